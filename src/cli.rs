@@ -1,0 +1,333 @@
+//! Command-line interface: `backlint [check] [PATHS]`, `backlint explain RULE`,
+//! `backlint list-rules`. Also runs as `cargo backlint`.
+
+use crate::config::{self, ConfigError, LoadedOptions, Overrides, Settings};
+use crate::discover::Target;
+use crate::report::{self, Format, RenderContext};
+use crate::rules;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backlint",
+    version,
+    about = "A linter for Rust backend code: SQL injection, secrets in logs, unvalidated input, layer violations",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 no findings, 1 findings, 2 usage, configuration or I/O error.\nRun `backlint explain BL101` for a rule's documentation."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyze the workspace or the given paths (the default command)
+    Check(CheckArgs),
+    /// Print a rule's documentation
+    Explain {
+        /// A rule code (BL101) or name (sql-string-interpolation)
+        rule: String,
+    },
+    /// List every rule with its status
+    ListRules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args, Default)]
+struct CheckArgs {
+    /// Files or directories to analyze (default: the cargo workspace of the current directory)
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, alias = "output-format")]
+    format: Option<Format>,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with status 0 even when there are findings (errors still exit 2)
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print the number of findings per rule instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Rules to run: codes, prefixes or names, comma-separated (replaces the configured set)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    extend_select: Vec<String>,
+    /// Rules not to run
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Also run preview rules matched by prefixes
+    #[arg(long)]
+    preview: bool,
+    /// Exclude files matching these globs (relative to the configuration file's directory)
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    exclude: Vec<String>,
+    /// Configuration file (backlint.toml or a Cargo.toml with [workspace.metadata.backlint])
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
+    /// Path to Cargo.toml of the workspace to analyze
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Number of threads (default: available cores)
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// When to use colours
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// SARIF `automationDetails.id` category (default: backlint)
+    #[arg(long, value_name = "NAME")]
+    sarif_category: Option<String>,
+}
+
+/// Removes the `backlint` word cargo inserts when run as `cargo backlint`.
+pub fn normalize_args(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "backlint") {
+        args.remove(1);
+    }
+    args
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(normalize_args(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::ListRules { format }) => list_rules(format),
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn explain(rule: &str) -> io::Result<i32> {
+    match rules::lookup(rule) {
+        Some(m) => {
+            let mut out = io::stdout().lock();
+            writeln!(
+                out,
+                "{} ({}) — {}, {}, severity {}{}\n",
+                m.code,
+                m.name,
+                m.category.as_str(),
+                m.status.as_str(),
+                m.severity,
+                if m.cwe.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", CWE-{}",
+                        m.cwe
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", CWE-")
+                    )
+                }
+            )?;
+            out.write_all(m.doc.as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        None => {
+            eprintln!("error: unknown rule `{rule}`; `backlint list-rules` lists them");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+fn list_rules(format: ListFormat) -> io::Result<i32> {
+    let mut out = io::stdout().lock();
+    let all = rules::all_meta();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = all
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "code": m.code, "name": m.name, "category": m.category.as_str(),
+                        "severity": m.severity.as_str(), "status": m.status.as_str(),
+                        "precision": m.precision.as_str(), "cwe": m.cwe, "since": m.since,
+                        "summary": m.summary,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "{:<6}  {:<26}  {:<15}  {:<8}  {:<7}  summary",
+                "code", "name", "category", "severity", "status"
+            )?;
+            for m in all {
+                writeln!(
+                    out,
+                    "{:<6}  {:<26}  {:<15}  {:<8}  {:<7}  {}",
+                    m.code,
+                    m.name,
+                    m.category.as_str(),
+                    m.severity.as_str(),
+                    m.status.as_str(),
+                    m.summary
+                )?;
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn load_config(args: &CheckArgs, cwd: &std::path::Path) -> Result<LoadedOptions, ConfigError> {
+    if args.isolated {
+        return Ok(LoadedOptions::default());
+    }
+    if let Some(path) = &args.config {
+        return config::load_file(path);
+    }
+    let start = match (&args.manifest_path, args.paths.first()) {
+        (Some(m), _) => m
+            .parent()
+            .map(|p| cwd.join(p))
+            .unwrap_or_else(|| cwd.to_path_buf()),
+        (None, Some(p)) => {
+            let p = cwd.join(p);
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(|x| x.to_path_buf()).unwrap_or(p)
+            }
+        }
+        (None, None) => cwd.to_path_buf(),
+    };
+    config::discover(&start)
+}
+
+fn check(args: CheckArgs) -> io::Result<i32> {
+    let cwd = std::env::current_dir()?;
+    let loaded = match load_config(&args, &cwd) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        preview: args.preview,
+        exclude: args.exclude.clone(),
+        jobs: args.jobs,
+    };
+    let settings = match Settings::resolve(&loaded, &overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let target = Target {
+        paths: args.paths.clone(),
+        manifest: args.manifest_path.as_ref().map(|m| cwd.join(m)),
+    };
+    let report = crate::check(&settings, &target, &cwd);
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let format = args.format.unwrap_or(Format::Human);
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rules = settings.enabled_rules();
+    let cx = RenderContext {
+        rules: &rules,
+        color,
+        sarif_category: args.sarif_category.clone(),
+        root: cwd.clone(),
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    if args.statistics && matches!(format, Format::Human | Format::Concise) {
+        report::statistics(&report, &mut buf)?;
+    } else {
+        report::render(format, &report, &cx, &mut buf)?;
+        if args.statistics {
+            let mut stats = Vec::new();
+            report::statistics(&report, &mut stats)?;
+            io::stderr().write_all(&stats)?;
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &buf) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return Ok(EXIT_ERROR);
+            }
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(&buf)?;
+            out.flush()?;
+        }
+    }
+    if !matches!(format, Format::Human) {
+        for e in &report.errors {
+            eprintln!("error: {}: {}", e.display, e.message);
+        }
+    }
+    Ok(if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if report.findings.is_empty() || args.exit_zero {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}

@@ -1,0 +1,529 @@
+//! Configuration: `backlint.toml` (or `[workspace.metadata.backlint]` /
+//! `[package.metadata.backlint]` in Cargo.toml) → [`Options`] → [`Settings`].
+
+use crate::rules::{self, RuleMeta, Status};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The configuration file's contents, as written. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Codes, prefixes or names of the rules to run (default: all stable rules).
+    pub select: Option<Vec<String>>,
+    /// Added to `select` (or to the default set).
+    pub extend_select: Option<Vec<String>>,
+    /// Codes, prefixes or names of rules not to run.
+    pub ignore: Option<Vec<String>>,
+    /// Run preview rules matched by prefixes too.
+    pub preview: Option<bool>,
+    /// Globs (relative to the configuration file) of files not to analyze.
+    pub exclude: Option<Vec<String>>,
+    /// Glob → rules not reported for matching files.
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    pub sql: Option<SqlOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SqlOptions {
+    /// Extra functions whose first argument is SQL text (`crate::db::raw_query`).
+    pub sinks: Option<Vec<String>>,
+}
+
+/// A configuration problem: which file, which key, what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration in {path}: {message}")]
+    Syntax { path: String, message: String },
+    #[error("invalid configuration in {path}: key `{key}`: {message}")]
+    Key {
+        path: String,
+        key: String,
+        message: String,
+    },
+}
+
+/// Where the options came from (for messages and relative globs).
+#[derive(Debug, Clone, Default)]
+pub struct LoadedOptions {
+    pub options: Options,
+    /// The file read, if any.
+    pub path: Option<PathBuf>,
+    /// Key prefix inside that file (`workspace.metadata.backlint.` for Cargo.toml).
+    pub key_prefix: String,
+}
+
+impl LoadedOptions {
+    pub fn base_dir(&self) -> PathBuf {
+        self.path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    fn display(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "command line".into())
+    }
+}
+
+/// Reads options from an explicit file (`backlint.toml` or a `Cargo.toml`).
+pub fn load_file(path: &Path) -> Result<LoadedOptions, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if path.file_name().is_some_and(|n| n == "Cargo.toml") {
+        return from_cargo_toml(path, &text).map(|o| {
+            o.unwrap_or(LoadedOptions {
+                options: Options::default(),
+                path: Some(path.to_path_buf()),
+                key_prefix: String::new(),
+            })
+        });
+    }
+    let options = parse_options(&text, path, "")?;
+    Ok(LoadedOptions {
+        options,
+        path: Some(path.to_path_buf()),
+        key_prefix: String::new(),
+    })
+}
+
+/// Finds the configuration for a run starting in `start`: the nearest `backlint.toml`
+/// (or `.backlint.toml`) in `start` or a parent directory, else the metadata table of the
+/// nearest Cargo.toml that has one.
+pub fn discover(start: &Path) -> Result<LoadedOptions, ConfigError> {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        for name in ["backlint.toml", ".backlint.toml"] {
+            let p = d.join(name);
+            if p.is_file() {
+                return load_file(&p);
+            }
+        }
+        let cargo = d.join("Cargo.toml");
+        if cargo.is_file() {
+            if let Ok(text) = std::fs::read_to_string(&cargo) {
+                if let Some(found) = from_cargo_toml(&cargo, &text)? {
+                    return Ok(found);
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    Ok(LoadedOptions::default())
+}
+
+fn from_cargo_toml(path: &Path, text: &str) -> Result<Option<LoadedOptions>, ConfigError> {
+    // A Cargo.toml that does not parse is cargo's business; report only our own table.
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return Ok(None);
+    };
+    for (section, prefix) in [
+        ("workspace", "workspace.metadata.backlint"),
+        ("package", "package.metadata.backlint"),
+    ] {
+        let table = value
+            .get(section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get("backlint"));
+        if let Some(t) = table {
+            let options = options_from_value(t.clone(), path, prefix)?;
+            return Ok(Some(LoadedOptions {
+                options,
+                path: Some(path.to_path_buf()),
+                key_prefix: format!("{prefix}."),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn parse_options(text: &str, path: &Path, prefix: &str) -> Result<Options, ConfigError> {
+    let de = toml::Deserializer::new(text);
+    serde_path_to_error::deserialize(de).map_err(|e| key_error(e, path, prefix))
+}
+
+fn options_from_value(
+    value: toml::Value,
+    path: &Path,
+    prefix: &str,
+) -> Result<Options, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|e| key_error(e, path, prefix))
+}
+
+fn key_error<E: std::fmt::Display>(
+    e: serde_path_to_error::Error<E>,
+    path: &Path,
+    prefix: &str,
+) -> ConfigError {
+    let key = e.path().to_string();
+    let inner = e.into_inner().to_string();
+    // toml's messages carry a snippet; keep the first meaningful line and the location.
+    let message = inner
+        .lines()
+        .filter(|l| {
+            !l.trim().is_empty() && !l.trim_start().starts_with('|') && !l.contains(" --> ")
+        })
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if key == "." || key.is_empty() {
+        let full = if prefix.is_empty() {
+            String::new()
+        } else {
+            prefix.to_string()
+        };
+        if full.is_empty() {
+            return ConfigError::Syntax {
+                path: path.display().to_string(),
+                message,
+            };
+        }
+        return ConfigError::Key {
+            path: path.display().to_string(),
+            key: full,
+            message,
+        };
+    }
+    let key = if prefix.is_empty() {
+        key
+    } else {
+        format!("{prefix}.{key}")
+    };
+    ConfigError::Key {
+        path: path.display().to_string(),
+        key,
+        message,
+    }
+}
+
+/// Command-line overrides of the configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub preview: bool,
+    pub exclude: Vec<String>,
+    pub jobs: Option<usize>,
+}
+
+/// Everything the engine needs, resolved once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    enabled: Vec<&'static str>,
+    pub sql_sinks: Vec<Vec<String>>,
+    exclude: GlobSet,
+    per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
+    /// Directory that relative globs are relative to.
+    pub base_dir: PathBuf,
+    pub jobs: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::resolve(&LoadedOptions::default(), &Overrides::default())
+            .unwrap_or_else(|_| unreachable!("the default configuration is valid"))
+    }
+}
+
+impl Settings {
+    /// Resolves options and command-line overrides into settings, validating every value.
+    pub fn resolve(loaded: &LoadedOptions, cli: &Overrides) -> Result<Settings, ConfigError> {
+        let o = &loaded.options;
+        let file = loaded.display();
+        let key = |k: &str| format!("{}{k}", loaded.key_prefix);
+        let all = rules::all_meta();
+        let preview = cli.preview || o.preview.unwrap_or(false);
+
+        let check = |entries: &[String], k: &str, from_cli: bool| -> Result<(), ConfigError> {
+            for e in entries {
+                if matching(&all, e, true).is_empty() {
+                    return Err(ConfigError::Key {
+                        path: if from_cli { "command line".into() } else { file.clone() },
+                        key: if from_cli { format!("--{k}") } else { key(k) },
+                        message: format!(
+                            "unknown rule selector `{e}`: expected a rule code (BL101), a code prefix (BL1) or a rule name (sql-string-interpolation)"
+                        ),
+                    });
+                }
+            }
+            Ok(())
+        };
+        if let Some(s) = &o.select {
+            check(s, "select", false)?;
+        }
+        if let Some(s) = &o.extend_select {
+            check(s, "extend-select", false)?;
+        }
+        if let Some(s) = &o.ignore {
+            check(s, "ignore", false)?;
+        }
+        if let Some(s) = &cli.select {
+            check(s, "select", true)?;
+        }
+        check(&cli.extend_select, "extend-select", true)?;
+        check(&cli.ignore, "ignore", true)?;
+
+        let mut enabled: Vec<&'static str> = match cli.select.as_ref().or(o.select.as_ref()) {
+            Some(sel) => sel
+                .iter()
+                .flat_map(|e| matching(&all, e, preview))
+                .map(|m| m.code)
+                .collect(),
+            None => all
+                .iter()
+                .filter(|m| preview || m.status == Status::Stable)
+                .map(|m| m.code)
+                .collect(),
+        };
+        for e in o.extend_select.iter().flatten().chain(&cli.extend_select) {
+            enabled.extend(matching(&all, e, preview).iter().map(|m| m.code));
+        }
+        let ignored: Vec<&'static str> = o
+            .ignore
+            .iter()
+            .flatten()
+            .chain(&cli.ignore)
+            .flat_map(|e| matching(&all, e, true))
+            .map(|m| m.code)
+            .collect();
+        enabled.retain(|c| !ignored.contains(c));
+        enabled.sort_unstable();
+        enabled.dedup();
+
+        let mut sql_sinks = Vec::new();
+        for (i, s) in o
+            .sql
+            .iter()
+            .flat_map(|s| s.sinks.iter().flatten())
+            .enumerate()
+        {
+            let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
+            if segs
+                .iter()
+                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            {
+                return Err(ConfigError::Key {
+                    path: file.clone(),
+                    key: key(&format!("sql.sinks[{i}]")),
+                    message: format!("`{s}` is not a path: expected e.g. `crate::db::raw_query`"),
+                });
+            }
+            sql_sinks.push(segs);
+        }
+
+        let mut exclude = GlobSetBuilder::new();
+        for (i, g) in o.exclude.iter().flatten().chain(&cli.exclude).enumerate() {
+            let glob = Glob::new(g).map_err(|e| ConfigError::Key {
+                path: file.clone(),
+                key: key(&format!("exclude[{i}]")),
+                message: format!("invalid glob `{g}`: {}", e.kind()),
+            })?;
+            exclude.add(glob);
+            // `dir` also excludes everything below it.
+            if !g.ends_with("**") {
+                if let Ok(glob) = Glob::new(&format!("{}/**", g.trim_end_matches('/'))) {
+                    exclude.add(glob);
+                }
+            }
+        }
+        let exclude = exclude.build().map_err(|e| ConfigError::Key {
+            path: file.clone(),
+            key: key("exclude"),
+            message: e.to_string(),
+        })?;
+
+        let mut per_file_ignores = Vec::new();
+        for (pattern, codes) in o.per_file_ignores.iter().flatten() {
+            let k = key(&format!("per-file-ignores.\"{pattern}\""));
+            let glob = Glob::new(pattern).map_err(|e| ConfigError::Key {
+                path: file.clone(),
+                key: k.clone(),
+                message: format!("invalid glob `{pattern}`: {}", e.kind()),
+            })?;
+            let set = GlobSetBuilder::new()
+                .add(glob)
+                .build()
+                .map_err(|e| ConfigError::Key {
+                    path: file.clone(),
+                    key: k.clone(),
+                    message: e.to_string(),
+                })?;
+            let mut resolved = Vec::new();
+            for c in codes {
+                let m = matching(&all, c, true);
+                if m.is_empty() {
+                    return Err(ConfigError::Key {
+                        path: file.clone(),
+                        key: k.clone(),
+                        message: format!(
+                            "unknown rule selector `{c}`: expected a rule code, prefix or name"
+                        ),
+                    });
+                }
+                resolved.extend(m.iter().map(|m| m.code));
+            }
+            per_file_ignores.push((set, resolved));
+        }
+
+        let jobs = cli
+            .jobs
+            .filter(|&j| j > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        Ok(Settings {
+            enabled,
+            sql_sinks,
+            exclude,
+            per_file_ignores,
+            base_dir: loaded.base_dir(),
+            jobs,
+        })
+    }
+
+    pub fn is_enabled(&self, code: &str) -> bool {
+        self.enabled.contains(&code)
+    }
+
+    /// The enabled rules, in code order.
+    pub fn enabled_rules(&self) -> Vec<&'static RuleMeta> {
+        rules::all_meta()
+            .into_iter()
+            .filter(|m| self.is_enabled(m.code))
+            .collect()
+    }
+
+    /// Whether a file (path relative to the configuration's directory) is excluded.
+    pub fn is_excluded(&self, rel: &Path) -> bool {
+        self.exclude.is_match(rel)
+    }
+
+    /// Whether `code` is ignored for the file displayed as `display`.
+    pub fn is_ignored_for_file(&self, display: &str, code: &str) -> bool {
+        if self.per_file_ignores.is_empty() {
+            return false;
+        }
+        let rel = self.relative(display);
+        self.per_file_ignores
+            .iter()
+            .any(|(set, codes)| codes.contains(&code) && set.is_match(&rel))
+    }
+
+    /// A displayed path made relative to the configuration's directory.
+    pub fn relative(&self, display: &str) -> PathBuf {
+        let p = Path::new(display);
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map(|c| c.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        };
+        let base = std::fs::canonicalize(&self.base_dir).unwrap_or_else(|_| self.base_dir.clone());
+        let abs = normalize(&abs);
+        abs.strip_prefix(&base)
+            .map(Path::to_path_buf)
+            .unwrap_or(abs)
+    }
+
+    pub fn with_jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    pub fn with_rules(mut self, codes: &[&'static str]) -> Self {
+        self.enabled = codes.to_vec();
+        self
+    }
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The rules a selector names: an exact code or name (preview rules included), or a code
+/// prefix / `ALL` (preview rules only when `preview`).
+fn matching(all: &[&'static RuleMeta], sel: &str, preview: bool) -> Vec<&'static RuleMeta> {
+    let sel = sel.trim();
+    if let Some(m) = all
+        .iter()
+        .find(|m| m.code.eq_ignore_ascii_case(sel) || m.name.eq_ignore_ascii_case(sel))
+    {
+        return vec![*m];
+    }
+    let up = sel.to_ascii_uppercase();
+    if up.is_empty() {
+        return Vec::new();
+    }
+    all.iter()
+        .filter(|m| up == "ALL" || m.code.starts_with(&up))
+        .filter(|m| preview || m.status == Status::Stable)
+        .copied()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(text: &str) -> Result<Options, ConfigError> {
+        parse_options(text, Path::new("backlint.toml"), "")
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let e = opts("[sql]\nsinkz = []\n").unwrap_err().to_string();
+        assert!(e.contains("backlint.toml"), "{e}");
+        assert!(e.contains("sql"), "{e}");
+        assert!(e.contains("sinkz"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_expectation() {
+        let e = opts("select = \"BL1\"\n").unwrap_err().to_string();
+        assert!(e.contains("`select`"), "{e}");
+        assert!(e.contains("sequence"), "{e}");
+    }
+
+    #[test]
+    fn selection_by_prefix_code_and_name() {
+        let loaded = LoadedOptions {
+            options: opts("select = [\"BL1\"]\nignore = [\"parse-error\"]\n").unwrap(),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&loaded, &Overrides::default()).unwrap();
+        assert!(s.is_enabled("BL101"));
+        assert!(!s.is_enabled("BL001"));
+        let bad = LoadedOptions {
+            options: opts("select = [\"BL9\"]\n").unwrap(),
+            ..Default::default()
+        };
+        let e = Settings::resolve(&bad, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("BL9") && e.contains("select"), "{e}");
+    }
+}

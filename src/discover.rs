@@ -1,0 +1,257 @@
+//! Finding the files to analyze: the workspace's target source trees, or the paths given.
+//! Honours `.gitignore`/`.ignore`, skips `target/` and hidden directories, applies
+//! `exclude` globs, and never follows symbolic links while walking (no loops).
+
+use crate::config::Settings;
+use crate::engine::walk::FileMeta;
+use crate::engine::{FileError, SourceJob};
+use crate::workspace::{self, Package, Workspace};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub jobs: Vec<SourceJob>,
+    pub errors: Vec<FileError>,
+    /// Things the user should know (e.g. cargo could not be run; a plain walk was used).
+    pub warnings: Vec<String>,
+}
+
+/// Where to look.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Paths given on the command line (empty: the workspace of `cwd`).
+    pub paths: Vec<PathBuf>,
+    /// `--manifest-path`.
+    pub manifest: Option<PathBuf>,
+}
+
+pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
+    let mut d = Discovery::default();
+    let mut files: BTreeMap<PathBuf, FileMeta> = BTreeMap::new();
+    if target.paths.is_empty() {
+        match workspace::load(cwd, target.manifest.as_deref()) {
+            Ok(ws) => {
+                for pkg in &ws.packages {
+                    for dir in source_roots(pkg) {
+                        walk(&dir, settings, &mut d, &mut |f| {
+                            files.insert(f.to_path_buf(), meta_for(f, Some(pkg)));
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                if !matches!(e, workspace::WorkspaceError::NoManifest(_)) {
+                    d.warnings
+                        .push(format!("{e}; analysing the directory tree instead"));
+                }
+                let plain = plain_packages(cwd);
+                walk(cwd, settings, &mut d, &mut |f| {
+                    files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
+                });
+            }
+        }
+    } else {
+        for p in &target.paths {
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            match std::fs::metadata(&p) {
+                Err(e) => d.errors.push(FileError {
+                    display: display_path(&p, cwd),
+                    message: format!("cannot access path: {e}"),
+                }),
+                Ok(m) if m.is_file() => {
+                    let plain = plain_packages(p.parent().unwrap_or(cwd));
+                    files.insert(p.clone(), meta_for_plain(&p, &plain));
+                }
+                Ok(_) => {
+                    let plain = plain_packages(&p);
+                    walk(&p, settings, &mut d, &mut |f| {
+                        files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
+                    });
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (path, meta) in files {
+        let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !seen.insert(canon) {
+            continue;
+        }
+        d.jobs.push(SourceJob {
+            display: display_path(&path, cwd),
+            path,
+            meta,
+        });
+    }
+    d.jobs.sort_by(|a, b| a.display.cmp(&b.display));
+    d
+}
+
+/// Directories (and single files) holding a package's sources: the directory of each
+/// target root, except roots that sit directly in the package directory (`build.rs`),
+/// which are taken alone.
+fn source_roots(pkg: &Package) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for r in &pkg.roots {
+        let Some(dir) = r.parent() else { continue };
+        let candidate = if dir == pkg.manifest_dir {
+            r.clone()
+        } else {
+            dir.to_path_buf()
+        };
+        if !out.iter().any(|o| candidate.starts_with(o)) {
+            out.retain(|o| !o.starts_with(&candidate));
+            out.push(candidate);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn walk(root: &Path, settings: &Settings, d: &mut Discovery, add: &mut dyn FnMut(&Path)) {
+    if root.is_file() {
+        add(root);
+        return;
+    }
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .follow_links(false)
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name() == "target")
+        })
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let path = e.path();
+                if !e.file_type().is_some_and(|t| t.is_file())
+                    || path.extension().is_none_or(|x| x != "rs")
+                {
+                    continue;
+                }
+                if settings.is_excluded(&settings.relative(&path.to_string_lossy())) {
+                    continue;
+                }
+                add(path);
+            }
+            Err(err) => {
+                let (display, message) = walk_error(&err);
+                d.errors.push(FileError { display, message });
+            }
+        }
+    }
+}
+
+fn walk_error(err: &ignore::Error) -> (String, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (path.display().to_string(), err.to_string()),
+        ignore::Error::WithDepth { err, .. } => walk_error(err),
+        ignore::Error::WithLineNumber { err, .. } => walk_error(err),
+        ignore::Error::Loop { child, ancestor } => (
+            child.display().to_string(),
+            format!("symbolic link loop back to {}", ancestor.display()),
+        ),
+        other => (String::new(), other.to_string()),
+    }
+}
+
+/// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed).
+fn plain_packages(dir: &Path) -> Vec<Package> {
+    let mut out = Vec::new();
+    if let Some(m) = workspace::find_manifest(dir) {
+        if let Some(parent) = m.parent() {
+            out.push(workspace::package_for_dir(parent));
+        }
+    }
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != "target")
+        .build();
+    for e in walker.flatten() {
+        if e.file_name() == "Cargo.toml" && e.depth() > 0 {
+            if let Some(parent) = e.path().parent() {
+                out.push(workspace::package_for_dir(parent));
+            }
+        }
+    }
+    out
+}
+
+fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
+    match pkg {
+        Some(p) => FileMeta {
+            krate: Some(p.name.clone()),
+            module: workspace::module_path(file, p),
+        },
+        None => FileMeta {
+            krate: None,
+            module: vec!["crate".into()],
+        },
+    }
+}
+
+/// The innermost package containing the file.
+fn meta_for_plain(file: &Path, packages: &[Package]) -> FileMeta {
+    let canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let pkg = packages
+        .iter()
+        .filter(|p| {
+            let dir =
+                std::fs::canonicalize(&p.manifest_dir).unwrap_or_else(|_| p.manifest_dir.clone());
+            canon.starts_with(dir)
+        })
+        .max_by_key(|p| p.manifest_dir.components().count());
+    match pkg {
+        Some(p) => {
+            let dir =
+                std::fs::canonicalize(&p.manifest_dir).unwrap_or_else(|_| p.manifest_dir.clone());
+            let pkg = Package {
+                name: p.name.clone(),
+                manifest_dir: dir.clone(),
+                roots: p
+                    .roots
+                    .iter()
+                    .map(|r| dir.join(r.strip_prefix(&p.manifest_dir).unwrap_or(r)))
+                    .collect(),
+            };
+            meta_for(&canon, Some(&pkg))
+        }
+        None => meta_for(file, None),
+    }
+}
+
+/// A path as shown in reports: relative to `cwd` when below it, `/`-separated.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path
+        .strip_prefix(cwd)
+        .ok()
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            let c = std::fs::canonicalize(cwd).ok()?;
+            let p = std::fs::canonicalize(path).ok()?;
+            p.strip_prefix(&c).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Exposed for tests.
+pub fn workspace_for(dir: &Path) -> Option<Workspace> {
+    workspace::load(dir, None).ok()
+}

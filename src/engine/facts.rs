@@ -1,0 +1,98 @@
+//! Facts about a file's items, gathered without walking function bodies: constants,
+//! fieldless enums, struct field types and function return types. Rules use them to
+//! tell constant and bounded values from arbitrary ones.
+
+use std::collections::{HashMap, HashSet};
+use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
+
+#[derive(Debug, Default)]
+pub struct FileFacts<'ast> {
+    /// `const`/`static` items, incl. associated consts (by name).
+    pub consts: HashSet<String>,
+    /// Enums whose variants carry no data.
+    pub fieldless_enums: HashSet<String>,
+    /// Struct name → named fields and their types.
+    pub structs: HashMap<String, Vec<(String, &'ast Type)>>,
+    /// Function and method name → return type (methods of any impl, by name).
+    pub fn_returns: HashMap<String, &'ast ReturnType>,
+}
+
+impl<'ast> FileFacts<'ast> {
+    pub fn build(items: &'ast [Item]) -> Self {
+        let mut f = FileFacts::default();
+        f.collect(items, 0);
+        f
+    }
+
+    fn collect(&mut self, items: &'ast [Item], depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                Item::Const(c) => {
+                    self.consts.insert(c.ident.to_string());
+                }
+                Item::Static(s) => {
+                    self.consts.insert(s.ident.to_string());
+                }
+                Item::Enum(e) => {
+                    if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
+                        self.fieldless_enums.insert(e.ident.to_string());
+                    }
+                }
+                Item::Struct(s) => {
+                    if let Fields::Named(named) = &s.fields {
+                        let fields = named
+                            .named
+                            .iter()
+                            .filter_map(|f| f.ident.as_ref().map(|i| (i.to_string(), &f.ty)))
+                            .collect();
+                        self.structs.insert(s.ident.to_string(), fields);
+                    }
+                }
+                Item::Fn(func) => {
+                    self.fn_returns
+                        .insert(func.sig.ident.to_string(), &func.sig.output);
+                }
+                Item::Impl(imp) => {
+                    for it in &imp.items {
+                        match it {
+                            ImplItem::Const(c) => {
+                                self.consts.insert(c.ident.to_string());
+                            }
+                            ImplItem::Fn(m) => {
+                                self.fn_returns
+                                    .entry(m.sig.ident.to_string())
+                                    .or_insert(&m.sig.output);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Item::Trait(t) => {
+                    for it in &t.items {
+                        if let TraitItem::Const(c) = it {
+                            self.consts.insert(c.ident.to_string());
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        self.collect(inner, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The declared type of `field` in struct `name`, if the struct is in this file.
+    pub fn field_type(&self, name: &str, field: &str) -> Option<&'ast Type> {
+        self.structs
+            .get(name)?
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, t)| *t)
+    }
+}

@@ -1,0 +1,899 @@
+//! Value classification within a function: is a string value constant, bounded, or built
+//! by interpolating something arbitrary? Follows `let` bindings, reassignments,
+//! `push_str`/`+=`/`write!`, closures over iterators and `match` arms.
+//!
+//! The analysis is intra-procedural and deliberately conservative about what it calls
+//! `Built`: only an interpolation it can see (`format!`, `+`, `push_str`, `join`, …) of a
+//! value it cannot show to be constant or bounded.
+
+use crate::engine::facts::FileFacts;
+use crate::engine::macros::{ArgRef, MacroKind};
+use crate::engine::pattern::pattern_names;
+use crate::engine::scope::{Binding, ElemPath, Mutation, Origin, Scopes};
+use crate::engine::source::SourceFile;
+use crate::engine::walk::MacroCache;
+use crate::model::names::{is_camel_case, is_const_case, is_sql_identifier_name};
+use crate::model::types::{element_type, is_bounded, type_name};
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Lit, ReturnType, Type, UnOp};
+
+/// How a value was built from a part that is not known to be constant.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The interpolation: `format!`, `+`, `push_str`, `write!`, `join`, `concat`.
+    pub via: &'static str,
+    /// Source text of the non-constant part.
+    pub culprit: String,
+    /// Where the interpolation happens.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Class {
+    /// A literal, a constant, a bounded value (number, bool, enum), or built only from those.
+    Safe,
+    /// A value of unknown provenance, passed around as is.
+    Opaque,
+    /// A string built by interpolating a non-constant part.
+    Built(Box<Built>),
+}
+
+impl Class {
+    pub fn is_safe(&self) -> bool {
+        matches!(self, Class::Safe)
+    }
+
+    /// The worse of two classes (`Built` > `Opaque` > `Safe`); the first `Built` wins.
+    pub fn join(self, other: Class) -> Class {
+        match (self, other) {
+            (b @ Class::Built(_), _) => b,
+            (_, b @ Class::Built(_)) => b,
+            (Class::Opaque, _) | (_, Class::Opaque) => Class::Opaque,
+            _ => Class::Safe,
+        }
+    }
+}
+
+const MAX_DEPTH: u32 = 24;
+
+/// Methods that return (a view of) their receiver's value.
+const TRANSPARENT: &[&str] = &[
+    "to_string",
+    "to_owned",
+    "clone",
+    "as_str",
+    "as_ref",
+    "into",
+    "borrow",
+    "as_deref",
+    "deref",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "to_lowercase",
+    "to_uppercase",
+    "to_ascii_lowercase",
+    "to_ascii_uppercase",
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "cloned",
+    "copied",
+    "as_slice",
+    "into_owned",
+    "into_boxed_str",
+    "as_mut_str",
+    "iter",
+];
+/// Methods whose result is a number or a bool, whatever the receiver.
+const BOUNDED_METHODS: &[&str] = &[
+    "len",
+    "count",
+    "is_empty",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "capacity",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "abs",
+    "pow",
+    "saturating_sub",
+    "saturating_add",
+    "checked_add",
+    "checked_sub",
+    "timestamp",
+    "as_u64",
+    "as_i64",
+    "as_f64",
+    "as_bool",
+    "to_rfc3339",
+    "len_utf8",
+    "id",
+];
+/// Iterator adaptors that keep the elements of their receiver.
+const ELEMENT_PRESERVING: &[&str] = &[
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "copied",
+    "cloned",
+    "rev",
+    "skip",
+    "take",
+    "filter",
+    "collect",
+    "into_vec",
+    "to_vec",
+    "as_slice",
+    "sorted",
+    "dedup",
+    "peekable",
+    "step_by",
+    "skip_while",
+    "take_while",
+    "unique",
+    "chars",
+    "bytes",
+    "drain",
+    "split",
+    "split_whitespace",
+    "lines",
+    "keys",
+    "values",
+    "into_keys",
+    "into_values",
+    "flatten",
+];
+
+pub struct Flow<'c, 'ast> {
+    scopes: &'c Scopes<'ast>,
+    facts: &'c FileFacts<'ast>,
+    macros: &'c MacroCache<'ast>,
+    src: &'c SourceFile,
+    /// Names bound during the analysis itself (closure parameters, a binding's value
+    /// so far while its mutations are replayed).
+    env: Vec<(String, Class)>,
+    horizon: u32,
+    depth: u32,
+}
+
+impl<'c, 'ast> Flow<'c, 'ast> {
+    pub fn new(
+        scopes: &'c Scopes<'ast>,
+        facts: &'c FileFacts<'ast>,
+        macros: &'c MacroCache<'ast>,
+        src: &'c SourceFile,
+    ) -> Self {
+        Flow {
+            scopes,
+            facts,
+            macros,
+            src,
+            env: Vec::new(),
+            horizon: u32::MAX,
+            depth: 0,
+        }
+    }
+
+    /// Source text of an expression, on one line and shortened for messages.
+    pub fn text(&self, span: Span) -> String {
+        let raw = self.src.snippet(span);
+        let mut s: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if s.is_empty() {
+            s = "…".into();
+        }
+        if s.chars().count() > 60 {
+            s = s.chars().take(57).collect::<String>() + "…";
+        }
+        s
+    }
+
+    fn built(&self, via: &'static str, culprit: String, span: Span) -> Class {
+        Class::Built(Box::new(Built { via, culprit, span }))
+    }
+
+    /// Turns the class of an interpolated part into the class of the result.
+    fn interpolate(
+        &self,
+        part: Class,
+        via: &'static str,
+        culprit: impl FnOnce() -> String,
+        span: Span,
+    ) -> Class {
+        match part {
+            Class::Safe => Class::Safe,
+            Class::Opaque => self.built(via, culprit(), span),
+            b @ Class::Built(_) => b,
+        }
+    }
+
+    fn bounded_type(&self, ty: &Type) -> bool {
+        is_bounded(ty, &|n| self.facts.fieldless_enums.contains(n))
+    }
+
+    /// The class of a name in the current scope.
+    pub fn name_class(&mut self, name: &str) -> Class {
+        if let Some((_, c)) = self.env.iter().rev().find(|(n, _)| n == name) {
+            return c.clone();
+        }
+        let scopes = self.scopes;
+        if let Some(b) = scopes.lookup_before(name, self.horizon) {
+            let c = self.binding_class(b);
+            return match c {
+                Class::Opaque if is_sql_identifier_name(name) => Class::Safe,
+                c => c,
+            };
+        }
+        if self.facts.consts.contains(name) || is_const_case(name) || is_sql_identifier_name(name) {
+            return Class::Safe;
+        }
+        Class::Opaque
+    }
+
+    fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    /// The class of a binding's current value (initializer plus every mutation so far).
+    pub fn binding_class(&mut self, b: &Binding<'ast>) -> Class {
+        if !self.enter() {
+            return Class::Opaque;
+        }
+        let saved = std::mem::replace(&mut self.horizon, b.seq);
+        let c = self.binding_class_inner(b);
+        self.horizon = saved;
+        self.depth -= 1;
+        c
+    }
+
+    fn binding_class_inner(&mut self, b: &Binding<'ast>) -> Class {
+        if b.ty.is_some_and(|t| self.bounded_type(t)) {
+            return Class::Safe;
+        }
+        let mut acc = match b.origin {
+            Origin::Const => return Class::Safe,
+            Origin::Param => {
+                return if is_sql_identifier_name(&b.name) {
+                    Class::Safe
+                } else {
+                    Class::Opaque
+                }
+            }
+            Origin::Let(None) => Class::Safe,
+            Origin::Let(Some(init)) => self.class(init),
+            Origin::Element(iter, path) => self.elem_class_at(iter, path),
+            Origin::Destructure(src) => self.class(src),
+        };
+        for m in &b.mutations {
+            self.env.push((b.name.clone(), acc.clone()));
+            let next = match *m {
+                Mutation::Assign(e) => self.class(e),
+                Mutation::Append(e) => {
+                    let part = self.class(e);
+                    let c = self.interpolate(part, "+=", || self.text(e.span()), e.span());
+                    acc.clone().join(c)
+                }
+                Mutation::Push(e) => {
+                    let part = self.class(e);
+                    let c = self.interpolate(part, "push_str", || self.text(e.span()), e.span());
+                    acc.clone().join(c)
+                }
+                Mutation::Write(fa, span) => {
+                    let c = self.format_class(fa, "write!", span);
+                    acc.clone().join(c)
+                }
+            };
+            self.env.pop();
+            acc = acc.join(next);
+        }
+        acc
+    }
+
+    /// The class of the elements of a binding holding a collection.
+    fn binding_elem_class(&mut self, b: &Binding<'ast>, path: ElemPath) -> Class {
+        if !self.enter() {
+            return Class::Opaque;
+        }
+        let saved = std::mem::replace(&mut self.horizon, b.seq);
+        let mut acc = if let Some(elem) = b.ty.and_then(element_type) {
+            if self.bounded_type(elem) {
+                Class::Safe
+            } else if matches!(b.origin, Origin::Param) {
+                Class::Opaque
+            } else {
+                self.origin_elem_class(b, path)
+            }
+        } else {
+            self.origin_elem_class(b, path)
+        };
+        if matches!(acc, Class::Opaque) && is_sql_identifier_name(&b.name) {
+            acc = Class::Safe;
+        }
+        for m in &b.mutations {
+            if let Mutation::Push(e) | Mutation::Append(e) = *m {
+                let c = self.class(e);
+                acc = acc.join(c);
+            } else if let Mutation::Assign(e) = *m {
+                let c = self.elem_class_at(e, path);
+                acc = acc.join(c);
+            }
+        }
+        self.horizon = saved;
+        self.depth -= 1;
+        acc
+    }
+
+    fn origin_elem_class(&mut self, b: &Binding<'ast>, path: ElemPath) -> Class {
+        match b.origin {
+            Origin::Const => Class::Safe,
+            Origin::Param => Class::Opaque,
+            Origin::Let(None) => Class::Safe,
+            Origin::Let(Some(init)) => self.elem_class_at(init, path),
+            Origin::Element(iter, p) => {
+                // An element that is itself a collection: elements of elements.
+                let _ = p;
+                self.elem_class_at(iter, path)
+            }
+            Origin::Destructure(src) => self.elem_class_at(src, path),
+        }
+    }
+
+    /// The class of a value.
+    pub fn class(&mut self, e: &'ast Expr) -> Class {
+        if !self.enter() {
+            return Class::Opaque;
+        }
+        let c = self.class_inner(e);
+        self.depth -= 1;
+        c
+    }
+
+    fn class_inner(&mut self, e: &'ast Expr) -> Class {
+        match e {
+            Expr::Lit(_) => Class::Safe,
+            Expr::Path(p) => {
+                let segs = &p.path.segments;
+                if segs.len() == 1 && p.qself.is_none() {
+                    let name = segs[0].ident.to_string();
+                    return self.name_class(&name);
+                }
+                let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if is_const_case(&last) || is_camel_case(&last) || is_sql_identifier_name(&last) {
+                    Class::Safe
+                } else {
+                    Class::Opaque
+                }
+            }
+            Expr::Reference(r) => self.class(&r.expr),
+            Expr::Paren(p) => self.class(&p.expr),
+            Expr::Group(g) => self.class(&g.expr),
+            Expr::Unary(u) => match u.op {
+                UnOp::Deref(_) => self.class(&u.expr),
+                _ => Class::Safe,
+            },
+            Expr::Cast(c) => {
+                if self.bounded_type(&c.ty) {
+                    Class::Safe
+                } else {
+                    self.class(&c.expr)
+                }
+            }
+            Expr::Binary(b) => self.binary_class(b),
+            Expr::Macro(m) => self.macro_class(&m.mac),
+            Expr::Call(c) => self.call_class(c),
+            Expr::MethodCall(m) => self.method_class(m),
+            Expr::Field(f) => self.field_class(f),
+            Expr::Index(i) => self.elem_class_at(&i.expr, ElemPath::default()),
+            Expr::If(i) => {
+                let a = self.block_class(&i.then_branch);
+                let b = match &i.else_branch {
+                    Some((_, e)) => self.class(e),
+                    None => Class::Safe,
+                };
+                a.join(b)
+            }
+            Expr::Match(m) => {
+                let mut acc = Class::Safe;
+                for arm in &m.arms {
+                    let c = self.with_pattern(&arm.pat, &m.expr, |f| f.class(&arm.body));
+                    acc = acc.join(c);
+                    if matches!(acc, Class::Built(_)) {
+                        break;
+                    }
+                }
+                acc
+            }
+            Expr::Block(b) => self.block_class(&b.block),
+            Expr::Unsafe(b) => self.block_class(&b.block),
+            Expr::Tuple(t) => self.join_all(t.elems.iter()),
+            Expr::Array(a) => self.join_all(a.elems.iter()),
+            Expr::Try(t) => self.class(&t.expr),
+            Expr::Range(_) | Expr::Closure(_) => Class::Safe,
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => Class::Safe,
+            _ => Class::Opaque,
+        }
+    }
+
+    fn join_all<'e>(&mut self, it: impl Iterator<Item = &'ast Expr>) -> Class {
+        let mut acc = Class::Safe;
+        for e in it {
+            acc = acc.join(self.class(e));
+            if matches!(acc, Class::Built(_)) {
+                break;
+            }
+        }
+        acc
+    }
+
+    fn block_class(&mut self, b: &'ast syn::Block) -> Class {
+        match b.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => self.class(e),
+            Some(syn::Stmt::Macro(m)) if m.semi_token.is_none() => self.macro_class(&m.mac),
+            _ => Class::Safe,
+        }
+    }
+
+    /// Binds the names of `pat` (matched against `scrutinee`) for the analysis of `f`.
+    fn with_pattern(
+        &mut self,
+        pat: &'ast syn::Pat,
+        scrutinee: &'ast Expr,
+        f: impl FnOnce(&mut Self) -> Class,
+    ) -> Class {
+        let names = pattern_names(pat);
+        if names.is_empty() {
+            return f(self);
+        }
+        let base = self.class(scrutinee);
+        let n = names.len();
+        for pn in names {
+            let c = match pn.ty {
+                Some(t) if self.bounded_type(t) => Class::Safe,
+                _ => base.clone(),
+            };
+            self.env.push((pn.ident.to_string(), c));
+        }
+        let c = f(self);
+        self.env.truncate(self.env.len() - n);
+        c
+    }
+
+    fn is_stringy(&mut self, e: &'ast Expr) -> bool {
+        match e {
+            Expr::Lit(l) => matches!(l.lit, Lit::Str(_)),
+            Expr::Macro(m) => m
+                .mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "format" || s.ident == "concat"),
+            Expr::MethodCall(m) => {
+                matches!(
+                    m.method.to_string().as_str(),
+                    "to_string" | "to_owned" | "as_str"
+                ) || (m.method == "clone" && self.is_stringy(&m.receiver))
+            }
+            Expr::Reference(r) => self.is_stringy(&r.expr),
+            Expr::Paren(p) => self.is_stringy(&p.expr),
+            Expr::Binary(b) => self.is_stringy(&b.left) || self.is_stringy(&b.right),
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) => p.path.segments.iter().any(|s| s.ident == "String"),
+                _ => false,
+            },
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                match self.scopes.lookup_before(&name, self.horizon) {
+                    Some(b) => {
+                        b.ty.is_some_and(crate::model::types::is_string)
+                            || match b.origin {
+                                Origin::Let(Some(init)) => {
+                                    if !self.enter() {
+                                        return false;
+                                    }
+                                    let saved = std::mem::replace(&mut self.horizon, b.seq);
+                                    let r = self.is_stringy(init);
+                                    self.horizon = saved;
+                                    self.depth -= 1;
+                                    r
+                                }
+                                _ => false,
+                            }
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn binary_class(&mut self, b: &'ast syn::ExprBinary) -> Class {
+        if !matches!(b.op, BinOp::Add(_)) {
+            return Class::Safe;
+        }
+        let l = self.class(&b.left);
+        let r = self.class(&b.right);
+        if l.is_safe() && r.is_safe() {
+            return Class::Safe;
+        }
+        let stringy = self.is_stringy(&b.left) || self.is_stringy(&b.right);
+        if !stringy {
+            // `offset + limit`: numeric or unknown, but nothing shows string building.
+            return match (l, r) {
+                (b @ Class::Built(_), _) | (_, b @ Class::Built(_)) => b,
+                _ => Class::Opaque,
+            };
+        }
+        let span = b.span();
+        let lc = self.interpolate(l, "+", || self.text(b.left.span()), span);
+        let rc = self.interpolate(r, "+", || self.text(b.right.span()), span);
+        lc.join(rc)
+    }
+
+    /// The class of a formatting macro's output.
+    pub fn format_class(
+        &mut self,
+        fa: &'ast crate::engine::macros::FormatArgs,
+        via: &'static str,
+        span: Span,
+    ) -> Class {
+        if fa.fmt.is_none() {
+            // A non-literal format string (`format!(concat!(..), ..)` or a value): the
+            // arguments decide.
+            let mut acc = Class::Safe;
+            for a in &fa.args {
+                let c = self.class(&a.expr);
+                acc = acc.join(self.interpolate(c, via, || self.text(a.expr.span()), span));
+            }
+            return acc;
+        }
+        let mut acc = Class::Safe;
+        let mut done_captures: Vec<&str> = Vec::new();
+        for p in &fa.placeholders {
+            let c = match &p.arg {
+                ArgRef::Arg(i) => match fa.args.get(*i) {
+                    Some(a) => {
+                        let c = self.class(&a.expr);
+                        self.interpolate(c, via, || self.text(a.expr.span()), span)
+                    }
+                    None => Class::Safe,
+                },
+                ArgRef::Capture(name) => {
+                    if done_captures.contains(&name.as_str()) {
+                        continue;
+                    }
+                    done_captures.push(name);
+                    let c = self.name_class(name);
+                    self.interpolate(c, via, || name.clone(), span)
+                }
+            };
+            acc = acc.join(c);
+            if matches!(acc, Class::Built(_)) {
+                break;
+            }
+        }
+        acc
+    }
+
+    fn macro_class(&mut self, mac: &'ast syn::Macro) -> Class {
+        let parsed = self.macros.get(mac);
+        match parsed.name.as_str() {
+            "format" | "format_args" => match &parsed.kind {
+                MacroKind::Format(fa) => self.format_class(fa, "format!", fa.span),
+                _ => Class::Opaque,
+            },
+            "concat" => match &parsed.kind {
+                MacroKind::Exprs(v) => {
+                    let mut acc = Class::Safe;
+                    for e in v {
+                        let c = self.class(e);
+                        acc = acc.join(self.interpolate(
+                            c,
+                            "concat!",
+                            || self.text(e.span()),
+                            mac.span(),
+                        ));
+                    }
+                    acc
+                }
+                _ => Class::Safe,
+            },
+            "stringify" | "include_str" | "env" | "file" | "line" | "column" | "module_path"
+            | "option_env" => Class::Safe,
+            "vec" => match &parsed.kind {
+                MacroKind::Exprs(v) => self.join_all(v.iter()),
+                _ => Class::Opaque,
+            },
+            _ => Class::Opaque,
+        }
+    }
+
+    fn call_class(&mut self, c: &'ast syn::ExprCall) -> Class {
+        let Expr::Path(p) = &*c.func else {
+            return Class::Opaque;
+        };
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let last = segs.last().map(String::as_str).unwrap_or("");
+        let owner = segs
+            .len()
+            .checked_sub(2)
+            .and_then(|i| segs.get(i))
+            .map(String::as_str);
+        match (owner, last) {
+            (
+                Some("String" | "Cow" | "Box" | "Rc" | "Arc" | "str"),
+                "from" | "from_str" | "new",
+            )
+            | (None, "Some" | "Ok" | "Cow" | "Borrowed" | "Owned")
+            | (Some("Cow"), "Borrowed" | "Owned") => {
+                return c.args.first().map_or(Class::Safe, |a| self.class(a));
+            }
+            (Some("String" | "Vec"), "new" | "with_capacity" | "default") => return Class::Safe,
+            _ => {}
+        }
+        if is_sql_identifier_name(last) || is_camel_case(last) && segs.len() == 1 {
+            // `table_name()`, or a tuple-struct / enum constructor.
+            if is_sql_identifier_name(last) {
+                return Class::Safe;
+            }
+            return self.join_all(c.args.iter());
+        }
+        if self.returns_bounded(last) {
+            return Class::Safe;
+        }
+        Class::Opaque
+    }
+
+    /// Whether a function of this file with this name returns a bounded value or a
+    /// `&'static str`.
+    fn returns_bounded(&self, name: &str) -> bool {
+        let Some(ReturnType::Type(_, ty)) = self.facts.fn_returns.get(name).copied() else {
+            return false;
+        };
+        if let Type::Reference(r) = &**ty {
+            if r.lifetime.as_ref().is_some_and(|l| l.ident == "static")
+                && type_name(&r.elem).is_some_and(|s| s.ident == "str")
+            {
+                return true;
+            }
+        }
+        self.bounded_type(ty)
+    }
+
+    fn method_class(&mut self, m: &'ast syn::ExprMethodCall) -> Class {
+        let name = m.method.to_string();
+        let name = name.as_str();
+        if BOUNDED_METHODS.contains(&name) {
+            return Class::Safe;
+        }
+        if TRANSPARENT.contains(&name) {
+            return self.class(&m.receiver);
+        }
+        match name {
+            "unwrap_or" | "unwrap_or_else" | "or" | "or_else" | "replace" | "replacen"
+            | "map_or" => {
+                let mut acc = self.class(&m.receiver);
+                for a in &m.args {
+                    if !matches!(a, Expr::Closure(_)) {
+                        acc = acc.join(self.class(a));
+                    }
+                }
+                acc
+            }
+            "join" | "concat" => {
+                let elems = self.elem_class_at(&m.receiver, ElemPath::default());
+                self.interpolate(elems, "join", || self.text(m.receiver.span()), m.span())
+            }
+            _ => {
+                if is_sql_identifier_name(name) || self.returns_bounded(name) {
+                    Class::Safe
+                } else {
+                    Class::Opaque
+                }
+            }
+        }
+    }
+
+    fn field_class(&mut self, f: &'ast syn::ExprField) -> Class {
+        let syn::Member::Named(field) = &f.member else {
+            return self.elem_class_at(&f.base, ElemPath::default());
+        };
+        let field = field.to_string();
+        if is_sql_identifier_name(&field) || is_const_case(&field) {
+            return Class::Safe;
+        }
+        if let Some(ty) = self.field_type(&f.base, &field) {
+            if self.bounded_type(ty) {
+                return Class::Safe;
+            }
+        }
+        Class::Opaque
+    }
+
+    /// The declared type of `base.field` when `base` is a binding of a struct type of
+    /// this file.
+    fn field_type(&self, base: &Expr, field: &str) -> Option<&'ast Type> {
+        let Expr::Path(p) = base else { return None };
+        let name = p.path.get_ident()?.to_string();
+        let b = self.scopes.lookup_before(&name, self.horizon)?;
+        let ty = b.ty?;
+        let seg = type_name(ty)?;
+        self.facts.field_type(&seg.ident.to_string(), field)
+    }
+
+    /// The class of the elements of a collection or iterator, at a tuple position.
+    pub fn elem_class_at(&mut self, e: &'ast Expr, path: ElemPath) -> Class {
+        if !self.enter() {
+            return Class::Opaque;
+        }
+        let c = self.elem_inner(e, path);
+        self.depth -= 1;
+        c
+    }
+
+    fn elem_inner(&mut self, e: &'ast Expr, path: ElemPath) -> Class {
+        match e {
+            Expr::Range(_) => Class::Safe,
+            Expr::Array(a) => self.join_all(a.elems.iter()),
+            Expr::Tuple(t) => match path.first() {
+                Some(i) => t.elems.iter().nth(i).map_or(Class::Safe, |x| self.class(x)),
+                None => self.join_all(t.elems.iter()),
+            },
+            Expr::Reference(r) => self.elem_class_at(&r.expr, path),
+            Expr::Paren(p) => self.elem_class_at(&p.expr, path),
+            Expr::Group(g) => self.elem_class_at(&g.expr, path),
+            Expr::Try(t) => self.elem_class_at(&t.expr, path),
+            Expr::Lit(_) => Class::Safe,
+            Expr::Path(p) => {
+                let segs = &p.path.segments;
+                if segs.len() == 1 {
+                    let name = segs[0].ident.to_string();
+                    if let Some((_, c)) = self.env.iter().rev().find(|(n, _)| *n == name) {
+                        return c.clone();
+                    }
+                    let scopes = self.scopes;
+                    if let Some(b) = scopes.lookup_before(&name, self.horizon) {
+                        return self.binding_elem_class(b, path);
+                    }
+                    if self.facts.consts.contains(&name) || is_const_case(&name) {
+                        return Class::Safe;
+                    }
+                    if is_sql_identifier_name(&name) {
+                        return Class::Safe;
+                    }
+                    return Class::Opaque;
+                }
+                let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if is_const_case(&last) || is_sql_identifier_name(&last) {
+                    Class::Safe
+                } else {
+                    Class::Opaque
+                }
+            }
+            Expr::Macro(m) => {
+                let parsed = self.macros.get(&m.mac);
+                match (&parsed.name[..], &parsed.kind) {
+                    ("vec", MacroKind::Exprs(v)) => self.join_all(v.iter()),
+                    _ => self.class(e),
+                }
+            }
+            Expr::Call(c) => {
+                if let Expr::Path(p) = &*c.func {
+                    let last = p.path.segments.last().map(|s| s.ident.to_string());
+                    if matches!(last.as_deref(), Some("new" | "with_capacity" | "default"))
+                        && c.args.iter().all(|a| matches!(a, Expr::Lit(_)))
+                    {
+                        return Class::Safe;
+                    }
+                }
+                Class::Opaque
+            }
+            Expr::Field(f) => {
+                if let syn::Member::Named(field) = &f.member {
+                    let field = field.to_string();
+                    if is_const_case(&field) || is_sql_identifier_name(&field) {
+                        return Class::Safe;
+                    }
+                    if let Some(ty) = self.field_type(&f.base, &field) {
+                        if element_type(ty).is_some_and(|t| self.bounded_type(t)) {
+                            return Class::Safe;
+                        }
+                    }
+                }
+                Class::Opaque
+            }
+            Expr::MethodCall(m) => self.method_elem(m, path),
+            _ => self.class(e),
+        }
+    }
+
+    fn method_elem(&mut self, m: &'ast syn::ExprMethodCall, path: ElemPath) -> Class {
+        let name = m.method.to_string();
+        match name.as_str() {
+            "enumerate" => match path.first() {
+                Some(0) => Class::Safe,
+                Some(_) => self.elem_class_at(&m.receiver, path.rest()),
+                None => self.elem_class_at(&m.receiver, path),
+            },
+            "zip" => match (path.first(), m.args.first()) {
+                (Some(0), _) => self.elem_class_at(&m.receiver, path.rest()),
+                (Some(_), Some(a)) => self.elem_class_at(a, path.rest()),
+                _ => {
+                    let a = self.elem_class_at(&m.receiver, path);
+                    let b = m
+                        .args
+                        .first()
+                        .map_or(Class::Safe, |x| self.elem_class_at(x, path));
+                    a.join(b)
+                }
+            },
+            "chain" | "extend" => {
+                let a = self.elem_class_at(&m.receiver, path);
+                let b = m
+                    .args
+                    .first()
+                    .map_or(Class::Safe, |x| self.elem_class_at(x, path));
+                a.join(b)
+            }
+            "map" | "filter_map" | "flat_map" | "map_while" => match m.args.first() {
+                Some(Expr::Closure(c)) => self.closure_result(c, &m.receiver),
+                Some(other) => {
+                    // `.map(Self::quote)` / `.map(ToString::to_string)`
+                    let f = self.class(other);
+                    let r = self.elem_class_at(&m.receiver, ElemPath::default());
+                    if let Expr::Path(p) = other {
+                        let last = p.path.segments.last().map(|s| s.ident.to_string());
+                        if matches!(
+                            last.as_deref(),
+                            Some("to_string" | "to_owned" | "from" | "into")
+                        ) {
+                            return r;
+                        }
+                    }
+                    f.join(r).join(Class::Opaque)
+                }
+                None => Class::Opaque,
+            },
+            "split" | "split_whitespace" | "lines" | "chars" => self.class(&m.receiver),
+            n if ELEMENT_PRESERVING.contains(&n) => self.elem_class_at(&m.receiver, path),
+            _ => match self.method_class(m) {
+                Class::Safe => Class::Safe,
+                c => c.join(Class::Opaque),
+            },
+        }
+    }
+
+    /// The class of a closure's result when called on the elements of `receiver`.
+    fn closure_result(&mut self, c: &'ast syn::ExprClosure, receiver: &'ast Expr) -> Class {
+        let mut pushed = 0;
+        for input in &c.inputs {
+            for pn in pattern_names(input) {
+                let cls = match pn.ty {
+                    Some(t) if self.bounded_type(t) => Class::Safe,
+                    _ => self.elem_class_at(receiver, pn.path),
+                };
+                self.env.push((pn.ident.to_string(), cls));
+                pushed += 1;
+            }
+        }
+        let r = self.class(&c.body);
+        self.env.truncate(self.env.len() - pushed);
+        r
+    }
+}

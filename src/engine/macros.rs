@@ -1,0 +1,407 @@
+//! Parsing of macro token streams: `format!`-family arguments (with inline `{name}`
+//! captures), `write!` targets, and plain comma-separated expression lists (`vec!`,
+//! `assert!`, `tokio::join!`, …) so the walker can see inside them.
+
+use proc_macro2::Span;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, LitStr, Macro, Token};
+
+/// What a macro invocation was understood as.
+#[derive(Debug)]
+pub enum MacroKind {
+    /// A formatting macro: `format!`, `println!`, `write!`, `panic!`, `anyhow!`, …
+    Format(FormatArgs),
+    /// A macro whose body is a comma-separated list of expressions (`vec![..]`, `concat!`).
+    Exprs(Vec<Expr>),
+    /// Anything else; its body is not inspected.
+    Opaque,
+}
+
+#[derive(Debug)]
+pub struct ParsedMacro {
+    /// Last path segment of the macro name (`format`, `info`, `query`).
+    pub name: String,
+    pub kind: MacroKind,
+}
+
+impl ParsedMacro {
+    /// Every expression inside the macro, for the walker to visit.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match &self.kind {
+            MacroKind::Format(f) => f
+                .target
+                .iter()
+                .chain(f.leading.iter())
+                .chain(f.args.iter().map(|a| &a.expr))
+                .collect(),
+            MacroKind::Exprs(v) => v.iter().collect(),
+            MacroKind::Opaque => Vec::new(),
+        }
+    }
+
+    pub fn format(&self) -> Option<&FormatArgs> {
+        match &self.kind {
+            MacroKind::Format(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// One explicit argument of a formatting macro.
+#[derive(Debug)]
+pub struct FmtArg {
+    /// `name = expr` arguments carry their name.
+    pub name: Option<String>,
+    pub expr: Expr,
+}
+
+/// What a `{…}` placeholder refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgRef {
+    /// An explicit argument, by index into `FormatArgs::args`.
+    Arg(usize),
+    /// An inline capture of a variable in scope: `{name}`.
+    Capture(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Placeholder {
+    pub arg: ArgRef,
+    /// Formatted with `Debug` (`{:?}`, `{:#?}`, `{x:?}`).
+    pub debug: bool,
+}
+
+/// The parsed arguments of a formatting macro.
+#[derive(Debug)]
+pub struct FormatArgs {
+    /// `write!(target, …)`.
+    pub target: Option<Expr>,
+    /// Expressions before the format string (`assert!(cond, …)`, `assert_eq!(a, b, …)`).
+    pub leading: Vec<Expr>,
+    /// The format string, when it is a literal.
+    pub fmt: Option<LitStr>,
+    pub args: Vec<FmtArg>,
+    /// Every placeholder of the format string, in order.
+    pub placeholders: Vec<Placeholder>,
+    /// Span of the whole invocation.
+    pub span: Span,
+}
+
+impl FormatArgs {
+    /// Whether the format string is a literal and every interpolated value is one of the
+    /// explicit arguments (i.e. no unknown parts).
+    pub fn has_literal_format(&self) -> bool {
+        self.fmt.is_some()
+    }
+
+    /// The names captured inline (`{name}`), each once.
+    pub fn captures(&self) -> impl Iterator<Item = &str> {
+        let mut seen: Vec<&str> = Vec::new();
+        self.placeholders.iter().filter_map(move |p| match &p.arg {
+            ArgRef::Capture(n) if !seen.contains(&n.as_str()) => {
+                seen.push(n);
+                Some(n.as_str())
+            }
+            _ => None,
+        })
+    }
+
+    /// Explicit arguments that some placeholder uses, plus unused ones (they are still
+    /// evaluated), in order.
+    pub fn used_args(&self) -> impl Iterator<Item = &FmtArg> {
+        self.args.iter()
+    }
+}
+
+/// How many leading expressions precede the format string of a known formatting macro,
+/// or `None` when the macro is not a formatting macro.
+fn format_position(name: &str) -> Option<FormatLayout> {
+    Some(match name {
+        "format" | "format_args" | "print" | "println" | "eprint" | "eprintln" | "panic"
+        | "unreachable" | "todo" | "unimplemented" | "anyhow" | "bail" | "eyre" | "format_err"
+        | "compile_error" => FormatLayout::Leading(0),
+        "write" | "writeln" => FormatLayout::Target,
+        "assert" | "debug_assert" => FormatLayout::Leading(1),
+        "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => {
+            FormatLayout::Leading(2)
+        }
+        "ensure" => FormatLayout::Leading(1),
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum FormatLayout {
+    Leading(usize),
+    Target,
+}
+
+/// Macros whose body is known to be a list of expressions.
+fn is_expr_list(name: &str) -> bool {
+    matches!(
+        name,
+        "vec" | "concat" | "dbg" | "join" | "try_join" | "matches" | "debug_assert_matches"
+    )
+}
+
+/// Parses a macro invocation. Never fails: what cannot be parsed is `Opaque`.
+pub fn parse_macro(mac: &Macro) -> ParsedMacro {
+    let name = mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let kind = if let Some(layout) = format_position(&name) {
+        parse_format(mac, layout)
+            .map(MacroKind::Format)
+            .unwrap_or_else(|| parse_exprs(mac))
+    } else if is_expr_list(&name) || !name.is_empty() {
+        parse_exprs(mac)
+    } else {
+        MacroKind::Opaque
+    };
+    ParsedMacro { name, kind }
+}
+
+fn parse_exprs(mac: &Macro) -> MacroKind {
+    let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
+    match parser.parse2(mac.tokens.clone()) {
+        Ok(list) => MacroKind::Exprs(list.into_iter().collect()),
+        Err(_) => {
+            // `vec![x; n]`
+            let repeat = |input: ParseStream| -> syn::Result<Vec<Expr>> {
+                let a: Expr = input.parse()?;
+                input.parse::<Token![;]>()?;
+                let b: Expr = input.parse()?;
+                Ok(vec![a, b])
+            };
+            match repeat.parse2(mac.tokens.clone()) {
+                Ok(v) => MacroKind::Exprs(v),
+                Err(_) => MacroKind::Opaque,
+            }
+        }
+    }
+}
+
+fn parse_format(mac: &Macro, layout: FormatLayout) -> Option<FormatArgs> {
+    let span = mac
+        .path
+        .segments
+        .first()
+        .map(|s| s.ident.span())
+        .unwrap_or_else(Span::call_site);
+    let span = span
+        .join(match &mac.delimiter {
+            syn::MacroDelimiter::Paren(p) => p.span.close(),
+            syn::MacroDelimiter::Brace(b) => b.span.close(),
+            syn::MacroDelimiter::Bracket(b) => b.span.close(),
+        })
+        .unwrap_or(span);
+    let parser = |input: ParseStream| -> syn::Result<FormatArgs> {
+        let mut target = None;
+        let mut leading = Vec::new();
+        match layout {
+            FormatLayout::Target => {
+                target = Some(input.parse::<Expr>()?);
+                if input.is_empty() {
+                    return Ok(empty(target, leading, span));
+                }
+                input.parse::<Token![,]>()?;
+            }
+            FormatLayout::Leading(n) => {
+                for _ in 0..n {
+                    leading.push(input.parse::<Expr>()?);
+                    if input.is_empty() {
+                        return Ok(empty(target, leading, span));
+                    }
+                    input.parse::<Token![,]>()?;
+                }
+            }
+        }
+        if input.is_empty() {
+            return Ok(empty(target, leading, span));
+        }
+        let first: Expr = input.parse()?;
+        let fmt = match &first {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.clone()),
+            _ => None,
+        };
+        let mut args = Vec::new();
+        if fmt.is_none() {
+            // `panic!(value)` (2018) or a non-literal format: keep the value as an argument.
+            args.push(FmtArg {
+                name: None,
+                expr: first,
+            });
+        }
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            if (input.peek(syn::Ident) || input.peek(Token![type]))
+                && input.peek2(Token![=])
+                && !input.peek2(Token![==])
+            {
+                let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                input.parse::<Token![=]>()?;
+                let expr: Expr = input.parse()?;
+                args.push(FmtArg {
+                    name: Some(name.to_string()),
+                    expr,
+                });
+            } else {
+                args.push(FmtArg {
+                    name: None,
+                    expr: input.parse()?,
+                });
+            }
+        }
+        let placeholders = match &fmt {
+            Some(lit) => resolve_placeholders(&lit.value(), &args),
+            None => Vec::new(),
+        };
+        Ok(FormatArgs {
+            target,
+            leading,
+            fmt,
+            args,
+            placeholders,
+            span,
+        })
+    };
+    parser.parse2(mac.tokens.clone()).ok()
+}
+
+fn empty(target: Option<Expr>, leading: Vec<Expr>, span: Span) -> FormatArgs {
+    FormatArgs {
+        target,
+        leading,
+        fmt: None,
+        args: Vec::new(),
+        placeholders: Vec::new(),
+        span,
+    }
+}
+
+/// A placeholder as written in a format string.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RawPlaceholder {
+    /// The argument part: empty (next positional), a number, or a name.
+    pub arg: String,
+    pub debug: bool,
+}
+
+/// Splits a format string into its placeholders (`{{`/`}}` are escapes).
+pub fn scan_format_string(s: &str) -> Vec<RawPlaceholder> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' if bytes.get(i + 1) == Some(&b'{') => i += 2,
+            b'}' if bytes.get(i + 1) == Some(&b'}') => i += 2,
+            b'{' => {
+                let start = i + 1;
+                let Some(len) = s[start..].find('}') else {
+                    break;
+                };
+                let inner = &s[start..start + len];
+                let (arg, spec) = match inner.find(':') {
+                    Some(c) => (&inner[..c], &inner[c + 1..]),
+                    None => (inner, ""),
+                };
+                out.push(RawPlaceholder {
+                    arg: arg.trim().to_string(),
+                    debug: spec.contains('?'),
+                });
+                i = start + len + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn resolve_placeholders(fmt: &str, args: &[FmtArg]) -> Vec<Placeholder> {
+    let mut next = 0usize;
+    scan_format_string(fmt)
+        .into_iter()
+        .map(|raw| {
+            let arg = if raw.arg.is_empty() {
+                let r = ArgRef::Arg(next);
+                next += 1;
+                r
+            } else if let Ok(n) = raw.arg.parse::<usize>() {
+                ArgRef::Arg(n)
+            } else if let Some(i) = args
+                .iter()
+                .position(|a| a.name.as_deref() == Some(raw.arg.as_str()))
+            {
+                ArgRef::Arg(i)
+            } else {
+                ArgRef::Capture(raw.arg.trim_start_matches("r#").to_string())
+            };
+            Placeholder {
+                arg,
+                debug: raw.debug,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mac(src: &str) -> ParsedMacro {
+        let m: Macro = syn::parse_str(src).unwrap();
+        parse_macro(&m)
+    }
+
+    #[test]
+    fn format_with_positional_named_and_captures() {
+        let p = mac(r#"format!("SELECT {} FROM {table} WHERE a = {x:?} {{no}} {0}", col, x = v)"#);
+        let f = p.format().unwrap();
+        assert_eq!(f.args.len(), 2);
+        let refs: Vec<ArgRef> = f.placeholders.iter().map(|p| p.arg.clone()).collect();
+        assert_eq!(
+            refs,
+            vec![
+                ArgRef::Arg(0),
+                ArgRef::Capture("table".into()),
+                ArgRef::Arg(1),
+                ArgRef::Arg(0)
+            ]
+        );
+        assert!(f.placeholders[2].debug);
+        assert_eq!(f.captures().collect::<Vec<_>>(), vec!["table"]);
+    }
+
+    #[test]
+    fn write_target_and_assert_leading() {
+        let p = mac(r#"write!(&mut s, " AND name = '{}'", n)"#);
+        let f = p.format().unwrap();
+        assert!(f.target.is_some());
+        assert_eq!(f.args.len(), 1);
+        let p = mac(r#"assert_eq!(a, b, "mismatch {}", c)"#);
+        assert_eq!(p.format().unwrap().leading.len(), 2);
+        let p = mac(r#"assert!(ok)"#);
+        assert_eq!(p.format().unwrap().leading.len(), 1);
+    }
+
+    #[test]
+    fn unknown_bodies_are_opaque_not_errors() {
+        assert!(matches!(mac("html! { <div> }").kind, MacroKind::Opaque));
+        assert!(matches!(mac("vec![0u8; 10]").kind, MacroKind::Exprs(ref v) if v.len() == 2));
+        assert!(matches!(
+            mac(r#"format!("{", x)"#).kind,
+            MacroKind::Format(_)
+        ));
+    }
+}

@@ -1,0 +1,146 @@
+//! Suppression comments: `// backlint:allow(BL101): reason` on the flagged line or alone on
+//! the line(s) above it, and `// backlint:allow-file(BL101)` anywhere for a whole file.
+//! Comments are not in the syntax tree, so they are found in the source text.
+
+use crate::engine::source::SourceFile;
+use crate::finding::{Finding, Region};
+use crate::rules::meta::unused_allow::UNUSED_ALLOW;
+
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// Codes or rule names, as written.
+    pub codes: Vec<String>,
+    /// The line it applies to (`None` for `allow-file`).
+    pub target: Option<usize>,
+    /// Where the comment is (for BL002).
+    pub region: Region,
+    pub used: Vec<bool>,
+}
+
+const MARK: &str = "backlint:allow";
+
+/// Finds every suppression comment in a file.
+pub fn scan(src: &SourceFile) -> Vec<Allow> {
+    if !src.text.contains(MARK) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for line_no in 1..=src.line_count() {
+        let line = src.line_text(line_no);
+        let Some(comment_at) = line.find("//").or_else(|| line.find("/*")) else {
+            continue;
+        };
+        let comment = &line[comment_at..];
+        let Some(pos) = comment.find(MARK) else {
+            continue;
+        };
+        let rest = &comment[pos + MARK.len()..];
+        let (file_level, rest) = match rest.strip_prefix("-file") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let Some(inner) = rest.strip_prefix('(').and_then(|r| r.split(')').next()) else {
+            continue;
+        };
+        let codes: Vec<String> = inner
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        let standalone = line[..comment_at].trim().is_empty();
+        let target = if file_level {
+            None
+        } else if standalone {
+            Some(next_code_line(src, line_no))
+        } else {
+            Some(line_no)
+        };
+        let col = line[..comment_at + pos].chars().count() + 1;
+        let mut region = src.line_region(line_no, col);
+        region.end_column = (col + MARK.len() + rest.len().min(200)).min(line.chars().count() + 1);
+        out.push(Allow {
+            used: vec![false; codes.len()],
+            codes,
+            target,
+            region,
+        });
+    }
+    out
+}
+
+/// The first line after `line` that is neither blank nor only a comment.
+fn next_code_line(src: &SourceFile, line: usize) -> usize {
+    let mut l = line + 1;
+    while l <= src.line_count() {
+        let t = src.line_text(l).trim();
+        if !(t.is_empty() || t.starts_with("//") || t.starts_with("#[")) {
+            return l;
+        }
+        l += 1;
+    }
+    line + 1
+}
+
+fn names_rule(entry: &str, f: &Finding) -> bool {
+    entry.eq_ignore_ascii_case(f.code) || entry.eq_ignore_ascii_case(f.rule)
+}
+
+/// Drops suppressed findings and returns BL002 findings for allows that matched nothing
+/// (only for codes of enabled rules; `enabled` tells).
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    allows: &mut [Allow],
+    path: &str,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    findings.retain(|f| {
+        let mut suppressed = false;
+        for a in allows.iter_mut() {
+            let applies = match a.target {
+                None => true,
+                Some(t) => f.region.line == t,
+            };
+            if !applies {
+                continue;
+            }
+            for (i, c) in a.codes.iter().enumerate() {
+                if names_rule(c, f) {
+                    a.used[i] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    let mut unused = Vec::new();
+    for a in allows.iter() {
+        for (c, used) in a.codes.iter().zip(&a.used) {
+            if *used {
+                continue;
+            }
+            let known = crate::rules::lookup(c);
+            let message = match known {
+                Some(m) if !enabled(m.code) => continue,
+                Some(m) => format!("`backlint:allow({c})` suppresses no {} finding", m.code),
+                None => format!("`backlint:allow({c})` names no known rule"),
+            };
+            unused.push(Finding {
+                code: UNUSED_ALLOW.code,
+                rule: UNUSED_ALLOW.name,
+                severity: UNUSED_ALLOW.severity,
+                message,
+                path: path.to_string(),
+                region: a.region,
+                labels: Vec::new(),
+                help: Some(
+                    "remove the stale suppression so it cannot hide a future finding".into(),
+                ),
+                fingerprint: String::new(),
+            });
+        }
+    }
+    unused
+}

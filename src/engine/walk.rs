@@ -1,0 +1,443 @@
+//! The per-file walk: one traversal of the syntax tree with a scope stack, dispatching
+//! every expression and macro to the enabled rules' hooks.
+
+use crate::config::Settings;
+use crate::engine::facts::FileFacts;
+use crate::engine::flow::Flow;
+use crate::engine::macros::{parse_macro, ParsedMacro};
+use crate::engine::pattern::pattern_names;
+use crate::engine::scope::{Binding, ElemPath, Mutation, Origin, ScopeKind, Scopes};
+use crate::engine::source::SourceFile;
+use crate::engine::usemap::UseMap;
+use crate::finding::{Finding, Label, Region};
+use crate::rules::{Rule, RuleMeta};
+use proc_macro2::Span;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use syn::visit::{self, Visit};
+use syn::{Expr, Macro};
+use typed_arena::Arena;
+
+/// Parsed macro bodies of one file, each parsed once, living as long as the syntax tree.
+pub struct MacroCache<'ast> {
+    arena: &'ast Arena<ParsedMacro>,
+    map: RefCell<HashMap<*const Macro, &'ast ParsedMacro>>,
+}
+
+impl<'ast> MacroCache<'ast> {
+    pub fn new(arena: &'ast Arena<ParsedMacro>) -> Self {
+        MacroCache {
+            arena,
+            map: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, mac: &'ast Macro) -> &'ast ParsedMacro {
+        let key = mac as *const Macro;
+        if let Some(p) = self.map.borrow().get(&key) {
+            return p;
+        }
+        let parsed: &'ast ParsedMacro = self.arena.alloc(parse_macro(mac));
+        self.map.borrow_mut().insert(key, parsed);
+        parsed
+    }
+}
+
+/// A macro invocation with its parsed body, as given to rules.
+#[derive(Clone, Copy)]
+pub struct MacroRef<'ast> {
+    pub mac: &'ast Macro,
+    pub parsed: &'ast ParsedMacro,
+}
+
+/// Where a file sits in the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct FileMeta {
+    /// The package the file belongs to, when known.
+    pub krate: Option<String>,
+    /// Module path (`["crate", "handlers", "user"]`).
+    pub module: Vec<String>,
+}
+
+/// What a rule sees of the file being walked.
+pub struct Cx<'a, 'ast> {
+    pub src: &'a SourceFile,
+    pub file: &'a FileMeta,
+    pub uses: &'a UseMap,
+    pub facts: &'a FileFacts<'ast>,
+    pub macros: &'a MacroCache<'ast>,
+    pub settings: &'a Settings,
+    pub scopes: Scopes<'ast>,
+    findings: Vec<Finding>,
+}
+
+impl<'a, 'ast> Cx<'a, 'ast> {
+    /// A value-flow analysis over the current scope.
+    pub fn flow(&self) -> Flow<'_, 'ast> {
+        Flow::new(&self.scopes, self.facts, self.macros, self.src)
+    }
+
+    /// Resolves a path through the file's imports (`query` → `sqlx::query`).
+    pub fn resolve(&self, path: &syn::Path) -> Vec<String> {
+        self.uses.resolve(path)
+    }
+
+    /// Reports a finding of `meta` at `span`.
+    pub fn report(&mut self, meta: &'static RuleMeta, span: Span, message: String) -> &mut Finding {
+        let region = self.src.region(span);
+        self.report_region(meta, region, message)
+    }
+
+    pub fn report_region(
+        &mut self,
+        meta: &'static RuleMeta,
+        region: Region,
+        message: String,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            code: meta.code,
+            rule: meta.name,
+            severity: meta.severity,
+            message,
+            path: self.src.display.clone(),
+            region,
+            labels: Vec::new(),
+            help: None,
+            fingerprint: String::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    /// A secondary label at `span`.
+    pub fn label(&self, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            region: self.src.region(span),
+            message: message.into(),
+        }
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+pub struct Walker<'a, 'ast> {
+    pub cx: Cx<'a, 'ast>,
+    rules: &'a [&'a dyn Rule],
+    /// The receiver of the iterator adaptor whose closure argument is being visited.
+    closure_iter: Option<&'ast Expr>,
+}
+
+impl<'a, 'ast> Walker<'a, 'ast> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        src: &'a SourceFile,
+        file: &'a FileMeta,
+        uses: &'a UseMap,
+        facts: &'a FileFacts<'ast>,
+        macros: &'a MacroCache<'ast>,
+        settings: &'a Settings,
+        rules: &'a [&'a dyn Rule],
+    ) -> Self {
+        Walker {
+            cx: Cx {
+                src,
+                file,
+                uses,
+                facts,
+                macros,
+                settings,
+                scopes: Scopes::default(),
+                findings: Vec::new(),
+            },
+            rules,
+            closure_iter: None,
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &'ast syn::Pat, origin_for: impl Fn(ElemPath) -> Origin<'ast>) {
+        let simple = matches!(pat, syn::Pat::Ident(_) | syn::Pat::Type(_));
+        for pn in pattern_names(pat) {
+            let origin = origin_for(pn.path);
+            let origin = match origin {
+                Origin::Let(init) if !simple => match init {
+                    Some(e) if pn.path.len > 0 => Origin::Element(e, pn.path),
+                    Some(e) => Origin::Destructure(e),
+                    None => Origin::Let(None),
+                },
+                o => o,
+            };
+            let seq = self.cx.scopes.next_seq();
+            self.cx.scopes.bind(Binding {
+                name: pn.ident.to_string(),
+                seq,
+                span: pn.ident.span(),
+                origin,
+                ty: pn.ty,
+                mutations: Vec::new(),
+            });
+        }
+    }
+
+    fn bind_fn_params(&mut self, sig: &'ast syn::Signature) {
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Typed(t) => {
+                    for pn in pattern_names(&t.pat) {
+                        let seq = self.cx.scopes.next_seq();
+                        self.cx.scopes.bind(Binding {
+                            name: pn.ident.to_string(),
+                            seq,
+                            span: pn.ident.span(),
+                            origin: Origin::Param,
+                            ty: if pn.path.len == 0 { Some(&t.ty) } else { None },
+                            mutations: Vec::new(),
+                        });
+                    }
+                }
+                syn::FnArg::Receiver(r) => {
+                    let seq = self.cx.scopes.next_seq();
+                    self.cx.scopes.bind(Binding {
+                        name: "self".into(),
+                        seq,
+                        span: r.self_token.span,
+                        origin: Origin::Param,
+                        ty: None,
+                        mutations: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn walk_fn(&mut self, sig: &'ast syn::Signature, body: &'ast syn::Block) {
+        self.cx
+            .scopes
+            .enter_fn(sig.ident.to_string(), sig.asyncness.is_some());
+        self.bind_fn_params(sig);
+        self.visit_block(body);
+        self.cx.scopes.exit_fn();
+    }
+
+    fn record_mutation(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Assign(a) => {
+                if let Some(name) = target_name(&a.left) {
+                    self.cx.scopes.mutate(&name, Mutation::Assign(&a.right));
+                }
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
+                if let Some(name) = target_name(&b.left) {
+                    self.cx.scopes.mutate(&name, Mutation::Append(&b.right));
+                }
+            }
+            Expr::MethodCall(m) => {
+                let method = m.method.to_string();
+                let arg = match method.as_str() {
+                    "push_str" | "push" | "extend" | "append" | "push_back" | "insert" => {
+                        m.args.last()
+                    }
+                    "insert_str" => m.args.iter().nth(1),
+                    _ => None,
+                };
+                if let (Some(arg), Some(name)) = (arg, target_name(&m.receiver)) {
+                    self.cx.scopes.mutate(&name, Mutation::Push(arg));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The local variable an assignment or mutating call targets (`x`, `&mut x`, `*x`).
+pub fn target_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Reference(r) => target_name(&r.expr),
+        Expr::Unary(u) => target_name(&u.expr),
+        Expr::Paren(p) => target_name(&p.expr),
+        _ => None,
+    }
+}
+
+const ITER_ADAPTORS: &[&str] = &[
+    "map",
+    "filter_map",
+    "flat_map",
+    "for_each",
+    "filter",
+    "any",
+    "all",
+    "find",
+    "map_while",
+    "take_while",
+    "skip_while",
+    "inspect",
+    "position",
+    "try_for_each",
+    "fold",
+];
+
+impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        for a in &f.attrs {
+            self.visit_attribute(a);
+        }
+        self.walk_fn(&f.sig, &f.block);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.walk_fn(&f.sig, &f.block);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if let Some(body) = &f.default {
+            self.walk_fn(&f.sig, body);
+        }
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.cx.scopes.push(ScopeKind::Block);
+        for stmt in &b.stmts {
+            if let syn::Stmt::Item(syn::Item::Const(c)) = stmt {
+                self.bind_const(&c.ident);
+            } else if let syn::Stmt::Item(syn::Item::Static(s)) = stmt {
+                self.bind_const(&s.ident);
+            }
+            self.visit_stmt(stmt);
+        }
+        self.cx.scopes.pop();
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let init = l.init.as_ref().map(|i| &*i.expr);
+        if let Some(i) = &l.init {
+            self.visit_expr(&i.expr);
+            if let Some((_, diverge)) = &i.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+        self.bind_pat(&l.pat, |_| Origin::Let(init));
+    }
+
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        self.record_mutation(e);
+        for r in self.rules {
+            r.check_expr(&mut self.cx, e);
+        }
+        match e {
+            Expr::Closure(c) => {
+                let iter = self.closure_iter.take();
+                self.cx.scopes.push(ScopeKind::Closure);
+                let is_async = c.asyncness.is_some();
+                if is_async {
+                    self.cx.scopes.enter_async(true);
+                }
+                for input in &c.inputs {
+                    match iter {
+                        Some(it) => self.bind_pat(input, |p| Origin::Element(it, p)),
+                        None => self.bind_pat(input, |_| Origin::Param),
+                    }
+                }
+                self.visit_expr(&c.body);
+                if is_async {
+                    self.cx.scopes.exit_async();
+                }
+                self.cx.scopes.pop();
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr(&f.expr);
+                self.cx.scopes.push(ScopeKind::Block);
+                let iter: &'ast Expr = &f.expr;
+                self.bind_pat(&f.pat, |p| Origin::Element(iter, p));
+                self.visit_block(&f.body);
+                self.cx.scopes.pop();
+            }
+            Expr::Match(m) => {
+                self.visit_expr(&m.expr);
+                let scrutinee: &'ast Expr = &m.expr;
+                for arm in &m.arms {
+                    self.cx.scopes.push(ScopeKind::Block);
+                    self.bind_pat(&arm.pat, |_| Origin::Destructure(scrutinee));
+                    if let Some((_, g)) = &arm.guard {
+                        self.visit_expr(g);
+                    }
+                    self.visit_expr(&arm.body);
+                    self.cx.scopes.pop();
+                }
+            }
+            Expr::If(i) => {
+                self.cx.scopes.push(ScopeKind::Block);
+                self.visit_expr(&i.cond);
+                self.visit_block(&i.then_branch);
+                self.cx.scopes.pop();
+                if let Some((_, els)) = &i.else_branch {
+                    self.visit_expr(els);
+                }
+            }
+            Expr::While(w) => {
+                self.cx.scopes.push(ScopeKind::Block);
+                self.visit_expr(&w.cond);
+                self.visit_block(&w.body);
+                self.cx.scopes.pop();
+            }
+            Expr::Let(l) => {
+                self.visit_expr(&l.expr);
+                let src: &'ast Expr = &l.expr;
+                self.bind_pat(&l.pat, |_| Origin::Destructure(src));
+            }
+            Expr::Async(a) => {
+                self.cx.scopes.enter_async(true);
+                self.cx.scopes.push(ScopeKind::Closure);
+                self.visit_block(&a.block);
+                self.cx.scopes.pop();
+                self.cx.scopes.exit_async();
+            }
+            Expr::MethodCall(m) => {
+                self.visit_expr(&m.receiver);
+                let adaptor = ITER_ADAPTORS.contains(&m.method.to_string().as_str());
+                for arg in &m.args {
+                    if adaptor && matches!(arg, Expr::Closure(_)) {
+                        self.closure_iter = Some(&m.receiver);
+                    }
+                    self.visit_expr(arg);
+                    self.closure_iter = None;
+                }
+            }
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_macro(&mut self, m: &'ast Macro) {
+        let parsed = self.cx.macros.get(m);
+        if let Some(fa) = parsed.format() {
+            if matches!(parsed.name.as_str(), "write" | "writeln") {
+                if let Some(name) = fa.target.as_ref().and_then(target_name) {
+                    self.cx.scopes.mutate(&name, Mutation::Write(fa, fa.span));
+                }
+            }
+        }
+        let mref = MacroRef { mac: m, parsed };
+        for r in self.rules {
+            r.check_macro(&mut self.cx, mref);
+        }
+        for e in parsed.exprs() {
+            self.visit_expr(e);
+        }
+    }
+}
+
+impl<'a, 'ast> Walker<'a, 'ast> {
+    fn bind_const(&mut self, ident: &'ast syn::Ident) {
+        let seq = self.cx.scopes.next_seq();
+        self.cx.scopes.bind(Binding {
+            name: ident.to_string(),
+            seq,
+            span: ident.span(),
+            origin: Origin::Const,
+            ty: None,
+            mutations: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,77 @@
+//! The finding: what every rule produces and every renderer consumes.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A position range in a source file. Lines are 1-based; columns are 1-based and
+/// counted in Unicode scalar values (code points); byte offsets are 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// A secondary location, e.g. where an interpolated string was built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub region: Region,
+    pub message: String,
+}
+
+/// One violation reported by a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Path as displayed: relative to the current directory, `/`-separated.
+    pub path: String,
+    pub region: Region,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    /// Stable identity of the finding, independent of line numbers (see `fingerprint`).
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The deterministic ordering of every report: path, line, column, code, message.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (
+            &self.path,
+            self.region.line,
+            self.region.column,
+            self.code,
+            &self.message,
+        )
+    }
+}

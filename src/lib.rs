@@ -1,0 +1,70 @@
+//! backlint: a static-analysis linter for Rust backend code.
+//!
+//! The pipeline: [`discover`] the files of a workspace or of the given paths, [`engine`]
+//! parses and walks each once in parallel dispatching to the [`rules`], suppressions and
+//! fingerprints are applied, and a [`report`] renderer prints the sorted findings.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod fingerprint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod workspace;
+
+use config::Settings;
+use discover::Target;
+use engine::walk::FileMeta;
+use engine::FileError;
+use finding::Finding;
+use std::path::Path;
+
+/// The outcome of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Files that could not be analyzed (exit code 2).
+    pub errors: Vec<FileError>,
+    pub warnings: Vec<String>,
+    /// Number of files analyzed.
+    pub files: usize,
+}
+
+/// Discovers and analyzes the files of `target` (paths relative to `cwd`).
+pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
+    let d = discover::discover(target, settings, cwd);
+    let analysis = engine::analyze(&d.jobs, settings);
+    let mut errors = d.errors;
+    errors.extend(analysis.errors);
+    Report {
+        findings: analysis.findings,
+        errors,
+        warnings: d.warnings,
+        files: analysis.files,
+    }
+}
+
+/// Analyzes one in-memory file (used by tests and the catalogue's examples).
+pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Finding> {
+    let rules: Vec<&dyn rules::Rule> = rules::checks()
+        .iter()
+        .copied()
+        .filter(|r| settings.is_enabled(r.meta().code))
+        .collect();
+    let bytes = text.as_bytes().to_vec();
+    let meta = FileMeta {
+        krate: None,
+        module: vec!["crate".into()],
+    };
+    let run = move || engine::analyze_bytes(display, bytes, &meta, settings, &rules);
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(engine::STACK_SIZE)
+            .spawn_scoped(s, run)
+            .map(|h| h.join().unwrap_or_default())
+            .unwrap_or_default()
+    })
+}

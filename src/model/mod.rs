@@ -1,0 +1,6 @@
+//! Knowledge about libraries and conventions, kept out of the rules: which functions
+//! execute SQL, which types are bounded, which names denote identifiers.
+
+pub mod names;
+pub mod sql;
+pub mod types;

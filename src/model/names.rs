@@ -1,0 +1,124 @@
+//! Identifier conventions.
+
+/// Splits an identifier into lower-case words: `userPassword`, `user_password` and
+/// `user-password` all give `["user", "password"]`.
+pub fn words(ident: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in ident.trim_start_matches("r#").chars() {
+        if ch == '_' || ch == '-' || ch == '.' || ch == ' ' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        cur.extend(ch.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether a name says its value is an SQL identifier or a placeholder list chosen by
+/// the program (`table`, `table_name`, `columns`, `schema`, `placeholders`), not data.
+pub fn is_sql_identifier_name(ident: &str) -> bool {
+    let w = words(ident);
+    let Some(last) = w.last() else { return false };
+    const LAST: &[&str] = &[
+        "table",
+        "tables",
+        "tbl",
+        "column",
+        "columns",
+        "col",
+        "cols",
+        "schema",
+        "placeholder",
+        "placeholders",
+        "params",
+        "binds",
+    ];
+    if LAST.contains(&last.as_str()) {
+        return true;
+    }
+    if last == "name" || last == "names" || last == "ident" || last == "list" {
+        if let Some(prev) = w.get(w.len().wrapping_sub(2)) {
+            return matches!(
+                prev.as_str(),
+                "table"
+                    | "column"
+                    | "col"
+                    | "schema"
+                    | "index"
+                    | "constraint"
+                    | "sequence"
+                    | "seq"
+                    | "field"
+                    | "relation"
+                    | "view"
+                    | "trigger"
+            );
+        }
+    }
+    false
+}
+
+/// Whether an identifier is written like a constant (`MAX_ROWS`, `TABLE`).
+pub fn is_const_case(ident: &str) -> bool {
+    let ident = ident.trim_start_matches("r#");
+    ident.chars().any(|c| c.is_ascii_uppercase())
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether an identifier is written like a type or variant (`SortOrder`, `Asc`).
+pub fn is_camel_case(ident: &str) -> bool {
+    ident.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !is_const_case(ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_snake_camel_kebab() {
+        assert_eq!(words("userPassword"), ["user", "password"]);
+        assert_eq!(words("user_password"), ["user", "password"]);
+        assert_eq!(words("user-password"), ["user", "password"]);
+        assert_eq!(words("APIKey"), ["apikey"]);
+        assert_eq!(words("r#type"), ["type"]);
+    }
+
+    #[test]
+    fn identifier_names() {
+        for n in [
+            "table",
+            "table_name",
+            "tableName",
+            "columns",
+            "schema",
+            "placeholders",
+        ] {
+            assert!(is_sql_identifier_name(n), "{n}");
+        }
+        for n in ["name", "user_name", "filter", "search", "tablecloth", "q"] {
+            assert!(!is_sql_identifier_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn case_conventions() {
+        assert!(is_const_case("MAX_ROWS"));
+        assert!(!is_const_case("Max"));
+        assert!(is_camel_case("SortOrder"));
+        assert!(!is_camel_case("TABLE"));
+    }
+}

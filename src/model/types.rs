@@ -1,0 +1,135 @@
+//! Types whose values are bounded: formatting them can only produce digits, `true`,
+//! a UUID, a date, … — never SQL syntax or free text.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+const BOUNDED: &[&str] = &[
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
+    "NonZeroU32",
+    "NonZeroU64",
+    "NonZeroI64",
+    "NonZeroUsize",
+    "Uuid",
+    "NaiveDate",
+    "NaiveDateTime",
+    "NaiveTime",
+    "DateTime",
+    "Date",
+    "Time",
+    "OffsetDateTime",
+    "PrimitiveDateTime",
+    "Duration",
+    "Decimal",
+    "BigDecimal",
+    "Ipv4Addr",
+    "Ipv6Addr",
+    "IpAddr",
+    "SocketAddr",
+    "Ordering",
+];
+
+/// The last path segment of a type, looking through references and parentheses.
+pub fn type_name(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) => p.path.segments.last(),
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// The first generic type argument of a path type (`Vec<T>` → `T`).
+pub fn first_type_arg(seg: &syn::PathSegment) -> Option<&Type> {
+    match &seg.arguments {
+        PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether values of this type are bounded (numbers, bool, char, UUIDs, dates), also
+/// through `Option`, references and `Box`. `extra` names further bounded types (fieldless
+/// enums of the file).
+pub fn is_bounded(ty: &Type, extra: &dyn Fn(&str) -> bool) -> bool {
+    match ty {
+        Type::Reference(r) => is_bounded(&r.elem, extra),
+        Type::Paren(p) => is_bounded(&p.elem, extra),
+        Type::Group(g) => is_bounded(&g.elem, extra),
+        Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(|e| is_bounded(e, extra)),
+        Type::Path(p) => {
+            let Some(seg) = p.path.segments.last() else {
+                return false;
+            };
+            let name = seg.ident.to_string();
+            if matches!(name.as_str(), "Option" | "Box" | "Wrapping") {
+                return first_type_arg(seg).is_some_and(|t| is_bounded(t, extra));
+            }
+            BOUNDED.contains(&name.as_str()) || extra(&name)
+        }
+        _ => false,
+    }
+}
+
+/// The element type of a collection type (`Vec<T>`, `&[T]`, `[T; N]`, sets, `Option<T>`).
+pub fn element_type(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Reference(r) => element_type(&r.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        Type::Paren(p) => element_type(&p.elem),
+        Type::Path(p) => {
+            let seg = p.path.segments.last()?;
+            match seg.ident.to_string().as_str() {
+                "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "Option" | "IndexSet"
+                | "SmallVec" => first_type_arg(seg),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether the type is a string type (`String`, `&str`, `Cow<str>`).
+pub fn is_string(ty: &Type) -> bool {
+    type_name(ty).is_some_and(|s| matches!(s.ident.to_string().as_str(), "String" | "str"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Type {
+        syn::parse_str(s).unwrap()
+    }
+
+    #[test]
+    fn bounded_types() {
+        let none = |_: &str| false;
+        assert!(is_bounded(&t("i64"), &none));
+        assert!(is_bounded(&t("Option<&u32>"), &none));
+        assert!(is_bounded(&t("uuid::Uuid"), &none));
+        assert!(!is_bounded(&t("String"), &none));
+        assert!(!is_bounded(&t("&str"), &none));
+        assert!(is_bounded(&t("SortOrder"), &|n| n == "SortOrder"));
+        assert!(element_type(&t("&[i64]")).is_some_and(|e| is_bounded(e, &none)));
+        assert!(element_type(&t("Vec<String>")).is_some_and(|e| !is_bounded(e, &none)));
+    }
+}

@@ -1,0 +1,78 @@
+//! Renderers, one per output format. Every renderer receives findings already sorted.
+
+pub mod concise;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::rules::RuleMeta;
+use crate::Report;
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels and help (codespan-style)
+    Human,
+    /// One line per finding: `path:line:col: CODE [name] message`
+    Concise,
+    /// A JSON array of findings (stable, documented fields)
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on pull requests)
+    Github,
+}
+
+/// What renderers need besides the findings.
+pub struct RenderContext<'a> {
+    pub rules: &'a [&'static RuleMeta],
+    pub color: bool,
+    /// `automationDetails.id` prefix for SARIF.
+    pub sarif_category: Option<String>,
+    /// The directory paths are relative to.
+    pub root: std::path::PathBuf,
+}
+
+pub fn render(
+    format: Format,
+    report: &Report,
+    cx: &RenderContext<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, cx, out),
+        Format::Concise => concise::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, cx, out),
+        Format::Github => github::render(report, out),
+    }
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for f in &report.findings {
+        *counts.entry((f.code, f.rule)).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((code, rule), n) in &rows {
+        writeln!(out, "{n:>6}  {code}  {rule}")?;
+    }
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    writeln!(out, "{total:>6}  total in {} files", report.files)
+}
+
+/// Reads a file for rendering snippets/hashes; unreadable files render without source.
+pub(crate) fn read_source(path: &str, root: &std::path::Path) -> String {
+    let p = std::path::Path::new(path);
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    };
+    std::fs::read(&p)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}

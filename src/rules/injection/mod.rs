@@ -1,0 +1,3 @@
+//! BL1xx: injection.
+
+pub mod sql_string_interpolation;

@@ -1,0 +1,222 @@
+//! BL101 `sql-string-interpolation`: SQL text built from non-constant data reaching a
+//! function that executes it.
+
+use crate::engine::flow::{Built, Class};
+use crate::engine::scope::Origin;
+use crate::engine::walk::Cx;
+use crate::model::sql::{
+    matches_fn_sink, DB_RECEIVER_TYPES, FN_SINKS, METHOD_SINKS, QUERY_BUILDER_TYPES,
+};
+use crate::model::types::type_name;
+use crate::rules::{Rule, RuleMeta};
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::Expr;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL101",
+        name: "sql-string-interpolation",
+        category: Injection,
+        severity: Error,
+        cwe: [89],
+        precision: High,
+        status: Stable,
+        since: "0.1.0",
+        summary: "SQL text built from non-constant data (format!, +, push_str, write!, join) reaching a SQL sink",
+    }
+}
+
+pub struct SqlStringInterpolation;
+
+const HELP: &str = "pass values as bind parameters (`$1`/`?` with `.bind(..)`); choose identifiers from a fixed allow-list of `&'static str`";
+
+impl Rule for SqlStringInterpolation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
+        match expr {
+            Expr::Call(call) => check_call(cx, call),
+            Expr::MethodCall(m) => check_method(cx, m),
+            _ => {}
+        }
+    }
+}
+
+fn check_call<'ast>(cx: &mut Cx<'_, 'ast>, call: &'ast syn::ExprCall) {
+    let Expr::Path(p) = &*call.func else { return };
+    let candidates = cx.uses.candidates(&p.path);
+    let sink = FN_SINKS
+        .iter()
+        .find(|s| candidates.iter().any(|c| matches_fn_sink(s, c)))
+        .map(|s| (s.label.to_string(), s.arg))
+        .or_else(|| {
+            cx.settings.sql_sinks.iter().find_map(|configured| {
+                candidates
+                    .iter()
+                    .any(|c| c == configured)
+                    .then(|| (configured.join("::"), 0))
+            })
+        });
+    let Some((label, arg)) = sink else { return };
+    let Some(arg) = call.args.iter().nth(arg) else {
+        return;
+    };
+    let class = cx.flow().class(arg);
+    if let Class::Built(b) = class {
+        report_built(cx, &label, arg, &b);
+    }
+}
+
+fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
+    let method = m.method.to_string();
+    if matches!(method.as_str(), "push" | "push_unseparated") && is_query_builder(cx, &m.receiver) {
+        let Some(arg) = m.args.first() else { return };
+        let mut flow = cx.flow();
+        match flow.class(arg) {
+            Class::Safe => {}
+            Class::Built(b) => {
+                let label = format!("QueryBuilder::{method}");
+                report_built(cx, &label, arg, &b);
+            }
+            Class::Opaque => {
+                let text = flow.text(arg.span());
+                let f = cx.report(
+                    &META,
+                    arg.span(),
+                    format!("non-constant `{text}` is appended to SQL by `QueryBuilder::{method}`"),
+                );
+                f.help = Some(
+                    "append values with `push_bind` so they are sent as bind parameters".into(),
+                );
+            }
+        }
+        return;
+    }
+    let Some(sink) = METHOD_SINKS
+        .iter()
+        .find(|s| s.methods.contains(&method.as_str()) && cx.uses.imports_crate(s.crates))
+    else {
+        return;
+    };
+    if receiver_is_not_db(cx, &m.receiver) {
+        return;
+    }
+    let Some(arg) = m.args.iter().nth(sink.arg) else {
+        return;
+    };
+    if let Class::Built(b) = cx.flow().class(arg) {
+        let label = format!("{}::{method}", sink.owner);
+        report_built(cx, &label, arg, &b);
+    }
+}
+
+fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Built) {
+    let label = (b.span.start().line != arg.span().start().line)
+        .then(|| cx.label(b.span, format!("SQL built here with `{}`", b.via)));
+    let f = cx.report(
+        &META,
+        arg.span(),
+        format!(
+            "SQL passed to `{sink}` is built with `{}` from `{}`",
+            b.via, b.culprit
+        ),
+    );
+    f.labels.extend(label);
+    f.help = Some(HELP.into());
+}
+
+/// The local variable at the root of a receiver chain (`qb` in `qb.push(..).push(..)`).
+fn root_binding_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::MethodCall(m) => root_binding_name(&m.receiver),
+        Expr::Reference(r) => root_binding_name(&r.expr),
+        Expr::Paren(p) => root_binding_name(&p.expr),
+        Expr::Unary(u) => root_binding_name(&u.expr),
+        Expr::Field(f) => root_binding_name(&f.base),
+        _ => None,
+    }
+}
+
+/// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
+fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
+    if let Expr::MethodCall(m) = e {
+        if m.method == "separated" {
+            return true;
+        }
+        if matches!(
+            m.method.to_string().as_str(),
+            "push" | "push_bind" | "push_unseparated"
+        ) {
+            return is_query_builder(cx, &m.receiver);
+        }
+    }
+    let Some(name) = root_binding_name(e) else {
+        return false;
+    };
+    let Some(b) = cx.scopes.lookup(&name) else {
+        return false;
+    };
+    if let Some(ty) = b.ty {
+        return type_name(ty)
+            .is_some_and(|s| QUERY_BUILDER_TYPES.contains(&s.ident.to_string().as_str()));
+    }
+    match b.origin {
+        Origin::Let(Some(init)) => init_is_builder(init),
+        _ => false,
+    }
+}
+
+fn init_is_builder(init: &Expr) -> bool {
+    match init {
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => p.path.segments.iter().any(|s| s.ident == "QueryBuilder"),
+            _ => false,
+        },
+        Expr::MethodCall(m) => m.method == "separated" || init_is_builder(&m.receiver),
+        _ => false,
+    }
+}
+
+/// Whether the receiver is a local whose declared type is known and is not a database
+/// client/pool/connection/transaction.
+fn receiver_is_not_db(cx: &Cx<'_, '_>, e: &Expr) -> bool {
+    let Some(name) = root_binding_name(e) else {
+        return false;
+    };
+    if name == "self" {
+        return false;
+    }
+    let Some(b) = cx.scopes.lookup(&name) else {
+        return false;
+    };
+    let Some(ty) = b.ty else { return false };
+    if matches!(ty, syn::Type::ImplTrait(_)) {
+        return false;
+    }
+    let Some(seg) = type_name(ty) else {
+        return false;
+    };
+    let n = seg.ident.to_string();
+    if DB_RECEIVER_TYPES.contains(&n.as_str())
+        || n.ends_with("Pool")
+        || n.ends_with("Connection")
+        || n.ends_with("Transaction")
+        || n.ends_with("Client")
+        || n.ends_with("Conn")
+        || n.ends_with("Tx")
+        || n.ends_with("Executor")
+    {
+        return false;
+    }
+    // Generic parameters (`E: Executor`) and `&mut T` of an unknown type stay candidates.
+    n.len() > 1 && !matches!(n.as_str(), "E" | "C" | "T" | "Self")
+}
+
+#[allow(dead_code)]
+fn span_line(s: Span) -> usize {
+    s.start().line
+}

@@ -1,0 +1,4 @@
+//! BL0xx: findings about the analysis itself (produced by the engine).
+
+pub mod parse_error;
+pub mod unused_allow;

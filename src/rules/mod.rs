@@ -1,0 +1,188 @@
+//! The rule catalogue: metadata of every rule (one `static` per rule file, declared with
+//! [`declare_rule!`]) and the hooks a rule implements.
+
+use crate::engine::walk::Cx;
+use crate::engine::walk::MacroRef;
+use crate::finding::Severity;
+use serde::Serialize;
+
+pub mod injection;
+pub mod meta;
+
+/// Rule category, from the code's hundreds digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Meta,
+    Injection,
+    Secrets,
+    Input,
+    Architecture,
+    SecurityConfig,
+    Resilience,
+    ErrorHandling,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Meta => "meta",
+            Category::Injection => "injection",
+            Category::Secrets => "secrets",
+            Category::Input => "input",
+            Category::Architecture => "architecture",
+            Category::SecurityConfig => "security-config",
+            Category::Resilience => "resilience",
+            Category::ErrorHandling => "error-handling",
+        }
+    }
+}
+
+/// How often a finding of the rule is a true positive on real code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// Stable rules run by default; preview rules only when selected or with `--preview`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Stable,
+    Preview,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Stable => "stable",
+            Status::Preview => "preview",
+        }
+    }
+}
+
+/// Everything known about a rule besides its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// CWE identifiers (numbers), most specific first.
+    pub cwe: &'static [u32],
+    pub precision: Precision,
+    pub status: Status,
+    /// The version that introduced the rule.
+    pub since: &'static str,
+    /// One line: what the rule flags.
+    pub summary: &'static str,
+    /// The rule's page, `rules/<CODE>.md`.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// SARIF `security-severity` (0–10) derived from severity and category.
+    pub fn security_severity(&self) -> Option<&'static str> {
+        if self.cwe.is_empty() {
+            return None;
+        }
+        Some(match self.severity {
+            Severity::Error => "8.0",
+            Severity::Warning => "5.0",
+            Severity::Note => "3.0",
+        })
+    }
+
+    /// The page's section `## title`, without its heading.
+    pub fn doc_section(&self, title: &str) -> Option<&'static str> {
+        let doc = self.doc;
+        let head = format!("\n## {title}\n");
+        let start = doc.find(&head)? + head.len();
+        let rest = &doc[start..];
+        let end = rest.find("\n## ").unwrap_or(rest.len());
+        Some(rest[..end].trim())
+    }
+}
+
+/// Declares a rule's metadata as a `static`; its page is compiled in from `rules/`.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[$attr:meta])*
+        $vis:vis static $NAME:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            category: $cat:ident,
+            severity: $sev:ident,
+            cwe: [$($cwe:literal),* $(,)?],
+            precision: $prec:ident,
+            status: $status:ident,
+            since: $since:literal,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis static $NAME: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            category: $crate::rules::Category::$cat,
+            severity: $crate::finding::Severity::$sev,
+            cwe: &[$($cwe),*],
+            precision: $crate::rules::Precision::$prec,
+            status: $crate::rules::Status::$status,
+            since: $since,
+            summary: $summary,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md")),
+        };
+    };
+}
+
+/// A rule's check: hooks called by the walker for every node of interest. Rules are
+/// stateless and shared between threads; per-file state lives in [`Cx`].
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Every expression, before its children.
+    fn check_expr<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _expr: &'ast syn::Expr) {}
+
+    /// Every macro invocation (expression, statement or item position), parsed.
+    fn check_macro<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _mac: MacroRef<'ast>) {}
+}
+
+/// Every rule's metadata, in code order.
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = vec![
+        &meta::parse_error::PARSE_ERROR,
+        &meta::unused_allow::UNUSED_ALLOW,
+    ];
+    v.extend(checks().iter().map(|r| r.meta()));
+    v.sort_by_key(|m| m.code);
+    v
+}
+
+/// Every rule with a check, in code order.
+pub fn checks() -> &'static [&'static dyn Rule] {
+    &[&injection::sql_string_interpolation::SqlStringInterpolation]
+}
+
+/// Finds a rule by code (`BL101`) or name (`sql-string-interpolation`), case-insensitive.
+pub fn lookup(key: &str) -> Option<&'static RuleMeta> {
+    all_meta()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(key) || m.name.eq_ignore_ascii_case(key))
+}
