@@ -51,6 +51,8 @@ enum Command {
 enum ListFormat {
     Table,
     Json,
+    /// The README's rule table
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
@@ -199,6 +201,9 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
                 .collect();
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
+        }
+        ListFormat::Markdown => {
+            out.write_all(crate::report::rule_table_markdown().as_bytes())?;
         }
         ListFormat::Table => {
             writeln!(

@@ -226,11 +226,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
         let scopes = self.scopes;
         if let Some(b) = scopes.lookup_before(name, self.horizon) {
-            let c = self.binding_class(b);
-            return match c {
-                Class::Opaque if is_sql_identifier_name(name) => Class::Safe,
-                c => c,
-            };
+            // A local's own name is not evidence: its value's flow is followed instead
+            // (parameters are judged by name in `binding_class`, as flow ends there).
+            return self.binding_class(b);
         }
         if self.facts.consts.contains(name) || is_const_case(name) || is_sql_identifier_name(name) {
             return Class::Safe;

@@ -76,3 +76,20 @@ pub(crate) fn read_source(path: &str, root: &std::path::Path) -> String {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
 }
+
+/// The catalogue as a Markdown table (the README's rule table is generated from this).
+pub fn rule_table_markdown() -> String {
+    let mut s = String::from("| code | name | category | severity | status | what it flags |\n|---|---|---|---|---|---|\n");
+    for m in crate::rules::all_meta() {
+        s += &format!(
+            "| [{code}](rules/{code}.md) | `{}` | {} | {} | {} | {} |\n",
+            m.name,
+            m.category.as_str(),
+            m.severity.as_str(),
+            m.status.as_str(),
+            m.summary.replace('|', "\\|"),
+            code = m.code,
+        );
+    }
+    s
+}

@@ -1,0 +1,110 @@
+//! Fixture harness: every `fixtures/rules/<CODE>/*.rs` file is analyzed with only that
+//! rule (and BL001, so a fixture that does not parse fails loudly). Lines annotated
+//! `//~ CODE` must carry a finding of CODE starting on that line; every other finding is
+//! unexpected. `pass_*` files must have no annotation and no finding.
+
+use backlint::config::Settings;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn rule_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/rules exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// `(line, code)` pairs announced by `//~ CODE [CODE…]` comments.
+pub fn annotations(text: &str) -> BTreeSet<(usize, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(pos) = line.find("//~") {
+            for code in line[pos + 3..].split_whitespace() {
+                if code.starts_with("BL") {
+                    out.insert((i + 1, code.trim_end_matches(',').to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let expected = annotations(&text);
+    if name.starts_with("pass_") && !expected.is_empty() {
+        return Err(format!("{name}: pass fixtures must not carry `//~` annotations"));
+    }
+    if name.starts_with("fail_") && expected.is_empty() {
+        return Err(format!("{name}: fail fixtures need at least one `//~ {code}` annotation"));
+    }
+    let mut rules = vec![code];
+    if code != "BL001" {
+        rules.push("BL001");
+    }
+    let settings = Settings::default().with_rules(&rules);
+    let findings = backlint::check_source(&name, &text, &settings);
+    let actual: BTreeSet<(usize, String)> = findings
+        .iter()
+        .map(|f| (f.region.line, f.code.to_string()))
+        .collect();
+    if actual == expected {
+        return Ok(expected.len());
+    }
+    let mut msg = format!("{}:\n", path.display());
+    for (line, c) in expected.difference(&actual) {
+        msg += &format!(
+            "  missing    {name}:{line}: {c}\n      | {}\n",
+            text.lines().nth(line - 1).unwrap_or("").trim()
+        );
+    }
+    for (line, c) in actual.difference(&expected) {
+        let f = findings
+            .iter()
+            .find(|f| f.region.line == *line && f.code == c)
+            .unwrap();
+        msg += &format!(
+            "  unexpected {name}:{line}: {c} {}\n      | {}\n",
+            f.message,
+            text.lines().nth(line - 1).unwrap_or("").trim()
+        );
+    }
+    Err(msg)
+}
+
+#[test]
+fn rule_fixtures_match_annotations() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for dir in rule_dirs() {
+        let code_name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let Some(meta) = backlint::rules::lookup(&code_name) else {
+            failures.push(format!("{}: no rule {code_name}", dir.display()));
+            continue;
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .collect();
+        files.sort();
+        for f in files {
+            checked += 1;
+            if let Err(e) = check_file(&f, meta.code) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(checked > 0, "no fixtures found");
+    assert!(
+        failures.is_empty(),
+        "{} fixture file(s) disagree with their annotations:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
