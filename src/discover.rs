@@ -5,6 +5,7 @@
 use crate::config::Settings;
 use crate::engine::walk::FileMeta;
 use crate::engine::{FileError, SourceJob};
+use crate::model::names::is_test_crate_name;
 use crate::workspace::{self, Package, Workspace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -193,14 +194,25 @@ fn plain_packages(dir: &Path) -> Vec<Package> {
 }
 
 fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
+    let test_dir = |base: &Path| {
+        file.strip_prefix(base).ok().is_some_and(|rel| {
+            rel.components()
+                .next()
+                .is_some_and(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+        })
+    };
     match pkg {
         Some(p) => FileMeta {
             krate: Some(p.name.clone()),
             module: workspace::module_path(file, p),
+            test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name),
         },
         None => FileMeta {
             krate: None,
             module: vec!["crate".into()],
+            test: file
+                .components()
+                .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
         },
     }
 }

@@ -58,6 +58,7 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
     let meta = FileMeta {
         krate: None,
         module: vec!["crate".into()],
+        test: false,
     };
     let run = move || engine::analyze_bytes(display, bytes, &meta, settings, &rules);
     std::thread::scope(|s| {

@@ -38,10 +38,14 @@ fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let expected = annotations(&text);
     if name.starts_with("pass_") && !expected.is_empty() {
-        return Err(format!("{name}: pass fixtures must not carry `//~` annotations"));
+        return Err(format!(
+            "{name}: pass fixtures must not carry `//~` annotations"
+        ));
     }
     if name.starts_with("fail_") && expected.is_empty() {
-        return Err(format!("{name}: fail fixtures need at least one `//~ {code}` annotation"));
+        return Err(format!(
+            "{name}: fail fixtures need at least one `//~ {code}` annotation"
+        ));
     }
     let mut rules = vec![code];
     if code != "BL001" {

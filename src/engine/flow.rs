@@ -9,10 +9,12 @@
 use crate::engine::facts::FileFacts;
 use crate::engine::macros::{ArgRef, MacroKind};
 use crate::engine::pattern::pattern_names;
-use crate::engine::scope::{Binding, ElemPath, Mutation, Origin, Scopes};
+use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::engine::walk::MacroCache;
-use crate::model::names::{is_camel_case, is_const_case, is_sql_identifier_name};
+use crate::model::names::{
+    is_camel_case, is_const_case, is_sql_identifier_name, is_static_str_method,
+};
 use crate::model::types::{element_type, is_bounded, type_name};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -114,6 +116,30 @@ const BOUNDED_METHODS: &[&str] = &[
     "as_i64",
     "as_f64",
     "as_bool",
+    "as_millis",
+    "as_secs",
+    "as_secs_f32",
+    "as_secs_f64",
+    "as_micros",
+    "as_nanos",
+    "subsec_millis",
+    "subsec_nanos",
+    "timestamp_millis",
+    "num_seconds",
+    "num_milliseconds",
+    "num_days",
+    "unix_timestamp",
+    "to_bits",
+    "signum",
+    "round",
+    "floor",
+    "ceil",
+    "clamp",
+    "min",
+    "max",
+    "is_positive",
+    "is_negative",
+    "leading_zeros",
     "to_rfc3339",
     "len_utf8",
     "id",
@@ -275,25 +301,19 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             Origin::Destructure(src) => self.class(src),
         };
         for m in &b.mutations {
-            self.env.push((b.name.clone(), acc.clone()));
-            let next = match *m {
-                Mutation::Assign(e) => self.class(e),
-                Mutation::Append(e) => {
-                    let part = self.class(e);
-                    let c = self.interpolate(part, "+=", || self.text(e.span()), e.span());
-                    acc.clone().join(c)
-                }
-                Mutation::Push(e) => {
-                    let part = self.class(e);
-                    let c = self.interpolate(part, "push_str", || self.text(e.span()), e.span());
-                    acc.clone().join(c)
-                }
-                Mutation::Write(fa, span) => {
-                    let c = self.format_class(fa, "write!", span);
-                    acc.clone().join(c)
+            let part = m.class.clone();
+            let next = match m.kind {
+                MutationKind::Assign | MutationKind::Write => part,
+                MutationKind::Append | MutationKind::Push => {
+                    let via = if m.kind == MutationKind::Append {
+                        "+="
+                    } else {
+                        "push_str"
+                    };
+                    let at = m.value.map_or(m.span, |v| v.span());
+                    self.interpolate(part, via, || self.text(at), at)
                 }
             };
-            self.env.pop();
             acc = acc.join(next);
         }
         acc
@@ -320,13 +340,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             acc = Class::Safe;
         }
         for m in &b.mutations {
-            if let Mutation::Push(e) | Mutation::Append(e) = *m {
-                let c = self.class(e);
-                acc = acc.join(c);
-            } else if let Mutation::Assign(e) = *m {
-                let c = self.elem_class_at(e, path);
-                acc = acc.join(c);
-            }
+            acc = acc.join(m.class.clone());
         }
         self.horizon = saved;
         self.depth -= 1;
@@ -699,7 +713,10 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 self.interpolate(elems, "join", || self.text(m.receiver.span()), m.span())
             }
             _ => {
-                if is_sql_identifier_name(name) || self.returns_bounded(name) {
+                if is_sql_identifier_name(name)
+                    || is_static_str_method(name)
+                    || self.returns_bounded(name)
+                {
                     Class::Safe
                 } else {
                     Class::Opaque
@@ -729,8 +746,12 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     fn field_type(&self, base: &Expr, field: &str) -> Option<&'ast Type> {
         let Expr::Path(p) = base else { return None };
         let name = p.path.get_ident()?.to_string();
-        let b = self.scopes.lookup_before(&name, self.horizon)?;
-        let ty = b.ty?;
+        let ty = if name == "self" {
+            self.scopes.self_ty()?
+        } else {
+            let b = self.scopes.lookup_before(&name, self.horizon)?;
+            b.ty?
+        };
         let seg = type_name(ty)?;
         self.facts.field_type(&seg.ident.to_string(), field)
     }

@@ -4,7 +4,7 @@
 //! initializer and every mutation that textually precedes the lookup (intra-procedural,
 //! flow-insensitive across branches: every branch's mutation counts).
 
-use crate::engine::macros::FormatArgs;
+use crate::engine::flow::Class;
 use proc_macro2::Span;
 use syn::{Expr, Type};
 
@@ -54,17 +54,30 @@ impl ElemPath {
     }
 }
 
-/// Something done to a binding after it was declared.
-#[derive(Debug, Clone, Copy)]
-pub enum Mutation<'ast> {
+/// How a binding was changed after its declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MutationKind {
     /// `x = value`
-    Assign(&'ast Expr),
+    Assign,
     /// `x += value`
-    Append(&'ast Expr),
+    Append,
     /// `x.push_str(value)`, `x.push(value)`, `x.extend(value)`, `x.insert_str(_, value)`
-    Push(&'ast Expr),
+    Push,
     /// `write!(x, …)` / `writeln!(x, …)`
-    Write(&'ast FormatArgs, Span),
+    Write,
+}
+
+/// Something done to a binding after it was declared. The value's class is computed
+/// when the mutation is seen, while the names it uses (loop variables, closure
+/// parameters) are still in scope.
+#[derive(Debug, Clone)]
+pub struct Mutation<'ast> {
+    pub kind: MutationKind,
+    /// The value assigned, appended or pushed (`None` for `write!`).
+    pub value: Option<&'ast Expr>,
+    /// The class of that value (for `write!`, of the formatted text).
+    pub class: Class,
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -101,6 +114,10 @@ pub struct Scopes<'ast> {
     /// Whether each enclosing function is `async` (async blocks count too).
     asyncness: Vec<bool>,
     seq: u32,
+    /// The `Self` type of the enclosing `impl` blocks (innermost last).
+    self_tys: Vec<&'ast Type>,
+    /// Depth of enclosing test code (`#[cfg(test)]` modules, `#[test]` functions).
+    test_depth: u32,
 }
 
 impl<'ast> Scopes<'ast> {
@@ -133,6 +150,32 @@ impl<'ast> Scopes<'ast> {
 
     pub fn exit_async(&mut self) {
         self.asyncness.pop();
+    }
+
+    pub fn enter_impl(&mut self, ty: &'ast Type) {
+        self.self_tys.push(ty);
+    }
+
+    pub fn exit_impl(&mut self) {
+        self.self_tys.pop();
+    }
+
+    /// The `Self` type of the innermost enclosing `impl`.
+    pub fn self_ty(&self) -> Option<&'ast Type> {
+        self.self_tys.last().copied()
+    }
+
+    pub fn enter_test(&mut self) {
+        self.test_depth += 1;
+    }
+
+    pub fn exit_test(&mut self) {
+        self.test_depth = self.test_depth.saturating_sub(1);
+    }
+
+    /// Whether the walk is inside test-only code.
+    pub fn in_test(&self) -> bool {
+        self.test_depth > 0
     }
 
     /// The innermost enclosing function's name.

@@ -6,7 +6,7 @@ use crate::engine::facts::FileFacts;
 use crate::engine::flow::Flow;
 use crate::engine::macros::{parse_macro, ParsedMacro};
 use crate::engine::pattern::pattern_names;
-use crate::engine::scope::{Binding, ElemPath, Mutation, Origin, ScopeKind, Scopes};
+use crate::engine::scope::{Binding, ElemPath, Mutation, MutationKind, Origin, ScopeKind, Scopes};
 use crate::engine::source::SourceFile;
 use crate::engine::usemap::UseMap;
 use crate::finding::{Finding, Label, Region};
@@ -57,6 +57,8 @@ pub struct FileMeta {
     pub krate: Option<String>,
     /// Module path (`["crate", "handlers", "user"]`).
     pub module: Vec<String>,
+    /// Test-only file: under `tests/` or `benches/`, or in a test-support crate.
+    pub test: bool,
 }
 
 /// What a rule sees of the file being walked.
@@ -140,6 +142,10 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         settings: &'a Settings,
         rules: &'a [&'a dyn Rule],
     ) -> Self {
+        let mut scopes = Scopes::default();
+        if file.test {
+            scopes.enter_test();
+        }
         Walker {
             cx: Cx {
                 src,
@@ -148,7 +154,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 facts,
                 macros,
                 settings,
-                scopes: Scopes::default(),
+                scopes,
                 findings: Vec::new(),
             },
             rules,
@@ -221,33 +227,64 @@ impl<'a, 'ast> Walker<'a, 'ast> {
     }
 
     fn record_mutation(&mut self, e: &'ast Expr) {
-        match e {
-            Expr::Assign(a) => {
-                if let Some(name) = target_name(&a.left) {
-                    self.cx.scopes.mutate(&name, Mutation::Assign(&a.right));
-                }
-            }
+        let (name, kind, value) = match e {
+            Expr::Assign(a) => (target_name(&a.left), MutationKind::Assign, &*a.right),
             Expr::Binary(b) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
-                if let Some(name) = target_name(&b.left) {
-                    self.cx.scopes.mutate(&name, Mutation::Append(&b.right));
-                }
+                (target_name(&b.left), MutationKind::Append, &*b.right)
             }
             Expr::MethodCall(m) => {
-                let method = m.method.to_string();
-                let arg = match method.as_str() {
+                let arg = match m.method.to_string().as_str() {
                     "push_str" | "push" | "extend" | "append" | "push_back" | "insert" => {
                         m.args.last()
                     }
                     "insert_str" => m.args.iter().nth(1),
                     _ => None,
                 };
-                if let (Some(arg), Some(name)) = (arg, target_name(&m.receiver)) {
-                    self.cx.scopes.mutate(&name, Mutation::Push(arg));
+                match arg {
+                    Some(arg) => (target_name(&m.receiver), MutationKind::Push, arg),
+                    None => return,
                 }
             }
-            _ => {}
+            _ => return,
+        };
+        let Some(name) = name else { return };
+        if self.cx.scopes.lookup(&name).is_none() {
+            return;
         }
+        let class = self.cx.flow().class(value);
+        self.cx.scopes.mutate(
+            &name,
+            Mutation {
+                kind,
+                value: Some(value),
+                class,
+                span: syn::spanned::Spanned::span(value),
+            },
+        );
     }
+}
+
+/// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[rstest]`,
+/// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)`).
+pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
+    fn mentions_test(ts: proc_macro2::TokenStream) -> bool {
+        ts.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "test",
+            proc_macro2::TokenTree::Group(g) => mentions_test(g.stream()),
+            _ => false,
+        })
+    }
+    attrs.iter().any(|a| {
+        let last = a.path().segments.last().map(|s| s.ident.to_string());
+        match last.as_deref() {
+            Some("test" | "rstest" | "test_case" | "quickcheck" | "proptest") => true,
+            Some("cfg") => match &a.meta {
+                syn::Meta::List(l) => mentions_test(l.tokens.clone()),
+                _ => false,
+            },
+            _ => false,
+        }
+    })
 }
 
 /// The local variable an assignment or mutating call targets (`x`, `&mut x`, `*x`).
@@ -284,11 +321,49 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         for a in &f.attrs {
             self.visit_attribute(a);
         }
+        let test = is_test_item(&f.attrs);
+        if test {
+            self.cx.scopes.enter_test();
+        }
         self.walk_fn(&f.sig, &f.block);
+        if test {
+            self.cx.scopes.exit_test();
+        }
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        let test = is_test_item(&f.attrs);
+        if test {
+            self.cx.scopes.enter_test();
+        }
         self.walk_fn(&f.sig, &f.block);
+        if test {
+            self.cx.scopes.exit_test();
+        }
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let test = is_test_item(&i.attrs);
+        if test {
+            self.cx.scopes.enter_test();
+        }
+        self.cx.scopes.enter_impl(&i.self_ty);
+        visit::visit_item_impl(self, i);
+        self.cx.scopes.exit_impl();
+        if test {
+            self.cx.scopes.exit_test();
+        }
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let test = is_test_item(&m.attrs);
+        if test {
+            self.cx.scopes.enter_test();
+        }
+        visit::visit_item_mod(self, m);
+        if test {
+            self.cx.scopes.exit_test();
+        }
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
@@ -414,7 +489,18 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         if let Some(fa) = parsed.format() {
             if matches!(parsed.name.as_str(), "write" | "writeln") {
                 if let Some(name) = fa.target.as_ref().and_then(target_name) {
-                    self.cx.scopes.mutate(&name, Mutation::Write(fa, fa.span));
+                    if self.cx.scopes.lookup(&name).is_some() {
+                        let class = self.cx.flow().format_class(fa, "write!", fa.span);
+                        self.cx.scopes.mutate(
+                            &name,
+                            Mutation {
+                                kind: MutationKind::Write,
+                                value: None,
+                                class,
+                                span: fa.span,
+                            },
+                        );
+                    }
                 }
             }
         }

@@ -57,6 +57,7 @@ pub fn is_sql_identifier_name(ident: &str) -> bool {
                     | "col"
                     | "schema"
                     | "index"
+                    | "idx"
                     | "constraint"
                     | "sequence"
                     | "seq"
@@ -64,6 +65,17 @@ pub fn is_sql_identifier_name(ident: &str) -> bool {
                     | "relation"
                     | "view"
                     | "trigger"
+                    | "db"
+                    | "database"
+                    | "enum"
+                    | "type"
+                    | "function"
+                    | "extension"
+                    | "collation"
+                    | "savepoint"
+                    | "partition"
+                    | "policy"
+                    | "tablespace"
             );
         }
     }
@@ -121,4 +133,26 @@ mod tests {
         assert!(is_camel_case("SortOrder"));
         assert!(!is_camel_case("TABLE"));
     }
+}
+
+/// Whether a method name says it converts a value (typically an enum) to a fixed SQL
+/// keyword or identifier: `as_sql`, `as_idx_str`, `sql_name`, `as_static_str`.
+pub fn is_static_str_method(name: &str) -> bool {
+    let w = words(name);
+    match w.as_slice() {
+        [a, b] if a == "as" && b == "sql" => true,
+        [a, b] if a == "sql" && (b == "name" || b == "keyword") => true,
+        [a, .., z] if a == "as" && z == "str" && w.len() >= 3 => true,
+        _ => false,
+    }
+}
+
+/// Whether a crate name says it only supports tests (`crates_io_test_db`, `test-utils`).
+pub fn is_test_crate_name(name: &str) -> bool {
+    words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "test" | "tests" | "testing" | "testutils" | "fixtures"
+        )
+    })
 }
