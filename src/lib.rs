@@ -60,7 +60,23 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
         module: vec!["crate".into()],
         test: false,
     };
-    let run = move || engine::analyze_bytes(display, bytes, &meta, settings, &rules);
+    let run = move || {
+        let out = engine::analyze_bytes(display, bytes, &meta, settings, &rules);
+        let mut findings = out.findings;
+        // Without a workspace, deferred findings stand unless the file itself bounds
+        // their types.
+        for d in out.deferred {
+            if !d
+                .types
+                .iter()
+                .all(|alts| alts.iter().any(|t| out.bounded_types.contains(t)))
+            {
+                findings.push(d.finding);
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings
+    };
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(engine::STACK_SIZE)

@@ -15,6 +15,42 @@ pub struct FileFacts<'ast> {
     pub structs: HashMap<String, Vec<(String, &'ast Type)>>,
     /// Function and method name → return type (methods of any impl, by name).
     pub fn_returns: HashMap<String, &'ast ReturnType>,
+    /// Function and method name → its parameters (the first definition of a name).
+    pub fn_sigs: HashMap<String, FnSig>,
+    /// Tuple structs with a single field: name → the field's type.
+    pub newtypes: HashMap<String, &'ast Type>,
+}
+
+/// What call-site summaries need to know of a function.
+#[derive(Debug, Clone)]
+pub struct FnSig {
+    /// Takes `self`: method-call arguments map to parameters after it.
+    pub has_self: bool,
+    /// Callable from other files (any `pub`, or a trait method).
+    pub public: bool,
+    /// Parameter names, in order (`None` for patterns that bind no single name).
+    pub params: Vec<Option<String>>,
+}
+
+impl FnSig {
+    fn of(sig: &syn::Signature, public: bool) -> Self {
+        let mut has_self = false;
+        let mut params = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Receiver(_) => has_self = true,
+                syn::FnArg::Typed(t) => params.push(match &*t.pat {
+                    syn::Pat::Ident(i) => Some(i.ident.to_string()),
+                    _ => None,
+                }),
+            }
+        }
+        FnSig {
+            has_self,
+            public,
+            params,
+        }
+    }
 }
 
 impl<'ast> FileFacts<'ast> {
@@ -42,6 +78,11 @@ impl<'ast> FileFacts<'ast> {
                     }
                 }
                 Item::Struct(s) => {
+                    if let Fields::Unnamed(u) = &s.fields {
+                        if u.unnamed.len() == 1 {
+                            self.newtypes.insert(s.ident.to_string(), &u.unnamed[0].ty);
+                        }
+                    }
                     if let Fields::Named(named) = &s.fields {
                         let fields = named
                             .named
@@ -54,6 +95,10 @@ impl<'ast> FileFacts<'ast> {
                 Item::Fn(func) => {
                     self.fn_returns
                         .insert(func.sig.ident.to_string(), &func.sig.output);
+                    let public = !matches!(func.vis, syn::Visibility::Inherited);
+                    self.fn_sigs
+                        .entry(func.sig.ident.to_string())
+                        .or_insert_with(|| FnSig::of(&func.sig, public));
                 }
                 Item::Impl(imp) => {
                     for it in &imp.items {
@@ -65,6 +110,11 @@ impl<'ast> FileFacts<'ast> {
                                 self.fn_returns
                                     .entry(m.sig.ident.to_string())
                                     .or_insert(&m.sig.output);
+                                let public = imp.trait_.is_some()
+                                    || !matches!(m.vis, syn::Visibility::Inherited);
+                                self.fn_sigs
+                                    .entry(m.sig.ident.to_string())
+                                    .or_insert_with(|| FnSig::of(&m.sig, public));
                             }
                             _ => {}
                         }
@@ -85,6 +135,19 @@ impl<'ast> FileFacts<'ast> {
                 _ => {}
             }
         }
+    }
+
+    /// Names of the types of this file whose values are bounded: fieldless enums and
+    /// single-field tuple structs of bounded types.
+    pub fn bounded_type_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.fieldless_enums.iter().cloned().collect();
+        for (name, ty) in &self.newtypes {
+            if crate::model::types::is_bounded(ty, &|n| self.fieldless_enums.contains(n)) {
+                out.push(name.clone());
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The declared type of `field` in struct `name`, if the struct is in this file.

@@ -13,12 +13,66 @@ use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::engine::walk::MacroCache;
 use crate::model::names::{
-    is_camel_case, is_const_case, is_sql_identifier_name, is_static_str_method,
+    is_camel_case, is_const_case, is_numeric_name, is_sql_identifier_name, is_static_str_method,
 };
-use crate::model::types::{element_type, is_bounded, type_name};
+use crate::model::types::{
+    core_type_name, element_core_type_name, element_type, is_bounded, type_name,
+};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, ReturnType, Type, UnOp};
+
+/// A condition under which an opaque value is in fact safe.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dep {
+    /// The value is parameter `param` of function `func`, whose call sites (in this file,
+    /// for a private function) all pass safe values.
+    Param { func: String, param: String },
+    /// The value is of type `0`, which is bounded (e.g. a fieldless enum) somewhere in
+    /// the workspace.
+    Type(String),
+}
+
+/// Why a value is opaque: each opaque part (leaf) is safe if any of its alternatives
+/// holds; `unconditional` parts can never be shown safe.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prov {
+    pub unconditional: bool,
+    pub leaves: Vec<Vec<Dep>>,
+}
+
+impl Prov {
+    pub fn unconditional() -> Self {
+        Prov {
+            unconditional: true,
+            leaves: Vec::new(),
+        }
+    }
+
+    pub fn leaf(alternatives: Vec<Dep>) -> Self {
+        if alternatives.is_empty() {
+            return Prov::unconditional();
+        }
+        Prov {
+            unconditional: false,
+            leaves: vec![alternatives],
+        }
+    }
+
+    fn merge(mut self, other: Prov) -> Prov {
+        self.unconditional |= other.unconditional;
+        if !self.unconditional {
+            for l in other.leaves {
+                if !self.leaves.contains(&l) && self.leaves.len() < 32 {
+                    self.leaves.push(l);
+                }
+            }
+        } else {
+            self.leaves.clear();
+        }
+        self
+    }
+}
 
 /// How a value was built from a part that is not known to be constant.
 #[derive(Debug, Clone)]
@@ -29,6 +83,8 @@ pub struct Built {
     pub culprit: String,
     /// Where the interpolation happens.
     pub span: Span,
+    /// Why the interpolated part is opaque.
+    pub prov: Prov,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +92,7 @@ pub enum Class {
     /// A literal, a constant, a bounded value (number, bool, enum), or built only from those.
     Safe,
     /// A value of unknown provenance, passed around as is.
-    Opaque,
+    Opaque(Prov),
     /// A string built by interpolating a non-constant part.
     Built(Box<Built>),
 }
@@ -46,12 +102,29 @@ impl Class {
         matches!(self, Class::Safe)
     }
 
-    /// The worse of two classes (`Built` > `Opaque` > `Safe`); the first `Built` wins.
+    /// An opaque value that no condition makes safe.
+    pub fn opaque() -> Class {
+        Class::Opaque(Prov::unconditional())
+    }
+
+    /// The worse of two classes (`Built` > `Opaque` > `Safe`). Of two `Built`, an
+    /// unconditional one wins; conditions of the same kind are merged.
     pub fn join(self, other: Class) -> Class {
         match (self, other) {
-            (b @ Class::Built(_), _) => b,
-            (_, b @ Class::Built(_)) => b,
-            (Class::Opaque, _) | (_, Class::Opaque) => Class::Opaque,
+            (Class::Built(a), Class::Built(b)) => {
+                if a.prov.unconditional {
+                    Class::Built(a)
+                } else if b.prov.unconditional {
+                    Class::Built(b)
+                } else {
+                    let mut a = a;
+                    a.prov = a.prov.merge(b.prov);
+                    Class::Built(a)
+                }
+            }
+            (b @ Class::Built(_), _) | (_, b @ Class::Built(_)) => b,
+            (Class::Opaque(a), Class::Opaque(b)) => Class::Opaque(a.merge(b)),
+            (o @ Class::Opaque(_), _) | (_, o @ Class::Opaque(_)) => o,
             _ => Class::Safe,
         }
     }
@@ -222,8 +295,13 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         s
     }
 
-    fn built(&self, via: &'static str, culprit: String, span: Span) -> Class {
-        Class::Built(Box::new(Built { via, culprit, span }))
+    fn built(&self, via: &'static str, culprit: String, span: Span, prov: Prov) -> Class {
+        Class::Built(Box::new(Built {
+            via,
+            culprit,
+            span,
+            prov,
+        }))
     }
 
     /// Turns the class of an interpolated part into the class of the result.
@@ -236,7 +314,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     ) -> Class {
         match part {
             Class::Safe => Class::Safe,
-            Class::Opaque => self.built(via, culprit(), span),
+            Class::Opaque(prov) => self.built(via, culprit(), span, prov),
             b @ Class::Built(_) => b,
         }
     }
@@ -259,7 +337,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if self.facts.consts.contains(name) || is_const_case(name) || is_sql_identifier_name(name) {
             return Class::Safe;
         }
-        Class::Opaque
+        Class::opaque()
     }
 
     fn enter(&mut self) -> bool {
@@ -273,7 +351,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     /// The class of a binding's current value (initializer plus every mutation so far).
     pub fn binding_class(&mut self, b: &Binding<'ast>) -> Class {
         if !self.enter() {
-            return Class::Opaque;
+            return Class::opaque();
         }
         let saved = std::mem::replace(&mut self.horizon, b.seq);
         let c = self.binding_class_inner(b);
@@ -292,7 +370,13 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 return if is_sql_identifier_name(&b.name) {
                     Class::Safe
                 } else {
-                    Class::Opaque
+                    Class::Opaque(self.param_prov(b, false))
+                }
+            }
+            Origin::ClosureParam => {
+                return match b.ty.and_then(core_type_name) {
+                    Some(t) => Class::Opaque(Prov::leaf(vec![Dep::Type(t)])),
+                    None => Class::opaque(),
                 }
             }
             Origin::Let(None) => Class::Safe,
@@ -319,24 +403,46 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         acc
     }
 
+    /// Why a parameter (or, with `elem`, each of its elements) may be safe after all: its
+    /// function's call sites all pass safe values, or its type is bounded elsewhere in the
+    /// workspace.
+    fn param_prov(&self, b: &Binding<'ast>, elem: bool) -> Prov {
+        let mut alts = Vec::new();
+        if let Some(f) = self.scopes.current_fn() {
+            alts.push(Dep::Param {
+                func: f.to_string(),
+                param: b.name.clone(),
+            });
+        }
+        let t = if elem {
+            b.ty.and_then(element_core_type_name)
+        } else {
+            b.ty.and_then(core_type_name)
+        };
+        if let Some(t) = t {
+            alts.push(Dep::Type(t));
+        }
+        Prov::leaf(alts)
+    }
+
     /// The class of the elements of a binding holding a collection.
     fn binding_elem_class(&mut self, b: &Binding<'ast>, path: ElemPath) -> Class {
         if !self.enter() {
-            return Class::Opaque;
+            return Class::opaque();
         }
         let saved = std::mem::replace(&mut self.horizon, b.seq);
         let mut acc = if let Some(elem) = b.ty.and_then(element_type) {
             if self.bounded_type(elem) {
                 Class::Safe
             } else if matches!(b.origin, Origin::Param) {
-                Class::Opaque
+                Class::Opaque(self.param_prov(b, true))
             } else {
                 self.origin_elem_class(b, path)
             }
         } else {
             self.origin_elem_class(b, path)
         };
-        if matches!(acc, Class::Opaque) && is_sql_identifier_name(&b.name) {
+        if matches!(acc, Class::Opaque(_)) && is_sql_identifier_name(&b.name) {
             acc = Class::Safe;
         }
         for m in &b.mutations {
@@ -350,7 +456,8 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     fn origin_elem_class(&mut self, b: &Binding<'ast>, path: ElemPath) -> Class {
         match b.origin {
             Origin::Const => Class::Safe,
-            Origin::Param => Class::Opaque,
+            Origin::Param => Class::Opaque(self.param_prov(b, true)),
+            Origin::ClosureParam => Class::opaque(),
             Origin::Let(None) => Class::Safe,
             Origin::Let(Some(init)) => self.elem_class_at(init, path),
             Origin::Element(iter, p) => {
@@ -365,7 +472,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     /// The class of a value.
     pub fn class(&mut self, e: &'ast Expr) -> Class {
         if !self.enter() {
-            return Class::Opaque;
+            return Class::opaque();
         }
         let c = self.class_inner(e);
         self.depth -= 1;
@@ -385,7 +492,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 if is_const_case(&last) || is_camel_case(&last) || is_sql_identifier_name(&last) {
                     Class::Safe
                 } else {
-                    Class::Opaque
+                    Class::opaque()
                 }
             }
             Expr::Reference(r) => self.class(&r.expr),
@@ -434,7 +541,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             Expr::Try(t) => self.class(&t.expr),
             Expr::Range(_) | Expr::Closure(_) => Class::Safe,
             Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => Class::Safe,
-            _ => Class::Opaque,
+            _ => Class::opaque(),
         }
     }
 
@@ -542,10 +649,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         let stringy = self.is_stringy(&b.left) || self.is_stringy(&b.right);
         if !stringy {
             // `offset + limit`: numeric or unknown, but nothing shows string building.
-            return match (l, r) {
-                (b @ Class::Built(_), _) | (_, b @ Class::Built(_)) => b,
-                _ => Class::Opaque,
-            };
+            return l.join(r);
         }
         let span = b.span();
         let lc = self.interpolate(l, "+", || self.text(b.left.span()), span);
@@ -603,7 +707,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         match parsed.name.as_str() {
             "format" | "format_args" => match &parsed.kind {
                 MacroKind::Format(fa) => self.format_class(fa, "format!", fa.span),
-                _ => Class::Opaque,
+                _ => Class::opaque(),
             },
             "concat" => match &parsed.kind {
                 MacroKind::Exprs(v) => {
@@ -625,15 +729,15 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             | "option_env" => Class::Safe,
             "vec" => match &parsed.kind {
                 MacroKind::Exprs(v) => self.join_all(v.iter()),
-                _ => Class::Opaque,
+                _ => Class::opaque(),
             },
-            _ => Class::Opaque,
+            _ => Class::opaque(),
         }
     }
 
     fn call_class(&mut self, c: &'ast syn::ExprCall) -> Class {
         let Expr::Path(p) = &*c.func else {
-            return Class::Opaque;
+            return Class::opaque();
         };
         let segs: Vec<String> = p
             .path
@@ -657,6 +761,10 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 return c.args.first().map_or(Class::Safe, |a| self.class(a));
             }
             (Some("String" | "Vec"), "new" | "with_capacity" | "default") => return Class::Safe,
+            // Clocks and identifiers generated by the program.
+            (Some(_), "now" | "today" | "new_v4" | "new_v7" | "now_v7" | "nil" | "max" | "min") => {
+                return Class::Safe
+            }
             _ => {}
         }
         if is_sql_identifier_name(last) || is_camel_case(last) && segs.len() == 1 {
@@ -669,7 +777,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if self.returns_bounded(last) {
             return Class::Safe;
         }
-        Class::Opaque
+        Class::opaque()
     }
 
     /// Whether a function of this file with this name returns a bounded value or a
@@ -699,7 +807,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
         match name {
             "unwrap_or" | "unwrap_or_else" | "or" | "or_else" | "replace" | "replacen"
-            | "map_or" => {
+            | "map_or" | "format" | "to_rfc2822" | "date" | "time" | "date_naive" => {
                 let mut acc = self.class(&m.receiver);
                 for a in &m.args {
                     if !matches!(a, Expr::Closure(_)) {
@@ -715,11 +823,12 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             _ => {
                 if is_sql_identifier_name(name)
                     || is_static_str_method(name)
+                    || is_numeric_name(name)
                     || self.returns_bounded(name)
                 {
                     Class::Safe
                 } else {
-                    Class::Opaque
+                    Class::opaque()
                 }
             }
         }
@@ -727,7 +836,12 @@ impl<'c, 'ast> Flow<'c, 'ast> {
 
     fn field_class(&mut self, f: &'ast syn::ExprField) -> Class {
         let syn::Member::Named(field) = &f.member else {
-            return self.elem_class_at(&f.base, ElemPath::default());
+            // `pair.0`: a tuple element.
+            return match self.class(&f.base) {
+                Class::Safe => Class::Safe,
+                Class::Opaque(p) => Class::Opaque(p),
+                Class::Built(_) => Class::opaque(),
+            };
         };
         let field = field.to_string();
         if is_sql_identifier_name(&field) || is_const_case(&field) {
@@ -737,8 +851,21 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             if self.bounded_type(ty) {
                 return Class::Safe;
             }
+            return match core_type_name(ty) {
+                Some(t) => Class::Opaque(Prov::leaf(vec![Dep::Type(t)])),
+                None => Class::opaque(),
+            };
         }
-        Class::Opaque
+        if is_numeric_name(&field) {
+            return Class::Safe;
+        }
+        // A field of a value is as safe as the value (a constant struct, a parameter
+        // whose callers pass constants).
+        match self.class(&f.base) {
+            Class::Safe => Class::Safe,
+            Class::Opaque(p) if !p.unconditional => Class::Opaque(p),
+            _ => Class::opaque(),
+        }
     }
 
     /// The declared type of `base.field` when `base` is a binding of a struct type of
@@ -759,7 +886,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     /// The class of the elements of a collection or iterator, at a tuple position.
     pub fn elem_class_at(&mut self, e: &'ast Expr, path: ElemPath) -> Class {
         if !self.enter() {
-            return Class::Opaque;
+            return Class::opaque();
         }
         let c = self.elem_inner(e, path);
         self.depth -= 1;
@@ -796,13 +923,13 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                     if is_sql_identifier_name(&name) {
                         return Class::Safe;
                     }
-                    return Class::Opaque;
+                    return Class::opaque();
                 }
                 let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
                 if is_const_case(&last) || is_sql_identifier_name(&last) {
                     Class::Safe
                 } else {
-                    Class::Opaque
+                    Class::opaque()
                 }
             }
             Expr::Macro(m) => {
@@ -821,7 +948,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                         return Class::Safe;
                     }
                 }
-                Class::Opaque
+                Class::opaque()
             }
             Expr::Field(f) => {
                 if let syn::Member::Named(field) = &f.member {
@@ -835,7 +962,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                         }
                     }
                 }
-                Class::Opaque
+                Class::opaque()
             }
             Expr::MethodCall(m) => self.method_elem(m, path),
             _ => self.class(e),
@@ -885,15 +1012,15 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                             return r;
                         }
                     }
-                    f.join(r).join(Class::Opaque)
+                    f.join(r).join(Class::opaque())
                 }
-                None => Class::Opaque,
+                None => Class::opaque(),
             },
             "split" | "split_whitespace" | "lines" | "chars" => self.class(&m.receiver),
             n if ELEMENT_PRESERVING.contains(&n) => self.elem_class_at(&m.receiver, path),
             _ => match self.method_class(m) {
                 Class::Safe => Class::Safe,
-                c => c.join(Class::Opaque),
+                c => c.join(Class::opaque()),
             },
         }
     }

@@ -19,7 +19,7 @@ use crate::rules::Rule;
 use rayon::prelude::*;
 use source::SourceFile;
 use std::path::PathBuf;
-use walk::{FileMeta, MacroCache, Walker};
+use walk::{Deferred, FileMeta, MacroCache, Walker};
 
 /// Stack size of the analysis threads: deeply nested code recurses deeply in the parser
 /// and the walker. The memory is reserved, not committed, until used.
@@ -41,6 +41,16 @@ pub struct FileError {
     pub message: String,
 }
 
+/// What the per-file pass produces for one file.
+#[derive(Debug, Default)]
+pub struct FileOutput {
+    pub findings: Vec<Finding>,
+    /// Findings that stand unless types named in them are bounded in the workspace.
+    pub deferred: Vec<Deferred>,
+    /// Types of this file whose values are bounded (fieldless enums, numeric newtypes).
+    pub bounded_types: Vec<String>,
+}
+
 /// The result of analysing a set of files.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -56,7 +66,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
         .copied()
         .filter(|r| settings.is_enabled(r.meta().code))
         .collect();
-    let run = || -> Vec<Result<Vec<Finding>, FileError>> {
+    let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
             .map(|job| analyze_job(job, settings, &rules))
             .collect()
@@ -73,10 +83,27 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
         files: jobs.len(),
         ..Analysis::default()
     };
+    let mut deferred = Vec::new();
+    let mut bounded: std::collections::HashSet<String> = std::collections::HashSet::new();
     for r in results {
         match r {
-            Ok(f) => out.findings.extend(f),
+            Ok(f) => {
+                out.findings.extend(f.findings);
+                deferred.extend(f.deferred);
+                bounded.extend(f.bounded_types);
+            }
             Err(e) => out.errors.push(e),
+        }
+    }
+    // Project pass: a deferred finding stands unless, for each of its opaque parts, one
+    // of the types it may have is bounded somewhere in the workspace.
+    for d in deferred {
+        let safe = d
+            .types
+            .iter()
+            .all(|alts| alts.iter().any(|t| bounded.contains(t)));
+        if !safe {
+            out.findings.push(d.finding);
         }
     }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -89,7 +116,7 @@ fn analyze_job(
     job: &SourceJob,
     settings: &Settings,
     rules: &[&dyn Rule],
-) -> Result<Vec<Finding>, FileError> {
+) -> Result<FileOutput, FileError> {
     let bytes = std::fs::read(&job.path).map_err(|e| FileError {
         display: job.display.clone(),
         message: format!("cannot read file: {e}"),
@@ -110,7 +137,7 @@ pub fn analyze_bytes(
     meta: &FileMeta,
     settings: &Settings,
     rules: &[&dyn Rule],
-) -> Vec<Finding> {
+) -> FileOutput {
     let (text, utf8_error) = match String::from_utf8(bytes) {
         Ok(t) => (t, None),
         Err(e) => {
@@ -120,21 +147,21 @@ pub fn analyze_bytes(
         }
     };
     let src = SourceFile::new(display.to_string(), text);
-    let mut findings = Vec::new();
+    let mut out = FileOutput::default();
     if let Some(valid) = utf8_error {
         if settings.is_enabled(PARSE_ERROR.code) {
             let line = src.text[..valid.min(src.text.len())].matches('\n').count() + 1;
-            findings.push(parse_error(
+            out.findings.push(parse_error(
                 &src,
                 src.line_region(line, 1),
                 format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
             ));
         }
     } else {
-        findings = walk_source(&src, meta, settings, rules);
+        out = walk_source(&src, meta, settings, rules);
     }
     proc_macro2::extra::invalidate_current_thread_spans();
-    finish_file(&src, findings, settings)
+    finish_file(&src, out, settings)
 }
 
 fn parse_error(src: &SourceFile, region: crate::finding::Region, message: String) -> Finding {
@@ -156,53 +183,85 @@ fn walk_source(
     meta: &FileMeta,
     settings: &Settings,
     rules: &[&dyn Rule],
-) -> Vec<Finding> {
+) -> FileOutput {
     let file = match syn::parse_file(&src.text) {
         Ok(f) => f,
         Err(e) => {
-            if !settings.is_enabled(PARSE_ERROR.code) {
-                return Vec::new();
+            let mut out = FileOutput::default();
+            if settings.is_enabled(PARSE_ERROR.code) {
+                let start = e.span().start();
+                let region = src.line_region(start.line.max(1), start.column + 1);
+                out.findings
+                    .push(parse_error(src, region, format!("cannot parse file: {e}")));
             }
-            let start = e.span().start();
-            let region = src.line_region(start.line.max(1), start.column + 1);
-            return vec![parse_error(src, region, format!("cannot parse file: {e}"))];
+            return out;
         }
     };
+    let facts = facts::FileFacts::build(&file.items);
+    let bounded_types = facts.bounded_type_names();
     if rules.is_empty() {
-        return Vec::new();
+        return FileOutput {
+            bounded_types,
+            ..FileOutput::default()
+        };
     }
     let uses = usemap::UseMap::build(&file.items, &meta.module);
-    let facts = facts::FileFacts::build(&file.items);
     let arena = typed_arena::Arena::new();
     let macros = MacroCache::new(&arena);
     let mut walker = Walker::new(src, meta, &uses, &facts, &macros, settings, rules);
     syn::visit::Visit::visit_file(&mut walker, &file);
-    walker.cx.into_findings()
+    let (findings, deferred) = walker.cx.into_findings();
+    FileOutput {
+        findings,
+        deferred,
+        bounded_types,
+    }
 }
 
-/// Applies per-file ignores and suppression comments, then fingerprints what remains.
-fn finish_file(src: &SourceFile, mut findings: Vec<Finding>, settings: &Settings) -> Vec<Finding> {
-    findings.retain(|f| !settings.is_ignored_for_file(&src.display, f.code));
+/// Applies per-file ignores and suppression comments (to deferred findings too), then
+/// fingerprints what remains.
+fn finish_file(src: &SourceFile, mut out: FileOutput, settings: &Settings) -> FileOutput {
+    let ignored = |f: &Finding| settings.is_ignored_for_file(&src.display, f.code);
+    out.findings.retain(|f| !ignored(f));
+    out.deferred.retain(|d| !ignored(&d.finding));
     let mut allows = suppress::scan(src);
     let enabled =
         |code: &str| settings.is_enabled(code) && !settings.is_ignored_for_file(&src.display, code);
-    let mut unused = suppress::apply(&mut findings, &mut allows, &src.display, &enabled);
+    // Deferred findings take part in suppression like the others.
+    let n = out.findings.len();
+    out.findings
+        .extend(out.deferred.iter().map(|d| d.finding.clone()));
+    let mut unused = suppress::apply(&mut out.findings, &mut allows, &src.display, &enabled);
+    let kept_deferred: Vec<bool> = out
+        .deferred
+        .iter()
+        .map(|d| out.findings[n.min(out.findings.len())..].contains(&d.finding))
+        .collect();
+    out.findings
+        .retain(|f| !out.deferred.iter().any(|d| &d.finding == f));
+    let mut keep = kept_deferred.into_iter();
+    out.deferred.retain(|_| keep.next().unwrap_or(false));
     if enabled(crate::rules::meta::unused_allow::UNUSED_ALLOW.code) {
-        findings.append(&mut unused);
+        out.findings.append(&mut unused);
     }
-    let mut seen: std::collections::HashMap<(String, &'static str, String), usize> =
+    fingerprint_all(src, &mut out.findings);
+    let mut dfs: Vec<Finding> = out.deferred.iter().map(|d| d.finding.clone()).collect();
+    fingerprint_all(src, &mut dfs);
+    for (d, f) in out.deferred.iter_mut().zip(dfs) {
+        d.finding.fingerprint = f.fingerprint;
+    }
+    out
+}
+
+fn fingerprint_all(src: &SourceFile, findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(String, &'static str), usize> =
         std::collections::HashMap::new();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    for f in &mut findings {
+    for f in findings.iter_mut() {
         let line = src.line_text(f.region.line).to_string();
-        let key = (
-            line.split_whitespace().collect::<String>(),
-            f.code,
-            f.path.clone(),
-        );
+        let key = (line.split_whitespace().collect::<String>(), f.code);
         let n = seen.entry(key).or_insert(0);
         *n += 1;
         f.fingerprint = finding_fingerprint(f.code, &f.path, &line, *n);
     }
-    findings
 }

@@ -13,8 +13,10 @@ use syn::{Expr, Type};
 pub enum Origin<'ast> {
     /// `let x = init;` (or `let x;` with no initializer).
     Let(Option<&'ast Expr>),
-    /// A function or closure parameter (its type, if written, is in `Binding::ty`).
+    /// A function parameter (its type, if written, is in `Binding::ty`).
     Param,
+    /// A closure parameter not bound to an iterated value.
+    ClosureParam,
     /// An element of an iterated value: `for x in iter`, `iter.map(|x| ..)`.
     /// `path` selects the tuple field for patterns like `(i, x)`.
     Element(&'ast Expr, ElemPath),

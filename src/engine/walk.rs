@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::engine::facts::FileFacts;
-use crate::engine::flow::Flow;
+use crate::engine::flow::{Class, Dep, Flow, Prov};
 use crate::engine::macros::{parse_macro, ParsedMacro};
 use crate::engine::pattern::pattern_names;
 use crate::engine::scope::{Binding, ElemPath, Mutation, MutationKind, Origin, ScopeKind, Scopes};
@@ -71,6 +71,26 @@ pub struct Cx<'a, 'ast> {
     pub settings: &'a Settings,
     pub scopes: Scopes<'ast>,
     findings: Vec<Finding>,
+    /// Findings that stand unless their conditions are shown to hold.
+    pending: Vec<(Finding, Prov)>,
+    /// (function, parameter) → what its call sites in this file pass.
+    callsites: HashMap<(String, String), CallSites>,
+}
+
+/// What the call sites of one parameter pass: `unsafe_` when some argument is neither
+/// safe nor a parameter of a caller; otherwise the callers' parameters it depends on.
+#[derive(Debug, Default)]
+struct CallSites {
+    unsafe_: bool,
+    deps: Vec<(String, String)>,
+}
+
+/// A finding that depends on types defined elsewhere in the workspace: it is dropped if,
+/// for every entry, one of the named types is bounded.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    pub finding: Finding,
+    pub types: Vec<Vec<String>>,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {
@@ -119,8 +139,136 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
     }
 
-    pub fn into_findings(self) -> Vec<Finding> {
-        self.findings
+    /// Reports a finding that stands unless `prov`'s conditions hold: an unconditional
+    /// one at once, otherwise once call sites (end of file) and workspace types (end of
+    /// run) are known.
+    pub fn report_unless(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+        prov: &Prov,
+    ) -> &mut Finding {
+        if prov.unconditional {
+            return self.report(meta, span, message);
+        }
+        let f = Finding {
+            code: meta.code,
+            rule: meta.name,
+            severity: meta.severity,
+            message,
+            path: self.src.display.clone(),
+            region: self.src.region(span),
+            labels: Vec::new(),
+            help: None,
+            fingerprint: String::new(),
+        };
+        self.pending.push((f, prov.clone()));
+        let last = self.pending.len() - 1;
+        &mut self.pending[last].0
+    }
+
+    /// The (function, parameter) pairs all of whose call sites in this file pass safe
+    /// values, directly or through safe parameters of private callers (greatest fixed
+    /// point, so recursion does not make a parameter unsafe).
+    fn safe_params(&self) -> std::collections::HashSet<(String, String)> {
+        let private = |f: &str| self.facts.fn_sigs.get(f).is_some_and(|s| !s.public);
+        let mut safe: std::collections::HashSet<(String, String)> = self
+            .callsites
+            .iter()
+            .filter(|((f, _), c)| !c.unsafe_ && private(f))
+            .map(|(k, _)| k.clone())
+            .collect();
+        loop {
+            let before = safe.len();
+            let snapshot = safe.clone();
+            safe.retain(|k| {
+                self.callsites
+                    .get(k)
+                    .is_some_and(|c| c.deps.iter().all(|d| snapshot.contains(d)))
+            });
+            if safe.len() == before {
+                return safe;
+            }
+        }
+    }
+
+    /// Findings, and those deferred to the end of the run. Parameter conditions are
+    /// resolved here from the call sites of this file (private functions only).
+    pub fn into_findings(self) -> (Vec<Finding>, Vec<Deferred>) {
+        let safe_params = self.safe_params();
+        let mut findings = self.findings;
+        let mut deferred = Vec::new();
+        for (f, prov) in self.pending {
+            let mut types = Vec::new();
+            let mut stands = false;
+            for leaf in &prov.leaves {
+                let by_callers = leaf.iter().any(|d| match d {
+                    Dep::Param { func, param } => {
+                        safe_params.contains(&(func.clone(), param.clone()))
+                    }
+                    Dep::Type(_) => false,
+                });
+                if by_callers {
+                    continue;
+                }
+                let alts: Vec<String> = leaf
+                    .iter()
+                    .filter_map(|d| match d {
+                        Dep::Type(t) if !self.facts.structs.contains_key(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if alts.is_empty() {
+                    stands = true;
+                    break;
+                }
+                types.push(alts);
+            }
+            if stands {
+                findings.push(f);
+            } else if !types.is_empty() {
+                deferred.push(Deferred { finding: f, types });
+            }
+        }
+        (findings, deferred)
+    }
+
+    /// Records the classes of the arguments of a call to a function of this file.
+    fn record_call(
+        &mut self,
+        func: &str,
+        args: &'ast syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        method: bool,
+    ) {
+        let Some(sig) = self.facts.fn_sigs.get(func) else {
+            return;
+        };
+        if sig.public || (method && !sig.has_self) {
+            return;
+        }
+        let params = sig.params.clone();
+        for (arg, param) in args.iter().zip(params) {
+            let Some(param) = param else { continue };
+            let class = self.flow().class(arg);
+            let e = self.callsites.entry((func.to_string(), param)).or_default();
+            match class {
+                Class::Safe => {}
+                Class::Opaque(prov) if !prov.unconditional => {
+                    for leaf in prov.leaves {
+                        let dep = leaf.into_iter().find_map(|d| match d {
+                            Dep::Param { func, param } => Some((func, param)),
+                            Dep::Type(_) => None,
+                        });
+                        match dep {
+                            Some(d) => e.deps.push(d),
+                            None => e.unsafe_ = true,
+                        }
+                    }
+                }
+                _ => e.unsafe_ = true,
+            }
+        }
     }
 }
 
@@ -156,6 +304,8 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 settings,
                 scopes,
                 findings: Vec::new(),
+                pending: Vec::new(),
+                callsites: HashMap::new(),
             },
             rules,
             closure_iter: None,
@@ -398,6 +548,25 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 
     fn visit_expr(&mut self, e: &'ast Expr) {
         self.record_mutation(e);
+        match e {
+            Expr::Call(c) => {
+                if let Expr::Path(p) = &*c.func {
+                    let segs = &p.path.segments;
+                    let local = segs.len() == 1
+                        || (segs.len() == 2
+                            && (segs[0].ident == "Self" || segs[0].ident == "self"));
+                    if let (true, Some(last)) = (local, segs.last()) {
+                        self.cx.record_call(&last.ident.to_string(), &c.args, false);
+                    }
+                }
+            }
+            Expr::MethodCall(m) => {
+                if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
+                    self.cx.record_call(&m.method.to_string(), &m.args, true);
+                }
+            }
+            _ => {}
+        }
         for r in self.rules {
             r.check_expr(&mut self.cx, e);
         }
@@ -412,7 +581,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
                 for input in &c.inputs {
                     match iter {
                         Some(it) => self.bind_pat(input, |p| Origin::Element(it, p)),
-                        None => self.bind_pat(input, |_| Origin::Param),
+                        None => self.bind_pat(input, |_| Origin::ClosureParam),
                     }
                 }
                 self.visit_expr(&c.body);

@@ -156,3 +156,37 @@ pub fn is_test_crate_name(name: &str) -> bool {
         )
     })
 }
+
+/// Whether a name says its value is a number (`page_count`, `checkpoint_pages`,
+/// `timeout_ms`). Used only where no type is known (method results, unknown fields).
+pub fn is_numeric_name(ident: &str) -> bool {
+    let w = words(ident);
+    let Some(last) = w.last() else { return false };
+    matches!(
+        last.as_str(),
+        "count"
+            | "pages"
+            | "size"
+            | "len"
+            | "length"
+            | "limit"
+            | "offset"
+            | "num"
+            | "total"
+            | "timeout"
+            | "millis"
+            | "ms"
+            | "secs"
+            | "seconds"
+            | "port"
+            | "capacity"
+            | "bytes"
+            | "percent"
+            | "ratio"
+            | "depth"
+            | "retries"
+            | "attempts"
+            | "ttl"
+            | "version"
+    ) && !w.iter().any(|x| x == "str" || x == "string" || x == "name")
+}

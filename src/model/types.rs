@@ -88,6 +88,30 @@ pub fn is_bounded(ty: &Type, extra: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
+/// The name of a user-defined type a value has, looking through references, `Option`,
+/// `Box`, `Rc`, `Arc`; `None` for std text/collection types and generic parameters.
+pub fn core_type_name(ty: &Type) -> Option<String> {
+    let seg = type_name(ty)?;
+    let name = seg.ident.to_string();
+    match name.as_str() {
+        "Option" | "Box" | "Rc" | "Arc" | "Cow" => first_type_arg(seg).and_then(core_type_name),
+        "String" | "str" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "Value"
+        | "Self" | "OsString" | "OsStr" | "PathBuf" | "Path" => None,
+        n if n.len() == 1 => None,
+        _ => Some(name),
+    }
+}
+
+/// The user-defined element type of a collection held directly or in an `Option`,
+/// reference or box (`Option<&Vec<JobStatus>>` → `JobStatus`).
+pub fn element_core_type_name(ty: &Type) -> Option<String> {
+    let seg = type_name(ty)?;
+    match seg.ident.to_string().as_str() {
+        "Option" | "Box" | "Rc" | "Arc" => first_type_arg(seg).and_then(element_core_type_name),
+        _ => element_type(ty).and_then(core_type_name),
+    }
+}
+
 /// The element type of a collection type (`Vec<T>`, `&[T]`, `[T; N]`, sets, `Option<T>`).
 pub fn element_type(ty: &Type) -> Option<&Type> {
     match ty {

@@ -84,12 +84,13 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
                 let label = format!("QueryBuilder::{method}");
                 report_built(cx, &label, arg, &b);
             }
-            Class::Opaque => {
+            Class::Opaque(prov) => {
                 let text = flow.text(arg.span());
-                let f = cx.report(
+                let f = cx.report_unless(
                     &META,
                     arg.span(),
                     format!("non-constant `{text}` is appended to SQL by `QueryBuilder::{method}`"),
+                    &prov,
                 );
                 f.help = Some(
                     "append values with `push_bind` so they are sent as bind parameters".into(),
@@ -119,13 +120,14 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
 fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Built) {
     let label = (b.span.start().line != arg.span().start().line)
         .then(|| cx.label(b.span, format!("SQL built here with `{}`", b.via)));
-    let f = cx.report(
+    let f = cx.report_unless(
         &META,
         arg.span(),
         format!(
             "SQL passed to `{sink}` is built with `{}` from `{}`",
             b.via, b.culprit
         ),
+        &b.prov,
     );
     f.labels.extend(label);
     f.help = Some(HELP.into());
