@@ -417,12 +417,27 @@ impl<'a, 'ast> Walker<'a, 'ast> {
 /// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[rstest]`,
 /// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)`).
 pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
+    /// `test` appears, and not under `not(..)`.
     fn mentions_test(ts: proc_macro2::TokenStream) -> bool {
-        ts.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == "test",
-            proc_macro2::TokenTree::Group(g) => mentions_test(g.stream()),
-            _ => false,
-        })
+        let mut negated = false;
+        for t in ts {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => {
+                    if i == "test" {
+                        return true;
+                    }
+                    negated = i == "not";
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    if !negated && mentions_test(g.stream()) {
+                        return true;
+                    }
+                    negated = false;
+                }
+                _ => negated = false,
+            }
+        }
+        false
     }
     attrs.iter().any(|a| {
         let last = a.path().segments.last().map(|s| s.ident.to_string());

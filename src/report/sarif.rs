@@ -56,7 +56,7 @@ fn rule_json(m: &crate::rules::RuleMeta) -> Value {
         "id": m.code,
         "name": m.name,
         "shortDescription": { "text": m.summary },
-        "fullDescription": { "text": full_description(m.doc) },
+        "fullDescription": { "text": Some(full_description(m.doc)).filter(|d| !d.is_empty()).unwrap_or_else(|| m.summary.to_string()) },
         "help": { "text": m.doc, "markdown": m.doc },
         "helpUri": help_uri(m.code),
         "defaultConfiguration": { "level": level(m.severity) },
