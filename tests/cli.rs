@@ -382,3 +382,39 @@ fn workspace_mode_uses_cargo_metadata() {
             "fixtures/projects/shop/src/repositories/users.rs",
         ));
 }
+
+#[test]
+fn configured_sql_sinks() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "src/main.rs",
+        "mod db;\nfn main() {}\nfn report(name: &str) {\n    db::raw_query(&format!(\"SELECT * FROM t WHERE n = '{name}'\"));\n}\n",
+    );
+    write(d.path(), "src/db.rs", "pub fn raw_query(sql: &str) {}\n");
+    backlint().arg(d.path()).assert().code(0);
+    write(
+        d.path(),
+        "backlint.toml",
+        "[sql]\nsinks = [\"crate::db::raw_query\"]\n",
+    );
+    backlint()
+        .arg(d.path())
+        .args(["--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("main.rs:4:19: BL101")
+                .and(predicate::str::contains("crate::db::raw_query")),
+        );
+    write(
+        d.path(),
+        "backlint.toml",
+        "[sql]\nsinks = [\"crate::db::\"]\n",
+    );
+    backlint()
+        .arg(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sql.sinks[0]"));
+}
