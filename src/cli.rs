@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Analyze the workspace or the given paths (the default command)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's documentation
     Explain {
         /// A rule code (BL101) or name (sql-string-interpolation)
@@ -135,7 +135,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let result = match cli.command {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::ListRules { format }) => list_rules(format),
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
     };
     match result {

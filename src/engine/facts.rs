@@ -72,10 +72,8 @@ impl<'ast> FileFacts<'ast> {
                 Item::Static(s) => {
                     self.consts.insert(s.ident.to_string());
                 }
-                Item::Enum(e) => {
-                    if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
-                        self.fieldless_enums.insert(e.ident.to_string());
-                    }
+                Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
+                    self.fieldless_enums.insert(e.ident.to_string());
                 }
                 Item::Struct(s) => {
                     if let Fields::Unnamed(u) = &s.fields {

@@ -11,7 +11,7 @@ use syn::{Expr, LitStr, Macro, Token};
 #[derive(Debug)]
 pub enum MacroKind {
     /// A formatting macro: `format!`, `println!`, `write!`, `panic!`, `anyhow!`, …
-    Format(FormatArgs),
+    Format(Box<FormatArgs>),
     /// A macro whose body is a comma-separated list of expressions (`vec![..]`, `concat!`).
     Exprs(Vec<Expr>),
     /// Anything else; its body is not inspected.
@@ -155,7 +155,7 @@ pub fn parse_macro(mac: &Macro) -> ParsedMacro {
         .unwrap_or_default();
     let kind = if let Some(layout) = format_position(&name) {
         parse_format(mac, layout)
-            .map(MacroKind::Format)
+            .map(|f| MacroKind::Format(Box::new(f)))
             .unwrap_or_else(|| parse_exprs(mac))
     } else if is_expr_list(&name) || !name.is_empty() {
         parse_exprs(mac)

@@ -96,45 +96,6 @@ pub fn is_camel_case(ident: &str) -> bool {
     ident.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !is_const_case(ident)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_snake_camel_kebab() {
-        assert_eq!(words("userPassword"), ["user", "password"]);
-        assert_eq!(words("user_password"), ["user", "password"]);
-        assert_eq!(words("user-password"), ["user", "password"]);
-        assert_eq!(words("APIKey"), ["apikey"]);
-        assert_eq!(words("r#type"), ["type"]);
-    }
-
-    #[test]
-    fn identifier_names() {
-        for n in [
-            "table",
-            "table_name",
-            "tableName",
-            "columns",
-            "schema",
-            "placeholders",
-        ] {
-            assert!(is_sql_identifier_name(n), "{n}");
-        }
-        for n in ["name", "user_name", "filter", "search", "tablecloth", "q"] {
-            assert!(!is_sql_identifier_name(n), "{n}");
-        }
-    }
-
-    #[test]
-    fn case_conventions() {
-        assert!(is_const_case("MAX_ROWS"));
-        assert!(!is_const_case("Max"));
-        assert!(is_camel_case("SortOrder"));
-        assert!(!is_camel_case("TABLE"));
-    }
-}
-
 /// Whether a method name says it converts a value (typically an enum) to a fixed SQL
 /// keyword or identifier: `as_sql`, `as_idx_str`, `sql_name`, `as_static_str`.
 pub fn is_static_str_method(name: &str) -> bool {
@@ -189,4 +150,43 @@ pub fn is_numeric_name(ident: &str) -> bool {
             | "ttl"
             | "version"
     ) && !w.iter().any(|x| x == "str" || x == "string" || x == "name")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_snake_camel_kebab() {
+        assert_eq!(words("userPassword"), ["user", "password"]);
+        assert_eq!(words("user_password"), ["user", "password"]);
+        assert_eq!(words("user-password"), ["user", "password"]);
+        assert_eq!(words("APIKey"), ["apikey"]);
+        assert_eq!(words("r#type"), ["type"]);
+    }
+
+    #[test]
+    fn identifier_names() {
+        for n in [
+            "table",
+            "table_name",
+            "tableName",
+            "columns",
+            "schema",
+            "placeholders",
+        ] {
+            assert!(is_sql_identifier_name(n), "{n}");
+        }
+        for n in ["name", "user_name", "filter", "search", "tablecloth", "q"] {
+            assert!(!is_sql_identifier_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn case_conventions() {
+        assert!(is_const_case("MAX_ROWS"));
+        assert!(!is_const_case("Max"));
+        assert!(is_camel_case("SortOrder"));
+        assert!(!is_camel_case("TABLE"));
+    }
 }
