@@ -418,3 +418,34 @@ fn configured_sql_sinks() {
         .code(2)
         .stderr(predicate::str::contains("sql.sinks[0]"));
 }
+
+#[test]
+fn enum_types_are_resolved_across_files() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "src/models.rs",
+        "pub enum JobStatus { Queued, Done }\npub enum Filter { Name(String), Any }\n",
+    );
+    write(
+        d.path(),
+        "src/repo.rs",
+        "use sqlx::PgPool;\nuse crate::models::{Filter, JobStatus};\n\
+         pub async fn by_status(pool: &PgPool, statuses: Option<&Vec<JobStatus>>, f: Filter) {\n    \
+         if let Some(list) = statuses {\n        \
+         let inlist = list.iter().map(|s| format!(\"'{s}'\")).collect::<Vec<_>>().join(\",\");\n        \
+         sqlx::query(&format!(\"SELECT * FROM jobs WHERE status IN ({inlist})\")).fetch_all(pool).await.ok();\n    \
+         }\n    \
+         sqlx::query(&format!(\"SELECT * FROM jobs WHERE {f}\")).fetch_all(pool).await.ok();\n}\n",
+    );
+    // The fieldless enum is bounded; the enum carrying a String is not.
+    backlint()
+        .arg(d.path())
+        .args(["--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("repo.rs:8:17: BL101")
+                .and(predicate::str::contains("repo.rs:6:").not()),
+        );
+}
