@@ -19,6 +19,8 @@ pub struct FileFacts<'ast> {
     pub fn_sigs: HashMap<String, FnSig>,
     /// Tuple structs with a single field: name → the field's type.
     pub newtypes: HashMap<String, &'ast Type>,
+    /// Functions and methods of this file that return text (`String`, `&str`, …).
+    pub text_returns: HashSet<String>,
 }
 
 /// What call-site summaries need to know of a function.
@@ -94,6 +96,7 @@ impl<'ast> FileFacts<'ast> {
                     self.fn_returns
                         .insert(func.sig.ident.to_string(), &func.sig.output);
                     let public = !matches!(func.vis, syn::Visibility::Inherited);
+                    self.note_return(&func.sig);
                     self.fn_sigs
                         .entry(func.sig.ident.to_string())
                         .or_insert_with(|| FnSig::of(&func.sig, public));
@@ -108,6 +111,7 @@ impl<'ast> FileFacts<'ast> {
                                 self.fn_returns
                                     .entry(m.sig.ident.to_string())
                                     .or_insert(&m.sig.output);
+                                self.note_return(&m.sig);
                                 let public = imp.trait_.is_some()
                                     || !matches!(m.vis, syn::Visibility::Inherited);
                                 self.fn_sigs
@@ -135,13 +139,32 @@ impl<'ast> FileFacts<'ast> {
         }
     }
 
+    fn note_return(&mut self, sig: &syn::Signature) {
+        if let ReturnType::Type(_, ty) = &sig.output {
+            if crate::model::types::is_text_return(ty) {
+                self.text_returns.insert(sig.ident.to_string());
+            }
+        }
+    }
+
     /// Names of the types of this file whose values are bounded: fieldless enums and
     /// single-field tuple structs of bounded types.
     pub fn bounded_type_names(&self) -> Vec<String> {
         let mut out: Vec<String> = self.fieldless_enums.iter().cloned().collect();
+        let bounded =
+            |ty: &Type| crate::model::types::is_bounded(ty, &|n| self.fieldless_enums.contains(n));
         for (name, ty) in &self.newtypes {
-            if crate::model::types::is_bounded(ty, &|n| self.fieldless_enums.contains(n)) {
+            if bounded(ty) {
                 out.push(name.clone());
+            }
+        }
+        // Bounded fields of structs, as `Struct.field`, for values read from structs
+        // declared in other files.
+        for (name, fields) in &self.structs {
+            for (field, ty) in fields {
+                if bounded(ty) {
+                    out.push(format!("{name}.{field}"));
+                }
             }
         }
         out.sort();

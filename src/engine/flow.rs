@@ -13,7 +13,8 @@ use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::engine::walk::MacroCache;
 use crate::model::names::{
-    is_camel_case, is_const_case, is_numeric_name, is_sql_identifier_name, is_static_str_method,
+    is_builder_output_method, is_camel_case, is_const_case, is_numeric_name,
+    is_sql_identifier_name, is_static_str_method,
 };
 use crate::model::types::{
     core_type_name, element_core_type_name, element_type, is_bounded, type_name,
@@ -31,6 +32,8 @@ pub enum Dep {
     /// The value is of type `0`, which is bounded (e.g. a fieldless enum) somewhere in
     /// the workspace.
     Type(String),
+    /// The value is returned by function `0` of this file, whose returned text is safe.
+    Returns(String),
 }
 
 /// Why a value is opaque: each opaque part (leaf) is safe if any of its alternatives
@@ -160,6 +163,10 @@ const TRANSPARENT: &[&str] = &[
     "into_boxed_str",
     "as_mut_str",
     "iter",
+    "repeat",
+    "trim_matches",
+    "trim_start_matches",
+    "trim_end_matches",
 ];
 /// Methods whose result is a number or a bool, whatever the receiver.
 const BOUNDED_METHODS: &[&str] = &[
@@ -250,6 +257,7 @@ const ELEMENT_PRESERVING: &[&str] = &[
     "into_keys",
     "into_values",
     "flatten",
+    "repeat",
 ];
 
 pub struct Flow<'c, 'ast> {
@@ -781,7 +789,54 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if self.returns_bounded(last) {
             return Class::Safe;
         }
+        if segs.len() == 1 || owner == Some("Self") {
+            return self.local_return(last);
+        }
         Class::opaque()
+    }
+
+    /// The value returned by a text-returning function of this file: opaque until its
+    /// return summary is known (end of file).
+    fn local_return(&self, func: &str) -> Class {
+        if self.facts.text_returns.contains(func) {
+            Class::Opaque(Prov::leaf(vec![Dep::Returns(func.to_string())]))
+        } else {
+            Class::opaque()
+        }
+    }
+
+    /// The local function whose returned value `e` is (through references, `as_str()`,
+    /// and `let` bindings that are not changed afterwards).
+    pub fn returned_by_local_call(&self, e: &'ast Expr) -> Option<String> {
+        match e {
+            Expr::Reference(r) => self.returned_by_local_call(&r.expr),
+            Expr::Paren(p) => self.returned_by_local_call(&p.expr),
+            Expr::Try(t) => self.returned_by_local_call(&t.expr),
+            Expr::MethodCall(m) if TRANSPARENT.contains(&m.method.to_string().as_str()) => {
+                self.returned_by_local_call(&m.receiver)
+            }
+            Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) =>
+            {
+                let name = m.method.to_string();
+                self.facts.text_returns.contains(&name).then_some(name)
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                let segs = &p.path.segments;
+                let local = segs.len() == 1 || (segs.len() == 2 && segs[0].ident == "Self");
+                let name = segs.last()?.ident.to_string();
+                (local && self.facts.text_returns.contains(&name)).then_some(name)
+            }
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                let b = self.scopes.lookup_before(&name, self.horizon)?;
+                match (b.origin, b.mutations.is_empty()) {
+                    (Origin::Let(Some(init)), true) => self.returned_by_local_call(init),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Whether a function of this file with this name returns a bounded value or a
@@ -831,6 +886,12 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                     || self.returns_bounded(name)
                 {
                     Class::Safe
+                } else if is_builder_output_method(name)
+                    && !matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"))
+                {
+                    Class::Safe
+                } else if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
+                    self.local_return(name)
                 } else {
                     Class::opaque()
                 }
@@ -863,6 +924,13 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if is_numeric_name(&field) {
             return Class::Safe;
         }
+        if let Some(t) = self.base_type_name(&f.base) {
+            if !self.facts.structs.contains_key(&t) {
+                // A struct declared in another file: its field's type is known at the end
+                // of the run.
+                return Class::Opaque(Prov::leaf(vec![Dep::Type(format!("{t}.{field}"))]));
+            }
+        }
         // A field of a value is as safe as the value (a constant struct, a parameter
         // whose callers pass constants).
         match self.class(&f.base) {
@@ -870,6 +938,18 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             Class::Opaque(p) if !p.unconditional => Class::Opaque(p),
             _ => Class::opaque(),
         }
+    }
+
+    /// The name of the declared type of a local or `self`.
+    fn base_type_name(&self, base: &Expr) -> Option<String> {
+        let Expr::Path(p) = base else { return None };
+        let name = p.path.get_ident()?.to_string();
+        let ty = if name == "self" {
+            self.scopes.self_ty()?
+        } else {
+            self.scopes.lookup_before(&name, self.horizon)?.ty?
+        };
+        core_type_name(ty)
     }
 
     /// The declared type of `base.field` when `base` is a binding of a struct type of

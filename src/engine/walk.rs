@@ -75,6 +75,33 @@ pub struct Cx<'a, 'ast> {
     pending: Vec<(Finding, Prov)>,
     /// (function, parameter) → what its call sites in this file pass.
     callsites: HashMap<(String, String), CallSites>,
+    /// Text-returning function → the class of what it returns.
+    ret_classes: HashMap<String, Class>,
+    /// Return accumulators of the enclosing functions (`None` for closures and functions
+    /// that do not return text).
+    ret_stack: Vec<Option<(String, Class)>>,
+    /// Sinks given the result of a local function: findings if that function returns
+    /// built SQL (known at the end of the file).
+    pending_returns: Vec<PendingReturn>,
+}
+
+/// A sink whose argument is the text returned by a local function.
+#[derive(Debug)]
+pub struct PendingReturn {
+    pub meta: &'static RuleMeta,
+    pub region: Region,
+    /// The sink, as named in messages.
+    pub sink: String,
+    pub func: String,
+    pub help: Option<String>,
+}
+
+/// How a provenance resolves with what is known at the end of a file.
+enum Resolution {
+    Safe,
+    Stands,
+    /// Safe if, for each entry, one of the named types is bounded in the workspace.
+    Deferred(Vec<Vec<String>>),
 }
 
 /// What the call sites of one parameter pass: `unsafe_` when some argument is neither
@@ -193,45 +220,107 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
     }
 
-    /// Findings, and those deferred to the end of the run. Parameter conditions are
-    /// resolved here from the call sites of this file (private functions only).
-    pub fn into_findings(self) -> (Vec<Finding>, Vec<Deferred>) {
+    /// Resolves a provenance with this file's call sites and return summaries.
+    fn resolve_prov(
+        &self,
+        prov: &Prov,
+        safe_params: &std::collections::HashSet<(String, String)>,
+    ) -> Resolution {
+        if prov.unconditional {
+            return Resolution::Stands;
+        }
+        let mut types = Vec::new();
+        for leaf in &prov.leaves {
+            let satisfied = leaf.iter().any(|d| match d {
+                Dep::Param { func, param } => safe_params.contains(&(func.clone(), param.clone())),
+                Dep::Returns(func) => matches!(self.ret_classes.get(func), Some(Class::Safe)),
+                Dep::Type(_) => false,
+            });
+            if satisfied {
+                continue;
+            }
+            let alts: Vec<String> = leaf
+                .iter()
+                .filter_map(|d| match d {
+                    Dep::Type(t) if !self.facts.structs.contains_key(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            if alts.is_empty() {
+                return Resolution::Stands;
+            }
+            types.push(alts);
+        }
+        if types.is_empty() {
+            Resolution::Safe
+        } else {
+            Resolution::Deferred(types)
+        }
+    }
+
+    /// Findings, and those deferred to the end of the run. Parameter and return-value
+    /// conditions are resolved here from the call sites and functions of this file.
+    pub fn into_findings(mut self) -> (Vec<Finding>, Vec<Deferred>) {
         let safe_params = self.safe_params();
-        let mut findings = self.findings;
+        let mut findings = std::mem::take(&mut self.findings);
         let mut deferred = Vec::new();
-        for (f, prov) in self.pending {
-            let mut types = Vec::new();
-            let mut stands = false;
-            for leaf in &prov.leaves {
-                let by_callers = leaf.iter().any(|d| match d {
-                    Dep::Param { func, param } => {
-                        safe_params.contains(&(func.clone(), param.clone()))
-                    }
-                    Dep::Type(_) => false,
-                });
-                if by_callers {
-                    continue;
-                }
-                let alts: Vec<String> = leaf
-                    .iter()
-                    .filter_map(|d| match d {
-                        Dep::Type(t) if !self.facts.structs.contains_key(t) => Some(t.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                if alts.is_empty() {
-                    stands = true;
-                    break;
-                }
-                types.push(alts);
+        let mut settle = |f: Finding, r: Resolution, findings: &mut Vec<Finding>| match r {
+            Resolution::Safe => {}
+            Resolution::Stands => findings.push(f),
+            Resolution::Deferred(types) => deferred.push(Deferred { finding: f, types }),
+        };
+        for (f, prov) in std::mem::take(&mut self.pending) {
+            let r = self.resolve_prov(&prov, &safe_params);
+            settle(f, r, &mut findings);
+        }
+        for p in std::mem::take(&mut self.pending_returns) {
+            let Some(Class::Built(b)) = self.ret_classes.get(&p.func) else {
+                continue;
+            };
+            let mut f = Finding {
+                code: p.meta.code,
+                rule: p.meta.name,
+                severity: p.meta.severity,
+                message: format!(
+                    "SQL passed to `{}` is built by `{}` with `{}` from `{}`",
+                    p.sink, p.func, b.via, b.culprit
+                ),
+                path: self.src.display.clone(),
+                region: p.region,
+                labels: vec![Label {
+                    region: self.src.region(b.span),
+                    message: format!("SQL built here with `{}`", b.via),
+                }],
+                help: p.help,
+                fingerprint: String::new(),
+            };
+            if f.labels[0].region.line == f.region.line {
+                f.labels.clear();
             }
-            if stands {
-                findings.push(f);
-            } else if !types.is_empty() {
-                deferred.push(Deferred { finding: f, types });
-            }
+            let r = self.resolve_prov(&b.prov, &safe_params);
+            settle(f, r, &mut findings);
         }
         (findings, deferred)
+    }
+
+    /// Reports, at the end of the file, a sink whose argument is the text returned by
+    /// local function `func`, if that function returns text built from non-constant data.
+    pub fn report_if_returns_built(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        sink: String,
+        func: String,
+        help: Option<String>,
+    ) {
+        let region = self.src.region(span);
+        self.pending_returns.push(PendingReturn {
+            meta,
+            region,
+            sink,
+            func,
+            help,
+        });
     }
 
     /// Records the classes of the arguments of a call to a function of this file.
@@ -258,7 +347,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     for leaf in prov.leaves {
                         let dep = leaf.into_iter().find_map(|d| match d {
                             Dep::Param { func, param } => Some((func, param)),
-                            Dep::Type(_) => None,
+                            Dep::Type(_) | Dep::Returns(_) => None,
                         });
                         match dep {
                             Some(d) => e.deps.push(d),
@@ -306,6 +395,9 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 findings: Vec::new(),
                 pending: Vec::new(),
                 callsites: HashMap::new(),
+                ret_classes: HashMap::new(),
+                ret_stack: Vec::new(),
+                pending_returns: Vec::new(),
             },
             rules,
             closure_iter: None,
@@ -368,12 +460,47 @@ impl<'a, 'ast> Walker<'a, 'ast> {
     }
 
     fn walk_fn(&mut self, sig: &'ast syn::Signature, body: &'ast syn::Block) {
+        let name = sig.ident.to_string();
         self.cx
             .scopes
-            .enter_fn(sig.ident.to_string(), sig.asyncness.is_some());
+            .enter_fn(name.clone(), sig.asyncness.is_some());
         self.bind_fn_params(sig);
-        self.visit_block(body);
+        let summarize = self.cx.facts.text_returns.contains(&name);
+        self.cx
+            .ret_stack
+            .push(summarize.then(|| (name.clone(), Class::Safe)));
+        // The body's block, with its scope kept open to classify the tail expression.
+        self.cx.scopes.push(ScopeKind::Block);
+        self.visit_stmts(&body.stmts);
+        if summarize {
+            if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() {
+                let c = self.cx.flow().class(tail);
+                self.add_return(c);
+            }
+        }
+        self.cx.scopes.pop();
+        if let Some(Some((name, class))) = self.cx.ret_stack.pop() {
+            let entry = self.cx.ret_classes.entry(name).or_insert(Class::Safe);
+            *entry = std::mem::replace(entry, Class::Safe).join(class);
+        }
         self.cx.scopes.exit_fn();
+    }
+
+    fn add_return(&mut self, c: Class) {
+        if let Some(Some((_, acc))) = self.cx.ret_stack.last_mut() {
+            *acc = std::mem::replace(acc, Class::Safe).join(c);
+        }
+    }
+
+    fn visit_stmts(&mut self, stmts: &'ast [syn::Stmt]) {
+        for stmt in stmts {
+            if let syn::Stmt::Item(syn::Item::Const(c)) = stmt {
+                self.bind_const(&c.ident);
+            } else if let syn::Stmt::Item(syn::Item::Static(s)) = stmt {
+                self.bind_const(&s.ident);
+            }
+            self.visit_stmt(stmt);
+        }
     }
 
     fn record_mutation(&mut self, e: &'ast Expr) {
@@ -539,14 +666,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 
     fn visit_block(&mut self, b: &'ast syn::Block) {
         self.cx.scopes.push(ScopeKind::Block);
-        for stmt in &b.stmts {
-            if let syn::Stmt::Item(syn::Item::Const(c)) = stmt {
-                self.bind_const(&c.ident);
-            } else if let syn::Stmt::Item(syn::Item::Static(s)) = stmt {
-                self.bind_const(&s.ident);
-            }
-            self.visit_stmt(stmt);
-        }
+        self.visit_stmts(&b.stmts);
         self.cx.scopes.pop();
     }
 
@@ -586,7 +706,17 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
             r.check_expr(&mut self.cx, e);
         }
         match e {
+            Expr::Return(r) => {
+                if let Some(e) = &r.expr {
+                    if matches!(self.cx.ret_stack.last(), Some(Some(_))) {
+                        let c = self.cx.flow().class(e);
+                        self.add_return(c);
+                    }
+                }
+                visit::visit_expr(self, e);
+            }
             Expr::Closure(c) => {
+                self.cx.ret_stack.push(None);
                 let iter = self.closure_iter.take();
                 self.cx.scopes.push(ScopeKind::Closure);
                 let is_async = c.asyncness.is_some();
@@ -604,6 +734,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
                     self.cx.scopes.exit_async();
                 }
                 self.cx.scopes.pop();
+                self.cx.ret_stack.pop();
             }
             Expr::ForLoop(f) => {
                 self.visit_expr(&f.expr);

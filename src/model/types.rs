@@ -157,3 +157,16 @@ mod tests {
         assert!(element_type(&t("Vec<String>")).is_some_and(|e| !is_bounded(e, &none)));
     }
 }
+
+/// Whether a function returning this type returns text (`String`, `&str`, `Cow<str>`,
+/// also inside `Result`/`Option`).
+pub fn is_text_return(ty: &Type) -> bool {
+    let Some(seg) = type_name(ty) else {
+        return false;
+    };
+    match seg.ident.to_string().as_str() {
+        "String" | "str" | "Cow" => true,
+        "Result" | "Option" => first_type_arg(seg).is_some_and(is_text_return),
+        _ => false,
+    }
+}

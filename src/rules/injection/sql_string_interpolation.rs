@@ -67,9 +67,26 @@ fn check_call<'ast>(cx: &mut Cx<'_, 'ast>, call: &'ast syn::ExprCall) {
     let Some(arg) = call.args.iter().nth(arg) else {
         return;
     };
-    let class = cx.flow().class(arg);
-    if let Class::Built(b) = class {
-        report_built(cx, &label, arg, &b);
+    check_sql_arg(cx, &label, arg);
+}
+
+/// Reports the SQL argument of a sink if its text is built from non-constant data, here
+/// or in a local function that returns it.
+fn check_sql_arg<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr) {
+    match cx.flow().class(arg) {
+        Class::Built(b) => report_built(cx, sink, arg, &b),
+        Class::Opaque(_) => {
+            if let Some(func) = cx.flow().returned_by_local_call(arg) {
+                cx.report_if_returns_built(
+                    &META,
+                    arg.span(),
+                    sink.to_string(),
+                    func,
+                    Some(HELP.into()),
+                );
+            }
+        }
+        Class::Safe => {}
     }
 }
 
@@ -99,10 +116,14 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
         }
         return;
     }
-    let Some(sink) = METHOD_SINKS
-        .iter()
-        .find(|s| s.methods.contains(&method.as_str()) && cx.uses.imports_crate(s.crates))
-    else {
+    let receiver_crate = receiver_type_crate(cx, &m.receiver);
+    let Some(sink) = METHOD_SINKS.iter().find(|s| {
+        s.methods.contains(&method.as_str())
+            && (cx.uses.imports_crate(s.crates)
+                || receiver_crate
+                    .as_deref()
+                    .is_some_and(|c| s.crates.contains(&c)))
+    }) else {
         return;
     };
     if receiver_is_not_db(cx, &m.receiver) {
@@ -111,10 +132,8 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
     let Some(arg) = m.args.iter().nth(sink.arg) else {
         return;
     };
-    if let Class::Built(b) = cx.flow().class(arg) {
-        let label = format!("{}::{method}", sink.owner);
-        report_built(cx, &label, arg, &b);
-    }
+    let label = format!("{}::{method}", sink.owner);
+    check_sql_arg(cx, &label, arg);
 }
 
 fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Built) {
@@ -144,6 +163,17 @@ fn root_binding_name(e: &Expr) -> Option<String> {
         Expr::Field(f) => root_binding_name(&f.base),
         _ => None,
     }
+}
+
+/// The crate a receiver's declared type comes from (`pool: &sqlx::PgPool` → `sqlx`).
+fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
+    let name = root_binding_name(e)?;
+    let mut ty = cx.scopes.lookup(&name)?.ty?;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let syn::Type::Path(p) = ty else { return None };
+    cx.resolve(&p.path).into_iter().next()
 }
 
 /// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
