@@ -880,17 +880,15 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 self.interpolate(elems, "join", || self.text(m.receiver.span()), m.span())
             }
             _ => {
+                let on_self = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"));
                 if is_sql_identifier_name(name)
                     || is_static_str_method(name)
                     || is_numeric_name(name)
                     || self.returns_bounded(name)
+                    || (is_builder_output_method(name) && !on_self)
                 {
                     Class::Safe
-                } else if is_builder_output_method(name)
-                    && !matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"))
-                {
-                    Class::Safe
-                } else if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) {
+                } else if on_self {
                     self.local_return(name)
                 } else {
                     Class::opaque()

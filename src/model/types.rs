@@ -136,6 +136,19 @@ pub fn is_string(ty: &Type) -> bool {
     type_name(ty).is_some_and(|s| matches!(s.ident.to_string().as_str(), "String" | "str"))
 }
 
+/// Whether a function returning this type returns text (`String`, `&str`, `Cow<str>`,
+/// also inside `Result`/`Option`).
+pub fn is_text_return(ty: &Type) -> bool {
+    let Some(seg) = type_name(ty) else {
+        return false;
+    };
+    match seg.ident.to_string().as_str() {
+        "String" | "str" | "Cow" => true,
+        "Result" | "Option" => first_type_arg(seg).is_some_and(is_text_return),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,18 +168,5 @@ mod tests {
         assert!(is_bounded(&t("SortOrder"), &|n| n == "SortOrder"));
         assert!(element_type(&t("&[i64]")).is_some_and(|e| is_bounded(e, &none)));
         assert!(element_type(&t("Vec<String>")).is_some_and(|e| !is_bounded(e, &none)));
-    }
-}
-
-/// Whether a function returning this type returns text (`String`, `&str`, `Cow<str>`,
-/// also inside `Result`/`Option`).
-pub fn is_text_return(ty: &Type) -> bool {
-    let Some(seg) = type_name(ty) else {
-        return false;
-    };
-    match seg.ident.to_string().as_str() {
-        "String" | "str" | "Cow" => true,
-        "Result" | "Option" => first_type_arg(seg).is_some_and(is_text_return),
-        _ => false,
     }
 }
