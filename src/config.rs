@@ -228,8 +228,10 @@ pub struct Settings {
     pub sql_sinks: Vec<Vec<String>>,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
-    /// Directory that relative globs are relative to.
+    /// Directory that relative globs are relative to (canonical).
     pub base_dir: PathBuf,
+    /// The current directory when the settings were made (canonical).
+    cwd: PathBuf,
     pub jobs: usize,
 }
 
@@ -384,12 +386,16 @@ impl Settings {
             .jobs
             .filter(|&j| j > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let base = loaded.base_dir();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = std::fs::canonicalize(cwd.join(&base)).unwrap_or(base);
         Ok(Settings {
             enabled,
             sql_sinks,
             exclude,
             per_file_ignores,
-            base_dir: loaded.base_dir(),
+            base_dir: base,
+            cwd: std::fs::canonicalize(&cwd).unwrap_or(cwd),
             jobs,
         })
     }
@@ -422,21 +428,23 @@ impl Settings {
             .any(|(set, codes)| codes.contains(&code) && set.is_match(&rel))
     }
 
-    /// A displayed path made relative to the configuration's directory.
+    /// A displayed path (relative to the current directory) made relative to the
+    /// configuration's directory.
     pub fn relative(&self, display: &str) -> PathBuf {
         let p = Path::new(display);
         let abs = if p.is_absolute() {
             p.to_path_buf()
         } else {
-            std::env::current_dir()
-                .map(|c| c.join(p))
-                .unwrap_or_else(|_| p.to_path_buf())
+            self.cwd.join(p)
         };
-        let base = std::fs::canonicalize(&self.base_dir).unwrap_or_else(|_| self.base_dir.clone());
-        let abs = normalize(&abs);
-        abs.strip_prefix(&base)
+        self.relative_to_base(&normalize(&abs))
+    }
+
+    /// An absolute path made relative to the configuration's directory.
+    pub fn relative_to_base(&self, abs: &Path) -> PathBuf {
+        abs.strip_prefix(&self.base_dir)
             .map(Path::to_path_buf)
-            .unwrap_or(abs)
+            .unwrap_or_else(|_| abs.to_path_buf())
     }
 
     pub fn with_jobs(mut self, jobs: usize) -> Self {

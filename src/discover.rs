@@ -29,14 +29,18 @@ pub struct Target {
 
 pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     let mut d = Discovery::default();
+    // Canonical once: every walked path below a canonical root is canonical too, so no
+    // per-file system calls are needed to relate files, packages and the cwd.
+    let cwd_canon = canonical(cwd);
     let mut files: BTreeMap<PathBuf, FileMeta> = BTreeMap::new();
     if target.paths.is_empty() {
         match workspace::load(cwd, target.manifest.as_deref()) {
             Ok(ws) => {
                 for pkg in &ws.packages {
-                    for dir in source_roots(pkg) {
+                    let pkg = canonical_package(pkg);
+                    for dir in source_roots(&pkg) {
                         walk(&dir, settings, &mut d, &mut |f| {
-                            files.insert(f.to_path_buf(), meta_for(f, Some(pkg)));
+                            files.insert(f.to_path_buf(), meta_for(f, Some(&pkg)));
                         });
                     }
                 }
@@ -46,8 +50,8 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                     d.warnings
                         .push(format!("{e}; analysing the directory tree instead"));
                 }
-                let plain = plain_packages(cwd);
-                walk(cwd, settings, &mut d, &mut |f| {
+                let plain = plain_packages(&cwd_canon);
+                walk(&cwd_canon, settings, &mut d, &mut |f| {
                     files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
                 });
             }
@@ -61,14 +65,16 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             };
             match std::fs::metadata(&p) {
                 Err(e) => d.errors.push(FileError {
-                    display: display_path(&p, cwd),
+                    display: display_path(&p, cwd, &cwd_canon),
                     message: format!("cannot access path: {e}"),
                 }),
                 Ok(m) if m.is_file() => {
-                    let plain = plain_packages(p.parent().unwrap_or(cwd));
+                    let p = canonical(&p);
+                    let plain = plain_packages(p.parent().unwrap_or(&cwd_canon));
                     files.insert(p.clone(), meta_for_plain(&p, &plain));
                 }
                 Ok(_) => {
+                    let p = canonical(&p);
                     let plain = plain_packages(&p);
                     walk(&p, settings, &mut d, &mut |f| {
                         files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
@@ -77,20 +83,32 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             }
         }
     }
-    let mut seen = std::collections::HashSet::new();
     for (path, meta) in files {
-        let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if !seen.insert(canon) {
-            continue;
-        }
         d.jobs.push(SourceJob {
-            display: display_path(&path, cwd),
+            display: display_path(&path, cwd, &cwd_canon),
             path,
             meta,
         });
     }
     d.jobs.sort_by(|a, b| a.display.cmp(&b.display));
     d
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn canonical_package(p: &Package) -> Package {
+    let dir = canonical(&p.manifest_dir);
+    Package {
+        name: p.name.clone(),
+        roots: p
+            .roots
+            .iter()
+            .map(|r| dir.join(r.strip_prefix(&p.manifest_dir).unwrap_or(r)))
+            .collect(),
+        manifest_dir: dir,
+    }
 }
 
 /// Directories (and single files) holding a package's sources: the directory of each
@@ -143,7 +161,7 @@ fn walk(root: &Path, settings: &Settings, d: &mut Discovery, add: &mut dyn FnMut
                 {
                     continue;
                 }
-                if settings.is_excluded(&settings.relative(&path.to_string_lossy())) {
+                if settings.is_excluded(&settings.relative_to_base(path)) {
                     continue;
                 }
                 add(path);
@@ -169,12 +187,13 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
     }
 }
 
-/// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed).
+/// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed),
+/// with canonical paths.
 fn plain_packages(dir: &Path) -> Vec<Package> {
     let mut out = Vec::new();
     if let Some(m) = workspace::find_manifest(dir) {
         if let Some(parent) = m.parent() {
-            out.push(workspace::package_for_dir(parent));
+            out.push(canonical_package(&workspace::package_for_dir(parent)));
         }
     }
     let walker = ignore::WalkBuilder::new(dir)
@@ -186,7 +205,7 @@ fn plain_packages(dir: &Path) -> Vec<Package> {
     for e in walker.flatten() {
         if e.file_name() == "Cargo.toml" && e.depth() > 0 {
             if let Some(parent) = e.path().parent() {
-                out.push(workspace::package_for_dir(parent));
+                out.push(canonical_package(&workspace::package_for_dir(parent)));
             }
         }
     }
@@ -217,48 +236,23 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
     }
 }
 
-/// The innermost package containing the file.
+/// The innermost package containing the (canonical) file.
 fn meta_for_plain(file: &Path, packages: &[Package]) -> FileMeta {
-    let canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let pkg = packages
         .iter()
-        .filter(|p| {
-            let dir =
-                std::fs::canonicalize(&p.manifest_dir).unwrap_or_else(|_| p.manifest_dir.clone());
-            canon.starts_with(dir)
-        })
+        .filter(|p| file.starts_with(&p.manifest_dir))
         .max_by_key(|p| p.manifest_dir.components().count());
-    match pkg {
-        Some(p) => {
-            let dir =
-                std::fs::canonicalize(&p.manifest_dir).unwrap_or_else(|_| p.manifest_dir.clone());
-            let pkg = Package {
-                name: p.name.clone(),
-                manifest_dir: dir.clone(),
-                roots: p
-                    .roots
-                    .iter()
-                    .map(|r| dir.join(r.strip_prefix(&p.manifest_dir).unwrap_or(r)))
-                    .collect(),
-            };
-            meta_for(&canon, Some(&pkg))
-        }
-        None => meta_for(file, None),
-    }
+    meta_for(file, pkg)
 }
 
-/// A path as shown in reports: relative to `cwd` when below it, `/`-separated.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
+/// A path as shown in reports: relative to the current directory when below it,
+/// `/`-separated.
+pub fn display_path(path: &Path, cwd: &Path, cwd_canon: &Path) -> String {
     let rel = path
-        .strip_prefix(cwd)
-        .ok()
+        .strip_prefix(cwd_canon)
+        .or_else(|_| path.strip_prefix(cwd))
         .map(Path::to_path_buf)
-        .or_else(|| {
-            let c = std::fs::canonicalize(cwd).ok()?;
-            let p = std::fs::canonicalize(path).ok()?;
-            p.strip_prefix(&c).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
+        .unwrap_or_else(|_| path.to_path_buf());
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

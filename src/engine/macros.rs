@@ -12,6 +12,8 @@ use syn::{Expr, LitStr, Macro, Token};
 pub enum MacroKind {
     /// A formatting macro: `format!`, `println!`, `write!`, `panic!`, `anyhow!`, …
     Format(Box<FormatArgs>),
+    /// A logging macro of `tracing` or `log`: `info!`, `event!`, `info_span!`, …
+    Log(Box<LogArgs>),
     /// A macro whose body is a comma-separated list of expressions (`vec![..]`, `concat!`).
     Exprs(Vec<Expr>),
     /// Anything else; its body is not inspected.
@@ -35,8 +37,22 @@ impl ParsedMacro {
                 .chain(f.leading.iter())
                 .chain(f.args.iter().map(|a| &a.expr))
                 .collect(),
+            MacroKind::Log(l) => l
+                .level
+                .iter()
+                .chain(l.prefixes.iter().map(|(_, e)| e))
+                .chain(l.fields.iter().map(|f| &f.value))
+                .chain(l.format.iter().flat_map(|f| f.args.iter().map(|a| &a.expr)))
+                .collect(),
             MacroKind::Exprs(v) => v.iter().collect(),
             MacroKind::Opaque => Vec::new(),
+        }
+    }
+
+    pub fn log(&self) -> Option<&LogArgs> {
+        match &self.kind {
+            MacroKind::Log(l) => Some(l),
+            _ => None,
         }
     }
 
@@ -114,6 +130,226 @@ impl FormatArgs {
     }
 }
 
+/// How a structured field's value is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sigil {
+    /// `field = value`: recorded as a primitive or with `Value`.
+    Value,
+    /// `field = %value` / `%value`: recorded with `Display`.
+    Display,
+    /// `field = ?value` / `?value`: recorded with `Debug`.
+    Debug,
+}
+
+/// A structured field of a logging macro: `user.id = %id`, `?request`, `token`.
+#[derive(Debug)]
+pub struct LogField {
+    /// The field name (`user.id`); for shorthand fields, the value's text.
+    pub name: String,
+    pub sigil: Sigil,
+    pub value: Expr,
+}
+
+/// The parsed arguments of a `tracing` or `log` macro.
+#[derive(Debug)]
+pub struct LogArgs {
+    /// `event!(Level::INFO, …)`, `log!(Level::Warn, …)`, `span!(Level::TRACE, …)`.
+    pub level: Option<Expr>,
+    /// `target: …`, `parent: …`, `name: …`.
+    pub prefixes: Vec<(String, Expr)>,
+    pub fields: Vec<LogField>,
+    /// The message: format string and arguments (also a span's name).
+    pub format: Option<FormatArgs>,
+    /// Span of the whole invocation.
+    pub span: Span,
+}
+
+/// Logging macros: `tracing` (events and spans) and `log`.
+fn log_layout(name: &str) -> Option<bool> {
+    // `Some(true)`: the first argument is a level.
+    Some(match name {
+        "trace" | "debug" | "info" | "warn" | "error" | "trace_span" | "debug_span"
+        | "info_span" | "warn_span" | "error_span" => false,
+        "event" | "span" | "log" => true,
+        _ => return None,
+    })
+}
+
+/// Splits a token stream at top-level commas (and `;`, which `log`'s key-values use).
+fn split_top_level(ts: proc_macro2::TokenStream) -> Vec<proc_macro2::TokenStream> {
+    let mut parts = Vec::new();
+    let mut cur = proc_macro2::TokenStream::new();
+    for t in ts {
+        match &t {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';' => {
+                parts.push(std::mem::take(&mut cur));
+            }
+            _ => cur.extend(std::iter::once(t)),
+        }
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+fn parse_log(mac: &Macro, level_first: bool, is_span: bool, span: Span) -> Option<LogArgs> {
+    let mut parts = split_top_level(mac.tokens.clone()).into_iter().peekable();
+    let mut args = LogArgs {
+        level: None,
+        prefixes: Vec::new(),
+        fields: Vec::new(),
+        format: None,
+        span,
+    };
+    // `target: expr` / `parent: expr` / `name: expr` (a single colon after an ident).
+    let prefix = |input: ParseStream| -> syn::Result<(String, Expr)> {
+        let key: syn::Ident = input.parse()?;
+        if !input.peek(Token![:]) || input.peek(Token![::]) {
+            return Err(input.error("not a prefix"));
+        }
+        input.parse::<Token![:]>()?;
+        Ok((key.to_string(), input.parse()?))
+    };
+    let mut level_pending = level_first;
+    while let Some(part) = parts.peek().cloned() {
+        if let Ok(p) = prefix.parse2(part.clone()) {
+            args.prefixes.push(p);
+            parts.next();
+            continue;
+        }
+        if level_pending {
+            args.level = Some(syn::parse2::<Expr>(part).ok()?);
+            level_pending = false;
+            parts.next();
+            continue;
+        }
+        break;
+    }
+    let rest: Vec<proc_macro2::TokenStream> = parts.collect();
+    let mut i = 0;
+    while i < rest.len() {
+        let part = &rest[i];
+        // A span's name is a literal followed by fields.
+        if is_span && args.format.is_none() {
+            if let Ok(lit) = syn::parse2::<LitStr>(part.clone()) {
+                args.format = Some(FormatArgs {
+                    target: None,
+                    leading: Vec::new(),
+                    fmt: Some(lit),
+                    args: Vec::new(),
+                    placeholders: Vec::new(),
+                    span,
+                });
+                i += 1;
+                continue;
+            }
+        }
+        // The message: a string literal starts the format arguments.
+        if let (false, Ok(lit)) = (is_span, syn::parse2::<LitStr>(part.clone())) {
+            let mut fmt_args = Vec::new();
+            for a in &rest[i + 1..] {
+                let named = |input: ParseStream| -> syn::Result<FmtArg> {
+                    if (input.peek(syn::Ident) || input.peek(Token![type]))
+                        && input.peek2(Token![=])
+                        && !input.peek2(Token![==])
+                    {
+                        let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                        input.parse::<Token![=]>()?;
+                        Ok(FmtArg {
+                            name: Some(name.to_string()),
+                            expr: input.parse()?,
+                        })
+                    } else {
+                        Ok(FmtArg {
+                            name: None,
+                            expr: input.parse()?,
+                        })
+                    }
+                };
+                fmt_args.push(named.parse2(a.clone()).ok()?);
+            }
+            let placeholders = resolve_placeholders(&lit.value(), &fmt_args);
+            args.format = Some(FormatArgs {
+                target: None,
+                leading: Vec::new(),
+                fmt: Some(lit),
+                args: fmt_args,
+                placeholders,
+                span,
+            });
+            break;
+        }
+        args.fields.push(parse_field(part.clone())?);
+        i += 1;
+    }
+    Some(args)
+}
+
+/// `name = value`, `name = %value`, `a.b = ?value`, `"key" = value`, `%value`, `?value`,
+/// `value` (shorthand).
+fn parse_field(ts: proc_macro2::TokenStream) -> Option<LogField> {
+    let parser = |input: ParseStream| -> syn::Result<LogField> {
+        let sigil = |input: ParseStream| -> syn::Result<Sigil> {
+            if input.peek(Token![%]) {
+                input.parse::<Token![%]>()?;
+                Ok(Sigil::Display)
+            } else if input.peek(Token![?]) {
+                input.parse::<Token![?]>()?;
+                Ok(Sigil::Debug)
+            } else {
+                Ok(Sigil::Value)
+            }
+        };
+        let fork = input.fork();
+        // A field name: dotted identifiers or a string literal, then `=`.
+        let name = (|| -> syn::Result<String> {
+            if fork.peek(LitStr) {
+                return Ok(fork.parse::<LitStr>()?.value());
+            }
+            let mut name = fork
+                .call(<syn::Ident as syn::ext::IdentExt>::parse_any)?
+                .to_string();
+            while fork.peek(Token![.]) {
+                fork.parse::<Token![.]>()?;
+                name.push('.');
+                name.push_str(
+                    &fork
+                        .call(<syn::Ident as syn::ext::IdentExt>::parse_any)?
+                        .to_string(),
+                );
+            }
+            Ok(name)
+        })();
+        if let Ok(name) = name {
+            if fork.peek(Token![=]) && !fork.peek(Token![==]) {
+                fork.parse::<Token![=]>()?;
+                let s = sigil(&fork)?;
+                let value: Expr = fork.parse()?;
+                if fork.is_empty() {
+                    syn::parse::discouraged::Speculative::advance_to(input, &fork);
+                    return Ok(LogField {
+                        name,
+                        sigil: s,
+                        value,
+                    });
+                }
+            }
+        }
+        let s = sigil(input)?;
+        let value: Expr = input.parse()?;
+        let name = quote::ToTokens::to_token_stream(&value)
+            .to_string()
+            .replace(' ', "");
+        Ok(LogField {
+            name,
+            sigil: s,
+            value,
+        })
+    };
+    parser.parse2(ts).ok()
+}
+
 /// How many leading expressions precede the format string of a known formatting macro,
 /// or `None` when the macro is not a formatting macro.
 fn format_position(name: &str) -> Option<FormatLayout> {
@@ -153,7 +389,18 @@ pub fn parse_macro(mac: &Macro) -> ParsedMacro {
         .last()
         .map(|s| s.ident.to_string())
         .unwrap_or_default();
-    let kind = if let Some(layout) = format_position(&name) {
+    let kind = if let Some(level_first) = log_layout(&name) {
+        let span = mac
+            .path
+            .segments
+            .first()
+            .map(|s| s.ident.span())
+            .unwrap_or_else(Span::call_site);
+        match parse_log(mac, level_first, name.ends_with("span"), span) {
+            Some(l) => MacroKind::Log(Box::new(l)),
+            None => parse_exprs(mac),
+        }
+    } else if let Some(layout) = format_position(&name) {
         parse_format(mac, layout)
             .map(|f| MacroKind::Format(Box::new(f)))
             .unwrap_or_else(|| parse_exprs(mac))
@@ -393,6 +640,42 @@ mod tests {
         assert_eq!(p.format().unwrap().leading.len(), 2);
         let p = mac(r#"assert!(ok)"#);
         assert_eq!(p.format().unwrap().leading.len(), 1);
+    }
+
+    #[test]
+    fn tracing_fields_prefixes_and_message() {
+        let p = mac(
+            r#"tracing::info!(target: "auth", user.id = %uid, ?req, token, "login {} {name}", email)"#,
+        );
+        let l = p.log().unwrap();
+        assert_eq!(l.prefixes[0].0, "target");
+        let names: Vec<(&str, Sigil)> = l
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.sigil))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("user.id", Sigil::Display),
+                ("req", Sigil::Debug),
+                ("token", Sigil::Value)
+            ]
+        );
+        let f = l.format.as_ref().unwrap();
+        assert_eq!(f.args.len(), 1);
+        assert_eq!(f.captures().collect::<Vec<_>>(), vec!["name"]);
+        let p = mac(r#"event!(Level::WARN, "password" = ?creds, "failed")"#);
+        let l = p.log().unwrap();
+        assert!(l.level.is_some());
+        assert_eq!(l.fields[0].name, "password");
+        let p = mac(r#"log::warn!(target: "db", "slow query {}", q)"#);
+        assert_eq!(p.log().unwrap().format.as_ref().unwrap().args.len(), 1);
+        let p = mac(r#"info_span!("request", method = %m)"#);
+        let l = p.log().unwrap();
+        assert_eq!(l.fields[0].name, "method");
+        assert_eq!(l.fields[0].sigil, Sigil::Display);
+        assert!(l.format.is_some());
     }
 
     #[test]
