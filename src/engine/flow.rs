@@ -14,7 +14,7 @@ use crate::engine::source::SourceFile;
 use crate::engine::walk::MacroCache;
 use crate::model::names::{
     is_builder_output_method, is_camel_case, is_const_case, is_numeric_name,
-    is_sql_identifier_name, is_static_str_method,
+    is_sql_escape_function, is_sql_identifier_name, is_static_str_method,
 };
 use crate::model::types::{
     core_type_name, element_core_type_name, element_type, is_bounded, type_name,
@@ -660,8 +660,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             return l.join(r);
         }
         let span = b.span();
-        let lc = self.interpolate(l, "+", || self.text(b.left.span()), span);
-        let rc = self.interpolate(r, "+", || self.text(b.right.span()), span);
+        let _ = span;
+        let lc = self.interpolate(l, "+", || self.text(b.left.span()), b.left.span());
+        let rc = self.interpolate(r, "+", || self.text(b.right.span()), b.right.span());
         lc.join(rc)
     }
 
@@ -786,7 +787,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             }
             return self.join_all(c.args.iter());
         }
-        if self.returns_bounded(last) {
+        if self.returns_bounded(last) || is_sql_escape_function(last) {
             return Class::Safe;
         }
         if segs.len() == 1 || owner == Some("Self") {
@@ -875,6 +876,17 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 }
                 acc
             }
+            // `s.parse::<i64>()`: a number (or an error).
+            "parse" => match &m.turbofish {
+                Some(t)
+                    if t.args.iter().any(
+                        |a| matches!(a, syn::GenericArgument::Type(ty) if self.bounded_type(ty)),
+                    ) =>
+                {
+                    Class::Safe
+                }
+                _ => Class::opaque(),
+            },
             "join" | "concat" => {
                 let elems = self.elem_class_at(&m.receiver, ElemPath::default());
                 self.interpolate(elems, "join", || self.text(m.receiver.span()), m.span())
@@ -886,6 +898,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                     || is_numeric_name(name)
                     || self.returns_bounded(name)
                     || (is_builder_output_method(name) && !on_self)
+                    || is_sql_escape_function(name)
                 {
                     Class::Safe
                 } else if on_self {

@@ -117,6 +117,21 @@ pub fn is_builder_output_method(name: &str) -> bool {
     )
 }
 
+/// Whether a function is a database library's escaping function for identifiers or
+/// literals (`postgres_protocol::escape::escape_identifier`, `quote_ident`, …). Hand-made
+/// escaping (`.replace('\'', "''")`) is not one: it misses backslashes and encodings.
+pub fn is_sql_escape_function(name: &str) -> bool {
+    matches!(
+        name,
+        "escape_identifier"
+            | "escape_literal"
+            | "quote_identifier"
+            | "quote_ident"
+            | "quote_literal"
+            | "quote_nullable"
+    )
+}
+
 /// Whether a crate name says it only supports tests (`crates_io_test_db`, `test-utils`).
 pub fn is_test_crate_name(name: &str) -> bool {
     words(name).iter().any(|w| {
