@@ -806,6 +806,29 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
     }
 
+    /// The parameter of the current function that `e` is, as is (through references and
+    /// transparent methods such as `as_str()`).
+    pub fn param_of(&self, e: &'ast Expr) -> Option<String> {
+        match e {
+            Expr::Reference(r) => self.param_of(&r.expr),
+            Expr::Paren(p) => self.param_of(&p.expr),
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.param_of(&u.expr),
+            Expr::MethodCall(m) if TRANSPARENT.contains(&m.method.to_string().as_str()) => {
+                self.param_of(&m.receiver)
+            }
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                let b = self.scopes.lookup_before(&name, self.horizon)?;
+                match b.origin {
+                    Origin::Param if b.mutations.is_empty() => Some(name),
+                    Origin::Let(Some(init)) if b.mutations.is_empty() => self.param_of(init),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// The local function whose returned value `e` is (through references, `as_str()`,
     /// and `let` bindings that are not changed afterwards).
     pub fn returned_by_local_call(&self, e: &'ast Expr) -> Option<String> {

@@ -83,6 +83,19 @@ pub struct Cx<'a, 'ast> {
     /// Sinks given the result of a local function: findings if that function returns
     /// built SQL (known at the end of the file).
     pending_returns: Vec<PendingReturn>,
+    /// Parameters a function passes straight to a sink: (function, parameter) → the sink.
+    sink_params: HashMap<(String, String), (&'static RuleMeta, String)>,
+    /// Call sites passing built text to a local function's parameter.
+    built_args: Vec<BuiltArg>,
+}
+
+/// A call site passing built text to parameter `param` of local function `func`.
+#[derive(Debug)]
+struct BuiltArg {
+    func: String,
+    param: String,
+    built: Box<crate::engine::flow::Built>,
+    region: Region,
 }
 
 /// A sink whose argument is the text returned by a local function.
@@ -300,7 +313,45 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             let r = self.resolve_prov(&b.prov, &safe_params);
             settle(f, r, &mut findings);
         }
+        for a in std::mem::take(&mut self.built_args) {
+            let Some((meta, sink)) = self.sink_params.get(&(a.func.clone(), a.param.clone()))
+            else {
+                continue;
+            };
+            let mut f = Finding {
+                code: meta.code,
+                rule: meta.name,
+                severity: meta.severity,
+                message: format!(
+                    "SQL passed to `{sink}` through `{}` is built with `{}` from `{}`",
+                    a.func, a.built.via, a.built.culprit
+                ),
+                path: self.src.display.clone(),
+                region: a.region,
+                labels: vec![Label {
+                    region: self.src.region(a.built.span),
+                    message: format!("SQL built here with `{}`", a.built.via),
+                }],
+                help: None,
+                fingerprint: String::new(),
+            };
+            if f.labels[0].region.line == f.region.line {
+                f.labels.clear();
+            }
+            let r = self.resolve_prov(&a.built.prov, &safe_params);
+            settle(f, r, &mut findings);
+        }
         (findings, deferred)
+    }
+
+    /// Notes that the current function passes its parameter `param` straight to `sink`:
+    /// call sites in this file that pass built text to it are findings.
+    pub fn mark_sink_param(&mut self, meta: &'static RuleMeta, param: String, sink: String) {
+        if let Some(func) = self.scopes.current_fn() {
+            self.sink_params
+                .entry((func.to_string(), param))
+                .or_insert((meta, sink));
+        }
     }
 
     /// Reports, at the end of the file, a sink whose argument is the text returned by
@@ -340,6 +391,14 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         for (arg, param) in args.iter().zip(params) {
             let Some(param) = param else { continue };
             let class = self.flow().class(arg);
+            if let Class::Built(b) = &class {
+                self.built_args.push(BuiltArg {
+                    func: func.to_string(),
+                    param: param.clone(),
+                    built: b.clone(),
+                    region: self.src.region(syn::spanned::Spanned::span(arg)),
+                });
+            }
             let e = self.callsites.entry((func.to_string(), param)).or_default();
             match class {
                 Class::Safe => {}
@@ -398,6 +457,8 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 ret_classes: HashMap::new(),
                 ret_stack: Vec::new(),
                 pending_returns: Vec::new(),
+                sink_params: HashMap::new(),
+                built_args: Vec::new(),
             },
             rules,
             closure_iter: None,

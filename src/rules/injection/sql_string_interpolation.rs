@@ -76,6 +76,9 @@ fn check_sql_arg<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr) {
     match cx.flow().class(arg) {
         Class::Built(b) => report_built(cx, sink, arg, &b),
         Class::Opaque(_) => {
+            if let Some(param) = cx.flow().param_of(arg) {
+                cx.mark_sink_param(&META, param, sink.to_string());
+            }
             if let Some(func) = cx.flow().returned_by_local_call(arg) {
                 cx.report_if_returns_built(
                     &META,
