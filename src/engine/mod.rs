@@ -150,7 +150,8 @@ pub fn analyze_bytes(
     let mut out = FileOutput::default();
     if let Some(valid) = utf8_error {
         if settings.is_enabled(PARSE_ERROR.code) {
-            let line = src.text[..valid.min(src.text.len())].matches('\n').count() + 1;
+            let prefix = src.text.get(..valid.saturating_sub(src.bom_len)).unwrap_or("");
+            let line = prefix.matches('\n').count() + 1;
             out.findings.push(parse_error(
                 &src,
                 src.line_region(line, 1),
