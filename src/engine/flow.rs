@@ -34,6 +34,9 @@ pub enum Dep {
     Type(String),
     /// The value is returned by function `0` of this file, whose returned text is safe.
     Returns(String),
+    /// The value is parameter `param` of `func`, named like an SQL identifier (`table`,
+    /// `column`): trusted unless a call site in this file passes a non-constant value.
+    IdentParam { func: String, param: String },
 }
 
 /// Why a value is opaque: each opaque part (leaf) is safe if any of its alternatives
@@ -88,6 +91,34 @@ pub struct Built {
     pub span: Span,
     /// Why the interpolated part is opaque.
     pub prov: Prov,
+    /// The conditions of the primary part alone (`prov` covers every part).
+    pub own: Prov,
+    /// Further interpolated parts merged into this value, each with its own conditions
+    /// (reports name the first part that is not shown safe).
+    pub more: Vec<Part>,
+}
+
+/// One interpolated part of a built value.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub via: &'static str,
+    pub culprit: String,
+    pub span: Span,
+    pub prov: Prov,
+}
+
+impl Built {
+    /// Every interpolated part, the primary one first.
+    pub fn parts(&self) -> Vec<Part> {
+        let mut v = vec![Part {
+            via: self.via,
+            culprit: self.culprit.clone(),
+            span: self.span,
+            prov: self.own.clone(),
+        }];
+        v.extend(self.more.iter().cloned());
+        v
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +134,12 @@ pub enum Class {
 impl Class {
     pub fn is_safe(&self) -> bool {
         matches!(self, Class::Safe)
+    }
+
+    /// Built from a part that no condition makes safe (nothing later can change the
+    /// verdict, so evaluation may stop).
+    pub fn is_certainly_built(&self) -> bool {
+        matches!(self, Class::Built(b) if b.prov.unconditional)
     }
 
     /// An opaque value that no condition makes safe.
@@ -121,7 +158,17 @@ impl Class {
                     Class::Built(b)
                 } else {
                     let mut a = a;
-                    a.prov = a.prov.merge(b.prov);
+                    let b = *b;
+                    a.prov = a.prov.clone().merge(b.prov.clone());
+                    if a.more.len() < 16 {
+                        a.more.push(Part {
+                            via: b.via,
+                            culprit: b.culprit,
+                            span: b.span,
+                            prov: b.own,
+                        });
+                        a.more.extend(b.more);
+                    }
                     Class::Built(a)
                 }
             }
@@ -308,7 +355,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             via,
             culprit,
             span,
+            own: prov.clone(),
             prov,
+            more: Vec::new(),
         }))
     }
 
@@ -376,7 +425,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             Origin::Const => return Class::Safe,
             Origin::Param => {
                 return if is_sql_identifier_name(&b.name) {
-                    Class::Safe
+                    self.ident_param(b)
                 } else {
                     Class::Opaque(self.param_prov(b, false))
                 }
@@ -409,6 +458,18 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             acc = acc.join(next);
         }
         acc
+    }
+
+    /// A parameter named like an SQL identifier: safe unless its callers in this file say
+    /// otherwise.
+    fn ident_param(&self, b: &Binding<'ast>) -> Class {
+        match self.scopes.current_fn() {
+            Some(f) => Class::Opaque(Prov::leaf(vec![Dep::IdentParam {
+                func: f.to_string(),
+                param: b.name.clone(),
+            }])),
+            None => Class::Safe,
+        }
     }
 
     /// Why a parameter (or, with `elem`, each of its elements) may be safe after all: its
@@ -451,7 +512,11 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             self.origin_elem_class(b, path)
         };
         if matches!(acc, Class::Opaque(_)) && is_sql_identifier_name(&b.name) {
-            acc = Class::Safe;
+            acc = if matches!(b.origin, Origin::Param) {
+                self.ident_param(b)
+            } else {
+                Class::Safe
+            };
         }
         for m in &b.mutations {
             acc = acc.join(m.class.clone());
@@ -536,7 +601,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 for arm in &m.arms {
                     let c = self.with_pattern(&arm.pat, &m.expr, |f| f.class(&arm.body));
                     acc = acc.join(c);
-                    if matches!(acc, Class::Built(_)) {
+                    if acc.is_certainly_built() {
                         break;
                     }
                 }
@@ -557,7 +622,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         let mut acc = Class::Safe;
         for e in it {
             acc = acc.join(self.class(e));
-            if matches!(acc, Class::Built(_)) {
+            if acc.is_certainly_built() {
                 break;
             }
         }
@@ -704,7 +769,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 }
             };
             acc = acc.join(c);
-            if matches!(acc, Class::Built(_)) {
+            if acc.is_certainly_built() {
                 break;
             }
         }
@@ -1060,6 +1125,10 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             Expr::Call(c) => {
                 if let Expr::Path(p) = &*c.func {
                     let last = p.path.segments.last().map(|s| s.ident.to_string());
+                    // `std::iter::repeat("?")`, `repeat_n(x, n)`: elements are `x`.
+                    if matches!(last.as_deref(), Some("repeat" | "repeat_n" | "once")) {
+                        return c.args.first().map_or(Class::Safe, |a| self.class(a));
+                    }
                     if matches!(last.as_deref(), Some("new" | "with_capacity" | "default"))
                         && c.args.iter().all(|a| matches!(a, Expr::Lit(_)))
                     {

@@ -150,7 +150,10 @@ pub fn analyze_bytes(
     let mut out = FileOutput::default();
     if let Some(valid) = utf8_error {
         if settings.is_enabled(PARSE_ERROR.code) {
-            let prefix = src.text.get(..valid.saturating_sub(src.bom_len)).unwrap_or("");
+            let prefix = src
+                .text
+                .get(..valid.saturating_sub(src.bom_len))
+                .unwrap_or("");
             let line = prefix.matches('\n').count() + 1;
             out.findings.push(parse_error(
                 &src,

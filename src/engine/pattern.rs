@@ -68,3 +68,44 @@ fn collect<'ast>(
         _ => {}
     }
 }
+
+/// Names bound by a function parameter's pattern with the types the written type gives
+/// them: `Path(id): Path<Uuid>` binds `id: Uuid` (extractor wrappers are tuple structs
+/// over their first type argument); `(a, b): (i64, String)` binds `a: i64`, `b: String`.
+pub fn typed_pattern_names<'ast>(pat: &'ast Pat, ty: &'ast Type) -> Vec<PatName<'ast>> {
+    let mut out = Vec::new();
+    typed(pat, ty, &mut out, 0);
+    out
+}
+
+fn typed<'ast>(pat: &'ast Pat, ty: &'ast Type, out: &mut Vec<PatName<'ast>>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match (pat, ty) {
+        (Pat::Ident(p), _) => out.push(PatName {
+            ident: &p.ident,
+            path: ElemPath::default(),
+            ty: Some(ty),
+        }),
+        (Pat::TupleStruct(ts), Type::Path(tp)) if ts.elems.len() == 1 => {
+            let inner = tp
+                .path
+                .segments
+                .last()
+                .and_then(crate::model::types::first_type_arg);
+            match inner {
+                Some(inner) => typed(&ts.elems[0], inner, out, depth + 1),
+                None => out.extend(pattern_names(pat)),
+            }
+        }
+        (Pat::Tuple(t), Type::Tuple(tt)) if t.elems.len() == tt.elems.len() => {
+            for (p, ty) in t.elems.iter().zip(&tt.elems) {
+                typed(p, ty, out, depth + 1);
+            }
+        }
+        (Pat::Reference(r), Type::Reference(tr)) => typed(&r.pat, &tr.elem, out, depth + 1),
+        (Pat::Paren(p), _) => typed(&p.pat, ty, out, depth + 1),
+        _ => out.extend(pattern_names(pat)),
+    }
+}

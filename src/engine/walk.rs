@@ -3,9 +3,9 @@
 
 use crate::config::Settings;
 use crate::engine::facts::FileFacts;
-use crate::engine::flow::{Class, Dep, Flow, Prov};
+use crate::engine::flow::{Built, Class, Dep, Flow, Part, Prov};
 use crate::engine::macros::{parse_macro, ParsedMacro};
-use crate::engine::pattern::pattern_names;
+use crate::engine::pattern::{pattern_names, typed_pattern_names};
 use crate::engine::scope::{Binding, ElemPath, Mutation, MutationKind, Origin, ScopeKind, Scopes};
 use crate::engine::source::SourceFile;
 use crate::engine::usemap::UseMap;
@@ -83,6 +83,8 @@ pub struct Cx<'a, 'ast> {
     /// Sinks given the result of a local function: findings if that function returns
     /// built SQL (known at the end of the file).
     pending_returns: Vec<PendingReturn>,
+    /// Sinks given text built from conditionally-safe parts.
+    pending_built: Vec<PendingBuilt>,
     /// Parameters a function passes straight to a sink: (function, parameter) → the sink.
     sink_params: HashMap<(String, String), (&'static RuleMeta, String)>,
     /// Call sites passing built text to a local function's parameter.
@@ -96,6 +98,19 @@ struct BuiltArg {
     param: String,
     built: Box<crate::engine::flow::Built>,
     region: Region,
+}
+
+/// Renders a finding's message from the sink's name and the interpolated part.
+pub type RenderBuilt = fn(sink: &str, part: &Part) -> String;
+
+/// A sink given text built from conditionally-safe parts.
+struct PendingBuilt {
+    meta: &'static RuleMeta,
+    region: Region,
+    sink: String,
+    built: Box<Built>,
+    render: RenderBuilt,
+    help: Option<String>,
 }
 
 /// A sink whose argument is the text returned by a local function.
@@ -247,6 +262,21 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             let satisfied = leaf.iter().any(|d| match d {
                 Dep::Param { func, param } => safe_params.contains(&(func.clone(), param.clone())),
                 Dep::Returns(func) => matches!(self.ret_classes.get(func), Some(Class::Safe)),
+                // Trusted by name unless some call site in this file passes a value that is
+                // neither constant, nor another identifier-named parameter, nor a
+                // parameter shown safe by its own callers.
+                Dep::IdentParam { func, param } => {
+                    match self.callsites.get(&(func.clone(), param.clone())) {
+                        None => true,
+                        Some(c) => {
+                            !c.unsafe_
+                                && c.deps.iter().all(|d| {
+                                    safe_params.contains(d)
+                                        || crate::model::names::is_sql_identifier_name(&d.1)
+                                })
+                        }
+                    }
+                }
                 Dep::Type(_) => false,
             });
             if satisfied {
@@ -286,30 +316,22 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             let r = self.resolve_prov(&prov, &safe_params);
             settle(f, r, &mut findings);
         }
+        for p in std::mem::take(&mut self.pending_built) {
+            let r = self.resolve_prov(&p.built.prov, &safe_params);
+            let part = self.standing_part(&p.built, &safe_params);
+            let f = self.built_finding(p.meta, p.region, (p.render)(&p.sink, &part), &part, p.help);
+            settle(f, r, &mut findings);
+        }
         for p in std::mem::take(&mut self.pending_returns) {
             let Some(Class::Built(b)) = self.ret_classes.get(&p.func) else {
                 continue;
             };
-            let mut f = Finding {
-                code: p.meta.code,
-                rule: p.meta.name,
-                severity: p.meta.severity,
-                message: format!(
-                    "SQL passed to `{}` is built by `{}` with `{}` from `{}`",
-                    p.sink, p.func, b.via, b.culprit
-                ),
-                path: self.src.display.clone(),
-                region: p.region,
-                labels: vec![Label {
-                    region: self.src.region(b.span),
-                    message: format!("SQL built here with `{}`", b.via),
-                }],
-                help: p.help,
-                fingerprint: String::new(),
-            };
-            if f.labels[0].region.line == f.region.line {
-                f.labels.clear();
-            }
+            let part = self.standing_part(b, &safe_params);
+            let message = format!(
+                "SQL passed to `{}` is built by `{}` with `{}` from `{}`",
+                p.sink, p.func, part.via, part.culprit
+            );
+            let f = self.built_finding(p.meta, p.region, message, &part, p.help);
             let r = self.resolve_prov(&b.prov, &safe_params);
             settle(f, r, &mut findings);
         }
@@ -318,30 +340,95 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             else {
                 continue;
             };
-            let mut f = Finding {
-                code: meta.code,
-                rule: meta.name,
-                severity: meta.severity,
-                message: format!(
-                    "SQL passed to `{sink}` through `{}` is built with `{}` from `{}`",
-                    a.func, a.built.via, a.built.culprit
-                ),
-                path: self.src.display.clone(),
-                region: a.region,
-                labels: vec![Label {
-                    region: self.src.region(a.built.span),
-                    message: format!("SQL built here with `{}`", a.built.via),
-                }],
-                help: None,
-                fingerprint: String::new(),
-            };
-            if f.labels[0].region.line == f.region.line {
-                f.labels.clear();
-            }
+            let part = self.standing_part(&a.built, &safe_params);
+            let message = format!(
+                "SQL passed to `{sink}` through `{}` is built with `{}` from `{}`",
+                a.func, part.via, part.culprit
+            );
+            let f = self.built_finding(meta, a.region, message, &part, None);
             let r = self.resolve_prov(&a.built.prov, &safe_params);
             settle(f, r, &mut findings);
         }
         (findings, deferred)
+    }
+
+    /// The first interpolated part of `b` that is not shown safe (the primary one if all
+    /// are).
+    fn standing_part(
+        &self,
+        b: &Built,
+        safe_params: &std::collections::HashSet<(String, String)>,
+    ) -> Part {
+        let parts = b.parts();
+        parts
+            .iter()
+            .find(|p| !matches!(self.resolve_prov(&p.prov, safe_params), Resolution::Safe))
+            .unwrap_or(&parts[0])
+            .clone()
+    }
+
+    /// A finding at a sink's argument, with a label where the text was built when that is
+    /// on another line.
+    fn built_finding(
+        &self,
+        meta: &'static RuleMeta,
+        region: Region,
+        message: String,
+        part: &Part,
+        help: Option<String>,
+    ) -> Finding {
+        let built = self.src.region(part.span);
+        let labels = if built.line != region.line {
+            vec![Label {
+                region: built,
+                message: format!("SQL built here with `{}`", part.via),
+            }]
+        } else {
+            Vec::new()
+        };
+        Finding {
+            code: meta.code,
+            rule: meta.name,
+            severity: meta.severity,
+            message,
+            path: self.src.display.clone(),
+            region,
+            labels,
+            help,
+            fingerprint: String::new(),
+        }
+    }
+
+    /// Reports a sink whose argument is text built by interpolation: at once when some
+    /// part is unconditionally non-constant, else when the conditions are resolved.
+    pub fn report_built(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        sink: String,
+        built: &Built,
+        render: RenderBuilt,
+        help: Option<String>,
+    ) {
+        let region = self.src.region(span);
+        if built.prov.unconditional {
+            let part = built
+                .parts()
+                .into_iter()
+                .find(|p| p.prov.unconditional)
+                .unwrap_or_else(|| built.parts().remove(0));
+            let f = self.built_finding(meta, region, render(&sink, &part), &part, help);
+            self.findings.push(f);
+        } else {
+            self.pending_built.push(PendingBuilt {
+                meta,
+                region,
+                sink,
+                built: Box::new(built.clone()),
+                render,
+                help,
+            });
+        }
     }
 
     /// Notes that the current function passes its parameter `param` straight to `sink`:
@@ -384,7 +471,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         let Some(sig) = self.facts.fn_sigs.get(func) else {
             return;
         };
-        if sig.public || (method && !sig.has_self) {
+        // Public functions are recorded too: their in-file call sites are evidence
+        // against names (`IdentParam`), though not enough to prove parameters safe.
+        if method && !sig.has_self {
             return;
         }
         let params = sig.params.clone();
@@ -407,6 +496,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         let dep = leaf.into_iter().find_map(|d| match d {
                             Dep::Param { func, param } => Some((func, param)),
                             Dep::Type(_) | Dep::Returns(_) => None,
+                            // Trusted by name: not evidence of unsafe input.
+                            Dep::IdentParam { func, param } => Some((func, param)),
                         });
                         match dep {
                             Some(d) => e.deps.push(d),
@@ -457,6 +548,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 ret_classes: HashMap::new(),
                 ret_stack: Vec::new(),
                 pending_returns: Vec::new(),
+                pending_built: Vec::new(),
                 sink_params: HashMap::new(),
                 built_args: Vec::new(),
             },
@@ -493,14 +585,14 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         for input in &sig.inputs {
             match input {
                 syn::FnArg::Typed(t) => {
-                    for pn in pattern_names(&t.pat) {
+                    for pn in typed_pattern_names(&t.pat, &t.ty) {
                         let seq = self.cx.scopes.next_seq();
                         self.cx.scopes.bind(Binding {
                             name: pn.ident.to_string(),
                             seq,
                             span: pn.ident.span(),
                             origin: Origin::Param,
-                            ty: if pn.path.len == 0 { Some(&t.ty) } else { None },
+                            ty: pn.ty,
                             mutations: Vec::new(),
                         });
                     }

@@ -140,19 +140,19 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
 }
 
 fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Built) {
-    let label = (b.span.start().line != arg.span().start().line)
-        .then(|| cx.label(b.span, format!("SQL built here with `{}`", b.via)));
-    let f = cx.report_unless(
+    cx.report_built(
         &META,
         arg.span(),
-        format!(
-            "SQL passed to `{sink}` is built with `{}` from `{}`",
-            b.via, b.culprit
-        ),
-        &b.prov,
+        sink.to_string(),
+        b,
+        |sink, part| {
+            format!(
+                "SQL passed to `{sink}` is built with `{}` from `{}`",
+                part.via, part.culprit
+            )
+        },
+        Some(HELP.into()),
     );
-    f.labels.extend(label);
-    f.help = Some(HELP.into());
 }
 
 /// The local variable at the root of a receiver chain (`qb` in `qb.push(..).push(..)`).
@@ -177,6 +177,17 @@ fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
     }
     let syn::Type::Path(p) = ty else { return None };
     cx.resolve(&p.path).into_iter().next()
+}
+
+/// The local a receiver is, through `&`, `*` and parentheses only.
+fn direct_binding_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Reference(r) => direct_binding_name(&r.expr),
+        Expr::Paren(p) => direct_binding_name(&p.expr),
+        Expr::Unary(u) => direct_binding_name(&u.expr),
+        _ => None,
+    }
 }
 
 /// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
@@ -222,7 +233,8 @@ fn init_is_builder(init: &Expr) -> bool {
 /// Whether the receiver is a local whose declared type is known and is not a database
 /// client/pool/connection/transaction.
 fn receiver_is_not_db(cx: &Cx<'_, '_>, e: &Expr) -> bool {
-    let Some(name) = root_binding_name(e) else {
+    // Only a receiver that is the local itself has the local's type (`state.pool` does not).
+    let Some(name) = direct_binding_name(e) else {
         return false;
     };
     if name == "self" {
