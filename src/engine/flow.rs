@@ -17,7 +17,7 @@ use crate::model::names::{
     is_sql_escape_function, is_sql_identifier_name, is_static_str_method,
 };
 use crate::model::types::{
-    core_type_name, element_core_type_name, element_type, is_bounded, type_name,
+    core_type_name, element_core_type_name, element_type, is_bounded, is_bounded_name, type_name,
 };
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -835,6 +835,10 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 return c.args.first().map_or(Class::Safe, |a| self.class(a));
             }
             (Some("String" | "Vec"), "new" | "with_capacity" | "default") => return Class::Safe,
+            // A conversion into a bounded type: `char::from(b)`, `i64::try_from(n)`.
+            (Some(t), _) if is_bounded_name(t) || self.facts.fieldless_enums.contains(t) => {
+                return Class::Safe
+            }
             // sqlx's `AssertSqlSafe(sql)` asserts, it does not sanitize: look through it.
             (_, "AssertSqlSafe") => {
                 return c.args.first().map_or(Class::Safe, |a| self.class(a));
@@ -992,7 +996,17 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 } else if on_self {
                     self.local_return(name)
                 } else {
-                    Class::opaque()
+                    // A method of a value, given only constants, is as safe as the value
+                    // (`mode.sqlite_keyword()` on a fieldless enum).
+                    let args_safe = m
+                        .args
+                        .iter()
+                        .all(|a| matches!(a, Expr::Closure(_)) || self.class(a).is_safe());
+                    match self.class(&m.receiver) {
+                        Class::Safe if args_safe => Class::Safe,
+                        Class::Opaque(p) if args_safe && !p.unconditional => Class::Opaque(p),
+                        _ => Class::opaque(),
+                    }
                 }
             }
         }

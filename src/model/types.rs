@@ -43,6 +43,12 @@ const BOUNDED: &[&str] = &[
     "Ordering",
 ];
 
+/// Whether a type name (a path's last segment) is a bounded type: `char`, `i64`,
+/// `Uuid`, …
+pub fn is_bounded_name(name: &str) -> bool {
+    BOUNDED.contains(&name)
+}
+
 /// The last path segment of a type, looking through references and parentheses.
 pub fn type_name(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
