@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::engine::walk::FileMeta;
 use crate::engine::{FileError, SourceJob};
 use crate::model::names::is_test_crate_name;
-use crate::workspace::{self, Package, Workspace};
+use crate::workspace::{self, Package};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -255,9 +255,4 @@ pub fn display_path(path: &Path, cwd: &Path, cwd_canon: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf());
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-/// Exposed for tests.
-pub fn workspace_for(dir: &Path) -> Option<Workspace> {
-    workspace::load(dir, None).ok()
 }

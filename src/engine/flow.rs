@@ -1181,23 +1181,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             "zip" => match (path.first(), m.args.first()) {
                 (Some(0), _) => self.elem_class_at(&m.receiver, path.rest()),
                 (Some(_), Some(a)) => self.elem_class_at(a, path.rest()),
-                _ => {
-                    let a = self.elem_class_at(&m.receiver, path);
-                    let b = m
-                        .args
-                        .first()
-                        .map_or(Class::Safe, |x| self.elem_class_at(x, path));
-                    a.join(b)
-                }
+                _ => self.elems_of_both(m, path),
             },
-            "chain" | "extend" => {
-                let a = self.elem_class_at(&m.receiver, path);
-                let b = m
-                    .args
-                    .first()
-                    .map_or(Class::Safe, |x| self.elem_class_at(x, path));
-                a.join(b)
-            }
+            "chain" | "extend" => self.elems_of_both(m, path),
             "map" | "filter_map" | "flat_map" | "map_while" => match m.args.first() {
                 Some(Expr::Closure(c)) => self.closure_result(c, &m.receiver),
                 Some(other) => {
@@ -1224,6 +1210,16 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 c => c.join(Class::opaque()),
             },
         }
+    }
+
+    /// The elements of a receiver and of its first argument together.
+    fn elems_of_both(&mut self, m: &'ast syn::ExprMethodCall, path: ElemPath) -> Class {
+        let a = self.elem_class_at(&m.receiver, path);
+        let b = m
+            .args
+            .first()
+            .map_or(Class::Safe, |x| self.elem_class_at(x, path));
+        a.join(b)
     }
 
     /// The class of a closure's result when called on the elements of `receiver`.

@@ -105,12 +105,6 @@ pub struct FormatArgs {
 }
 
 impl FormatArgs {
-    /// Whether the format string is a literal and every interpolated value is one of the
-    /// explicit arguments (i.e. no unknown parts).
-    pub fn has_literal_format(&self) -> bool {
-        self.fmt.is_some()
-    }
-
     /// The names captured inline (`{name}`), each once.
     pub fn captures(&self) -> impl Iterator<Item = &str> {
         let mut seen: Vec<&str> = Vec::new();
@@ -121,12 +115,6 @@ impl FormatArgs {
             }
             _ => None,
         })
-    }
-
-    /// Explicit arguments that some placeholder uses, plus unused ones (they are still
-    /// evaluated), in order.
-    pub fn used_args(&self) -> impl Iterator<Item = &FmtArg> {
-        self.args.iter()
     }
 }
 
@@ -390,13 +378,7 @@ pub fn parse_macro(mac: &Macro) -> ParsedMacro {
         .map(|s| s.ident.to_string())
         .unwrap_or_default();
     let kind = if let Some(level_first) = log_layout(&name) {
-        let span = mac
-            .path
-            .segments
-            .first()
-            .map(|s| s.ident.span())
-            .unwrap_or_else(Span::call_site);
-        match parse_log(mac, level_first, name.ends_with("span"), span) {
+        match parse_log(mac, level_first, name.ends_with("span"), macro_span(mac)) {
             Some(l) => MacroKind::Log(Box::new(l)),
             None => parse_exprs(mac),
         }
@@ -432,20 +414,24 @@ fn parse_exprs(mac: &Macro) -> MacroKind {
     }
 }
 
-fn parse_format(mac: &Macro, layout: FormatLayout) -> Option<FormatArgs> {
-    let span = mac
+/// The span of a whole invocation, from the macro's name to its closing delimiter.
+fn macro_span(mac: &Macro) -> Span {
+    let start = mac
         .path
         .segments
         .first()
         .map(|s| s.ident.span())
         .unwrap_or_else(Span::call_site);
-    let span = span
-        .join(match &mac.delimiter {
-            syn::MacroDelimiter::Paren(p) => p.span.close(),
-            syn::MacroDelimiter::Brace(b) => b.span.close(),
-            syn::MacroDelimiter::Bracket(b) => b.span.close(),
-        })
-        .unwrap_or(span);
+    let close = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    start.join(close).unwrap_or(start)
+}
+
+fn parse_format(mac: &Macro, layout: FormatLayout) -> Option<FormatArgs> {
+    let span = macro_span(mac);
     let parser = |input: ParseStream| -> syn::Result<FormatArgs> {
         let mut target = None;
         let mut leading = Vec::new();

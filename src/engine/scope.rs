@@ -248,8 +248,4 @@ impl<'ast> Scopes<'ast> {
             }
         }
     }
-
-    pub fn depth(&self) -> usize {
-        self.stack.len()
-    }
 }

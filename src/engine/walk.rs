@@ -766,49 +766,23 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         for a in &f.attrs {
             self.visit_attribute(a);
         }
-        let test = is_test_item(&f.attrs);
-        if test {
-            self.cx.scopes.enter_test();
-        }
-        self.walk_fn(&f.sig, &f.block);
-        if test {
-            self.cx.scopes.exit_test();
-        }
+        self.in_test_if(&f.attrs, |w| w.walk_fn(&f.sig, &f.block));
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let test = is_test_item(&f.attrs);
-        if test {
-            self.cx.scopes.enter_test();
-        }
-        self.walk_fn(&f.sig, &f.block);
-        if test {
-            self.cx.scopes.exit_test();
-        }
+        self.in_test_if(&f.attrs, |w| w.walk_fn(&f.sig, &f.block));
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        let test = is_test_item(&i.attrs);
-        if test {
-            self.cx.scopes.enter_test();
-        }
-        self.cx.scopes.enter_impl(&i.self_ty);
-        visit::visit_item_impl(self, i);
-        self.cx.scopes.exit_impl();
-        if test {
-            self.cx.scopes.exit_test();
-        }
+        self.in_test_if(&i.attrs, |w| {
+            w.cx.scopes.enter_impl(&i.self_ty);
+            visit::visit_item_impl(w, i);
+            w.cx.scopes.exit_impl();
+        });
     }
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        let test = is_test_item(&m.attrs);
-        if test {
-            self.cx.scopes.enter_test();
-        }
-        visit::visit_item_mod(self, m);
-        if test {
-            self.cx.scopes.exit_test();
-        }
+        self.in_test_if(&m.attrs, |w| visit::visit_item_mod(w, m));
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
@@ -983,6 +957,18 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
+    /// Runs `f` inside test context when the attributes mark test-only code.
+    fn in_test_if(&mut self, attrs: &[syn::Attribute], f: impl FnOnce(&mut Self)) {
+        let test = is_test_item(attrs);
+        if test {
+            self.cx.scopes.enter_test();
+        }
+        f(self);
+        if test {
+            self.cx.scopes.exit_test();
+        }
+    }
+
     fn bind_const(&mut self, ident: &'ast syn::Ident) {
         let seq = self.cx.scopes.next_seq();
         self.cx.scopes.bind(Binding {
