@@ -430,6 +430,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                     Class::Opaque(self.param_prov(b, false))
                 }
             }
+            Origin::BuilderParam => return Class::opaque(),
             Origin::ClosureParam => {
                 return match b.ty.and_then(core_type_name) {
                     Some(t) => Class::Opaque(Prov::leaf(vec![Dep::Type(t)])),
@@ -530,7 +531,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         match b.origin {
             Origin::Const => Class::Safe,
             Origin::Param => Class::Opaque(self.param_prov(b, true)),
-            Origin::ClosureParam => Class::opaque(),
+            Origin::ClosureParam | Origin::BuilderParam => Class::opaque(),
             Origin::Let(None) => Class::Safe,
             Origin::Let(Some(init)) => self.elem_class_at(init, path),
             Origin::Element(iter, p) => {

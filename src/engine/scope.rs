@@ -17,6 +17,9 @@ pub enum Origin<'ast> {
     Param,
     /// A closure parameter not bound to an iterated value.
     ClosureParam,
+    /// The query-builder handle given to the closure of sqlx's `push_values` /
+    /// `push_tuples` (a `Separated`).
+    BuilderParam,
     /// An element of an iterated value: `for x in iter`, `iter.map(|x| ..)`.
     /// `path` selects the tuple field for patterns like `(i, x)`.
     Element(&'ast Expr, ElemPath),

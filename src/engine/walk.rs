@@ -516,6 +516,8 @@ pub struct Walker<'a, 'ast> {
     rules: &'a [&'a dyn Rule],
     /// The receiver of the iterator adaptor whose closure argument is being visited.
     closure_iter: Option<&'ast Expr>,
+    /// Set while visiting the closure of `push_values(items, |b, item| ..)`: `items`.
+    closure_values: Option<&'ast Expr>,
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
@@ -554,6 +556,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             },
             rules,
             closure_iter: None,
+            closure_values: None,
         }
     }
 
@@ -845,15 +848,19 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
             Expr::Closure(c) => {
                 self.cx.ret_stack.push(None);
                 let iter = self.closure_iter.take();
+                let values = self.closure_values.take();
                 self.cx.scopes.push(ScopeKind::Closure);
                 let is_async = c.asyncness.is_some();
                 if is_async {
                     self.cx.scopes.enter_async(true);
                 }
-                for input in &c.inputs {
-                    match iter {
-                        Some(it) => self.bind_pat(input, |p| Origin::Element(it, p)),
-                        None => self.bind_pat(input, |_| Origin::ClosureParam),
+                for (i, input) in c.inputs.iter().enumerate() {
+                    match (values, iter) {
+                        (Some(_), _) if i == 0 => self.bind_pat(input, |_| Origin::BuilderParam),
+                        (Some(it), _) | (None, Some(it)) => {
+                            self.bind_pat(input, |p| Origin::Element(it, p))
+                        }
+                        (None, None) => self.bind_pat(input, |_| Origin::ClosureParam),
                     }
                 }
                 self.visit_expr(&c.body);
@@ -913,13 +920,20 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
             }
             Expr::MethodCall(m) => {
                 self.visit_expr(&m.receiver);
-                let adaptor = ITER_ADAPTORS.contains(&m.method.to_string().as_str());
+                let method = m.method.to_string();
+                let adaptor = ITER_ADAPTORS.contains(&method.as_str());
+                let values = matches!(method.as_str(), "push_values" | "push_tuples");
                 for arg in &m.args {
-                    if adaptor && matches!(arg, Expr::Closure(_)) {
-                        self.closure_iter = Some(&m.receiver);
+                    if matches!(arg, Expr::Closure(_)) {
+                        if adaptor {
+                            self.closure_iter = Some(&m.receiver);
+                        } else if values {
+                            self.closure_values = m.args.first();
+                        }
                     }
                     self.visit_expr(arg);
                     self.closure_iter = None;
+                    self.closure_values = None;
                 }
             }
             _ => visit::visit_expr(self, e),

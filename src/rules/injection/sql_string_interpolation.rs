@@ -215,6 +215,7 @@ fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     }
     match b.origin {
         Origin::Let(Some(init)) => init_is_builder(init),
+        Origin::BuilderParam => true,
         _ => false,
     }
 }
