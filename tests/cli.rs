@@ -449,3 +449,43 @@ fn enum_types_are_resolved_across_files() {
                 .and(predicate::str::contains("repo.rs:6:").not()),
         );
 }
+
+#[test]
+fn cargo_is_run_through_the_cargo_variable_and_failures_fall_back() {
+    // A `$CARGO` that cannot run: the workspace is walked as a directory, with a warning.
+    backlint()
+        .current_dir(repo().join("fixtures/projects/shop"))
+        .env("CARGO", "/nonexistent/cargo")
+        .args(["--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "src/repositories/orders.rs:43:40: BL101",
+        ))
+        .stderr(
+            predicate::str::contains("warning:").and(predicate::str::contains("cargo metadata")),
+        );
+}
+
+#[test]
+fn workspace_metadata_table_configures_the_run() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\"]\n\n[workspace.metadata.backlint]\nselect = [\"BL0\"]\n",
+    );
+    write(
+        d.path(),
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(d.path(), "app/src/main.rs", BAD);
+    backlint().current_dir(d.path()).assert().code(0);
+    backlint()
+        .current_dir(d.path().join("app/src"))
+        .args(["--select", "BL101", "--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("main.rs:4:17: BL101"));
+}
