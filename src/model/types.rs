@@ -49,10 +49,40 @@ pub fn is_bounded_name(name: &str) -> bool {
     BOUNDED.contains(&name)
 }
 
-/// The last path segment of a type, looking through references and parentheses.
+/// Wrappers that dereference to their first type argument: smart pointers and web
+/// framework extractors (`Query<Params>` is used as `Params`).
+const DEREF_WRAPPERS: &[&str] = &[
+    "Box",
+    "Rc",
+    "Arc",
+    "Query",
+    "Json",
+    "Path",
+    "Form",
+    "State",
+    "Extension",
+    "Data",
+    "Valid",
+    "Validated",
+    "Garde",
+    "Validified",
+    "QsQuery",
+    "TypedHeader",
+];
+
+/// The last path segment of a type, looking through references, parentheses and
+/// dereferencing wrappers (`&Query<Params>` → `Params`).
 pub fn type_name(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
-        Type::Path(p) => p.path.segments.last(),
+        Type::Path(p) => {
+            let seg = p.path.segments.last()?;
+            if DEREF_WRAPPERS.contains(&seg.ident.to_string().as_str()) {
+                if let Some(inner) = first_type_arg(seg) {
+                    return type_name(inner);
+                }
+            }
+            Some(seg)
+        }
         Type::Reference(r) => type_name(&r.elem),
         Type::Paren(p) => type_name(&p.elem),
         Type::Group(g) => type_name(&g.elem),
@@ -100,7 +130,7 @@ pub fn core_type_name(ty: &Type) -> Option<String> {
     let seg = type_name(ty)?;
     let name = seg.ident.to_string();
     match name.as_str() {
-        "Option" | "Box" | "Rc" | "Arc" | "Cow" => first_type_arg(seg).and_then(core_type_name),
+        "Option" | "Cow" => first_type_arg(seg).and_then(core_type_name),
         "String" | "str" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "Value"
         | "Self" | "OsString" | "OsStr" | "PathBuf" | "Path" => None,
         n if n.len() == 1 => None,
@@ -113,7 +143,7 @@ pub fn core_type_name(ty: &Type) -> Option<String> {
 pub fn element_core_type_name(ty: &Type) -> Option<String> {
     let seg = type_name(ty)?;
     match seg.ident.to_string().as_str() {
-        "Option" | "Box" | "Rc" | "Arc" => first_type_arg(seg).and_then(element_core_type_name),
+        "Option" => first_type_arg(seg).and_then(element_core_type_name),
         _ => element_type(ty).and_then(core_type_name),
     }
 }
