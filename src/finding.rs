@@ -64,6 +64,21 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `meta` at `region` in the file displayed as `path`.
+    pub fn new(meta: &crate::rules::RuleMeta, path: &str, region: Region, message: String) -> Self {
+        Finding {
+            code: meta.code,
+            rule: meta.name,
+            severity: meta.severity,
+            message,
+            path: path.to_string(),
+            region,
+            labels: Vec::new(),
+            help: None,
+            fingerprint: String::new(),
+        }
+    }
+
     /// The deterministic ordering of every report: path, line, column, code, message.
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (

@@ -170,15 +170,8 @@ pub fn analyze_bytes(
 
 fn parse_error(src: &SourceFile, region: crate::finding::Region, message: String) -> Finding {
     Finding {
-        code: PARSE_ERROR.code,
-        rule: PARSE_ERROR.name,
-        severity: PARSE_ERROR.severity,
-        message,
-        path: src.display.clone(),
-        region,
-        labels: Vec::new(),
         help: Some("fix the syntax, or exclude the file with `exclude` in backlint.toml".into()),
-        fingerprint: String::new(),
+        ..Finding::new(&PARSE_ERROR, &src.display, region, message)
     }
 }
 

@@ -128,17 +128,10 @@ pub fn apply(
                 None => format!("`backlint:allow({c})` names no known rule"),
             };
             unused.push(Finding {
-                code: UNUSED_ALLOW.code,
-                rule: UNUSED_ALLOW.name,
-                severity: UNUSED_ALLOW.severity,
-                message,
-                path: path.to_string(),
-                region: a.region,
-                labels: Vec::new(),
                 help: Some(
                     "remove the stale suppression so it cannot hide a future finding".into(),
                 ),
-                fingerprint: String::new(),
+                ..Finding::new(&UNUSED_ALLOW, path, a.region, message)
             });
         }
     }

@@ -171,17 +171,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         region: Region,
         message: String,
     ) -> &mut Finding {
-        self.findings.push(Finding {
-            code: meta.code,
-            rule: meta.name,
-            severity: meta.severity,
-            message,
-            path: self.src.display.clone(),
-            region,
-            labels: Vec::new(),
-            help: None,
-            fingerprint: String::new(),
-        });
+        self.findings
+            .push(Finding::new(meta, &self.src.display, region, message));
         let last = self.findings.len() - 1;
         &mut self.findings[last]
     }
@@ -207,17 +198,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         if prov.unconditional {
             return self.report(meta, span, message);
         }
-        let f = Finding {
-            code: meta.code,
-            rule: meta.name,
-            severity: meta.severity,
-            message,
-            path: self.src.display.clone(),
-            region: self.src.region(span),
-            labels: Vec::new(),
-            help: None,
-            fingerprint: String::new(),
-        };
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
         self.pending.push((f, prov.clone()));
         let last = self.pending.len() - 1;
         &mut self.pending[last].0
@@ -387,15 +368,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             Vec::new()
         };
         Finding {
-            code: meta.code,
-            rule: meta.name,
-            severity: meta.severity,
-            message,
-            path: self.src.display.clone(),
-            region,
             labels,
             help,
-            fingerprint: String::new(),
+            ..Finding::new(meta, &self.src.display, region, message)
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::engine::flow::{Built, Class};
 use crate::engine::scope::Origin;
-use crate::engine::walk::Cx;
+use crate::engine::walk::{target_name, Cx};
 use crate::model::sql::{
     matches_fn_sink, DB_RECEIVER_TYPES, FN_SINKS, METHOD_SINKS, QUERY_BUILDER_TYPES,
 };
@@ -179,17 +179,6 @@ fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
     cx.resolve(&p.path).into_iter().next()
 }
 
-/// The local a receiver is, through `&`, `*` and parentheses only.
-fn direct_binding_name(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        Expr::Reference(r) => direct_binding_name(&r.expr),
-        Expr::Paren(p) => direct_binding_name(&p.expr),
-        Expr::Unary(u) => direct_binding_name(&u.expr),
-        _ => None,
-    }
-}
-
 /// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
 fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     if let Expr::MethodCall(m) = e {
@@ -235,7 +224,7 @@ fn init_is_builder(init: &Expr) -> bool {
 /// client/pool/connection/transaction.
 fn receiver_is_not_db(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     // Only a receiver that is the local itself has the local's type (`state.pool` does not).
-    let Some(name) = direct_binding_name(e) else {
+    let Some(name) = target_name(e) else {
         return false;
     };
     if name == "self" {
