@@ -10,6 +10,8 @@ use crate::engine::scope::{Binding, ElemPath, Mutation, MutationKind, Origin, Sc
 use crate::engine::source::SourceFile;
 use crate::engine::usemap::UseMap;
 use crate::finding::{Finding, Label, Region};
+use crate::model::sql::BUILDER_CLOSURE_METHODS;
+use crate::model::values::ITER_ADAPTORS;
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
 use std::cell::RefCell;
@@ -721,24 +723,6 @@ pub fn target_name(e: &Expr) -> Option<String> {
     }
 }
 
-const ITER_ADAPTORS: &[&str] = &[
-    "map",
-    "filter_map",
-    "flat_map",
-    "for_each",
-    "filter",
-    "any",
-    "all",
-    "find",
-    "map_while",
-    "take_while",
-    "skip_while",
-    "inspect",
-    "position",
-    "try_for_each",
-    "fold",
-];
-
 impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         for a in &f.attrs {
@@ -897,7 +881,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
                 self.visit_expr(&m.receiver);
                 let method = m.method.to_string();
                 let adaptor = ITER_ADAPTORS.contains(&method.as_str());
-                let values = matches!(method.as_str(), "push_values" | "push_tuples");
+                let values = BUILDER_CLOSURE_METHODS.contains(&method.as_str());
                 for arg in &m.args {
                     if matches!(arg, Expr::Closure(_)) {
                         if adaptor {

@@ -4,3 +4,4 @@
 pub mod names;
 pub mod sql;
 pub mod types;
+pub mod values;

@@ -195,6 +195,39 @@ pub const DB_RECEIVER_TYPES: &[&str] = &[
 /// sqlx's query builder types, whose `push` appends raw SQL.
 pub const QUERY_BUILDER_TYPES: &[&str] = &["QueryBuilder", "Separated"];
 
+/// Query-builder methods that append their argument as raw SQL text.
+pub const RAW_PUSH_METHODS: &[&str] = &["push", "push_unseparated"];
+
+/// Query-builder methods that return the builder itself (chains stay builders).
+pub const BUILDER_CHAIN_METHODS: &[&str] = &["push", "push_bind", "push_unseparated"];
+
+/// The method that turns a `QueryBuilder` into a `Separated` (also a raw-SQL pusher).
+pub const SEPARATED_METHOD: &str = "separated";
+
+/// Methods whose closure receives a `Separated` handle first (`push_values(rows, |b, row| ..)`).
+pub const BUILDER_CLOSURE_METHODS: &[&str] = &["push_values", "push_tuples"];
+
+/// Wrappers that assert a string is safe SQL without changing it (sqlx 0.9's
+/// `AssertSqlSafe`): analysed as their content.
+pub const SQL_ASSERTION_WRAPPERS: &[&str] = &["AssertSqlSafe"];
+
+/// Suffixes of type names that denote database handles (`PgPool`, `SqliteConnection`,
+/// `MyTx`).
+const DB_RECEIVER_SUFFIXES: &[&str] = &[
+    "Pool",
+    "Connection",
+    "Transaction",
+    "Client",
+    "Conn",
+    "Tx",
+    "Executor",
+];
+
+/// Whether a type name denotes a database client, pool, connection or transaction.
+pub fn is_db_receiver_type(name: &str) -> bool {
+    DB_RECEIVER_TYPES.contains(&name) || DB_RECEIVER_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
 /// Whether the resolved path `path` is the sink `sink`.
 pub fn matches_fn_sink(sink: &FnSink, path: &[String]) -> bool {
     path.len() > sink.tail.len()

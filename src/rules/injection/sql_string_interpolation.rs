@@ -5,7 +5,8 @@ use crate::engine::flow::{Built, Class};
 use crate::engine::scope::Origin;
 use crate::engine::walk::{target_name, Cx};
 use crate::model::sql::{
-    matches_fn_sink, DB_RECEIVER_TYPES, FN_SINKS, METHOD_SINKS, QUERY_BUILDER_TYPES,
+    is_db_receiver_type, matches_fn_sink, BUILDER_CHAIN_METHODS, FN_SINKS, METHOD_SINKS,
+    QUERY_BUILDER_TYPES, RAW_PUSH_METHODS, SEPARATED_METHOD,
 };
 use crate::model::types::type_name;
 use crate::rules::{Rule, RuleMeta};
@@ -95,7 +96,7 @@ fn check_sql_arg<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr) {
 
 fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
     let method = m.method.to_string();
-    if matches!(method.as_str(), "push" | "push_unseparated") && is_query_builder(cx, &m.receiver) {
+    if RAW_PUSH_METHODS.contains(&method.as_str()) && is_query_builder(cx, &m.receiver) {
         let Some(arg) = m.args.first() else { return };
         let mut flow = cx.flow();
         match flow.class(arg) {
@@ -182,13 +183,10 @@ fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
 /// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
 fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     if let Expr::MethodCall(m) = e {
-        if m.method == "separated" {
+        if m.method == SEPARATED_METHOD {
             return true;
         }
-        if matches!(
-            m.method.to_string().as_str(),
-            "push" | "push_bind" | "push_unseparated"
-        ) {
+        if BUILDER_CHAIN_METHODS.contains(&m.method.to_string().as_str()) {
             return is_query_builder(cx, &m.receiver);
         }
     }
@@ -212,10 +210,14 @@ fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
 fn init_is_builder(init: &Expr) -> bool {
     match init {
         Expr::Call(c) => match &*c.func {
-            Expr::Path(p) => p.path.segments.iter().any(|s| s.ident == "QueryBuilder"),
+            Expr::Path(p) => p
+                .path
+                .segments
+                .iter()
+                .any(|s| QUERY_BUILDER_TYPES.contains(&s.ident.to_string().as_str())),
             _ => false,
         },
-        Expr::MethodCall(m) => m.method == "separated" || init_is_builder(&m.receiver),
+        Expr::MethodCall(m) => m.method == SEPARATED_METHOD || init_is_builder(&m.receiver),
         _ => false,
     }
 }
@@ -241,15 +243,7 @@ fn receiver_is_not_db(cx: &Cx<'_, '_>, e: &Expr) -> bool {
         return false;
     };
     let n = seg.ident.to_string();
-    if DB_RECEIVER_TYPES.contains(&n.as_str())
-        || n.ends_with("Pool")
-        || n.ends_with("Connection")
-        || n.ends_with("Transaction")
-        || n.ends_with("Client")
-        || n.ends_with("Conn")
-        || n.ends_with("Tx")
-        || n.ends_with("Executor")
-    {
+    if is_db_receiver_type(&n) {
         return false;
     }
     // Generic parameters (`E: Executor`) and `&mut T` of an unknown type stay candidates.
