@@ -3,7 +3,7 @@
 //! `exclude` globs, and never follows symbolic links while walking (no loops).
 
 use crate::config::Settings;
-use crate::engine::walk::FileMeta;
+use crate::engine::cx::FileMeta;
 use crate::engine::{FileError, SourceJob};
 use crate::model::names::is_test_crate_name;
 use crate::workspace::{self, Package};

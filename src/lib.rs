@@ -17,7 +17,7 @@ pub mod workspace;
 
 use config::Settings;
 use discover::Target;
-use engine::walk::FileMeta;
+use engine::cx::FileMeta;
 use engine::FileError;
 use finding::Finding;
 use std::path::Path;

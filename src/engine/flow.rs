@@ -6,12 +6,12 @@
 //! `Built`: only an interpolation it can see (`format!`, `+`, `push_str`, `join`, …) of a
 //! value it cannot show to be constant or bounded.
 
+use crate::engine::cx::MacroCache;
 use crate::engine::facts::FileFacts;
 use crate::engine::macros::{ArgRef, MacroKind};
 use crate::engine::pattern::pattern_names;
 use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
-use crate::engine::walk::MacroCache;
 use crate::model::names::{
     is_builder_output_method, is_camel_case, is_const_case, is_numeric_name,
     is_sql_escape_function, is_sql_identifier_name, is_static_str_method,

@@ -1,6 +1,7 @@
 //! The analysis engine: parse every file in parallel, walk each once dispatching to the
 //! rules, then apply suppressions and produce a deterministic list of findings.
 
+pub mod cx;
 pub mod facts;
 pub mod flow;
 pub mod macros;
@@ -16,10 +17,11 @@ use crate::finding::Finding;
 use crate::fingerprint::finding_fingerprint;
 use crate::rules::meta::parse_error::PARSE_ERROR;
 use crate::rules::Rule;
+use cx::{Deferred, FileMeta, MacroCache};
 use rayon::prelude::*;
 use source::SourceFile;
 use std::path::PathBuf;
-use walk::{Deferred, FileMeta, MacroCache, Walker};
+use walk::Walker;
 
 /// Stack size of the analysis threads: deeply nested code recurses deeply in the parser
 /// and the walker. The memory is reserved, not committed, until used.

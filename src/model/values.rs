@@ -129,6 +129,7 @@ pub const ELEMENT_PRESERVING_METHODS: &[&str] = &[
     "repeat",
 ];
 
+/// Iterator adaptors whose closure argument is called with the receiver's elements.
 pub const ITER_ADAPTORS: &[&str] = &[
     "map",
     "filter_map",

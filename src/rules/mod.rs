@@ -1,8 +1,8 @@
 //! The rule catalogue: metadata of every rule (one `static` per rule file, declared with
 //! [`declare_rule!`]) and the hooks a rule implements.
 
-use crate::engine::walk::Cx;
-use crate::engine::walk::MacroRef;
+use crate::engine::cx::Cx;
+use crate::engine::cx::MacroRef;
 use crate::finding::Severity;
 use serde::Serialize;
 

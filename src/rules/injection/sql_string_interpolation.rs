@@ -3,7 +3,7 @@
 
 use crate::engine::flow::{Built, Class};
 use crate::engine::scope::Origin;
-use crate::engine::walk::{target_name, Cx};
+use crate::engine::{cx::Cx, walk::target_name};
 use crate::model::sql::{
     is_db_receiver_type, matches_fn_sink, BUILDER_CHAIN_METHODS, FN_SINKS, METHOD_SINKS,
     QUERY_BUILDER_TYPES, RAW_PUSH_METHODS, SEPARATED_METHOD,

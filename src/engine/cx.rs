@@ -1,0 +1,515 @@
+//! What a rule sees of the file being walked ([`Cx`]), and how the conditions attached
+//! to opaque values are resolved at the end of the file: call sites of private functions,
+//! return summaries of helpers, parameters passed straight to sinks.
+
+use crate::config::Settings;
+use crate::engine::facts::FileFacts;
+use crate::engine::flow::{Built, Class, Dep, Flow, Part, Prov};
+use crate::engine::macros::{parse_macro, ParsedMacro};
+use crate::engine::scope::Scopes;
+use crate::engine::source::SourceFile;
+use crate::engine::usemap::UseMap;
+use crate::finding::{Finding, Label, Region};
+use crate::rules::RuleMeta;
+use proc_macro2::Span;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use syn::{Expr, Macro};
+use typed_arena::Arena;
+
+/// Parsed macro bodies of one file, each parsed once, living as long as the syntax tree.
+pub struct MacroCache<'ast> {
+    arena: &'ast Arena<ParsedMacro>,
+    map: RefCell<HashMap<*const Macro, &'ast ParsedMacro>>,
+}
+
+impl<'ast> MacroCache<'ast> {
+    pub fn new(arena: &'ast Arena<ParsedMacro>) -> Self {
+        MacroCache {
+            arena,
+            map: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, mac: &'ast Macro) -> &'ast ParsedMacro {
+        let key = mac as *const Macro;
+        if let Some(p) = self.map.borrow().get(&key) {
+            return p;
+        }
+        let parsed: &'ast ParsedMacro = self.arena.alloc(parse_macro(mac));
+        self.map.borrow_mut().insert(key, parsed);
+        parsed
+    }
+}
+
+/// A macro invocation with its parsed body, as given to rules.
+#[derive(Clone, Copy)]
+pub struct MacroRef<'ast> {
+    pub mac: &'ast Macro,
+    pub parsed: &'ast ParsedMacro,
+}
+
+/// Where a file sits in the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct FileMeta {
+    /// The package the file belongs to, when known.
+    pub krate: Option<String>,
+    /// Module path (`["crate", "handlers", "user"]`).
+    pub module: Vec<String>,
+    /// Test-only file: under `tests/` or `benches/`, or in a test-support crate.
+    pub test: bool,
+}
+
+/// What a rule sees of the file being walked.
+pub struct Cx<'a, 'ast> {
+    pub src: &'a SourceFile,
+    pub file: &'a FileMeta,
+    pub uses: &'a UseMap,
+    pub facts: &'a FileFacts<'ast>,
+    pub macros: &'a MacroCache<'ast>,
+    pub settings: &'a Settings,
+    pub scopes: Scopes<'ast>,
+    findings: Vec<Finding>,
+    /// Findings that stand unless their conditions are shown to hold.
+    pending: Vec<(Finding, Prov)>,
+    /// (function, parameter) → what its call sites in this file pass.
+    callsites: HashMap<(String, String), CallSites>,
+    /// Text-returning function → the class of what it returns.
+    pub(super) ret_classes: HashMap<String, Class>,
+    /// Return accumulators of the enclosing functions (`None` for closures and functions
+    /// that do not return text).
+    pub(super) ret_stack: Vec<Option<(String, Class)>>,
+    /// Sinks given the result of a local function: findings if that function returns
+    /// built SQL (known at the end of the file).
+    pending_returns: Vec<PendingReturn>,
+    /// Sinks given text built from conditionally-safe parts.
+    pending_built: Vec<PendingBuilt>,
+    /// Parameters a function passes straight to a sink: (function, parameter) → the sink.
+    sink_params: HashMap<(String, String), (&'static RuleMeta, String)>,
+    /// Call sites passing built text to a local function's parameter.
+    built_args: Vec<BuiltArg>,
+}
+
+/// A call site passing built text to parameter `param` of local function `func`.
+#[derive(Debug)]
+struct BuiltArg {
+    func: String,
+    param: String,
+    built: Box<crate::engine::flow::Built>,
+    region: Region,
+}
+
+/// Renders a finding's message from the sink's name and the interpolated part.
+pub type RenderBuilt = fn(sink: &str, part: &Part) -> String;
+
+/// A sink given text built from conditionally-safe parts.
+struct PendingBuilt {
+    meta: &'static RuleMeta,
+    region: Region,
+    sink: String,
+    built: Box<Built>,
+    render: RenderBuilt,
+    help: Option<String>,
+}
+
+/// A sink whose argument is the text returned by a local function.
+#[derive(Debug)]
+pub struct PendingReturn {
+    pub meta: &'static RuleMeta,
+    pub region: Region,
+    /// The sink, as named in messages.
+    pub sink: String,
+    pub func: String,
+    pub help: Option<String>,
+}
+
+/// How a provenance resolves with what is known at the end of a file.
+enum Resolution {
+    Safe,
+    Stands,
+    /// Safe if, for each entry, one of the named types is bounded in the workspace.
+    Deferred(Vec<Vec<String>>),
+}
+
+/// What the call sites of one parameter pass: `unsafe_` when some argument is neither
+/// safe nor a parameter of a caller; otherwise the callers' parameters it depends on.
+#[derive(Debug, Default)]
+struct CallSites {
+    unsafe_: bool,
+    deps: Vec<(String, String)>,
+}
+
+/// A finding that depends on types defined elsewhere in the workspace: it is dropped if,
+/// for every entry, one of the named types is bounded.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    pub finding: Finding,
+    pub types: Vec<Vec<String>>,
+}
+
+impl<'a, 'ast> Cx<'a, 'ast> {
+    pub fn new(
+        src: &'a SourceFile,
+        file: &'a FileMeta,
+        uses: &'a UseMap,
+        facts: &'a FileFacts<'ast>,
+        macros: &'a MacroCache<'ast>,
+        settings: &'a Settings,
+        scopes: Scopes<'ast>,
+    ) -> Self {
+        Cx {
+            src,
+            file,
+            uses,
+            facts,
+            macros,
+            settings,
+            scopes,
+            findings: Vec::new(),
+            pending: Vec::new(),
+            callsites: HashMap::new(),
+            ret_classes: HashMap::new(),
+            ret_stack: Vec::new(),
+            pending_returns: Vec::new(),
+            pending_built: Vec::new(),
+            sink_params: HashMap::new(),
+            built_args: Vec::new(),
+        }
+    }
+
+    /// A value-flow analysis over the current scope.
+    pub fn flow(&self) -> Flow<'_, 'ast> {
+        Flow::new(&self.scopes, self.facts, self.macros, self.src)
+    }
+
+    /// Resolves a path through the file's imports (`query` → `sqlx::query`).
+    pub fn resolve(&self, path: &syn::Path) -> Vec<String> {
+        self.uses.resolve(path)
+    }
+
+    /// Reports a finding of `meta` at `span`.
+    pub fn report(&mut self, meta: &'static RuleMeta, span: Span, message: String) -> &mut Finding {
+        let region = self.src.region(span);
+        self.report_region(meta, region, message)
+    }
+
+    pub fn report_region(
+        &mut self,
+        meta: &'static RuleMeta,
+        region: Region,
+        message: String,
+    ) -> &mut Finding {
+        self.findings
+            .push(Finding::new(meta, &self.src.display, region, message));
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    /// A secondary label at `span`.
+    pub fn label(&self, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            region: self.src.region(span),
+            message: message.into(),
+        }
+    }
+
+    /// Reports a finding that stands unless `prov`'s conditions hold: an unconditional
+    /// one at once, otherwise once call sites (end of file) and workspace types (end of
+    /// run) are known.
+    pub fn report_unless(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+        prov: &Prov,
+    ) -> &mut Finding {
+        if prov.unconditional {
+            return self.report(meta, span, message);
+        }
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.pending.push((f, prov.clone()));
+        let last = self.pending.len() - 1;
+        &mut self.pending[last].0
+    }
+
+    /// The (function, parameter) pairs all of whose call sites in this file pass safe
+    /// values, directly or through safe parameters of private callers (greatest fixed
+    /// point, so recursion does not make a parameter unsafe).
+    fn safe_params(&self) -> std::collections::HashSet<(String, String)> {
+        let private = |f: &str| self.facts.fn_sigs.get(f).is_some_and(|s| !s.public);
+        let mut safe: std::collections::HashSet<(String, String)> = self
+            .callsites
+            .iter()
+            .filter(|((f, _), c)| !c.unsafe_ && private(f))
+            .map(|(k, _)| k.clone())
+            .collect();
+        loop {
+            let before = safe.len();
+            let snapshot = safe.clone();
+            safe.retain(|k| {
+                self.callsites
+                    .get(k)
+                    .is_some_and(|c| c.deps.iter().all(|d| snapshot.contains(d)))
+            });
+            if safe.len() == before {
+                return safe;
+            }
+        }
+    }
+
+    /// Resolves a provenance with this file's call sites and return summaries.
+    fn resolve_prov(
+        &self,
+        prov: &Prov,
+        safe_params: &std::collections::HashSet<(String, String)>,
+    ) -> Resolution {
+        if prov.unconditional {
+            return Resolution::Stands;
+        }
+        let mut types = Vec::new();
+        for leaf in &prov.leaves {
+            let satisfied = leaf.iter().any(|d| match d {
+                Dep::Param { func, param } => safe_params.contains(&(func.clone(), param.clone())),
+                Dep::Returns(func) => matches!(self.ret_classes.get(func), Some(Class::Safe)),
+                // Trusted by name unless some call site in this file passes a value that is
+                // neither constant, nor another identifier-named parameter, nor a
+                // parameter shown safe by its own callers.
+                Dep::IdentParam { func, param } => {
+                    match self.callsites.get(&(func.clone(), param.clone())) {
+                        None => true,
+                        Some(c) => {
+                            !c.unsafe_
+                                && c.deps.iter().all(|d| {
+                                    safe_params.contains(d)
+                                        || crate::model::names::is_sql_identifier_name(&d.1)
+                                })
+                        }
+                    }
+                }
+                Dep::Type(_) => false,
+            });
+            if satisfied {
+                continue;
+            }
+            let alts: Vec<String> = leaf
+                .iter()
+                .filter_map(|d| match d {
+                    Dep::Type(t) if !self.facts.structs.contains_key(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            if alts.is_empty() {
+                return Resolution::Stands;
+            }
+            types.push(alts);
+        }
+        if types.is_empty() {
+            Resolution::Safe
+        } else {
+            Resolution::Deferred(types)
+        }
+    }
+
+    /// Findings, and those deferred to the end of the run. Parameter and return-value
+    /// conditions are resolved here from the call sites and functions of this file.
+    pub fn into_findings(mut self) -> (Vec<Finding>, Vec<Deferred>) {
+        let safe_params = self.safe_params();
+        let mut findings = std::mem::take(&mut self.findings);
+        let mut deferred = Vec::new();
+        let mut settle = |f: Finding, r: Resolution, findings: &mut Vec<Finding>| match r {
+            Resolution::Safe => {}
+            Resolution::Stands => findings.push(f),
+            Resolution::Deferred(types) => deferred.push(Deferred { finding: f, types }),
+        };
+        for (f, prov) in std::mem::take(&mut self.pending) {
+            let r = self.resolve_prov(&prov, &safe_params);
+            settle(f, r, &mut findings);
+        }
+        for p in std::mem::take(&mut self.pending_built) {
+            let r = self.resolve_prov(&p.built.prov, &safe_params);
+            let part = self.standing_part(&p.built, &safe_params);
+            let f = self.built_finding(p.meta, p.region, (p.render)(&p.sink, &part), &part, p.help);
+            settle(f, r, &mut findings);
+        }
+        for p in std::mem::take(&mut self.pending_returns) {
+            let Some(Class::Built(b)) = self.ret_classes.get(&p.func) else {
+                continue;
+            };
+            let part = self.standing_part(b, &safe_params);
+            let message = format!(
+                "SQL passed to `{}` is built by `{}` with `{}` from `{}`",
+                p.sink, p.func, part.via, part.culprit
+            );
+            let f = self.built_finding(p.meta, p.region, message, &part, p.help);
+            let r = self.resolve_prov(&b.prov, &safe_params);
+            settle(f, r, &mut findings);
+        }
+        for a in std::mem::take(&mut self.built_args) {
+            let Some((meta, sink)) = self.sink_params.get(&(a.func.clone(), a.param.clone()))
+            else {
+                continue;
+            };
+            let part = self.standing_part(&a.built, &safe_params);
+            let message = format!(
+                "SQL passed to `{sink}` through `{}` is built with `{}` from `{}`",
+                a.func, part.via, part.culprit
+            );
+            let f = self.built_finding(meta, a.region, message, &part, None);
+            let r = self.resolve_prov(&a.built.prov, &safe_params);
+            settle(f, r, &mut findings);
+        }
+        (findings, deferred)
+    }
+
+    /// The first interpolated part of `b` that is not shown safe (the primary one if all
+    /// are).
+    fn standing_part(
+        &self,
+        b: &Built,
+        safe_params: &std::collections::HashSet<(String, String)>,
+    ) -> Part {
+        let parts = b.parts();
+        parts
+            .iter()
+            .find(|p| !matches!(self.resolve_prov(&p.prov, safe_params), Resolution::Safe))
+            .unwrap_or(&parts[0])
+            .clone()
+    }
+
+    /// A finding at a sink's argument, with a label where the text was built when that is
+    /// on another line.
+    fn built_finding(
+        &self,
+        meta: &'static RuleMeta,
+        region: Region,
+        message: String,
+        part: &Part,
+        help: Option<String>,
+    ) -> Finding {
+        let built = self.src.region(part.span);
+        let labels = if built.line != region.line {
+            vec![Label {
+                region: built,
+                message: format!("SQL built here with `{}`", part.via),
+            }]
+        } else {
+            Vec::new()
+        };
+        Finding {
+            labels,
+            help,
+            ..Finding::new(meta, &self.src.display, region, message)
+        }
+    }
+
+    /// Reports a sink whose argument is text built by interpolation: at once when some
+    /// part is unconditionally non-constant, else when the conditions are resolved.
+    pub fn report_built(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        sink: String,
+        built: &Built,
+        render: RenderBuilt,
+        help: Option<String>,
+    ) {
+        let region = self.src.region(span);
+        if built.prov.unconditional {
+            let part = built
+                .parts()
+                .into_iter()
+                .find(|p| p.prov.unconditional)
+                .unwrap_or_else(|| built.parts().remove(0));
+            let f = self.built_finding(meta, region, render(&sink, &part), &part, help);
+            self.findings.push(f);
+        } else {
+            self.pending_built.push(PendingBuilt {
+                meta,
+                region,
+                sink,
+                built: Box::new(built.clone()),
+                render,
+                help,
+            });
+        }
+    }
+
+    /// Notes that the current function passes its parameter `param` straight to `sink`:
+    /// call sites in this file that pass built text to it are findings.
+    pub fn mark_sink_param(&mut self, meta: &'static RuleMeta, param: String, sink: String) {
+        if let Some(func) = self.scopes.current_fn() {
+            self.sink_params
+                .entry((func.to_string(), param))
+                .or_insert((meta, sink));
+        }
+    }
+
+    /// Reports, at the end of the file, a sink whose argument is the text returned by
+    /// local function `func`, if that function returns text built from non-constant data.
+    pub fn report_if_returns_built(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        sink: String,
+        func: String,
+        help: Option<String>,
+    ) {
+        let region = self.src.region(span);
+        self.pending_returns.push(PendingReturn {
+            meta,
+            region,
+            sink,
+            func,
+            help,
+        });
+    }
+
+    /// Records the classes of the arguments of a call to a function of this file.
+    pub(super) fn record_call(
+        &mut self,
+        func: &str,
+        args: &'ast syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        method: bool,
+    ) {
+        let Some(sig) = self.facts.fn_sigs.get(func) else {
+            return;
+        };
+        // Public functions are recorded too: their in-file call sites are evidence
+        // against names (`IdentParam`), though not enough to prove parameters safe.
+        if method && !sig.has_self {
+            return;
+        }
+        let params = sig.params.clone();
+        for (arg, param) in args.iter().zip(params) {
+            let Some(param) = param else { continue };
+            let class = self.flow().class(arg);
+            if let Class::Built(b) = &class {
+                self.built_args.push(BuiltArg {
+                    func: func.to_string(),
+                    param: param.clone(),
+                    built: b.clone(),
+                    region: self.src.region(syn::spanned::Spanned::span(arg)),
+                });
+            }
+            let e = self.callsites.entry((func.to_string(), param)).or_default();
+            match class {
+                Class::Safe => {}
+                Class::Opaque(prov) if !prov.unconditional => {
+                    for leaf in prov.leaves {
+                        let dep = leaf.into_iter().find_map(|d| match d {
+                            Dep::Param { func, param } => Some((func, param)),
+                            Dep::Type(_) | Dep::Returns(_) => None,
+                            // Trusted by name: not evidence of unsafe input.
+                            Dep::IdentParam { func, param } => Some((func, param)),
+                        });
+                        match dep {
+                            Some(d) => e.deps.push(d),
+                            None => e.unsafe_ = true,
+                        }
+                    }
+                }
+                _ => e.unsafe_ = true,
+            }
+        }
+    }
+}
