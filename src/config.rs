@@ -419,13 +419,20 @@ impl Settings {
 
     /// Whether `code` is ignored for the file displayed as `display`.
     pub fn is_ignored_for_file(&self, display: &str, code: &str) -> bool {
+        self.ignored_for_file(display).contains(&code)
+    }
+
+    /// The codes `[per-file-ignores]` silences for the file displayed as `display`.
+    pub fn ignored_for_file(&self, display: &str) -> Vec<&'static str> {
         if self.per_file_ignores.is_empty() {
-            return false;
+            return Vec::new();
         }
         let rel = self.relative(display);
         self.per_file_ignores
             .iter()
-            .any(|(set, codes)| codes.contains(&code) && set.is_match(&rel))
+            .filter(|(set, _)| set.is_match(&rel))
+            .flat_map(|(_, codes)| codes.iter().copied())
+            .collect()
     }
 
     /// A displayed path (relative to the current directory) made relative to the

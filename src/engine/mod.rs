@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::finding::Finding;
 use crate::fingerprint::finding_fingerprint;
 use crate::rules::meta::parse_error::PARSE_ERROR;
+use crate::rules::meta::unused_allow::UNUSED_ALLOW;
 use crate::rules::Rule;
 use cx::{Deferred, FileMeta, MacroCache};
 use rayon::prelude::*;
@@ -220,39 +221,28 @@ fn walk_source(
 /// Applies per-file ignores and suppression comments (to deferred findings too), then
 /// fingerprints what remains.
 fn finish_file(src: &SourceFile, mut out: FileOutput, settings: &Settings) -> FileOutput {
-    let ignored = |f: &Finding| settings.is_ignored_for_file(&src.display, f.code);
-    out.findings.retain(|f| !ignored(f));
-    out.deferred.retain(|d| !ignored(&d.finding));
+    let ignored = settings.ignored_for_file(&src.display);
+    let enabled = |code: &str| settings.is_enabled(code) && !ignored.contains(&code);
     let mut allows = suppress::scan(src);
-    let enabled =
-        |code: &str| settings.is_enabled(code) && !settings.is_ignored_for_file(&src.display, code);
     // Deferred findings take part in suppression like the others.
-    let n = out.findings.len();
-    out.findings
-        .extend(out.deferred.iter().map(|d| d.finding.clone()));
-    let mut unused = suppress::apply(&mut out.findings, &mut allows, &src.display, &enabled);
-    let kept_deferred: Vec<bool> = out
-        .deferred
-        .iter()
-        .map(|d| out.findings[n.min(out.findings.len())..].contains(&d.finding))
+    let mut keep = |f: &Finding| enabled(f.code) && !suppress::is_suppressed(f, &mut allows);
+    out.findings.retain(|f| keep(f));
+    out.deferred.retain(|d| keep(&d.finding));
+    if enabled(UNUSED_ALLOW.code) {
+        out.findings
+            .extend(suppress::unused(&allows, &src.display, &enabled));
+    }
+    // One sequence, so occurrence numbers never collide between the two kinds.
+    let mut all: Vec<&mut Finding> = out
+        .findings
+        .iter_mut()
+        .chain(out.deferred.iter_mut().map(|d| &mut d.finding))
         .collect();
-    out.findings
-        .retain(|f| !out.deferred.iter().any(|d| &d.finding == f));
-    let mut keep = kept_deferred.into_iter();
-    out.deferred.retain(|_| keep.next().unwrap_or(false));
-    if enabled(crate::rules::meta::unused_allow::UNUSED_ALLOW.code) {
-        out.findings.append(&mut unused);
-    }
-    fingerprint_all(src, &mut out.findings);
-    let mut dfs: Vec<Finding> = out.deferred.iter().map(|d| d.finding.clone()).collect();
-    fingerprint_all(src, &mut dfs);
-    for (d, f) in out.deferred.iter_mut().zip(dfs) {
-        d.finding.fingerprint = f.fingerprint;
-    }
+    fingerprint_all(src, &mut all);
     out
 }
 
-fn fingerprint_all(src: &SourceFile, findings: &mut [Finding]) {
+fn fingerprint_all(src: &SourceFile, findings: &mut [&mut Finding]) {
     let mut seen: std::collections::HashMap<(String, &'static str), usize> =
         std::collections::HashMap::new();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -88,33 +88,26 @@ fn names_rule(entry: &str, f: &Finding) -> bool {
     entry.eq_ignore_ascii_case(f.code) || entry.eq_ignore_ascii_case(f.rule)
 }
 
-/// Drops suppressed findings and returns BL002 findings for allows that matched nothing
-/// (only for codes of enabled rules; `enabled` tells).
-pub fn apply(
-    findings: &mut Vec<Finding>,
-    allows: &mut [Allow],
-    path: &str,
-    enabled: &dyn Fn(&str) -> bool,
-) -> Vec<Finding> {
-    findings.retain(|f| {
-        let mut suppressed = false;
-        for a in allows.iter_mut() {
-            let applies = match a.target {
-                None => true,
-                Some(t) => f.region.line == t,
-            };
-            if !applies {
-                continue;
-            }
-            for (i, c) in a.codes.iter().enumerate() {
-                if names_rule(c, f) {
-                    a.used[i] = true;
-                    suppressed = true;
-                }
+/// Whether a suppression comment covers `f`; the comments that do are marked used.
+pub fn is_suppressed(f: &Finding, allows: &mut [Allow]) -> bool {
+    let mut suppressed = false;
+    for a in allows.iter_mut() {
+        if a.target.is_some_and(|t| t != f.region.line) {
+            continue;
+        }
+        for (i, c) in a.codes.iter().enumerate() {
+            if names_rule(c, f) {
+                a.used[i] = true;
+                suppressed = true;
             }
         }
-        !suppressed
-    });
+    }
+    suppressed
+}
+
+/// BL002 findings for the codes of suppression comments that covered nothing (only for
+/// codes of enabled rules; `enabled` tells).
+pub fn unused(allows: &[Allow], path: &str, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut unused = Vec::new();
     for a in allows.iter() {
         for (c, used) in a.codes.iter().zip(&a.used) {
