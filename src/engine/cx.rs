@@ -205,14 +205,6 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         &mut self.findings[last]
     }
 
-    /// A secondary label at `span`.
-    pub fn label(&self, span: Span, message: impl Into<String>) -> Label {
-        Label {
-            region: self.src.region(span),
-            message: message.into(),
-        }
-    }
-
     /// Reports a finding that stands unless `prov`'s conditions hold: an unconditional
     /// one at once, otherwise once call sites (end of file) and workspace types (end of
     /// run) are known.

@@ -68,10 +68,6 @@ impl SourceFile {
         self.region_between(span.start(), span.end())
     }
 
-    pub fn region_of(&self, start: Span, end: Span) -> Region {
-        self.region_between(start.start(), end.end())
-    }
-
     fn region_between(&self, start: LineColumn, end: LineColumn) -> Region {
         let line = start.line.max(1);
         let end_line = end.line.max(line);

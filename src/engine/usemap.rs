@@ -124,11 +124,6 @@ impl UseMap {
         }
     }
 
-    /// The module path of this file.
-    pub fn module(&self) -> &[String] {
-        &self.module
-    }
-
     /// Resolves a path as written to its full path. Single names not imported explicitly
     /// resolve to themselves (or to a local item); see [`UseMap::candidates`] for globs.
     pub fn resolve(&self, path: &syn::Path) -> Vec<String> {
@@ -189,11 +184,6 @@ impl UseMap {
     pub fn imports_crate(&self, crates: &[&str]) -> bool {
         let hit = |p: &Vec<String>| p.first().is_some_and(|c| crates.contains(&c.as_str()));
         self.aliases.values().any(hit) || self.globs.iter().any(hit)
-    }
-
-    /// All full paths imported by this file (aliases and globs).
-    pub fn imported_paths(&self) -> impl Iterator<Item = &Vec<String>> {
-        self.aliases.values().chain(self.globs.iter())
     }
 }
 
