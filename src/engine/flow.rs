@@ -931,31 +931,25 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             _ => Class::opaque(),
         }
     }
+    /// The declared type of a local or of `self` (the enclosing `impl`'s type).
+    fn base_type(&self, base: &Expr) -> Option<&'ast Type> {
+        let Expr::Path(p) = base else { return None };
+        let name = p.path.get_ident()?.to_string();
+        if name == "self" {
+            self.scopes.self_ty()
+        } else {
+            self.scopes.lookup_before(&name, self.horizon)?.ty
+        }
+    }
 
     /// The name of the declared type of a local or `self`.
     fn base_type_name(&self, base: &Expr) -> Option<String> {
-        let Expr::Path(p) = base else { return None };
-        let name = p.path.get_ident()?.to_string();
-        let ty = if name == "self" {
-            self.scopes.self_ty()?
-        } else {
-            self.scopes.lookup_before(&name, self.horizon)?.ty?
-        };
-        core_type_name(ty)
+        core_type_name(self.base_type(base)?)
     }
 
-    /// The declared type of `base.field` when `base` is a binding of a struct type of
-    /// this file.
+    /// The declared type of `base.field` when `base`'s type is a struct of this file.
     fn field_type(&self, base: &Expr, field: &str) -> Option<&'ast Type> {
-        let Expr::Path(p) = base else { return None };
-        let name = p.path.get_ident()?.to_string();
-        let ty = if name == "self" {
-            self.scopes.self_ty()?
-        } else {
-            let b = self.scopes.lookup_before(&name, self.horizon)?;
-            b.ty?
-        };
-        let seg = type_name(ty)?;
+        let seg = type_name(self.base_type(base)?)?;
         self.facts.field_type(&seg.ident.to_string(), field)
     }
 
