@@ -24,6 +24,19 @@ pub struct Options {
     /// Glob → rules not reported for matching files.
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     pub sql: Option<SqlOptions>,
+    pub secrets: Option<SecretsOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SecretsOptions {
+    /// Extra sensitive identifier words (`pin`, `ssn`, `signing_seed`).
+    pub extra_names: Option<Vec<String>>,
+    /// Types whose `Debug`/`Display` is known not to reveal the value
+    /// (`crate::types::Redacted`).
+    pub safe_types: Option<Vec<String>>,
+    /// Types whose values are secrets however they are named (`crate::auth::ApiKey`).
+    pub types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -221,11 +234,61 @@ pub struct Overrides {
     pub jobs: Option<usize>,
 }
 
+/// The `[secrets]` options, validated: names as word lists, types by last segment.
+#[derive(Debug, Clone, Default)]
+pub struct SecretSettings {
+    pub extra_names: Vec<Vec<String>>,
+    pub safe_types: Vec<String>,
+    pub types: Vec<String>,
+}
+
+fn resolve_secrets(
+    o: Option<&SecretsOptions>,
+    file: &str,
+    key: &dyn Fn(&str) -> String,
+) -> Result<SecretSettings, ConfigError> {
+    let mut out = SecretSettings::default();
+    let Some(o) = o else { return Ok(out) };
+    for (i, n) in o.extra_names.iter().flatten().enumerate() {
+        let w = crate::model::names::words(n);
+        if w.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+            return Err(ConfigError::Key {
+                path: file.to_string(),
+                key: key(&format!("secrets.extra-names[{i}]")),
+                message: format!("`{n}` is not an identifier word: expected e.g. `pin` or `signing_seed`"),
+            });
+        }
+        out.extra_names.push(w);
+    }
+    for (field, list, dest) in [
+        ("safe-types", &o.safe_types, &mut out.safe_types),
+        ("types", &o.types, &mut out.types),
+    ] {
+        for (i, t) in list.iter().flatten().enumerate() {
+            let last = t.rsplit("::").next().unwrap_or("").trim();
+            if last.is_empty()
+                || !t.split("::").all(|s| {
+                    !s.trim().is_empty() && s.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
+                })
+            {
+                return Err(ConfigError::Key {
+                    path: file.to_string(),
+                    key: key(&format!("secrets.{field}[{i}]")),
+                    message: format!("`{t}` is not a type path: expected e.g. `crate::auth::ApiKey`"),
+                });
+            }
+            dest.push(last.to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// Everything the engine needs, resolved once.
 #[derive(Debug, Clone)]
 pub struct Settings {
     enabled: Vec<&'static str>,
     pub sql_sinks: Vec<Vec<String>>,
+    pub secrets: SecretSettings,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
     /// Directory that relative globs are relative to (canonical).
@@ -328,6 +391,8 @@ impl Settings {
             sql_sinks.push(segs);
         }
 
+        let secrets = resolve_secrets(o.secrets.as_ref(), &file, &key)?;
+
         let mut exclude = GlobSetBuilder::new();
         for (i, g) in o.exclude.iter().flatten().chain(&cli.exclude).enumerate() {
             let glob = Glob::new(g).map_err(|e| ConfigError::Key {
@@ -392,6 +457,7 @@ impl Settings {
         Ok(Settings {
             enabled,
             sql_sinks,
+            secrets,
             exclude,
             per_file_ignores,
             base_dir: base,

@@ -108,6 +108,7 @@ fn canonical_package(p: &Package) -> Package {
             .map(|r| dir.join(r.strip_prefix(&p.manifest_dir).unwrap_or(r)))
             .collect(),
         manifest_dir: dir,
+        dependencies: p.dependencies.clone(),
     }
 }
 
@@ -225,6 +226,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             krate: Some(p.name.clone()),
             module: workspace::module_path(file, p),
             test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name),
+            cli: p.is_cli(),
         },
         None => FileMeta {
             krate: None,
@@ -232,6 +234,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             test: file
                 .components()
                 .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
+            cli: false,
         },
     }
 }

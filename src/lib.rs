@@ -59,21 +59,19 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
         krate: None,
         module: vec!["crate".into()],
         test: false,
+        cli: false,
     };
     let run = move || {
         let out = engine::analyze_bytes(display, bytes, &meta, settings, &rules);
         let mut findings = out.findings;
-        // Without a workspace, deferred findings stand unless the file itself bounds
-        // their types.
-        for d in out.deferred {
-            if !d
-                .types
-                .iter()
-                .all(|alts| alts.iter().any(|t| out.bounded_types.contains(t)))
-            {
-                findings.push(d.finding);
-            }
-        }
+        // Without a workspace, the file itself is the project.
+        let bounded = out.bounded_types.into_iter().collect();
+        let index = engine::index::ProjectIndex::new(vec![out.index], &settings.secrets);
+        findings.extend(
+            out.deferred
+                .into_iter()
+                .filter_map(|d| engine::settle(d, &bounded, &index, settings)),
+        );
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings
     };

@@ -9,6 +9,24 @@ pub struct Package {
     pub manifest_dir: PathBuf,
     /// Crate root files of the package's targets (`src/lib.rs`, `src/main.rs`, …).
     pub roots: Vec<PathBuf>,
+    /// Names of the package's dependencies (all kinds).
+    pub dependencies: Vec<String>,
+}
+
+/// Command-line argument parsers: a package using one is a command-line tool...
+const CLI_CRATES: &[&str] = &["clap", "structopt", "argh", "pico-args", "lexopt", "bpaf", "gumdrop"];
+/// ...unless it also serves requests.
+const SERVER_CRATES: &[&str] = &[
+    "axum", "actix-web", "rocket", "warp", "poem", "tide", "tonic", "salvo", "loco-rs", "hyper",
+];
+
+impl Package {
+    /// A command-line tool: it parses arguments and serves no requests, so what it prints
+    /// to stdout is its output to the user who ran it.
+    pub fn is_cli(&self) -> bool {
+        let has = |list: &[&str]| self.dependencies.iter().any(|d| list.contains(&d.as_str()));
+        has(CLI_CRATES) && !has(SERVER_CRATES)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,6 +83,7 @@ pub fn load(dir: &Path, manifest: Option<&Path>) -> Result<Workspace, WorkspaceE
                 .iter()
                 .map(|t| t.src_path.as_std_path().to_path_buf())
                 .collect(),
+            dependencies: p.dependencies.iter().map(|d| d.name.clone()).collect(),
         })
         .collect();
     packages.sort_by(|a, b| a.manifest_dir.cmp(&b.manifest_dir));
@@ -85,9 +104,19 @@ fn first_line(s: &str) -> String {
 
 /// A package guessed from a directory's Cargo.toml without cargo (plain directory mode).
 pub fn package_for_dir(manifest_dir: &Path) -> Package {
-    let name = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))
+    let table = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))
         .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.parse::<toml::Table>().ok());
+    let dependencies = table
+        .iter()
+        .flat_map(|t| {
+            ["dependencies", "dev-dependencies", "build-dependencies"]
+                .into_iter()
+                .filter_map(|k| t.get(k).and_then(|d| d.as_table()))
+                .flat_map(|d| d.keys().cloned())
+        })
+        .collect();
+    let name = table
         .and_then(|t| {
             t.get("package")
                 .and_then(|p| p.get("name"))
@@ -107,6 +136,7 @@ pub fn package_for_dir(manifest_dir: &Path) -> Package {
         name,
         manifest_dir: manifest_dir.to_path_buf(),
         roots,
+        dependencies,
     }
 }
 
@@ -162,6 +192,7 @@ mod tests {
                 "/w/app/src/main.rs".into(),
                 "/w/app/src/bin/tool.rs".into(),
             ],
+            dependencies: Vec::new(),
         };
         let m = |f: &str| module_path(Path::new(f), &pkg).join("::");
         assert_eq!(m("/w/app/src/lib.rs"), "crate");

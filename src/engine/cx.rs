@@ -58,6 +58,8 @@ pub struct FileMeta {
     pub module: Vec<String>,
     /// Test-only file: under `tests/` or `benches/`, or in a test-support crate.
     pub test: bool,
+    /// In a command-line tool's package (it parses arguments and serves no requests).
+    pub cli: bool,
 }
 
 /// What a rule sees of the file being walked.
@@ -88,6 +90,8 @@ pub struct Cx<'a, 'ast> {
     sink_params: HashMap<(String, String), (&'static RuleMeta, String)>,
     /// Call sites passing built text to a local function's parameter.
     built_args: Vec<BuiltArg>,
+    /// Findings that wait for the workspace index.
+    deferred: Vec<Deferred>,
 }
 
 /// A call site passing built text to parameter `param` of local function `func`.
@@ -139,12 +143,33 @@ struct CallSites {
     deps: Vec<(String, String)>,
 }
 
-/// A finding that depends on types defined elsewhere in the workspace: it is dropped if,
-/// for every entry, one of the named types is bounded.
+/// A finding that depends on types defined elsewhere in the workspace, settled once the
+/// whole workspace has been indexed.
 #[derive(Debug, Clone)]
 pub struct Deferred {
     pub finding: Finding,
-    pub types: Vec<Vec<String>>,
+    pub cond: Condition,
+}
+
+/// What a deferred finding waits for.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Dropped if, for every entry, one of the named types is bounded.
+    UnlessBounded(Vec<Vec<String>>),
+    /// Kept only if the value's type prints a credential with `Debug`; the reason is
+    /// appended to the message.
+    IfDebugLeaks(DebugType),
+}
+
+/// The type of a value formatted with `Debug`: a type name, or the type of a field of
+/// one (`Config.db`), as seen from crate `krate`.
+#[derive(Debug, Clone)]
+pub struct DebugType {
+    pub name: String,
+    pub field: Option<String>,
+    pub krate: Option<String>,
+    /// The crate the type's path names, when it is not the current one.
+    pub path_crate: Option<String>,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {
@@ -174,6 +199,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             pending_built: Vec::new(),
             sink_params: HashMap::new(),
             built_args: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 
@@ -203,6 +229,24 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             .push(Finding::new(meta, &self.src.display, region, message));
         let last = self.findings.len() - 1;
         &mut self.findings[last]
+    }
+
+    /// Reports a finding that stands only if a value of type `ty` prints a credential with
+    /// `Debug` (known once the workspace is indexed).
+    pub fn report_if_debug_leaks(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+        ty: DebugType,
+    ) -> &mut Finding {
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred {
+            finding: f,
+            cond: Condition::IfDebugLeaks(ty),
+        });
+        let last = self.deferred.len() - 1;
+        &mut self.deferred[last].finding
     }
 
     /// Reports a finding that stands unless `prov`'s conditions hold: an unconditional
@@ -307,11 +351,14 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     pub fn into_findings(mut self) -> (Vec<Finding>, Vec<Deferred>) {
         let safe_params = self.safe_params();
         let mut findings = std::mem::take(&mut self.findings);
-        let mut deferred = Vec::new();
+        let mut deferred = std::mem::take(&mut self.deferred);
         let mut settle = |f: Finding, r: Resolution, findings: &mut Vec<Finding>| match r {
             Resolution::Safe => {}
             Resolution::Stands => findings.push(f),
-            Resolution::Deferred(types) => deferred.push(Deferred { finding: f, types }),
+            Resolution::Deferred(types) => deferred.push(Deferred {
+                finding: f,
+                cond: Condition::UnlessBounded(types),
+            }),
         };
         for (f, prov) in std::mem::take(&mut self.pending) {
             let r = self.resolve_prov(&prov, &safe_params);

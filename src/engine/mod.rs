@@ -4,6 +4,7 @@
 pub mod cx;
 pub mod facts;
 pub mod flow;
+pub mod index;
 pub mod macros;
 pub mod pattern;
 pub mod scope;
@@ -18,7 +19,8 @@ use crate::fingerprint::finding_fingerprint;
 use crate::rules::meta::parse_error::PARSE_ERROR;
 use crate::rules::meta::unused_allow::UNUSED_ALLOW;
 use crate::rules::Rule;
-use cx::{Deferred, FileMeta, MacroCache};
+use cx::{Condition, Deferred, FileMeta, MacroCache};
+use index::{FileIndex, ProjectIndex};
 use rayon::prelude::*;
 use source::SourceFile;
 use std::path::PathBuf;
@@ -52,6 +54,8 @@ pub struct FileOutput {
     pub deferred: Vec<Deferred>,
     /// Types of this file whose values are bounded (fieldless enums, numeric newtypes).
     pub bounded_types: Vec<String>,
+    /// The file's contribution to the project index.
+    pub index: FileIndex,
 }
 
 /// The result of analysing a set of files.
@@ -88,31 +92,75 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     };
     let mut deferred = Vec::new();
     let mut bounded: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut indexes = Vec::new();
     for r in results {
         match r {
             Ok(f) => {
                 out.findings.extend(f.findings);
                 deferred.extend(f.deferred);
                 bounded.extend(f.bounded_types);
+                indexes.push(f.index);
             }
             Err(e) => out.errors.push(e),
         }
     }
-    // Project pass: a deferred finding stands unless, for each of its opaque parts, one
-    // of the types it may have is bounded somewhere in the workspace.
-    for d in deferred {
-        let safe = d
-            .types
-            .iter()
-            .all(|alts| alts.iter().any(|t| bounded.contains(t)));
-        if !safe {
-            out.findings.push(d.finding);
-        }
-    }
+    let index = ProjectIndex::new(indexes, &settings.secrets);
+    out.findings.extend(
+        deferred
+            .into_iter()
+            .filter_map(|d| settle(d, &bounded, &index, settings)),
+    );
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     out.errors.sort_by(|a, b| a.display.cmp(&b.display));
     out
+}
+
+/// Project pass: settles a finding that waited for the whole workspace.
+pub fn settle(
+    d: Deferred,
+    bounded: &std::collections::HashSet<String>,
+    index: &ProjectIndex,
+    settings: &Settings,
+) -> Option<Finding> {
+    match d.cond {
+        // Stands unless, for each of its opaque parts, one of the types it may have is
+        // bounded somewhere in the workspace.
+        Condition::UnlessBounded(types) => {
+            let safe = types
+                .iter()
+                .all(|alts| alts.iter().any(|t| bounded.contains(t)));
+            (!safe).then_some(d.finding)
+        }
+        Condition::IfDebugLeaks(ty) => {
+            // A type named through another crate's path is that crate's: unknown unless
+            // the crate is in the workspace.
+            let krate = match &ty.path_crate {
+                Some(c) if !index.has_crate(c) => return None,
+                Some(c) => Some(c.as_str()),
+                None => ty.krate.as_deref(),
+            };
+            let (name, reason) = match &ty.field {
+                None => (
+                    ty.name.clone(),
+                    index.debug_leak(&ty.name, krate, &settings.secrets)?,
+                ),
+                Some(field) => index
+                    .field_types(&ty.name, field, krate)?
+                    .into_iter()
+                    .find_map(|n| {
+                        let r = index.debug_leak(&n, krate, &settings.secrets)?;
+                        Some((n, r))
+                    })?,
+            };
+            let mut f = d.finding;
+            f.message = format!(
+                "{}: `{name}` derives `Debug`, which prints its {reason}",
+                f.message
+            );
+            Some(f)
+        }
+    }
 }
 
 fn analyze_job(
@@ -199,13 +247,15 @@ fn walk_source(
     };
     let facts = facts::FileFacts::build(&file.items);
     let bounded_types = facts.bounded_type_names();
+    let uses = usemap::UseMap::build(&file.items, &meta.module);
+    let index = FileIndex::build(&file.items, meta.krate.as_deref(), &meta.module, &uses);
     if rules.is_empty() {
         return FileOutput {
             bounded_types,
+            index,
             ..FileOutput::default()
         };
     }
-    let uses = usemap::UseMap::build(&file.items, &meta.module);
     let arena = typed_arena::Arena::new();
     let macros = MacroCache::new(&arena);
     let mut walker = Walker::new(src, meta, &uses, &facts, &macros, settings, rules);
@@ -215,6 +265,7 @@ fn walk_source(
         findings,
         deferred,
         bounded_types,
+        index,
     }
 }
 

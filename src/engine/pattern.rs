@@ -7,19 +7,30 @@ pub struct PatName<'ast> {
     pub ident: &'ast Ident,
     pub path: ElemPath,
     pub ty: Option<&'ast Type>,
+    /// Bound to a part of the value other than what `Some`/`Ok`/a reference wraps: a
+    /// struct field, an `Err` payload, a variant's data (`Err(e)`, `User { name, .. }`).
+    pub part: bool,
 }
 
 /// Every name a pattern binds (`(i, &x)`, `Some(v)`, `User { name, .. }`, `a @ _`).
 pub fn pattern_names(pat: &Pat) -> Vec<PatName<'_>> {
     let mut out = Vec::new();
-    collect(pat, ElemPath::default(), None, &mut out, 0);
+    collect(pat, ElemPath::default(), None, false, &mut out, 0);
     out
+}
+
+/// Tuple-struct patterns that bind the value itself (`Some(x)`, `Ok(x)`, `Box(x)`).
+fn is_transparent_variant(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| matches!(s.ident.to_string().as_str(), "Some" | "Ok" | "Box"))
 }
 
 fn collect<'ast>(
     pat: &'ast Pat,
     path: ElemPath,
     ty: Option<&'ast Type>,
+    part: bool,
     out: &mut Vec<PatName<'ast>>,
     depth: usize,
 ) {
@@ -32,37 +43,39 @@ fn collect<'ast>(
                 ident: &p.ident,
                 path,
                 ty,
+                part,
             });
             if let Some((_, sub)) = &p.subpat {
-                collect(sub, path, ty, out, depth + 1);
+                collect(sub, path, ty, part, out, depth + 1);
             }
         }
         Pat::Tuple(t) => {
             for (i, e) in t.elems.iter().enumerate() {
-                collect(e, path.push(i), None, out, depth + 1);
+                collect(e, path.push(i), None, part, out, depth + 1);
             }
         }
         Pat::TupleStruct(t) => {
+            let part = part || !is_transparent_variant(&t.path);
             for e in &t.elems {
-                collect(e, path, None, out, depth + 1);
+                collect(e, path, None, part, out, depth + 1);
             }
         }
         Pat::Struct(s) => {
             for f in &s.fields {
-                collect(&f.pat, path, None, out, depth + 1);
+                collect(&f.pat, path, None, true, out, depth + 1);
             }
         }
-        Pat::Reference(r) => collect(&r.pat, path, ty, out, depth + 1),
-        Pat::Type(t) => collect(&t.pat, path, Some(&t.ty), out, depth + 1),
-        Pat::Paren(p) => collect(&p.pat, path, ty, out, depth + 1),
+        Pat::Reference(r) => collect(&r.pat, path, ty, part, out, depth + 1),
+        Pat::Type(t) => collect(&t.pat, path, Some(&t.ty), part, out, depth + 1),
+        Pat::Paren(p) => collect(&p.pat, path, ty, part, out, depth + 1),
         Pat::Slice(s) => {
             for e in &s.elems {
-                collect(e, path, None, out, depth + 1);
+                collect(e, path, None, true, out, depth + 1);
             }
         }
         Pat::Or(o) => {
             if let Some(first) = o.cases.first() {
-                collect(first, path, ty, out, depth + 1);
+                collect(first, path, ty, part, out, depth + 1);
             }
         }
         _ => {}
@@ -87,6 +100,7 @@ fn typed<'ast>(pat: &'ast Pat, ty: &'ast Type, out: &mut Vec<PatName<'ast>>, dep
             ident: &p.ident,
             path: ElemPath::default(),
             ty: Some(ty),
+            part: false,
         }),
         (Pat::TupleStruct(ts), Type::Path(tp)) if ts.elems.len() == 1 => {
             let inner = tp

@@ -94,6 +94,9 @@ pub struct Binding<'ast> {
     pub origin: Origin<'ast>,
     pub ty: Option<&'ast Type>,
     pub mutations: Vec<Mutation<'ast>>,
+    /// Bound to a part of a destructured value (a field, an `Err` payload), not to the
+    /// value or what `Some`/`Ok` wraps.
+    pub part: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 origin,
                 ty: pn.ty,
                 mutations: Vec::new(),
+                part: pn.part,
             });
         }
     }
@@ -84,6 +85,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                             origin: Origin::Param,
                             ty: pn.ty,
                             mutations: Vec::new(),
+                            part: pn.part,
                         });
                     }
                 }
@@ -96,6 +98,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                         origin: Origin::Param,
                         ty: None,
                         mutations: Vec::new(),
+                        part: false,
                     });
                 }
             }
@@ -238,11 +241,17 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         for a in &f.attrs {
             self.visit_attribute(a);
         }
-        self.in_test_if(&f.attrs, |w| w.walk_fn(&f.sig, &f.block));
+        self.in_test_if(&f.attrs, |w| {
+            w.check_fn(&f.attrs, &f.sig);
+            w.walk_fn(&f.sig, &f.block)
+        });
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        self.in_test_if(&f.attrs, |w| w.walk_fn(&f.sig, &f.block));
+        self.in_test_if(&f.attrs, |w| {
+            w.check_fn(&f.attrs, &f.sig);
+            w.walk_fn(&f.sig, &f.block)
+        });
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
@@ -259,6 +268,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if let Some(body) = &f.default {
+            self.check_fn(&f.attrs, &f.sig);
             self.walk_fn(&f.sig, body);
         }
     }
@@ -440,6 +450,12 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
+    fn check_fn(&mut self, attrs: &'ast [syn::Attribute], sig: &'ast syn::Signature) {
+        for r in self.rules {
+            r.check_fn(&mut self.cx, attrs, sig);
+        }
+    }
+
     /// Runs `f` inside test context when the attributes mark test-only code.
     fn in_test_if(&mut self, attrs: &[syn::Attribute], f: impl FnOnce(&mut Self)) {
         let test = is_test_item(attrs);
@@ -461,6 +477,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             origin: Origin::Const,
             ty: None,
             mutations: Vec::new(),
+            part: false,
         });
     }
 }

@@ -2,6 +2,7 @@
 //! execute SQL, which types are bounded, which names denote identifiers.
 
 pub mod names;
+pub mod secrets;
 pub mod sql;
 pub mod types;
 pub mod values;

@@ -137,7 +137,7 @@ pub fn is_test_crate_name(name: &str) -> bool {
     words(name).iter().any(|w| {
         matches!(
             w.as_str(),
-            "test" | "tests" | "testing" | "testutils" | "fixtures"
+            "test" | "tests" | "testing" | "testutils" | "testkit" | "fixtures"
         )
     })
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub mod injection;
 pub mod meta;
+pub mod secrets;
 
 /// Rule category, from the code's hundreds digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -162,6 +163,15 @@ pub trait Rule: Send + Sync {
 
     /// Every macro invocation (expression, statement or item position), parsed.
     fn check_macro<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _mac: MacroRef<'ast>) {}
+
+    /// Every function and method with a body, with its attributes, before its body.
+    fn check_fn<'ast>(
+        &self,
+        _cx: &mut Cx<'_, 'ast>,
+        _attrs: &'ast [syn::Attribute],
+        _sig: &'ast syn::Signature,
+    ) {
+    }
 }
 
 /// Every rule's metadata, in code order.
@@ -177,7 +187,10 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Every rule with a check, in code order.
 pub fn checks() -> &'static [&'static dyn Rule] {
-    &[&injection::sql_string_interpolation::SqlStringInterpolation]
+    &[
+        &injection::sql_string_interpolation::SqlStringInterpolation,
+        &secrets::secret_in_log::SecretInLog,
+    ]
 }
 
 /// Finds a rule by code (`BL101`) or name (`sql-string-interpolation`), case-insensitive.

@@ -1,0 +1,483 @@
+//! The project index: a compact, workspace-wide summary of the items that cross-file
+//! rules need, extracted from each file's syntax tree during the per-file pass (in
+//! parallel) and merged afterwards. Syntax trees are not kept.
+
+use crate::config::SecretSettings;
+use crate::engine::usemap::UseMap;
+use crate::model::names::words;
+use crate::model::secrets::{is_secret_name, NOT_SECRET_TYPES, REDACTING_TYPES};
+use std::collections::{HashMap, HashSet};
+use syn::{Fields, Item, Type};
+
+/// A struct or enum of the workspace.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub krate: Option<String>,
+    pub module: Vec<String>,
+    /// `#[derive(Debug)]` (or `derive_more`/`derivative`/`educe` Debug).
+    pub derives_debug: bool,
+    pub fields: Vec<FieldDef>,
+    /// Number of variants (enums), 0 for structs.
+    pub variants: usize,
+}
+
+/// A field of a struct or of an enum variant.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// As shown in messages: `password`, `0`, `Password.0`, `Login.token`.
+    pub name: String,
+    /// The name that says whether the field holds a credential: the field's own, or for
+    /// tuple fields the struct's or variant's (`struct ApiKey(String)`).
+    pub role: String,
+    /// Every type name in the field's type (`Option<Arc<DbConfig>>` → Option, Arc, DbConfig).
+    pub type_names: Vec<String>,
+    /// For each of `type_names`, the crate its path names when it is qualified by or
+    /// imported from another crate (`serde_json::Value` → `serde_json`).
+    pub type_crates: Vec<Option<String>>,
+    /// A field of an enum variant.
+    pub in_variant: bool,
+    /// The field's type is bounded (numbers, bool, dates): never a credential.
+    pub bounded: bool,
+    /// Left out of the derived `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
+    pub skip_debug: bool,
+}
+
+/// What one file contributes to the index.
+#[derive(Debug, Clone, Default)]
+pub struct FileIndex {
+    pub types: Vec<TypeDef>,
+    /// Types with a hand-written `impl Debug`.
+    pub debug_impls: Vec<String>,
+}
+
+/// Normalized crate name (`kanidm-proto` → `kanidm_proto`).
+pub fn crate_ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+impl FileIndex {
+    pub fn build(items: &[Item], krate: Option<&str>, module: &[String], uses: &UseMap) -> Self {
+        let mut out = FileIndex::default();
+        out.collect(items, krate, module, uses, 0);
+        out
+    }
+
+    fn collect(
+        &mut self,
+        items: &[Item],
+        krate: Option<&str>,
+        module: &[String],
+        uses: &UseMap,
+        depth: usize,
+    ) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                Item::Struct(s) => {
+                    let name = s.ident.to_string();
+                    let fields = fields_of(&s.fields, None, &name, uses);
+                    self.types.push(TypeDef {
+                        name,
+                        krate: krate.map(str::to_string),
+                        module: module.to_vec(),
+                        derives_debug: derives_debug(&s.attrs),
+                        fields,
+                        variants: 0,
+                    });
+                }
+                Item::Enum(e) => {
+                    let name = e.ident.to_string();
+                    let mut fields = Vec::new();
+                    for v in &e.variants {
+                        let vname = v.ident.to_string();
+                        fields.extend(fields_of(&v.fields, Some(&vname), &vname, uses));
+                    }
+                    self.types.push(TypeDef {
+                        name,
+                        krate: krate.map(str::to_string),
+                        module: module.to_vec(),
+                        derives_debug: derives_debug(&e.attrs),
+                        fields,
+                        variants: e.variants.len(),
+                    });
+                }
+                Item::Impl(imp) => {
+                    if let Some((_, path, _)) = &imp.trait_ {
+                        if path.segments.last().is_some_and(|s| s.ident == "Debug") {
+                            if let Some(seg) = crate::model::types::type_name(&imp.self_ty) {
+                                self.debug_impls.push(seg.ident.to_string());
+                            }
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        let mut sub = module.to_vec();
+                        sub.push(m.ident.to_string());
+                        self.collect(inner, krate, &sub, uses, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap) -> Vec<FieldDef> {
+    let mut out = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let (name, role) = match &f.ident {
+            Some(id) => (id.to_string(), id.to_string()),
+            None => (i.to_string(), owner.to_string()),
+        };
+        let name = match variant {
+            Some(v) => format!("{v}.{name}"),
+            None => name,
+        };
+        let mut type_names = Vec::new();
+        let mut type_crates = Vec::new();
+        visit_type_paths(&f.ty, &mut |p: &syn::Path| {
+            let Some(last) = p.segments.last() else { return };
+            type_names.push(last.ident.to_string());
+            type_crates.push(path_crate(p, uses));
+        });
+        out.push(FieldDef {
+            name,
+            role,
+            type_names,
+            type_crates,
+            in_variant: variant.is_some(),
+            bounded: crate::model::types::is_bounded(&f.ty, &|_| false),
+            skip_debug: skips_debug(&f.attrs),
+        });
+    }
+    out
+}
+
+/// The crate a type path names, when it is another crate than the current one
+/// (`serde_json::Value`, or `Value` imported with `use serde_json::Value`).
+pub fn path_crate(p: &syn::Path, uses: &UseMap) -> Option<String> {
+    let full = uses.resolve(p);
+    if full.len() < 2 {
+        return None;
+    }
+    let first = full[0].as_str();
+    (!matches!(first, "crate" | "self" | "super" | "Self")).then(|| crate_ident(first))
+}
+
+/// Calls `f` with every path in a type, generic arguments included.
+pub fn visit_type_paths(ty: &Type, f: &mut dyn FnMut(&syn::Path)) {
+    fn walk(ty: &Type, f: &mut dyn FnMut(&syn::Path), depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        match ty {
+            Type::Path(p) => {
+                f(&p.path);
+                for seg in &p.path.segments {
+                    if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+                        for g in &a.args {
+                            if let syn::GenericArgument::Type(t) = g {
+                                walk(t, f, depth + 1);
+                            }
+                        }
+                    }
+                }
+            }
+            Type::Reference(r) => walk(&r.elem, f, depth + 1),
+            Type::Paren(p) => walk(&p.elem, f, depth + 1),
+            Type::Group(g) => walk(&g.elem, f, depth + 1),
+            Type::Slice(s) => walk(&s.elem, f, depth + 1),
+            Type::Array(a) => walk(&a.elem, f, depth + 1),
+            Type::Tuple(t) => {
+                for e in &t.elems {
+                    walk(e, f, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(ty, f, 0)
+}
+
+/// Every path segment name in a type, generics included.
+pub fn collect_type_names(ty: &Type, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match ty {
+        Type::Path(p) => {
+            for seg in &p.path.segments {
+                out.push(seg.ident.to_string());
+                if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+                    for g in &a.args {
+                        if let syn::GenericArgument::Type(t) = g {
+                            collect_type_names(t, out, depth + 1);
+                        }
+                    }
+                }
+            }
+        }
+        Type::Reference(r) => collect_type_names(&r.elem, out, depth + 1),
+        Type::Paren(p) => collect_type_names(&p.elem, out, depth + 1),
+        Type::Group(g) => collect_type_names(&g.elem, out, depth + 1),
+        Type::Slice(s) => collect_type_names(&s.elem, out, depth + 1),
+        Type::Array(a) => collect_type_names(&a.elem, out, depth + 1),
+        Type::Tuple(t) => {
+            for e in &t.elems {
+                collect_type_names(e, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `#[derive(Debug)]`, `#[derive(derive_more::Debug)]`, or `derivative`/`educe` Debug.
+fn derives_debug(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let Some(last) = a.path().segments.last() else {
+            return false;
+        };
+        let name = last.ident.to_string();
+        if !matches!(name.as_str(), "derive" | "derivative" | "educe") {
+            return false;
+        }
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        l.tokens.clone().into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "Debug",
+            _ => false,
+        })
+    })
+}
+
+/// Field attributes that leave the field out of a derived `Debug` or replace its output:
+/// `#[debug(skip)]`, `#[debug("***")]`, `#[derivative(Debug = "ignore")]`,
+/// `#[educe(Debug(ignore))]`.
+fn skips_debug(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let Some(last) = a.path().segments.last() else {
+            return false;
+        };
+        let name = last.ident.to_string();
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        let text = l.tokens.to_string();
+        match name.as_str() {
+            "debug" => true,
+            "derivative" | "educe" => {
+                text.contains("Debug") && (text.contains("ignore") || text.contains("format"))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether a type name says its values are not credentials even in a secret-named field
+/// or binding (`PasswordHash`, `CancellationToken`).
+pub fn type_is_not_secret(name: &str) -> bool {
+    NOT_SECRET_TYPES.contains(&name)
+        || words(name)
+            .iter()
+            .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest" | "hasher" | "hashes"))
+}
+
+/// The workspace-wide index, merged from every file's contribution.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    types: HashMap<String, Vec<TypeDef>>,
+    debug_impls: HashSet<String>,
+    /// Types whose `Debug` output contains a credential, with the field that does.
+    leaky: HashMap<String, String>,
+    /// The workspace's crates (normalized names).
+    crates: HashSet<String>,
+}
+
+/// Enums with more variants than this do not leak through one secret-bearing variant: a
+/// value printed is rarely that variant (`Value`, error enums).
+const MAX_LEAKY_ENUM_VARIANTS: usize = 4;
+
+impl ProjectIndex {
+    pub fn new(files: Vec<FileIndex>, secrets: &SecretSettings) -> Self {
+        let mut idx = ProjectIndex::default();
+        for f in files {
+            for t in f.types {
+                if let Some(k) = &t.krate {
+                    idx.crates.insert(crate_ident(k));
+                }
+                idx.types.entry(t.name.clone()).or_default().push(t);
+            }
+            idx.debug_impls.extend(f.debug_impls);
+        }
+        idx.compute_leaky(secrets);
+        idx
+    }
+
+    fn redacts(&self, name: &str, secrets: &SecretSettings) -> bool {
+        REDACTING_TYPES.contains(&name)
+            || secrets.safe_types.iter().any(|t| t == name)
+            || self.debug_impls.contains(name)
+    }
+
+    /// Why `def`'s derived `Debug` prints a credential, given the types already known to.
+    fn def_leak(&self, def: &TypeDef, secrets: &SecretSettings) -> Option<String> {
+        if !def.derives_debug || self.debug_impls.contains(&def.name) {
+            return None;
+        }
+        for f in &def.fields {
+            if f.skip_debug || f.type_names.iter().any(|n| self.redacts(n, secrets)) {
+                continue;
+            }
+            if f.in_variant && def.variants > MAX_LEAKY_ENUM_VARIANTS {
+                continue;
+            }
+            if secrets.types.iter().any(|t| f.type_names.contains(t)) {
+                return Some(format!("field `{}`", f.name));
+            }
+            if is_secret_name(&f.role, &secrets.extra_names)
+                && !f.bounded
+                && !f.type_names.iter().any(|n| type_is_not_secret(n))
+            {
+                return Some(format!("field `{}`", f.name));
+            }
+            if let Some(n) = f.type_names.iter().zip(&f.type_crates).find_map(|(n, c)| {
+                let in_workspace = c.as_ref().is_none_or(|c| self.crates.contains(c));
+                (*n != def.name && in_workspace && self.leaky.contains_key(n)).then_some(n)
+            }) {
+                return Some(format!("field `{}` (`{n}`: {})", f.name, self.leaky[n]));
+            }
+        }
+        None
+    }
+
+    /// Fixpoint: a type leaks if every definition of that name leaks, directly or
+    /// through a field of a leaking type.
+    fn compute_leaky(&mut self, secrets: &SecretSettings) {
+        let mut names: Vec<&String> = self.types.keys().collect();
+        names.sort();
+        let names: Vec<String> = names.into_iter().cloned().collect();
+        for _ in 0..16 {
+            let mut added = Vec::new();
+            for n in &names {
+                if self.leaky.contains_key(n) {
+                    continue;
+                }
+                let defs = &self.types[n];
+                let reasons: Vec<Option<String>> =
+                    defs.iter().map(|d| self.def_leak(d, secrets)).collect();
+                if reasons.iter().all(Option::is_some) {
+                    if let Some(Some(r)) = reasons.into_iter().next() {
+                        added.push((n.clone(), r));
+                    }
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            self.leaky.extend(added);
+        }
+    }
+
+    /// The definitions of `name`, those of `krate` first if it has any.
+    fn defs(&self, name: &str, krate: Option<&str>) -> Vec<&TypeDef> {
+        let all = self.types.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        let same: Vec<&TypeDef> = all
+            .iter()
+            .filter(|d| {
+                krate.is_some_and(|k| d.krate.as_deref().map(crate_ident) == Some(crate_ident(k)))
+            })
+            .collect();
+        if same.is_empty() {
+            all.iter().collect()
+        } else {
+            same
+        }
+    }
+
+    /// Whether a (normalized) crate name is a workspace crate.
+    pub fn has_crate(&self, name: &str) -> bool {
+        self.crates.contains(name)
+    }
+
+    /// Why a value of type `name` (seen from `krate`) prints a credential with `Debug`.
+    pub fn debug_leak(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        secrets: &SecretSettings,
+    ) -> Option<String> {
+        let defs = self.defs(name, krate);
+        if defs.is_empty() {
+            return None;
+        }
+        let mut reason = None;
+        for d in defs {
+            reason = Some(self.def_leak(d, secrets)?);
+        }
+        reason
+    }
+
+    /// The type names of field `field` of type `owner` (all definitions must agree).
+    pub fn field_types(&self, owner: &str, field: &str, krate: Option<&str>) -> Option<Vec<String>> {
+        let defs = self.defs(owner, krate);
+        let mut out: Option<Vec<String>> = None;
+        for d in defs {
+            let f = d.fields.iter().find(|f| f.name == field)?;
+            match &out {
+                Some(o) if *o != f.type_names => return None,
+                _ => out = Some(f.type_names.clone()),
+            }
+        }
+        out
+    }
+
+    /// Whether `name` is defined in the workspace.
+    pub fn has_type(&self, name: &str) -> bool {
+        self.types.contains_key(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(src: &str) -> ProjectIndex {
+        let f = syn::parse_file(src).unwrap();
+        let uses = UseMap::build(&f.items, &["crate".into()]);
+        let fi = FileIndex::build(&f.items, Some("app"), &["crate".into()], &uses);
+        ProjectIndex::new(vec![fi], &SecretSettings::default())
+    }
+
+    #[test]
+    fn derived_debug_with_secret_field_leaks() {
+        let idx = index(
+            r#"
+            #[derive(Debug, Deserialize)] struct Login { user: String, password: String }
+            #[derive(Debug)] struct Safe { user: String, password: SecretString }
+            #[derive(Debug)] struct Hashed { password_hash: String, password: PasswordHash }
+            struct NoDebug { password: String }
+            #[derive(Debug)] struct Manual { password: String }
+            impl fmt::Debug for Manual { fn fmt(&self, f: &mut Formatter) -> fmt::Result { Ok(()) } }
+            #[derive(Debug)] struct Outer { db: Option<Arc<Db>> }
+            #[derive(Debug)] struct Db { url: String, db_password: String }
+            #[derive(Debug)] struct ApiKey(String);
+            #[derive(Debug)] enum Auth { Password(String), Anonymous }
+            #[derive(Debug)] struct Skipped { #[debug(skip)] password: String }
+            #[derive(Debug)] struct Flags { has_password: bool, password_set: bool }
+            "#,
+        );
+        let s = SecretSettings::default();
+        assert_eq!(idx.debug_leak("Login", Some("app"), &s).as_deref(), Some("field `password`"));
+        assert!(idx.debug_leak("Outer", None, &s).unwrap().contains("db_password"));
+        assert!(idx.debug_leak("ApiKey", None, &s).is_some());
+        assert!(idx.debug_leak("Auth", None, &s).is_some());
+        for n in ["Safe", "Hashed", "NoDebug", "Manual", "Skipped", "Flags", "Unknown"] {
+            assert!(idx.debug_leak(n, None, &s).is_none(), "{n}");
+        }
+    }
+}

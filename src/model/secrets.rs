@@ -1,0 +1,509 @@
+//! Secrets: which names and types hold credentials, which types redact them, how they are
+//! exposed, and which outputs a human or a log store reads.
+
+use crate::model::names::words;
+
+/// Word sequences that name a credential wherever they appear in an identifier
+/// (`db_password`, `clientSecret`, `x-api-key`).
+const CORES: &[&[&str]] = &[
+    &["password"],
+    &["passwords"],
+    &["passwd"],
+    &["passphrase"],
+    &["secret"],
+    &["secrets"],
+    &["apikey"],
+    &["api", "key"],
+    &["api", "keys"],
+    &["private", "key"],
+    &["privkey"],
+    &["signing", "key"],
+    &["encryption", "key"],
+    &["master", "key"],
+    &["hmac", "key"],
+    &["auth", "key"],
+    &["session", "key"],
+    &["token"],
+    &["bearer"],
+    &["jwt"],
+    &["jwts"],
+    &["authorization"],
+    &["cookie"],
+    &["cookies"],
+    &["credentials"],
+    &["credential"],
+    &["creds"],
+    &["otp"],
+    &["totp"],
+];
+
+/// Words that may follow a credential and still name its value (`password_confirmation`,
+/// `token_str`, `secret_key`, `authorization_header`).
+const VALUE_SUFFIX: &[&str] = &[
+    "value",
+    "values",
+    "str",
+    "string",
+    "raw",
+    "plain",
+    "plaintext",
+    "clear",
+    "cleartext",
+    "text",
+    "input",
+    "confirmation",
+    "confirm",
+    "bytes",
+    "buf",
+    "b64",
+    "base64",
+    "hex",
+    "encoded",
+    "opt",
+    "header",
+    "key",
+    "keys",
+    "code",
+    "data",
+    "owned",
+    "new",
+    "old",
+    "pair",
+];
+
+/// Words that, before a credential, say the value is not the credential itself: a
+/// predicate, a count, a transformed form, or another kind of token.
+const EXEMPT_PREFIX: &[&str] = &[
+    "is",
+    "has",
+    "had",
+    "should",
+    "must",
+    "can",
+    "need",
+    "needs",
+    "require",
+    "requires",
+    "required",
+    "use",
+    "with",
+    "without",
+    "no",
+    "allow",
+    "include",
+    "send",
+    "num",
+    "number",
+    "n",
+    "count",
+    "max",
+    "min",
+    "total",
+    "hashed",
+    "hash",
+    "encrypted",
+    "masked",
+    "redacted",
+    "obfuscated",
+    "salted",
+    "digest",
+    "continuation",
+    "pagination",
+    "page",
+    "next",
+    "prev",
+    "previous",
+    "cursor",
+    "cancel",
+    "cancellation",
+    "sync",
+    "verify",
+    "verified",
+    "validate",
+    "valid",
+    "invalid",
+    "check",
+    "input",
+    "output",
+    "prompt",
+    "lexer",
+    "parse",
+    "parser",
+    "attr",
+    "attribute",
+    "column",
+    "field",
+    "env",
+    "var",
+];
+
+/// Qualifiers that make a plural `tokens` a list of credentials (`access_tokens`); a bare
+/// `tokens` is usually a lexer's or a language model's.
+const TOKEN_KINDS: &[&str] = &[
+    "access", "refresh", "id", "session", "auth", "api", "reset", "bearer", "jwt", "oauth",
+    "personal", "csrf", "device", "invite", "verification", "confirmation",
+];
+
+/// Whether an identifier names a credential: `password`, `user.api_key`, `accessToken`,
+/// `x-api-key`, but not `password_hash`, `token_count`, `is_secret`, `reset_url`.
+/// `extra` holds configured word sequences.
+pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    let w = words(ident);
+    if w.is_empty() {
+        return false;
+    }
+    let cores = CORES
+        .iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .chain(extra.iter().cloned());
+    let mut core_spans: Vec<(usize, usize)> = Vec::new();
+    for core in cores {
+        let n = core.len();
+        if n == 0 || n > w.len() {
+            continue;
+        }
+        for i in 0..=w.len() - n {
+            if w[i..i + n] == core[..] {
+                core_spans.push((i, i + n));
+            }
+        }
+    }
+    let in_core = |k: usize| core_spans.iter().any(|&(a, b)| a <= k && k < b);
+    core_spans.iter().any(|&(start, end)| {
+        // `tokens` alone is a lexer's.
+        if w[start..end] == ["tokens"] && (start == 0 || !TOKEN_KINDS.contains(&w[start - 1].as_str())) {
+            return false;
+        }
+        let prefix_ok = w[..start]
+            .iter()
+            .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
+        let suffix_ok = (end..w.len()).all(|k| in_core(k) || VALUE_SUFFIX.contains(&w[k].as_str()));
+        prefix_ok && suffix_ok
+    })
+}
+
+/// Types whose `Debug` (and lack of `Display`) hides the value: `secrecy`, `secstr`,
+/// `redact` and similar wrappers.
+pub const REDACTING_TYPES: &[&str] = &[
+    "SecretString",
+    "SecretBox",
+    "Secret",
+    "SecretVec",
+    "SecretSlice",
+    "SecretBytes",
+    "SecretBytesMut",
+    "SecretStr",
+    "SecUtf8",
+    "SecVec",
+    "SecStr",
+    "Sensitive",
+    "Redacted",
+    "RedactedString",
+    "Masked",
+    "Protected",
+];
+
+/// Methods that hand out the value a redacting wrapper protects.
+pub const EXPOSE_METHODS: &[&str] = &[
+    "expose_secret",
+    "expose_secret_mut",
+    "unsecure",
+    "unsecure_mut",
+    "reveal",
+    "reveal_str",
+];
+
+/// Types whose values are credentials whatever their binding is called: typed
+/// `Authorization` headers and HTTP-auth extractors (`Authorization<Bearer>`, `BearerAuth`).
+pub const CREDENTIAL_TYPES: &[&str] = &[
+    "Authorization",
+    "Bearer",
+    "Basic",
+    "BearerAuth",
+    "BasicAuth",
+    "Cookie",
+];
+
+/// Types whose `Debug` output includes every header of a request or response,
+/// `Authorization` and `Cookie` among them.
+pub const HEADER_DUMP_TYPES: &[&str] = &[
+    "HeaderMap",
+    "Request",
+    "HttpRequest",
+    "ServiceRequest",
+    "Parts",
+    "RequestParts",
+    "CookieJar",
+    "PrivateCookieJar",
+    "SignedCookieJar",
+];
+
+/// Types that are never credentials even when a binding's name says `token`.
+pub const NOT_SECRET_TYPES: &[&str] = &[
+    "CancellationToken",
+    "TokenStream",
+    "TokenTree",
+    "Span",
+    "Instant",
+    "SystemTime",
+    "PhantomData",
+    "PathBuf",
+    "OsString",
+    "OsStr",
+    "Url",
+    "Uri",
+    "Duration",
+];
+
+/// Header names (as constants or literals, any case) whose values are credentials.
+pub fn is_secret_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace('_', "-");
+    matches!(
+        lower.as_str(),
+        "authorization"
+            | "proxy-authorization"
+            | "cookie"
+            | "set-cookie"
+            | "x-api-key"
+            | "api-key"
+            | "x-auth-token"
+            | "x-access-token"
+            | "x-csrf-token"
+            | "x-xsrf-token"
+    ) || is_secret_name(&lower, &[])
+}
+
+/// Methods that return their receiver's value unchanged or as text (a secret stays one).
+pub const TRANSPARENT_METHODS: &[&str] = &[
+    "clone",
+    "to_string",
+    "to_owned",
+    "as_str",
+    "as_ref",
+    "as_deref",
+    "as_mut",
+    "borrow",
+    "deref",
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "unwrap_unchecked",
+    "into",
+    "to_vec",
+    "as_bytes",
+    "into_bytes",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "as_slice",
+    "into_inner",
+    "inner",
+    "get_ref",
+    "value",
+    "as_string",
+    "into_string",
+    "to_str",
+    "to_string_lossy",
+    "ok",
+    "cloned",
+    "copied",
+    "iter",
+    "join",
+    "concat",
+    "encode",
+    "encode_to_string",
+];
+
+/// Values kept in secret wrappers (oauth2's `UserCode`) that exist to be shown to the
+/// user who completes the flow.
+pub const SHOWN_TO_USER: &[&str] = &[
+    "user_code",
+    "verification_uri",
+    "verification_uri_complete",
+    "verification_url",
+];
+
+/// Fields that hold their owner's value (`key.0`, `token.inner`).
+pub const TRANSPARENT_FIELDS: &[&str] = &["0", "inner", "value", "raw"];
+
+/// Functions that return their argument re-encoded or wrapped (a secret stays one).
+pub const TRANSPARENT_FNS: &[&str] = &[
+    "from",
+    "new",
+    "encode",
+    "encode_upper",
+    "from_utf8",
+    "from_utf8_lossy",
+    "Some",
+    "Ok",
+    "Err",
+    "to_string",
+];
+
+/// Macros whose expansion is text containing their arguments.
+pub const FORMAT_MACROS: &[&str] = &["format", "format_args", "concat"];
+
+/// Where an output goes, for messages: "written to the log by `tracing::info!`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Log,
+    Stdout,
+    Stderr,
+    Panic,
+    Span,
+}
+
+impl Output {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Output::Log => "written to the log",
+            Output::Stdout => "printed to stdout",
+            Output::Stderr => "printed to stderr",
+            Output::Panic => "included in the panic message",
+            Output::Span => "recorded on the tracing span",
+        }
+    }
+}
+
+/// Logging crates whose macros are sinks.
+pub const LOG_CRATES: &[&str] = &["tracing", "log", "slog", "tracing_core", "log_crate"];
+
+/// Logging macro names (`tracing`, `log`, `slog`).
+pub fn is_log_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "trace"
+            | "debug"
+            | "info"
+            | "warn"
+            | "error"
+            | "crit"
+            | "event"
+            | "span"
+            | "log"
+            | "trace_span"
+            | "debug_span"
+            | "info_span"
+            | "warn_span"
+            | "error_span"
+    )
+}
+
+/// Printing and panicking macros of `std`: where their output goes.
+pub fn std_output_macro(name: &str) -> Option<Output> {
+    Some(match name {
+        "print" | "println" => Output::Stdout,
+        "eprint" | "eprintln" | "dbg" => Output::Stderr,
+        "panic" | "unreachable" | "todo" | "unimplemented" | "assert" | "assert_eq"
+        | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne" => Output::Panic,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "password",
+            "db_password",
+            "newPassword",
+            "password_confirmation",
+            "secret",
+            "client_secret",
+            "jwt_secret",
+            "api_key",
+            "apiKey",
+            "x-api-key",
+            "private_key",
+            "secret_key",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "session_token",
+            "auth_token",
+            "reset_token",
+            "password_reset_token",
+            "token",
+            "bearer",
+            "bearer_token",
+            "jwt",
+            "authorization",
+            "cookie",
+            "session_cookie",
+            "credentials",
+            "creds",
+            "totp_secret",
+            "otp",
+            "access_tokens",
+            "passphrase",
+            "passwd",
+            "authorization_header",
+        ] {
+            assert!(is_secret_name(n, &[]), "{n} should be a secret");
+        }
+        for n in [
+            "num_tokens",
+            "token_count",
+            "token_id",
+            "token_type",
+            "continuation_token",
+            "next_page_token",
+            "password_hash",
+            "hashed_password",
+            "password_reset_url",
+            "reset_url",
+            "secret_path",
+            "api_key_file",
+            "is_secret",
+            "is_password_set",
+            "has_password",
+            "password_len",
+            "tokens",
+            "max_tokens",
+            "input_tokens",
+            "cookie_name",
+            "cookie_domain",
+            "credential_id",
+            "token_expiry",
+            "access_token_expires_at",
+            "secret_name",
+            "key",
+            "session_id",
+            "username",
+            "secretary",
+            "tokenizer",
+            "otp_enabled",
+            "cancel_token",
+            "person_attr_password",
+            "password_env_var",
+            "password_policy",
+            "jwt_expiration",
+        ] {
+            assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
+        }
+    }
+
+    #[test]
+    fn configured_names() {
+        let extra = vec![vec!["pin".to_string()], vec!["ssn".to_string()]];
+        assert!(is_secret_name("card_pin", &extra));
+        assert!(is_secret_name("ssn", &extra));
+        assert!(!is_secret_name("pin_length", &extra));
+        assert!(!is_secret_name("card_pin", &[]));
+    }
+
+    #[test]
+    fn headers() {
+        assert!(is_secret_header("AUTHORIZATION"));
+        assert!(is_secret_header("Authorization"));
+        assert!(is_secret_header("x-api-key"));
+        assert!(is_secret_header("SET_COOKIE"));
+        assert!(!is_secret_header("content-type"));
+        assert!(!is_secret_header("USER_AGENT"));
+    }
+}

@@ -1,0 +1,3 @@
+//! BL2xx: secrets.
+
+pub mod secret_in_log;
