@@ -251,11 +251,17 @@ fn resolve_secrets(
     let Some(o) = o else { return Ok(out) };
     for (i, n) in o.extra_names.iter().flatten().enumerate() {
         let w = crate::model::names::words(n);
-        if w.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        if w.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(ConfigError::Key {
                 path: file.to_string(),
                 key: key(&format!("secrets.extra-names[{i}]")),
-                message: format!("`{n}` is not an identifier word: expected e.g. `pin` or `signing_seed`"),
+                message: format!(
+                    "`{n}` is not an identifier word: expected e.g. `pin` or `signing_seed`"
+                ),
             });
         }
         out.extra_names.push(w);
@@ -268,13 +274,16 @@ fn resolve_secrets(
             let last = t.rsplit("::").next().unwrap_or("").trim();
             if last.is_empty()
                 || !t.split("::").all(|s| {
-                    !s.trim().is_empty() && s.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
+                    !s.trim().is_empty()
+                        && s.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
                 })
             {
                 return Err(ConfigError::Key {
                     path: file.to_string(),
                     key: key(&format!("secrets.{field}[{i}]")),
-                    message: format!("`{t}` is not a type path: expected e.g. `crate::auth::ApiKey`"),
+                    message: format!(
+                        "`{t}` is not a type path: expected e.g. `crate::auth::ApiKey`"
+                    ),
                 });
             }
             dest.push(last.to_string());

@@ -14,10 +14,27 @@ pub struct Package {
 }
 
 /// Command-line argument parsers: a package using one is a command-line tool...
-const CLI_CRATES: &[&str] = &["clap", "structopt", "argh", "pico-args", "lexopt", "bpaf", "gumdrop"];
+const CLI_CRATES: &[&str] = &[
+    "clap",
+    "structopt",
+    "argh",
+    "pico-args",
+    "lexopt",
+    "bpaf",
+    "gumdrop",
+];
 /// ...unless it also serves requests.
 const SERVER_CRATES: &[&str] = &[
-    "axum", "actix-web", "rocket", "warp", "poem", "tide", "tonic", "salvo", "loco-rs", "hyper",
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "poem",
+    "tide",
+    "tonic",
+    "salvo",
+    "loco-rs",
+    "hyper",
 ];
 
 impl Package {

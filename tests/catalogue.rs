@@ -179,16 +179,18 @@ fn case_counts(code: &str) -> (usize, usize) {
 }
 
 #[test]
-fn sql_rule_has_broad_fixture_coverage() {
-    let (fail, pass) = case_counts("BL101");
-    assert!(
-        fail >= 40,
-        "BL101 has {fail} fail cases; at least 40 are required"
-    );
-    assert!(
-        pass >= 40,
-        "BL101 has {pass} pass cases; at least 40 are required"
-    );
+fn core_rules_have_broad_fixture_coverage() {
+    for (code, min_fail, min_pass) in [("BL101", 40, 40), ("BL201", 60, 60)] {
+        let (fail, pass) = case_counts(code);
+        assert!(
+            fail >= min_fail,
+            "{code} has {fail} fail cases; at least {min_fail} are required"
+        );
+        assert!(
+            pass >= min_pass,
+            "{code} has {pass} pass cases; at least {min_pass} are required"
+        );
+    }
 }
 
 #[test]

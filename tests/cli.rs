@@ -36,6 +36,10 @@ fn sample_project_has_findings_and_exits_1() {
         .code(1)
         .stdout(predicate::str::contains(
             "fixtures/projects/shop/src/repositories/orders.rs:43:40: BL101 [sql-string-interpolation]",
+        ))
+        // Settled across files: `NewUser` (models.rs) derives Debug over `password`.
+        .stdout(predicate::str::contains(
+            "fixtures/projects/shop/src/services/users.rs:18:38: BL201 [secret-in-log] argument `new_user` is recorded with `Debug` on the span by `#[instrument]`: `NewUser` derives `Debug`, which prints its field `password`",
         ));
 }
 

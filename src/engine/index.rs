@@ -140,7 +140,9 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
         let mut type_names = Vec::new();
         let mut type_crates = Vec::new();
         visit_type_paths(&f.ty, &mut |p: &syn::Path| {
-            let Some(last) = p.segments.last() else { return };
+            let Some(last) = p.segments.last() else {
+                return;
+            };
             type_names.push(last.ident.to_string());
             type_crates.push(path_crate(p, uses));
         });
@@ -282,9 +284,12 @@ fn skips_debug(attrs: &[syn::Attribute]) -> bool {
 /// or binding (`PasswordHash`, `CancellationToken`).
 pub fn type_is_not_secret(name: &str) -> bool {
     NOT_SECRET_TYPES.contains(&name)
-        || words(name)
-            .iter()
-            .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest" | "hasher" | "hashes"))
+        || words(name).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "hash" | "hashed" | "digest" | "hasher" | "hashes"
+            )
+        })
 }
 
 /// The workspace-wide index, merged from every file's contribution.
@@ -423,7 +428,12 @@ impl ProjectIndex {
     }
 
     /// The type names of field `field` of type `owner` (all definitions must agree).
-    pub fn field_types(&self, owner: &str, field: &str, krate: Option<&str>) -> Option<Vec<String>> {
+    pub fn field_types(
+        &self,
+        owner: &str,
+        field: &str,
+        krate: Option<&str>,
+    ) -> Option<Vec<String>> {
         let defs = self.defs(owner, krate);
         let mut out: Option<Vec<String>> = None;
         for d in defs {
@@ -472,11 +482,19 @@ mod tests {
             "#,
         );
         let s = SecretSettings::default();
-        assert_eq!(idx.debug_leak("Login", Some("app"), &s).as_deref(), Some("field `password`"));
-        assert!(idx.debug_leak("Outer", None, &s).unwrap().contains("db_password"));
+        assert_eq!(
+            idx.debug_leak("Login", Some("app"), &s).as_deref(),
+            Some("field `password`")
+        );
+        assert!(idx
+            .debug_leak("Outer", None, &s)
+            .unwrap()
+            .contains("db_password"));
         assert!(idx.debug_leak("ApiKey", None, &s).is_some());
         assert!(idx.debug_leak("Auth", None, &s).is_some());
-        for n in ["Safe", "Hashed", "NoDebug", "Manual", "Skipped", "Flags", "Unknown"] {
+        for n in [
+            "Safe", "Hashed", "NoDebug", "Manual", "Skipped", "Flags", "Unknown",
+        ] {
             assert!(idx.debug_leak(n, None, &s).is_none(), "{n}");
         }
     }

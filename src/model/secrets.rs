@@ -24,6 +24,7 @@ const CORES: &[&[&str]] = &[
     &["auth", "key"],
     &["session", "key"],
     &["token"],
+    &["tokens"],
     &["bearer"],
     &["jwt"],
     &["jwts"],
@@ -140,8 +141,22 @@ const EXEMPT_PREFIX: &[&str] = &[
 /// Qualifiers that make a plural `tokens` a list of credentials (`access_tokens`); a bare
 /// `tokens` is usually a lexer's or a language model's.
 const TOKEN_KINDS: &[&str] = &[
-    "access", "refresh", "id", "session", "auth", "api", "reset", "bearer", "jwt", "oauth",
-    "personal", "csrf", "device", "invite", "verification", "confirmation",
+    "access",
+    "refresh",
+    "id",
+    "session",
+    "auth",
+    "api",
+    "reset",
+    "bearer",
+    "jwt",
+    "oauth",
+    "personal",
+    "csrf",
+    "device",
+    "invite",
+    "verification",
+    "confirmation",
 ];
 
 /// Whether an identifier names a credential: `password`, `user.api_key`, `accessToken`,
@@ -171,7 +186,9 @@ pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
     let in_core = |k: usize| core_spans.iter().any(|&(a, b)| a <= k && k < b);
     core_spans.iter().any(|&(start, end)| {
         // `tokens` alone is a lexer's.
-        if w[start..end] == ["tokens"] && (start == 0 || !TOKEN_KINDS.contains(&w[start - 1].as_str())) {
+        if w[start..end] == ["tokens"]
+            && (start == 0 || !TOKEN_KINDS.contains(&w[start - 1].as_str()))
+        {
             return false;
         }
         let prefix_ok = w[..start]

@@ -75,7 +75,9 @@ impl Rule for SecretInLog {
         }
         let name = mac.parsed.name.as_str();
         if matches!(name, "write" | "writeln") {
-            let Some(fa) = mac.parsed.format() else { return };
+            let Some(fa) = mac.parsed.format() else {
+                return;
+            };
             let Some(out) = fa.target.as_ref().and_then(|t| stdio_target(cx, t, 0)) else {
                 return;
             };
@@ -222,19 +224,21 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     fn credential_type(&self, ty: &Type) -> Option<String> {
         let mut names = Vec::new();
         collect_type_names(ty, &mut names, 0);
-        if names
-            .iter()
-            .any(|n| REDACTING_TYPES.contains(&n.as_str()) || self.cx.settings.secrets.safe_types.contains(n))
-        {
+        if names.iter().any(|n| {
+            REDACTING_TYPES.contains(&n.as_str()) || self.cx.settings.secrets.safe_types.contains(n)
+        }) {
             return None;
         }
         names
             .iter()
             .find(|n| {
-                CREDENTIAL_TYPES.contains(&n.as_str())
-                    || self.cx.settings.secrets.types.contains(n)
+                CREDENTIAL_TYPES.contains(&n.as_str()) || self.cx.settings.secrets.types.contains(n)
             })
-            .map(|_| quote::ToTokens::to_token_stream(ty).to_string().replace(' ', ""))
+            .map(|_| {
+                quote::ToTokens::to_token_stream(ty)
+                    .to_string()
+                    .replace(' ', "")
+            })
     }
 
     /// Whether a local binding or captured name holds a secret (as of declaration
@@ -244,11 +248,12 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             return None;
         }
         let Some(b) = self.cx.scopes.lookup_before(name, horizon) else {
-            return (!is_const_case(name) && !is_camel_case(name) && self.secret_name(name))
-                .then(|| Why {
+            return (!is_const_case(name) && !is_camel_case(name) && self.secret_name(name)).then(
+                || Why {
                     source: name.to_string(),
                     kind: Kind::Name,
-                });
+                },
+            );
         };
         if matches!(b.origin, Origin::Const) || is_const_case(name) {
             return None;
@@ -297,12 +302,15 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Origin::Element(src, path) => self.secret(src, seq, depth + 1).or_else(|| {
                 // Iterating headers yields (name, value) pairs: the values are secrets.
                 let value = path.first() != Some(0);
-                (value && matches!(self.debug_leak(src, seq, depth + 1), Some(DebugLeak::Headers))).then(
-                    || Why {
-                        source: self.text(src.span()),
-                        kind: Kind::AllHeaders,
-                    },
-                )
+                (value
+                    && matches!(
+                        self.debug_leak(src, seq, depth + 1),
+                        Some(DebugLeak::Headers)
+                    ))
+                .then(|| Why {
+                    source: self.text(src.span()),
+                    kind: Kind::AllHeaders,
+                })
             }),
             _ => None,
         };
@@ -404,8 +412,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                         kind: Kind::Exposed,
                     });
                 }
-                if matches!(method.as_str(), "get" | "get_all" | "header" | "get_header" | "typed_get")
-                {
+                if matches!(
+                    method.as_str(),
+                    "get" | "get_all" | "header" | "get_header" | "typed_get"
+                ) {
                     if let Some(h) = m.args.first().and_then(header_key) {
                         return Some(Why {
                             source: self.text(e.span()),
@@ -423,7 +433,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     }
                     return None;
                 }
-                if matches!(method.as_str(), "encode" | "encode_to_string" | "encode_upper") {
+                if matches!(
+                    method.as_str(),
+                    "encode" | "encode_to_string" | "encode_upper"
+                ) {
                     return m
                         .args
                         .first()
@@ -442,7 +455,12 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else { return None };
-                let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 let last = segs.last()?.as_str();
                 if EXPOSE_METHODS.contains(&last) {
                     return Some(Why {
@@ -452,7 +470,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 let owner = segs.len().checked_sub(2).map(|i| segs[i].as_str());
                 let transparent = match last {
-                    "Some" | "Ok" | "encode" | "encode_upper" | "from_utf8" | "from_utf8_lossy" => true,
+                    "Some" | "Ok" | "encode" | "encode_upper" | "from_utf8" | "from_utf8_lossy" => {
+                        true
+                    }
                     "from" | "new" | "to_string" => matches!(
                         owner,
                         Some("String" | "Box" | "Arc" | "Rc" | "Cow" | "Vec" | "ToString")
@@ -561,8 +581,17 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 if matches!(
                     method.as_str(),
-                    "clone" | "as_ref" | "unwrap" | "expect" | "borrow" | "lock" | "read" | "deref"
-                        | "iter" | "into_iter" | "values"
+                    "clone"
+                        | "as_ref"
+                        | "unwrap"
+                        | "expect"
+                        | "borrow"
+                        | "lock"
+                        | "read"
+                        | "deref"
+                        | "iter"
+                        | "into_iter"
+                        | "values"
                 ) {
                     return self.debug_type(&m.receiver, horizon, d);
                 }
@@ -612,7 +641,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     let func = segs[segs.len() - 1].ident.to_string();
                     let ctor = matches!(
                         func.as_str(),
-                        "new" | "default" | "from" | "try_from" | "from_env" | "load" | "parse" | "build"
+                        "new"
+                            | "default"
+                            | "from"
+                            | "try_from"
+                            | "from_env"
+                            | "load"
+                            | "parse"
+                            | "build"
                     ) || func.starts_with("from_")
                         || func.starts_with("new_");
                     if ctor && is_camel_case(&owner) && !is_std_type(&owner) {
@@ -650,7 +686,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         }
         let mut core = None;
         visit_type_paths(ty, &mut |p: &syn::Path| {
-            let Some(last) = p.segments.last() else { return };
+            let Some(last) = p.segments.last() else {
+                return;
+            };
             let n = last.ident.to_string();
             if core.is_none() && is_camel_case(&n) && !is_std_type(&n) && !is_wrapper(&n) {
                 core = Some((n, path_crate(p, self.cx.uses)));
@@ -664,7 +702,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     fn dumps_headers(&self, ty: &Type) -> bool {
         let mut found = false;
         visit_type_paths(ty, &mut |path: &syn::Path| {
-            let Some(last) = path.segments.last() else { return };
+            let Some(last) = path.segments.last() else {
+                return;
+            };
             let name = last.ident.to_string();
             if !HEADER_DUMP_TYPES.contains(&name.as_str()) {
                 return;
@@ -822,7 +862,10 @@ fn cookie_lookup(e: &Expr) -> bool {
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
             words(&method).iter().any(|w| w.starts_with("cookie"))
-                || matches!(method.as_str(), "get" | "get_private" | "get_signed" | "value")
+                || matches!(
+                    method.as_str(),
+                    "get" | "get_private" | "get_signed" | "value"
+                )
                 || ((is_unwrapping(&method) || TRANSPARENT_METHODS.contains(&method.as_str()))
                     && cookie_lookup(&m.receiver))
         }
@@ -833,11 +876,14 @@ fn cookie_lookup(e: &Expr) -> bool {
             }),
             _ => false,
         },
-        Expr::Path(p) => p
-            .path
-            .get_ident()
-            .is_some_and(|i| words(&i.to_string()).iter().any(|w| w.starts_with("cookie"))),
-        Expr::Field(f) => matches!(&f.member, syn::Member::Named(n) if n.to_string().contains("cookie")),
+        Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+            words(&i.to_string())
+                .iter()
+                .any(|w| w.starts_with("cookie"))
+        }),
+        Expr::Field(f) => {
+            matches!(&f.member, syn::Member::Named(n) if n.to_string().contains("cookie"))
+        }
         _ => false,
     }
 }
@@ -854,11 +900,17 @@ fn harmless_cookie(e: &Expr) -> bool {
             if is_unwrapping(&method) || method == "value" {
                 return harmless_cookie(&m.receiver);
             }
-            if !matches!(method.as_str(), "cookie" | "get_cookie" | "get" | "get_private" | "get_signed") {
+            if !matches!(
+                method.as_str(),
+                "cookie" | "get_cookie" | "get" | "get_private" | "get_signed"
+            ) {
                 return false;
             }
             let key = match m.args.first() {
-                Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) => s.value(),
+                Some(Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                })) => s.value(),
                 Some(Expr::Path(p)) => match p.path.segments.last() {
                     Some(s) if is_const_case(&s.ident.to_string()) => s.ident.to_string(),
                     _ => return false,
@@ -868,8 +920,21 @@ fn harmless_cookie(e: &Expr) -> bool {
             !words(&key).iter().any(|w| {
                 matches!(
                     w.as_str(),
-                    "session" | "sid" | "auth" | "token" | "jwt" | "secret" | "login" | "remember"
-                        | "csrf" | "xsrf" | "refresh" | "access" | "id" | "bearer" | "sess"
+                    "session"
+                        | "sid"
+                        | "auth"
+                        | "token"
+                        | "jwt"
+                        | "secret"
+                        | "login"
+                        | "remember"
+                        | "csrf"
+                        | "xsrf"
+                        | "refresh"
+                        | "access"
+                        | "id"
+                        | "bearer"
+                        | "sess"
                 )
             })
         }
@@ -878,7 +943,10 @@ fn harmless_cookie(e: &Expr) -> bool {
 }
 
 fn is_unwrapping(m: &str) -> bool {
-    matches!(m, "unwrap" | "expect" | "unwrap_or_default" | "clone" | "to_string")
+    matches!(
+        m,
+        "unwrap" | "expect" | "unwrap_or_default" | "clone" | "to_string"
+    )
 }
 
 /// The credential header a key expression names: `AUTHORIZATION`,
@@ -913,7 +981,11 @@ fn macro_sink(cx: &Cx<'_, '_>, mac: MacroRef<'_>) -> Option<(String, Output)> {
             .iter()
             .find(|c| c.len() >= 2 && LOG_CRATES.contains(&c[0].as_str()))
         {
-            let krate = if c[0] == "log_crate" { "log" } else { c[0].as_str() };
+            let krate = if c[0] == "log_crate" {
+                "log"
+            } else {
+                c[0].as_str()
+            };
             return Some((format!("{krate}::{name}!"), Output::Log));
         }
         // `#[macro_use] extern crate log;` makes the bare names available everywhere.
@@ -928,7 +1000,11 @@ fn macro_sink(cx: &Cx<'_, '_>, mac: MacroRef<'_>) -> Option<(String, Output)> {
             .segments
             .first()
             .is_some_and(|s| s.ident == "std" || s.ident == "core");
-    if !std_path || cands.first().is_some_and(|c| c.len() > 1 && c[0] != "std" && c[0] != "core") {
+    if !std_path
+        || cands
+            .first()
+            .is_some_and(|c| c.len() > 1 && c[0] != "std" && c[0] != "core")
+    {
         return None;
     }
     Some((format!("{name}!"), out))
@@ -1009,7 +1085,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Expr::Path(p) => self.binding(&p.path.get_ident()?.to_string(), u32::MAX, 0),
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(n) if self.secret_name(&n.to_string()) => Some(Why {
-                    source: quote::ToTokens::to_token_stream(e).to_string().replace(' ', ""),
+                    source: quote::ToTokens::to_token_stream(e)
+                        .to_string()
+                        .replace(' ', ""),
                     kind: Kind::Name,
                 }),
                 _ => None,
@@ -1018,7 +1096,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 let method = m.method.to_string();
                 if EXPOSE_METHODS.contains(&method.as_str()) {
                     return Some(Why {
-                        source: quote::ToTokens::to_token_stream(e).to_string().replace(' ', ""),
+                        source: quote::ToTokens::to_token_stream(e)
+                            .to_string()
+                            .replace(' ', ""),
                         kind: Kind::Exposed,
                     });
                 }
@@ -1105,8 +1185,7 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Type(ty)) => {
             let msg = format!("`{shown}` is {} with `Debug` by `{sink}`", out.verb());
-            cx.report_if_debug_leaks(&META, e.span(), msg, ty).help =
-                Some(HELP_DEBUG_TYPE.into());
+            cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
             true
         }
         None => false,
@@ -1115,7 +1194,7 @@ fn check_value<'ast>(
 
 /// A binding whose declared type says it is no secret (for field-name checks).
 fn binding_exempt(cx: &Cx<'_, '_>, e: &Expr) -> bool {
-    let ana = Ana { cx: &*cx };
+    let ana = Ana { cx };
     match e {
         Expr::Reference(r) => binding_exempt(cx, &r.expr),
         Expr::Path(p) => p
@@ -1271,8 +1350,9 @@ fn stdio_target(cx: &Cx<'_, '_>, e: &Expr, depth: u32) -> Option<Output> {
             match last {
                 "stdout" if std_io => Some(Output::Stdout),
                 "stderr" if std_io => Some(Output::Stderr),
-                "new" if full.len() >= 2
-                    && matches!(full[full.len() - 2].as_str(), "BufWriter" | "LineWriter") =>
+                "new"
+                    if full.len() >= 2
+                        && matches!(full[full.len() - 2].as_str(), "BufWriter" | "LineWriter") =>
                 {
                     stdio_target(cx, c.args.first()?, depth + 1)
                 }
@@ -1294,18 +1374,24 @@ fn stdio_target(cx: &Cx<'_, '_>, e: &Expr, depth: u32) -> Option<Output> {
 /// `#[instrument]`, `#[tracing::instrument]`, `#[tracing_attributes::instrument]`.
 fn is_instrument(cx: &Cx<'_, '_>, a: &syn::Attribute) -> bool {
     let path = a.path();
-    if !path.segments.last().is_some_and(|s| s.ident == "instrument") {
+    if path.segments.last().is_none_or(|s| s.ident != "instrument") {
         return false;
     }
     let cands = cx.uses.candidates(path);
     cands.iter().any(|c| {
-        c.len() == 1 || c.first().is_some_and(|k| k == "tracing" || k == "tracing_attributes")
+        c.len() == 1
+            || c.first()
+                .is_some_and(|k| k == "tracing" || k == "tracing_attributes")
     })
 }
 
 /// `#[instrument]` records every argument (with `Debug` unless it is a primitive) except
 /// those in `skip(..)`, and whatever `fields(..)` names.
-fn check_instrument<'ast>(cx: &mut Cx<'_, 'ast>, a: &'ast syn::Attribute, sig: &'ast syn::Signature) {
+fn check_instrument<'ast>(
+    cx: &mut Cx<'_, 'ast>,
+    a: &'ast syn::Attribute,
+    sig: &'ast syn::Signature,
+) {
     use proc_macro2::TokenTree;
     let mut skipped: Vec<String> = Vec::new();
     let mut skip_all = false;
@@ -1337,7 +1423,9 @@ fn check_instrument<'ast>(cx: &mut Cx<'_, 'ast>, a: &'ast syn::Attribute, sig: &
         return;
     }
     for input in &sig.inputs {
-        let syn::FnArg::Typed(t) = input else { continue };
+        let syn::FnArg::Typed(t) = input else {
+            continue;
+        };
         for pn in typed_pattern_names(&t.pat, &t.ty) {
             let name = pn.ident.to_string();
             if skipped.contains(&name) || name.starts_with('_') {
@@ -1350,7 +1438,9 @@ fn check_instrument<'ast>(cx: &mut Cx<'_, 'ast>, a: &'ast syn::Attribute, sig: &
             }
             let span = pn.ident.span();
             if let Some(c) = ana.credential_type(ty) {
-                let msg = format!("argument `{name}`, a `{c}` credential, is recorded on the span by `{sink}`");
+                let msg = format!(
+                    "argument `{name}`, a `{c}` credential, is recorded on the span by `{sink}`"
+                );
                 cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
                 continue;
             }
@@ -1365,7 +1455,9 @@ fn check_instrument<'ast>(cx: &mut Cx<'_, 'ast>, a: &'ast syn::Attribute, sig: &
                     cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
                 }
                 Some(TypeOf::Named(t, path_crate)) => {
-                    let msg = format!("argument `{name}` is recorded with `Debug` on the span by `{sink}`");
+                    let msg = format!(
+                        "argument `{name}` is recorded with `Debug` on the span by `{sink}`"
+                    );
                     let ty = DebugType {
                         name: t,
                         field: None,
@@ -1388,7 +1480,9 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
     let mut parts: Vec<proc_macro2::TokenStream> = vec![proc_macro2::TokenStream::new()];
     for t in g {
         match &t {
-            TokenTree::Punct(p) if p.as_char() == ',' => parts.push(proc_macro2::TokenStream::new()),
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                parts.push(proc_macro2::TokenStream::new())
+            }
             _ => {
                 if let Some(last) = parts.last_mut() {
                     last.extend(std::iter::once(t))
@@ -1399,7 +1493,9 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
     for part in parts {
         let toks: Vec<TokenTree> = part.into_iter().collect();
         // `name = value` (name may be dotted); a bare `name` declares an empty field.
-        let Some(eq) = toks.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '='))
+        let Some(eq) = toks
+            .iter()
+            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '='))
         else {
             continue;
         };
@@ -1413,18 +1509,21 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
             }
         }
         let ts: proc_macro2::TokenStream = rest.iter().cloned().collect();
-        let Ok(e) = syn::parse2::<Expr>(ts) else { continue };
+        let Ok(e) = syn::parse2::<Expr>(ts) else {
+            continue;
+        };
         let ana = Ana { cx: &*cx };
         let why = ana.secret_owned(&e).or_else(|| {
-            (is_secret_name(&name, &cx.settings.secrets.extra_names)
-                && !ana.not_secret_value(&e))
-            .then(|| Why {
-                source: name.clone(),
-                kind: Kind::Name,
-            })
+            (is_secret_name(&name, &cx.settings.secrets.extra_names) && !ana.not_secret_value(&e))
+                .then(|| Why {
+                    source: name.clone(),
+                    kind: Kind::Name,
+                })
         });
         if let Some(why) = why {
-            let shown = quote::ToTokens::to_token_stream(&e).to_string().replace(' ', "");
+            let shown = quote::ToTokens::to_token_stream(&e)
+                .to_string()
+                .replace(' ', "");
             let msg = message(&shown, &why, sink, Output::Span, debug);
             cx.report(&META, e.span(), msg).help = Some(HELP_INSTRUMENT.into());
         }
