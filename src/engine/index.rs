@@ -14,7 +14,6 @@ use syn::{Fields, Item, Type};
 pub struct TypeDef {
     pub name: String,
     pub krate: Option<String>,
-    pub module: Vec<String>,
     /// `#[derive(Debug)]` (or `derive_more`/`derivative`/`educe` Debug).
     pub derives_debug: bool,
     pub fields: Vec<FieldDef>,
@@ -76,19 +75,21 @@ impl FileIndex {
         }
         for item in items {
             match item {
-                Item::Struct(s) => {
+                // Only types deriving `Debug` can print a secret through a derived
+                // `Debug` or hold one that does (a field of a type without `Debug` would
+                // not compile); the others are left out to keep the index small.
+                Item::Struct(s) if derives_debug(&s.attrs) => {
                     let name = s.ident.to_string();
                     let fields = fields_of(&s.fields, None, &name, uses);
                     self.types.push(TypeDef {
                         name,
                         krate: krate.map(str::to_string),
-                        module: module.to_vec(),
                         derives_debug: derives_debug(&s.attrs),
                         fields,
                         variants: 0,
                     });
                 }
-                Item::Enum(e) => {
+                Item::Enum(e) if derives_debug(&e.attrs) => {
                     let name = e.ident.to_string();
                     let mut fields = Vec::new();
                     for v in &e.variants {
@@ -98,7 +99,6 @@ impl FileIndex {
                     self.types.push(TypeDef {
                         name,
                         krate: krate.map(str::to_string),
-                        module: module.to_vec(),
                         derives_debug: derives_debug(&e.attrs),
                         fields,
                         variants: e.variants.len(),

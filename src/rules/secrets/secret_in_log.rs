@@ -1146,9 +1146,9 @@ fn check_value<'ast>(
     field: Option<&str>,
 ) -> bool {
     let ana = Ana { cx: &*cx };
-    let shown = ana.text(e.span());
+    let shown = || Ana { cx }.text(e.span());
     if let Some(why) = ana.secret(e, u32::MAX, 0) {
-        let msg = message(&shown, &why, sink, out, debug);
+        let msg = message(&shown(), &why, sink, out, debug);
         cx.report(&META, e.span(), msg).help = Some(HELP.into());
         return true;
     }
@@ -1157,7 +1157,7 @@ fn check_value<'ast>(
             && !ana.not_secret_value(e)
             && !binding_exempt(cx, e)
         {
-            let msg = format!("`{shown}` is {} as field `{f}` by `{sink}`", out.verb());
+            let msg = format!("`{}` is {} as field `{f}` by `{sink}`", shown(), out.verb());
             cx.report(&META, e.span(), msg).help = Some(HELP.into());
             return true;
         }
@@ -1168,7 +1168,8 @@ fn check_value<'ast>(
     match ana.debug_leak(e, u32::MAX, 0) {
         Some(DebugLeak::Headers) => {
             let msg = format!(
-                "`{shown}` is {} with `Debug` by `{sink}`, which prints every header, including `Authorization` and `Cookie`",
+                "`{}` is {} with `Debug` by `{sink}`, which prints every header, including `Authorization` and `Cookie`",
+                shown(),
                 out.verb()
             );
             cx.report(&META, e.span(), msg).help = Some(HELP_HEADERS.into());
@@ -1176,15 +1177,15 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Credential(t)) => {
             let why = Why {
-                source: shown.clone(),
+                source: shown(),
                 kind: Kind::Typed(t),
             };
-            let msg = message(&shown, &why, sink, out, true);
+            let msg = message(&shown(), &why, sink, out, true);
             cx.report(&META, e.span(), msg).help = Some(HELP.into());
             true
         }
         Some(DebugLeak::Type(ty)) => {
-            let msg = format!("`{shown}` is {} with `Debug` by `{sink}`", out.verb());
+            let msg = format!("`{}` is {} with `Debug` by `{sink}`", shown(), out.verb());
             cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
             true
         }
