@@ -344,8 +344,12 @@ impl ProjectIndex {
             if secrets.types.iter().any(|t| f.type_names.contains(t)) {
                 return Some(format!("field `{}`", f.name));
             }
+            // A field of a workspace type prints what that type's `Debug` prints (the
+            // nested check below), whatever the field is called.
+            let workspace_typed = f.type_names.iter().any(|n| self.types.contains_key(n));
             if is_secret_name(&f.role, &secrets.extra_names)
                 && !f.bounded
+                && !workspace_typed
                 && !f.type_names.iter().any(|n| type_is_not_secret(n))
             {
                 return Some(format!("field `{}`", f.name));
