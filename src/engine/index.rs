@@ -36,6 +36,8 @@ pub struct FieldDef {
     pub type_crates: Vec<Option<String>>,
     /// A field of an enum variant.
     pub in_variant: bool,
+    /// `role` names a credential (set when the index is merged, with the configured names).
+    pub secret_role: bool,
     /// The field's type is bounded (numbers, bool, dates): never a credential.
     pub bounded: bool,
     /// Left out of the derived `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
@@ -152,6 +154,7 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             type_names,
             type_crates,
             in_variant: variant.is_some(),
+            secret_role: false,
             bounded: crate::model::types::is_bounded(&f.ty, &|_| false),
             skip_debug: skips_debug(&f.attrs),
         });
@@ -311,7 +314,10 @@ impl ProjectIndex {
     pub fn new(files: Vec<FileIndex>, secrets: &SecretSettings) -> Self {
         let mut idx = ProjectIndex::default();
         for f in files {
-            for t in f.types {
+            for mut t in f.types {
+                for field in &mut t.fields {
+                    field.secret_role = is_secret_name(&field.role, &secrets.extra_names);
+                }
                 if let Some(k) = &t.krate {
                     idx.crates.insert(crate_ident(k));
                 }
@@ -347,7 +353,7 @@ impl ProjectIndex {
             // A field of a workspace type prints what that type's `Debug` prints (the
             // nested check below), whatever the field is called.
             let workspace_typed = f.type_names.iter().any(|n| self.types.contains_key(n));
-            if is_secret_name(&f.role, &secrets.extra_names)
+            if f.secret_role
                 && !f.bounded
                 && !workspace_typed
                 && !f.type_names.iter().any(|n| type_is_not_secret(n))

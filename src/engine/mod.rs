@@ -104,7 +104,15 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
             Err(e) => out.errors.push(e),
         }
     }
-    let index = ProjectIndex::new(indexes, &settings.secrets);
+    // The index is merged only when a finding waits for it.
+    let index = if deferred
+        .iter()
+        .any(|d| matches!(d.cond, Condition::IfDebugLeaks(_)))
+    {
+        ProjectIndex::new(indexes, &settings.secrets)
+    } else {
+        ProjectIndex::default()
+    };
     out.findings.extend(
         deferred
             .into_iter()
