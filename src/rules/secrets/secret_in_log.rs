@@ -587,6 +587,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
                 if matches!(method.as_str(), "headers" | "headers_mut") && m.args.is_empty() {
+                    // The headers of a response this program received carry the other
+                    // service's cookies at most, not this program's credentials.
+                    if self.client_response(&m.receiver, horizon, d) {
+                        return None;
+                    }
                     return Some(TypeOf::Headers);
                 }
                 if matches!(
@@ -676,6 +681,51 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// A response received from an HTTP client: the result of `.send()` (reqwest,
+    /// awc, surf), also through a `let`.
+    fn client_response(&self, e: &'ast Expr, horizon: u32, depth: u32) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let d = depth + 1;
+        match e {
+            Expr::Paren(p) => self.client_response(&p.expr, horizon, d),
+            Expr::Reference(r) => self.client_response(&r.expr, horizon, d),
+            Expr::Try(t) => self.client_response(&t.expr, horizon, d),
+            Expr::Await(a) => self.client_response(&a.base, horizon, d),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                matches!(
+                    name.as_str(),
+                    "send" | "send_json" | "send_form" | "execute"
+                ) || (matches!(
+                    name.as_str(),
+                    "unwrap"
+                        | "expect"
+                        | "error_for_status"
+                        | "map_err"
+                        | "inspect_err"
+                        | "context"
+                        | "with_context"
+                        | "wrap_err"
+                ) && self.client_response(&m.receiver, horizon, d))
+            }
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let Some(b) = self.cx.scopes.lookup_before(&id.to_string(), horizon) else {
+                    return false;
+                };
+                match b.origin {
+                    Origin::Let(Some(init)) => self.client_response(init, b.seq, d),
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 
