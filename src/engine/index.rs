@@ -16,6 +16,10 @@ pub struct TypeDef {
     pub krate: Option<String>,
     /// `#[derive(Debug)]` (or `derive_more`/`derivative`/`educe` Debug).
     pub derives_debug: bool,
+    /// Every derived trait, by last path segment (`Deserialize`, `Validate`, `FromForm`).
+    pub derives: Vec<String>,
+    /// Validates itself while deserializing: `#[serde(try_from = "..")]`, `#[nutype(..)]`.
+    pub self_validating: bool,
     pub fields: Vec<FieldDef>,
     /// Number of variants (enums), 0 for structs.
     pub variants: usize,
@@ -38,10 +42,42 @@ pub struct FieldDef {
     pub in_variant: bool,
     /// `role` names a credential (set when the index is merged, with the configured names).
     pub secret_role: bool,
+    /// The field can hold arbitrary input: text, collections, JSON values (or `Option`s
+    /// of them). Fields of workspace types are judged through those types.
+    pub unbounded: bool,
+    /// What `#[validate(..)]` / `#[garde(..)]` says of the field.
+    pub validation: FieldValidation,
     /// The field's type is bounded (numbers, bool, dates): never a credential.
     pub bounded: bool,
     /// Left out of the derived `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
     pub skip_debug: bool,
+}
+
+/// Validation attributes on a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldValidation {
+    /// No `validate`/`garde` attribute.
+    #[default]
+    None,
+    /// Constraints (`length`, `email`, `range`, `custom`, …).
+    Constraints,
+    /// Validated through its own type (`#[validate(nested)]`, `#[garde(dive)]`).
+    Nested,
+    /// Explicitly not validated (`#[garde(skip)]`, `#[validate(skip)]`).
+    Skip,
+}
+
+/// A trait implementation that matters to input validation.
+#[derive(Debug, Clone)]
+pub struct ImplDef {
+    /// The trait's last path segment (`FromRequest`, `TryFrom`, `Deserialize`).
+    pub trait_name: String,
+    /// The implementing type's name.
+    pub self_ty: String,
+    /// The trait's first type argument's name (`TryFrom<NewUserForm>` → `NewUserForm`).
+    pub trait_arg: Option<String>,
+    /// A method of the impl calls `.validate(..)` (or `validate_with_args`/`validate_args`).
+    pub calls_validate: bool,
 }
 
 /// What one file contributes to the index.
@@ -50,6 +86,28 @@ pub struct FileIndex {
     pub types: Vec<TypeDef>,
     /// Types with a hand-written `impl Debug`.
     pub debug_impls: Vec<String>,
+    /// Implementations of request-extraction, conversion and validation traits.
+    pub impls: Vec<ImplDef>,
+}
+
+/// Traits whose implementations the index records.
+const INDEXED_TRAITS: &[&str] = &[
+    "FromRequest",
+    "FromRequestParts",
+    "FromData",
+    "FromForm",
+    "TryFrom",
+    "Deserialize",
+    "Validate",
+    "FromStr",
+];
+
+/// Derives that make a type an index entry: it can print secrets or arrive as input.
+fn is_indexed_derive(name: &str) -> bool {
+    matches!(
+        name,
+        "Debug" | "Deserialize" | "Validate" | "FromForm" | "Garde" | "Object" | "Multipart"
+    )
 }
 
 /// Normalized crate name (`kanidm-proto` → `kanidm_proto`).
@@ -77,21 +135,23 @@ impl FileIndex {
         }
         for item in items {
             match item {
-                // Only types deriving `Debug` can print a secret through a derived
-                // `Debug` or hold one that does (a field of a type without `Debug` would
-                // not compile); the others are left out to keep the index small.
-                Item::Struct(s) if derives_debug(&s.attrs) => {
+                // Only types that can print a secret (`Debug`) or arrive as request input
+                // (`Deserialize`, `FromForm`, `Validate`) are kept, to keep the index small:
+                // a field of a type without `Debug` could not be printed by a derived one.
+                Item::Struct(s) if indexed(&s.attrs) => {
                     let name = s.ident.to_string();
                     let fields = fields_of(&s.fields, None, &name, uses);
                     self.types.push(TypeDef {
                         name,
                         krate: krate.map(str::to_string),
                         derives_debug: derives_debug(&s.attrs),
+                        derives: derives(&s.attrs),
+                        self_validating: self_validating(&s.attrs),
                         fields,
                         variants: 0,
                     });
                 }
-                Item::Enum(e) if derives_debug(&e.attrs) => {
+                Item::Enum(e) if indexed(&e.attrs) => {
                     let name = e.ident.to_string();
                     let mut fields = Vec::new();
                     for v in &e.variants {
@@ -102,18 +162,42 @@ impl FileIndex {
                         name,
                         krate: krate.map(str::to_string),
                         derives_debug: derives_debug(&e.attrs),
+                        derives: derives(&e.attrs),
+                        self_validating: self_validating(&e.attrs),
                         fields,
                         variants: e.variants.len(),
                     });
                 }
                 Item::Impl(imp) => {
-                    if let Some((_, path, _)) = &imp.trait_ {
-                        if path.segments.last().is_some_and(|s| s.ident == "Debug") {
-                            if let Some(seg) = crate::model::types::type_name(&imp.self_ty) {
-                                self.debug_impls.push(seg.ident.to_string());
-                            }
-                        }
+                    let Some((_, path, _)) = &imp.trait_ else {
+                        continue;
+                    };
+                    let Some(last) = path.segments.last() else {
+                        continue;
+                    };
+                    let Some(self_ty) = crate::model::types::type_name(&imp.self_ty) else {
+                        continue;
+                    };
+                    let self_ty = self_ty.ident.to_string();
+                    if last.ident == "Debug" {
+                        self.debug_impls.push(self_ty);
+                        continue;
                     }
+                    let trait_name = last.ident.to_string();
+                    if !INDEXED_TRAITS.contains(&trait_name.as_str()) {
+                        continue;
+                    }
+                    let trait_arg = crate::model::types::first_type_arg(last)
+                        .and_then(crate::model::types::type_name)
+                        .map(|s| s.ident.to_string());
+                    let mut v = CallsValidate(false);
+                    syn::visit::Visit::visit_item_impl(&mut v, imp);
+                    self.impls.push(ImplDef {
+                        trait_name,
+                        self_ty,
+                        trait_arg,
+                        calls_validate: v.0,
+                    });
                 }
                 Item::Mod(m) => {
                     if let Some((_, inner)) = &m.content {
@@ -127,6 +211,127 @@ impl FileIndex {
         }
     }
 }
+
+/// Finds a `.validate(..)`-family call (validator, garde) anywhere in an item.
+struct CallsValidate(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for CallsValidate {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "validate" || m.method == "validate_with_args" || m.method == "validate_args"
+        {
+            self.0 = true;
+        }
+        if !self.0 {
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+
+    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+        if !self.0 {
+            syn::visit::visit_expr(self, e);
+        }
+    }
+}
+
+fn indexed(attrs: &[syn::Attribute]) -> bool {
+    derives_debug(attrs) || derives(attrs).iter().any(|d| is_indexed_derive(d))
+}
+
+/// The derived traits, by last path segment (a token scan: no parsing).
+fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in attrs {
+        if !a.path().is_ident("derive") {
+            continue;
+        }
+        let syn::Meta::List(l) = &a.meta else {
+            continue;
+        };
+        let mut last: Option<String> = None;
+        for t in l.tokens.clone() {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => last = Some(i.to_string()),
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
+                    out.extend(last.take());
+                }
+                _ => {}
+            }
+        }
+        out.extend(last);
+    }
+    out
+}
+
+/// `#[serde(try_from = "..")]` / `#[serde(from = "..")]` (deserialized through a
+/// conversion) or `#[nutype(..)]` (validated newtype).
+fn self_validating(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let Some(last) = a.path().segments.last() else {
+            return false;
+        };
+        if last.ident == "nutype" {
+            return true;
+        }
+        if last.ident != "serde" {
+            return false;
+        }
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        let toks: Vec<proc_macro2::TokenTree> = l.tokens.clone().into_iter().collect();
+        toks.windows(2).any(|w| {
+            matches!((&w[0], &w[1]), (proc_macro2::TokenTree::Ident(i), proc_macro2::TokenTree::Punct(p))
+                if (i == "try_from" || i == "from") && p.as_char() == '=')
+        })
+    })
+}
+
+/// What a field's `#[validate(..)]` / `#[garde(..)]` attributes say.
+fn field_validation(attrs: &[syn::Attribute]) -> FieldValidation {
+    let mut out = FieldValidation::None;
+    for a in attrs {
+        let Some(last) = a.path().segments.last() else {
+            continue;
+        };
+        if last.ident != "validate" && last.ident != "garde" {
+            continue;
+        }
+        let words: Vec<String> = match &a.meta {
+            syn::Meta::List(l) => l
+                .tokens
+                .clone()
+                .into_iter()
+                .filter_map(|t| match t {
+                    proc_macro2::TokenTree::Ident(i) => Some(i.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let v = if words.iter().any(|w| w == "skip") {
+            FieldValidation::Skip
+        } else if words.iter().any(|w| w == "nested" || w == "dive") {
+            FieldValidation::Nested
+        } else {
+            FieldValidation::Constraints
+        };
+        // The strongest statement wins: constraints over nesting over skipping.
+        out = match (out, v) {
+            (FieldValidation::Constraints, _) | (_, FieldValidation::Constraints) => {
+                FieldValidation::Constraints
+            }
+            (FieldValidation::Nested, _) | (_, FieldValidation::Nested) => FieldValidation::Nested,
+            _ => v,
+        };
+    }
+    out
+}
+
+/// Types whose values are arbitrary input: text, collections, JSON values.
+const UNBOUNDED_TYPES: &[&str] = &[
+    "String", "str", "Vec", "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Value", "Bytes",
+    "VecDeque", "IndexMap", "Cow", "Box",
+];
 
 fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap) -> Vec<FieldDef> {
     let mut out = Vec::new();
@@ -148,14 +353,21 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             type_names.push(last.ident.to_string());
             type_crates.push(path_crate(p, uses));
         });
+        let bounded = crate::model::types::is_bounded(&f.ty, &|_| false);
+        let unbounded = !bounded
+            && type_names
+                .iter()
+                .any(|n| UNBOUNDED_TYPES.contains(&n.as_str()));
         out.push(FieldDef {
             name,
             role,
+            unbounded,
+            validation: field_validation(&f.attrs),
             type_names,
             type_crates,
             in_variant: variant.is_some(),
             secret_role: false,
-            bounded: crate::model::types::is_bounded(&f.ty, &|_| false),
+            bounded,
             skip_debug: skips_debug(&f.attrs),
         });
     }
@@ -304,6 +516,8 @@ pub struct ProjectIndex {
     leaky: HashMap<String, String>,
     /// The workspace's crates (normalized names).
     crates: HashSet<String>,
+    /// Trait implementations that matter to input validation.
+    pub impls: Vec<ImplDef>,
 }
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
@@ -324,6 +538,7 @@ impl ProjectIndex {
                 idx.types.entry(t.name.clone()).or_default().push(t);
             }
             idx.debug_impls.extend(f.debug_impls);
+            idx.impls.extend(f.impls);
         }
         idx.compute_leaky(secrets);
         idx
@@ -456,6 +671,11 @@ impl ProjectIndex {
         out
     }
 
+    /// The indexed definitions of a type, those of `krate` first if it has any.
+    pub fn types_named(&self, name: &str, krate: Option<&str>) -> Vec<&TypeDef> {
+        self.defs(name, krate)
+    }
+
     /// Whether `name` is defined in the workspace.
     pub fn has_type(&self, name: &str) -> bool {
         self.types.contains_key(name)
@@ -507,5 +727,57 @@ mod tests {
         ] {
             assert!(idx.debug_leak(n, None, &s).is_none(), "{n}");
         }
+    }
+
+    #[test]
+    fn payload_facts() {
+        let idx = index(
+            r#"
+            #[derive(Deserialize, Validate)]
+            struct NewUser {
+                #[validate(email)] email: String,
+                #[validate(nested)] address: Address,
+                nickname: Option<String>,
+                age: u8,
+                #[garde(skip)] note: String,
+            }
+            #[derive(Deserialize)] #[serde(try_from = "RawEmail")] struct Email(String);
+            #[nutype(validate(not_empty))] struct Name(String);
+            struct Plain { a: String }
+            impl<S> FromRequest<S> for Checked<T> {
+                async fn from_request(req: Request, s: &S) -> Result<Self, E> {
+                    let v = Json::<T>::from_request(req, s).await?;
+                    v.validate()?;
+                    Ok(Checked(v))
+                }
+            }
+            impl TryFrom<NewUserForm> for NewUser { fn try_from(f: NewUserForm) -> Result<Self, E> { todo!() } }
+            "#,
+        );
+        let u = &idx.types_named("NewUser", None)[0];
+        assert!(u.derives.contains(&"Validate".to_string()));
+        let f = |n: &str| u.fields.iter().find(|f| f.name == n).unwrap();
+        assert_eq!(f("email").validation, FieldValidation::Constraints);
+        assert!(f("email").unbounded);
+        assert_eq!(f("address").validation, FieldValidation::Nested);
+        assert!(f("nickname").unbounded && f("nickname").validation == FieldValidation::None);
+        assert!(!f("age").unbounded);
+        assert_eq!(f("note").validation, FieldValidation::Skip);
+        assert!(idx.types_named("Email", None)[0].self_validating);
+        assert!(idx.types_named("Plain", None).is_empty());
+        let from_request = idx
+            .impls
+            .iter()
+            .find(|i| i.trait_name == "FromRequest")
+            .unwrap();
+        assert_eq!(from_request.self_ty, "Checked");
+        assert!(from_request.calls_validate);
+        let try_from = idx
+            .impls
+            .iter()
+            .find(|i| i.trait_name == "TryFrom")
+            .unwrap();
+        assert_eq!(try_from.trait_arg.as_deref(), Some("NewUserForm"));
+        assert!(!try_from.calls_validate);
     }
 }
