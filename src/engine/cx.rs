@@ -159,6 +159,25 @@ pub enum Condition {
     /// Kept only if the value's type prints a credential with `Debug`; the reason is
     /// appended to the message.
     IfDebugLeaks(DebugType),
+    /// Kept only if a handler's payload needs validation and nothing it was given to
+    /// validates it; the unbounded fields are appended to the message.
+    IfUnvalidated(PayloadCheck),
+}
+
+/// A handler's payload, settled against the project index.
+#[derive(Debug, Clone)]
+pub struct PayloadCheck {
+    /// The payload type (`None` for generic containers such as `Json<Value>`).
+    pub ty: Option<String>,
+    /// The handler's crate.
+    pub krate: Option<String>,
+    /// The crate the payload type's path names, when not the current one.
+    pub path_crate: Option<String>,
+    /// The module the payload type is declared in, when the path says (`crate::…`) or
+    /// it is declared in the handler's file.
+    pub module: Option<Vec<String>>,
+    /// Functions the handler gives the payload to: (name, argument index).
+    pub passed_to: Vec<(String, usize)>,
 }
 
 /// The type of a value formatted with `Debug`: a type name, or the type of a field of
@@ -244,6 +263,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         self.deferred.push(Deferred {
             finding: f,
             cond: Condition::IfDebugLeaks(ty),
+        });
+        let last = self.deferred.len() - 1;
+        &mut self.deferred[last].finding
+    }
+
+    /// Reports a handler's payload, settled once the project index is built.
+    pub fn report_if_unvalidated(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+        check: PayloadCheck,
+    ) -> &mut Finding {
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred {
+            finding: f,
+            cond: Condition::IfUnvalidated(check),
         });
         let last = self.deferred.len() - 1;
         &mut self.deferred[last].finding

@@ -14,6 +14,8 @@ use syn::{Fields, Item, Type};
 pub struct TypeDef {
     pub name: String,
     pub krate: Option<String>,
+    /// The module the type is declared in (`["crate", "routes", "login"]`).
+    pub module: Vec<String>,
     /// `#[derive(Debug)]` (or `derive_more`/`derivative`/`educe` Debug).
     pub derives_debug: bool,
     /// Every derived trait, by last path segment (`Deserialize`, `Validate`, `FromForm`).
@@ -40,6 +42,8 @@ pub struct FieldDef {
     pub type_crates: Vec<Option<String>>,
     /// A field of an enum variant.
     pub in_variant: bool,
+    /// The field's type as written (`Option<String>`), for messages.
+    pub ty_text: String,
     /// `role` names a credential (set when the index is merged, with the configured names).
     pub secret_role: bool,
     /// The field can hold arbitrary input: text, collections, JSON values (or `Option`s
@@ -88,6 +92,9 @@ pub struct FileIndex {
     pub debug_impls: Vec<String>,
     /// Implementations of request-extraction, conversion and validation traits.
     pub impls: Vec<ImplDef>,
+    /// Functions that call `.validate()` on one of their parameters: (name, index among
+    /// the parameters after `self`).
+    pub validating_fns: Vec<(String, usize)>,
 }
 
 /// Traits whose implementations the index records.
@@ -116,10 +123,71 @@ pub fn crate_ident(name: &str) -> String {
 }
 
 impl FileIndex {
-    pub fn build(items: &[Item], krate: Option<&str>, module: &[String], uses: &UseMap) -> Self {
+    /// `scan_validate`: the file mentions `validate` (function bodies are searched for
+    /// validated parameters only then).
+    pub fn build(
+        items: &[Item],
+        krate: Option<&str>,
+        module: &[String],
+        uses: &UseMap,
+        scan_validate: bool,
+    ) -> Self {
         let mut out = FileIndex::default();
         out.collect(items, krate, module, uses, 0);
+        if scan_validate {
+            out.collect_validating_fns(items, 0);
+        }
         out
+    }
+
+    fn collect_validating_fns(&mut self, items: &[Item], depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                Item::Fn(f) => self.note_validating_fn(&f.sig, &f.block),
+                Item::Impl(imp) => {
+                    for it in &imp.items {
+                        if let syn::ImplItem::Fn(m) = it {
+                            self.note_validating_fn(&m.sig, &m.block);
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        self.collect_validating_fns(inner, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn note_validating_fn(&mut self, sig: &syn::Signature, body: &syn::Block) {
+        let params: Vec<Option<String>> = sig
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                syn::FnArg::Typed(t) => Some(match &*t.pat {
+                    syn::Pat::Ident(id) => Some(id.ident.to_string()),
+                    _ => None,
+                }),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        if params.iter().all(Option::is_none) {
+            return;
+        }
+        let mut v = ValidatedRoots(Vec::new());
+        syn::visit::Visit::visit_block(&mut v, body);
+        for (i, p) in params.iter().enumerate() {
+            if let Some(p) = p {
+                if v.0.iter().any(|r| r == p) {
+                    self.validating_fns.push((sig.ident.to_string(), i));
+                }
+            }
+        }
     }
 
     fn collect(
@@ -144,6 +212,7 @@ impl FileIndex {
                     self.types.push(TypeDef {
                         name,
                         krate: krate.map(str::to_string),
+                        module: module.to_vec(),
                         derives_debug: derives_debug(&s.attrs),
                         derives: derives(&s.attrs),
                         self_validating: self_validating(&s.attrs),
@@ -161,6 +230,7 @@ impl FileIndex {
                     self.types.push(TypeDef {
                         name,
                         krate: krate.map(str::to_string),
+                        module: module.to_vec(),
                         derives_debug: derives_debug(&e.attrs),
                         derives: derives(&e.attrs),
                         self_validating: self_validating(&e.attrs),
@@ -210,6 +280,47 @@ impl FileIndex {
             }
         }
     }
+}
+
+/// The local names whose values `.validate(..)` is called on (`form.validate()`,
+/// `payload.0.validate()`, `req.inner.validate(&ctx)`).
+struct ValidatedRoots(Vec<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for ValidatedRoots {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if crate::model::web::is_validate_method(&m.method.to_string()) {
+            if let Some(root) = root_ident(&m.receiver) {
+                self.0.push(root);
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+/// The local variable an expression reads a part of: `form` for `&form.0.email`,
+/// `form.into_inner()`, `(*form).clone()`.
+pub fn root_ident(e: &syn::Expr) -> Option<String> {
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            syn::Expr::Path(p) => return p.path.get_ident().map(|i| i.to_string()),
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Unary(u) => &u.expr,
+            syn::Expr::Field(f) => &f.base,
+            syn::Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "into_inner" | "clone" | "as_ref" | "deref" | "0" | "inner" | "borrow"
+                    ) =>
+            {
+                &m.receiver
+            }
+            _ => return None,
+        };
+    }
+    None
 }
 
 /// Finds a `.validate(..)`-family call (validator, garde) anywhere in an item.
@@ -366,6 +477,11 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             type_names,
             type_crates,
             in_variant: variant.is_some(),
+            ty_text: quote::ToTokens::to_token_stream(&f.ty)
+                .to_string()
+                .replace(" < ", "<")
+                .replace(" >", ">")
+                .replace(" ,", ","),
             secret_role: false,
             bounded,
             skip_debug: skips_debug(&f.attrs),
@@ -518,6 +634,8 @@ pub struct ProjectIndex {
     crates: HashSet<String>,
     /// Trait implementations that matter to input validation.
     pub impls: Vec<ImplDef>,
+    /// Functions validating a parameter: (name, index after `self`).
+    pub validating_fns: HashSet<(String, usize)>,
 }
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
@@ -539,6 +657,7 @@ impl ProjectIndex {
             }
             idx.debug_impls.extend(f.debug_impls);
             idx.impls.extend(f.impls);
+            idx.validating_fns.extend(f.validating_fns);
         }
         idx.compute_leaky(secrets);
         idx
@@ -671,9 +790,101 @@ impl ProjectIndex {
         out
     }
 
+    /// The definitions of `name` in `module` if it is known and has one, else as
+    /// [`ProjectIndex::defs`].
+    fn defs_in(&self, name: &str, krate: Option<&str>, module: Option<&[String]>) -> Vec<&TypeDef> {
+        let defs = self.defs(name, krate);
+        if let Some(m) = module {
+            let exact: Vec<&TypeDef> = defs.iter().copied().filter(|d| d.module == m).collect();
+            if !exact.is_empty() {
+                return exact;
+            }
+        }
+        defs
+    }
+
     /// The indexed definitions of a type, those of `krate` first if it has any.
     pub fn types_named(&self, name: &str, krate: Option<&str>) -> Vec<&TypeDef> {
         self.defs(name, krate)
+    }
+
+    /// Why a payload of type `name` needs validation, or `None` when it does not: it is
+    /// unknown, validates itself (`#[serde(try_from)]`, nutype, a hand-written
+    /// `Deserialize`), or has only bounded fields. Nested workspace types are followed.
+    pub fn payload_verdict(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+    ) -> Option<String> {
+        let mut seen = Vec::new();
+        let fields = self.unbounded_fields(name, krate, module, &mut seen)?;
+        let defs = self.defs_in(name, krate, module);
+        let derives_validate = defs
+            .iter()
+            .any(|d| d.derives.iter().any(|x| x == "Validate"))
+            || self
+                .impls
+                .iter()
+                .any(|i| i.trait_name == "Validate" && i.self_ty == name);
+        let list = fields
+            .iter()
+            .take(4)
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if fields.len() > 4 { ", …" } else { "" };
+        Some(if derives_validate {
+            format!("{list}{more}; `{name}` derives `Validate`, but `.validate()` is never called")
+        } else {
+            format!("{list}{more}")
+        })
+    }
+
+    /// The unbounded fields of a payload type (`field: Type`), `None` if it needs no
+    /// validation or is not known.
+    fn unbounded_fields(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+        seen: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if seen.iter().any(|s| s == name) || seen.len() > 8 {
+            return None;
+        }
+        seen.push(name.to_string());
+        let defs = self.defs_in(name, krate, module);
+        if defs.is_empty() || defs.iter().any(|d| d.self_validating) {
+            return None;
+        }
+        if self
+            .impls
+            .iter()
+            .any(|i| i.self_ty == name && i.trait_name == "Deserialize")
+        {
+            return None;
+        }
+        let mut out = Vec::new();
+        for d in defs {
+            for f in &d.fields {
+                if f.unbounded {
+                    out.push(format!("{}: {}", f.name, f.ty_text));
+                    continue;
+                }
+                // A nested payload type that itself needs validation.
+                if let Some(n) = f
+                    .type_names
+                    .iter()
+                    .find(|n| *n != name && self.types.contains_key(*n))
+                {
+                    if self.unbounded_fields(n, krate, None, seen).is_some() {
+                        out.push(format!("{}: {n}", f.name));
+                    }
+                }
+            }
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     /// Whether `name` is defined in the workspace.
@@ -689,7 +900,7 @@ mod tests {
     fn index(src: &str) -> ProjectIndex {
         let f = syn::parse_file(src).unwrap();
         let uses = UseMap::build(&f.items, &["crate".into()]);
-        let fi = FileIndex::build(&f.items, Some("app"), &["crate".into()], &uses);
+        let fi = FileIndex::build(&f.items, Some("app"), &["crate".into()], &uses, true);
         ProjectIndex::new(vec![fi], &SecretSettings::default())
     }
 

@@ -105,10 +105,12 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
         }
     }
     // The index is merged only when a finding waits for it.
-    let index = if deferred
-        .iter()
-        .any(|d| matches!(d.cond, Condition::IfDebugLeaks(_)))
-    {
+    let index = if deferred.iter().any(|d| {
+        matches!(
+            d.cond,
+            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_)
+        )
+    }) {
         ProjectIndex::new(indexes, &settings.secrets)
     } else {
         ProjectIndex::default()
@@ -166,6 +168,28 @@ pub fn settle(
                 "{}: `{name}` derives `Debug`, which prints its {reason}",
                 f.message
             );
+            Some(f)
+        }
+        Condition::IfUnvalidated(check) => {
+            // Given to a function that validates that parameter (one hop).
+            if check
+                .passed_to
+                .iter()
+                .any(|k| index.validating_fns.contains(k))
+            {
+                return None;
+            }
+            let Some(ty) = &check.ty else {
+                return Some(d.finding);
+            };
+            let krate = match &check.path_crate {
+                Some(c) if !index.has_crate(c) => return None,
+                Some(c) => Some(c.as_str()),
+                None => check.krate.as_deref(),
+            };
+            let verdict = index.payload_verdict(ty, krate, check.module.as_deref())?;
+            let mut f = d.finding;
+            f.message = format!("{} ({verdict})", f.message);
             Some(f)
         }
     }
@@ -256,7 +280,14 @@ fn walk_source(
     let facts = facts::FileFacts::build(&file.items);
     let bounded_types = facts.bounded_type_names();
     let uses = usemap::UseMap::build(&file.items, &meta.module);
-    let index = FileIndex::build(&file.items, meta.krate.as_deref(), &meta.module, &uses);
+    let scan_validate = src.text.contains("validate");
+    let index = FileIndex::build(
+        &file.items,
+        meta.krate.as_deref(),
+        &meta.module,
+        &uses,
+        scan_validate,
+    );
     if rules.is_empty() {
         return FileOutput {
             bounded_types,

@@ -242,14 +242,14 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
             self.visit_attribute(a);
         }
         self.in_test_if(&f.attrs, |w| {
-            w.check_fn(&f.attrs, &f.sig);
+            w.check_fn(&f.attrs, &f.sig, &f.block);
             w.walk_fn(&f.sig, &f.block)
         });
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         self.in_test_if(&f.attrs, |w| {
-            w.check_fn(&f.attrs, &f.sig);
+            w.check_fn(&f.attrs, &f.sig, &f.block);
             w.walk_fn(&f.sig, &f.block)
         });
     }
@@ -268,7 +268,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if let Some(body) = &f.default {
-            self.check_fn(&f.attrs, &f.sig);
+            self.check_fn(&f.attrs, &f.sig, body);
             self.walk_fn(&f.sig, body);
         }
     }
@@ -450,9 +450,14 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
-    fn check_fn(&mut self, attrs: &'ast [syn::Attribute], sig: &'ast syn::Signature) {
+    fn check_fn(
+        &mut self,
+        attrs: &'ast [syn::Attribute],
+        sig: &'ast syn::Signature,
+        body: &'ast syn::Block,
+    ) {
         for r in self.rules {
-            r.check_fn(&mut self.cx, attrs, sig);
+            r.check_fn(&mut self.cx, attrs, sig, body);
         }
     }
 

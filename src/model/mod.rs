@@ -6,3 +6,4 @@ pub mod secrets;
 pub mod sql;
 pub mod types;
 pub mod values;
+pub mod web;

@@ -7,6 +7,7 @@ use crate::finding::Severity;
 use serde::Serialize;
 
 pub mod injection;
+pub mod input;
 pub mod meta;
 pub mod secrets;
 
@@ -164,12 +165,14 @@ pub trait Rule: Send + Sync {
     /// Every macro invocation (expression, statement or item position), parsed.
     fn check_macro<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _mac: MacroRef<'ast>) {}
 
-    /// Every function and method with a body, with its attributes, before its body.
+    /// Every function and method with a body, with its attributes, before its body is
+    /// walked.
     fn check_fn<'ast>(
         &self,
         _cx: &mut Cx<'_, 'ast>,
         _attrs: &'ast [syn::Attribute],
         _sig: &'ast syn::Signature,
+        _body: &'ast syn::Block,
     ) {
     }
 }
@@ -190,6 +193,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
     &[
         &injection::sql_string_interpolation::SqlStringInterpolation,
         &secrets::secret_in_log::SecretInLog,
+        &input::unvalidated_input::UnvalidatedInput,
     ]
 }
 

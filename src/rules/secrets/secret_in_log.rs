@@ -152,6 +152,7 @@ impl Rule for SecretInLog {
         cx: &mut Cx<'_, 'ast>,
         attrs: &'ast [syn::Attribute],
         sig: &'ast syn::Signature,
+        _body: &'ast syn::Block,
     ) {
         if cx.scopes.in_test() {
             return;

@@ -1,0 +1,3 @@
+//! BL3xx: request input.
+
+pub mod unvalidated_input;
