@@ -81,7 +81,7 @@ impl Rule for UnvalidatedInput {
                 continue;
             }
             let mut ev = Evidence {
-                bindings: &bindings,
+                bindings: bindings.clone(),
                 validated: false,
                 passed_to: Vec::new(),
             };
@@ -201,6 +201,21 @@ fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
     }
 }
 
+/// Finds a shape check of a payload value inside a condition.
+struct ShapeCheck<'e> {
+    ev: &'e Evidence,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ShapeCheck<'_> {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if SHAPE_CHECKS.contains(&m.method.to_string().as_str()) && self.ev.derived(&m.receiver) {
+            self.found = true;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
 /// A hand-written check given (part of) the payload: `is_valid_body_field(&data.content)`,
 /// `check_name(&form.name)?`, `validate_email(..)`, `ensure_len(..)`.
 fn is_checking_fn(name: &str) -> bool {
@@ -221,21 +236,75 @@ fn is_checking_fn(name: &str) -> bool {
 }
 
 /// What a handler body does with the payload bindings.
-struct Evidence<'b> {
-    bindings: &'b [String],
+struct Evidence {
+    /// The payload's bindings, and bindings derived from them (`let FormData { title, .. }
+    /// = form.0`, `let creds = Credentials { name: form.name, .. }`).
+    bindings: Vec<String>,
     /// `.validate()` on the payload, or a conversion that can fail.
     validated: bool,
     /// Functions given the payload: (name, argument index after the receiver).
     passed_to: Vec<(String, usize)>,
 }
 
-impl Evidence<'_> {
+impl Evidence {
     fn rooted(&self, e: &Expr) -> bool {
         root_ident(e).is_some_and(|r| self.bindings.contains(&r))
     }
+
+    /// Whether an expression is made from the payload: rooted in it, or a struct literal
+    /// or tuple of such parts.
+    fn derived(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Struct(s) => s.fields.iter().any(|f| self.derived(&f.expr)),
+            Expr::Tuple(t) => t.elems.iter().any(|x| self.derived(x)),
+            Expr::Try(t) => self.derived(&t.expr),
+            Expr::MethodCall(m) => self.rooted(e) || self.derived(&m.receiver),
+            _ => self.rooted(e),
+        }
+    }
 }
 
-impl<'ast> Visit<'ast> for Evidence<'_> {
+/// Whether a condition checks a value's shape: `.len()`, `.is_empty()`, `.contains(..)`,
+/// `.starts_with(..)`, `.chars()`, `.is_match(..)`, `.parse::<..>()`.
+const SHAPE_CHECKS: &[&str] = &[
+    "len",
+    "is_empty",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "chars",
+    "is_match",
+    "matches",
+    "is_ascii",
+    "trim",
+    "bytes",
+];
+
+impl<'ast> Visit<'ast> for Evidence {
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let Some(init) = &l.init {
+            if self.derived(&init.expr) {
+                for p in crate::engine::pattern::pattern_names(&l.pat) {
+                    self.bindings.push(p.ident.to_string());
+                }
+            }
+        }
+        syn::visit::visit_local(self, l);
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        // A hand-written check of the payload's shape (`if name.len() > 100 { return .. }`).
+        let mut c = ShapeCheck {
+            ev: self,
+            found: false,
+        };
+        c.visit_expr(&i.cond);
+        if c.found {
+            self.validated = true;
+        }
+        syn::visit::visit_expr_if(self, i);
+    }
+
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
         if self.rooted(&m.receiver)
@@ -248,7 +317,7 @@ impl<'ast> Visit<'ast> for Evidence<'_> {
             self.validated = true;
         }
         for (i, a) in m.args.iter().enumerate() {
-            if self.rooted(a) {
+            if self.rooted(a) || self.derived(a) {
                 if is_checking_fn(&method) {
                     self.validated = true;
                 }
@@ -263,7 +332,7 @@ impl<'ast> Visit<'ast> for Evidence<'_> {
             if let Some(last) = p.path.segments.last() {
                 let f = last.ident.to_string();
                 for (i, a) in c.args.iter().enumerate() {
-                    if !self.rooted(a) {
+                    if !self.rooted(a) && !self.derived(a) {
                         continue;
                     }
                     // `NewUser::try_from(form)?`, `Email::parse(form.email)?`.
