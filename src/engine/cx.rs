@@ -189,6 +189,9 @@ pub struct DebugType {
     pub krate: Option<String>,
     /// The crate the type's path names, when it is not the current one.
     pub path_crate: Option<String>,
+    /// The value's name says it is a secret: the finding stands (as it is) when the
+    /// workspace does not define the type.
+    pub stands_if_unknown: bool,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {

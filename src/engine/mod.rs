@@ -143,6 +143,15 @@ pub fn settle(
             (!safe).then_some(d.finding)
         }
         Condition::IfDebugLeaks(ty) => {
+            // A secret-named value of a type the workspace does not define: its name
+            // decides.
+            let unknown = match &ty.path_crate {
+                Some(c) => !index.has_crate(c),
+                None => !index.has_type(&ty.name),
+            };
+            if unknown {
+                return ty.stands_if_unknown.then_some(d.finding);
+            }
             // A type named through another crate's path is that crate's: unknown unless
             // the crate is in the workspace.
             let krate = match &ty.path_crate {

@@ -12,6 +12,8 @@ const CORES: &[&[&str]] = &[
     &["passphrase"],
     &["secret"],
     &["secrets"],
+    &["secret", "access", "key"],
+    &["access", "key", "secret"],
     &["apikey"],
     &["api", "key"],
     &["api", "keys"],
@@ -464,6 +466,7 @@ mod tests {
             "passphrase",
             "passwd",
             "authorization_header",
+            "secret_access_key",
         ] {
             assert!(is_secret_name(n, &[]), "{n} should be a secret");
         }

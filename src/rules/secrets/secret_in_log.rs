@@ -279,6 +279,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             if self.exempt_type(ty) {
                 return None;
             }
+            // A value of a named type (`creds: StorageCredentials`) leaks what that
+            // type's `Debug` prints, not what its name says (see `check_value`).
+            if matches!(self.type_of_decl(ty), Some(TypeOf::Named(..))) {
+                return None;
+            }
         }
         let init = match b.origin {
             Origin::Let(init) => init,
@@ -454,7 +459,18 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                         .and_then(|a| self.secret(a, horizon, d))
                         .or_else(|| self.secret(&m.receiver, horizon, d));
                 }
-                if TRANSPARENT_METHODS.contains(&method.as_str()) {
+                if TRANSPARENT_METHODS.contains(&method.as_str())
+                    || matches!(
+                        method.as_str(),
+                        "ok_or" | "ok_or_else" | "filter" | "inspect"
+                    )
+                {
+                    return self.secret(&m.receiver, horizon, d);
+                }
+                // `.and_then(|v| v.to_str().ok())`: a closure that passes its argument on.
+                if matches!(method.as_str(), "map" | "and_then")
+                    && m.args.first().is_some_and(passes_argument_on)
+                {
                     return self.secret(&m.receiver, horizon, d);
                 }
                 let w = words(&method);
@@ -561,12 +577,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 field: None,
                 krate: self.cx.file.krate.clone(),
                 path_crate,
+                stands_if_unknown: false,
             })),
             TypeOf::Field(owner, field, path_crate) => Some(DebugLeak::Type(DebugType {
                 name: owner,
                 field: Some(field),
                 krate: self.cx.file.krate.clone(),
                 path_crate,
+                stands_if_unknown: false,
             })),
         }
     }
@@ -738,7 +756,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         let mut names = Vec::new();
         collect_type_names(ty, &mut names, 0);
         if names.iter().any(|n| {
-            REDACTING_TYPES.contains(&n.as_str()) || self.cx.settings.secrets.safe_types.contains(n)
+            REDACTING_TYPES.contains(&n.as_str())
+                || self.cx.settings.secrets.safe_types.contains(n)
+                || type_is_not_secret(n)
         }) {
             return None;
         }
@@ -877,9 +897,6 @@ fn is_sanitizer(name: &str) -> bool {
                 | "starts"
                 | "ends"
                 | "empty"
-                | "some"
-                | "none"
-                | "ok"
         )
     })
 }
@@ -900,6 +917,31 @@ fn shown_to_user(receiver: &Expr) -> bool {
         _ => return false,
     };
     crate::model::secrets::SHOWN_TO_USER.contains(&name.as_str())
+}
+
+/// A closure whose result is its argument through transparent methods only
+/// (`|v| v.to_str().ok()`, `|s| s.trim().to_string()`).
+fn passes_argument_on(e: &Expr) -> bool {
+    let Expr::Closure(c) = e else { return false };
+    let Some(syn::Pat::Ident(param)) = c.inputs.first() else {
+        return false;
+    };
+    let mut body = &*c.body;
+    for _ in 0..16 {
+        body = match body {
+            Expr::Path(p) => return p.path.is_ident(&param.ident),
+            Expr::Paren(p) => &p.expr,
+            Expr::Reference(r) => &r.expr,
+            Expr::MethodCall(m)
+                if TRANSPARENT_METHODS.contains(&m.method.to_string().as_str())
+                    || m.method == "strip_prefix" =>
+            {
+                &m.receiver
+            }
+            _ => return false,
+        };
+    }
+    false
 }
 
 /// Whether a name is a secret only because it says `cookie` (`cookie`, `cookies`).
@@ -1226,11 +1268,14 @@ fn check_value<'ast>(
             return true;
         }
     }
-    if !debug {
+    // A secret-named value of a named type: settled by the type when the workspace
+    // defines it, by the name otherwise.
+    let named = expr_name(e).is_some_and(|n| is_secret_name(&n, &cx.settings.secrets.extra_names));
+    if !debug && !named {
         return false;
     }
     match ana.debug_leak(e, u32::MAX, 0) {
-        Some(DebugLeak::Headers) => {
+        Some(DebugLeak::Headers) if debug => {
             let msg = format!(
                 "`{}` is {} with `Debug` by `{sink}`, which prints every header, including `Authorization` and `Cookie`",
                 shown(),
@@ -1239,7 +1284,7 @@ fn check_value<'ast>(
             cx.report(&META, e.span(), msg).help = Some(HELP_HEADERS.into());
             true
         }
-        Some(DebugLeak::Credential(t)) => {
+        Some(DebugLeak::Credential(t)) if debug => {
             let why = Why {
                 source: shown(),
                 kind: Kind::Typed(t),
@@ -1248,12 +1293,28 @@ fn check_value<'ast>(
             cx.report(&META, e.span(), msg).help = Some(HELP.into());
             true
         }
-        Some(DebugLeak::Type(ty)) => {
-            let msg = format!("`{}` is {} with `Debug` by `{sink}`", shown(), out.verb());
+        Some(DebugLeak::Type(mut ty)) => {
+            ty.stands_if_unknown = named;
+            let with = if debug { " with `Debug`" } else { "" };
+            let msg = format!("`{}` is {}{with} by `{sink}`", shown(), out.verb());
             cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
             true
         }
-        None => false,
+        _ => false,
+    }
+}
+
+/// The name an expression reads: a variable or the last field (`creds`, `cfg.creds`).
+fn expr_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Reference(r) => expr_name(&r.expr),
+        Expr::Paren(p) => expr_name(&p.expr),
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        _ => None,
     }
 }
 
@@ -1337,6 +1398,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 field: None,
                 krate: cx.file.krate.clone(),
                 path_crate,
+                stands_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
             cx.report_if_debug_leaks(&META, span, msg, ty).help = Some(HELP_DEBUG_TYPE.into());
@@ -1509,12 +1571,14 @@ fn check_instrument<'ast>(
                 cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
                 continue;
             }
-            if is_secret_name(&name, &cx.settings.secrets.extra_names) {
+            let decl = ana.type_of_decl(ty);
+            let named_type = matches!(decl, Some(TypeOf::Named(..)));
+            if !named_type && is_secret_name(&name, &cx.settings.secrets.extra_names) {
                 let msg = format!("argument `{name}` is recorded on the span by `{sink}`");
                 cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
                 continue;
             }
-            match ana.type_of_decl(ty) {
+            match decl {
                 Some(TypeOf::Headers) => {
                     let msg = format!("argument `{name}` is recorded with `Debug` on the span by `{sink}`, which prints every header, including `Authorization` and `Cookie`");
                     cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
@@ -1528,6 +1592,7 @@ fn check_instrument<'ast>(
                         field: None,
                         krate: cx.file.krate.clone(),
                         path_crate,
+                        stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
                     };
                     cx.report_if_debug_leaks(&META, span, msg, ty).help =
                         Some(HELP_INSTRUMENT.into());
