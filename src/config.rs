@@ -25,6 +25,15 @@ pub struct Options {
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     pub sql: Option<SqlOptions>,
     pub secrets: Option<SecretsOptions>,
+    pub validation: Option<ValidationOptions>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ValidationOptions {
+    /// Extra validating extractor types or validating functions, by path
+    /// (`crate::extract::Checked`, `crate::input::sanitize`).
+    pub validators: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -297,6 +306,9 @@ fn resolve_secrets(
 pub struct Settings {
     enabled: Vec<&'static str>,
     pub sql_sinks: Vec<Vec<String>>,
+    /// Configured validating extractors and functions (`[validation] validators`), as
+    /// path segments.
+    pub validators: Vec<Vec<String>>,
     pub secrets: SecretSettings,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
@@ -400,6 +412,29 @@ impl Settings {
             sql_sinks.push(segs);
         }
 
+        let mut validators = Vec::new();
+        for (i, s) in o
+            .validation
+            .iter()
+            .flat_map(|s| s.validators.iter().flatten())
+            .enumerate()
+        {
+            let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
+            if segs
+                .iter()
+                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            {
+                return Err(ConfigError::Key {
+                    path: file.clone(),
+                    key: key(&format!("validation.validators[{i}]")),
+                    message: format!(
+                        "`{s}` is not a path: expected e.g. `crate::extract::Checked`"
+                    ),
+                });
+            }
+            validators.push(segs);
+        }
+
         let secrets = resolve_secrets(o.secrets.as_ref(), &file, &key)?;
 
         let mut exclude = GlobSetBuilder::new();
@@ -466,6 +501,7 @@ impl Settings {
         Ok(Settings {
             enabled,
             sql_sinks,
+            validators,
             secrets,
             exclude,
             per_file_ignores,

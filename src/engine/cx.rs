@@ -177,7 +177,10 @@ pub struct PayloadCheck {
     /// it is declared in the handler's file.
     pub module: Option<Vec<String>>,
     /// Functions the handler gives the payload to: (name, argument index).
-    pub passed_to: Vec<(String, usize)>,
+    pub passed_to: Vec<crate::engine::validation::Callee>,
+    /// The handler validates the payload through its type's `Validate` derive
+    /// (`.validate()`, a validating extractor): only gaps in the derive are reported.
+    pub validated: bool,
 }
 
 /// The type of a value formatted with `Debug`: a type name, or the type of a field of

@@ -4,6 +4,7 @@
 
 use crate::config::SecretSettings;
 use crate::engine::usemap::UseMap;
+use crate::engine::validation::Callee;
 use crate::model::names::words;
 use crate::model::secrets::{is_secret_name, NOT_SECRET_TYPES, REDACTING_TYPES};
 use std::collections::{HashMap, HashSet};
@@ -22,6 +23,8 @@ pub struct TypeDef {
     pub derives: Vec<String>,
     /// Validates itself while deserializing: `#[serde(try_from = "..")]`, `#[nutype(..)]`.
     pub self_validating: bool,
+    /// A type-level validation rule (`#[validate(schema(function = ".."))]`).
+    pub schema_validation: bool,
     pub fields: Vec<FieldDef>,
     /// Number of variants (enums), 0 for structs.
     pub variants: usize,
@@ -92,9 +95,9 @@ pub struct FileIndex {
     pub debug_impls: Vec<String>,
     /// Implementations of request-extraction, conversion and validation traits.
     pub impls: Vec<ImplDef>,
-    /// Functions that call `.validate()` on one of their parameters: (name, index among
-    /// the parameters after `self`).
-    pub validating_fns: Vec<(String, usize)>,
+    /// Functions that validate one of their parameters (index among the parameters
+    /// after `self`), with the type of their `impl` block for methods.
+    pub validating_fns: Vec<Callee>,
 }
 
 /// Traits whose implementations the index records.
@@ -123,8 +126,8 @@ pub fn crate_ident(name: &str) -> String {
 }
 
 impl FileIndex {
-    /// `scan_validate`: the file mentions `validate` (function bodies are searched for
-    /// validated parameters only then).
+    /// `scan_validate`: input validation is analyzed (function bodies are searched for
+    /// parameters they validate only then).
     pub fn build(
         items: &[Item],
         krate: Option<&str>,
@@ -146,11 +149,13 @@ impl FileIndex {
         }
         for item in items {
             match item {
-                Item::Fn(f) => self.note_validating_fn(&f.sig, &f.block),
+                Item::Fn(f) => self.note_validating_fn(None, &f.sig, &f.block),
                 Item::Impl(imp) => {
+                    let owner = crate::model::types::type_name(&imp.self_ty)
+                        .map(|s| s.ident.to_string());
                     for it in &imp.items {
                         if let syn::ImplItem::Fn(m) = it {
-                            self.note_validating_fn(&m.sig, &m.block);
+                            self.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
                         }
                     }
                 }
@@ -164,28 +169,31 @@ impl FileIndex {
         }
     }
 
-    fn note_validating_fn(&mut self, sig: &syn::Signature, body: &syn::Block) {
-        let params: Vec<Option<String>> = sig
+    fn note_validating_fn(&mut self, owner: Option<&str>, sig: &syn::Signature, body: &syn::Block) {
+        let params: Vec<Vec<String>> = sig
             .inputs
             .iter()
             .filter_map(|i| match i {
-                syn::FnArg::Typed(t) => Some(match &*t.pat {
-                    syn::Pat::Ident(id) => Some(id.ident.to_string()),
-                    _ => None,
-                }),
+                syn::FnArg::Typed(t) => Some(
+                    crate::engine::pattern::pattern_names(&t.pat)
+                        .into_iter()
+                        .map(|p| p.ident.to_string())
+                        .collect(),
+                ),
                 syn::FnArg::Receiver(_) => None,
             })
             .collect();
-        if params.iter().all(Option::is_none) {
+        if params.iter().all(Vec::is_empty) {
             return;
         }
-        let mut v = ValidatedRoots(Vec::new());
-        syn::visit::Visit::visit_block(&mut v, body);
-        for (i, p) in params.iter().enumerate() {
-            if let Some(p) = p {
-                if v.0.iter().any(|r| r == p) {
-                    self.validating_fns.push((sig.ident.to_string(), i));
-                }
+        let ev = crate::engine::validation::Evidence::new(params).scan(body);
+        for (i, v) in ev.validated.iter().enumerate() {
+            if *v {
+                self.validating_fns.push(Callee {
+                    owner: owner.map(str::to_string),
+                    name: sig.ident.to_string(),
+                    arg: i,
+                });
             }
         }
     }
@@ -216,6 +224,7 @@ impl FileIndex {
                         derives_debug: derives_debug(&s.attrs),
                         derives: derives(&s.attrs),
                         self_validating: self_validating(&s.attrs),
+                        schema_validation: schema_validation(&s.attrs),
                         fields,
                         variants: 0,
                     });
@@ -234,6 +243,7 @@ impl FileIndex {
                         derives_debug: derives_debug(&e.attrs),
                         derives: derives(&e.attrs),
                         self_validating: self_validating(&e.attrs),
+                        schema_validation: schema_validation(&e.attrs),
                         fields,
                         variants: e.variants.len(),
                     });
@@ -279,21 +289,6 @@ impl FileIndex {
                 _ => {}
             }
         }
-    }
-}
-
-/// The local names whose values `.validate(..)` is called on (`form.validate()`,
-/// `payload.0.validate()`, `req.inner.validate(&ctx)`).
-struct ValidatedRoots(Vec<String>);
-
-impl<'ast> syn::visit::Visit<'ast> for ValidatedRoots {
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if crate::model::web::is_validate_method(&m.method.to_string()) {
-            if let Some(root) = root_ident(&m.receiver) {
-                self.0.push(root);
-            }
-        }
-        syn::visit::visit_expr_method_call(self, m);
     }
 }
 
@@ -397,6 +392,14 @@ fn self_validating(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// A type-level `#[validate(schema(..))]` rule.
+fn schema_validation(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("validate")
+            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().contains("schema"))
+    })
+}
+
 /// What a field's `#[validate(..)]` / `#[garde(..)]` attributes say.
 fn field_validation(attrs: &[syn::Attribute]) -> FieldValidation {
     let mut out = FieldValidation::None;
@@ -404,6 +407,19 @@ fn field_validation(attrs: &[syn::Attribute]) -> FieldValidation {
         let Some(last) = a.path().segments.last() else {
             continue;
         };
+        // rocket's `#[field(validate = len(1..))]` and poem-openapi's
+        // `#[oai(validator(max_length = 64))]` check at extraction.
+        let extraction_check = match &a.meta {
+            syn::Meta::List(l) if last.ident == "field" || last.ident == "oai" => {
+                let t = l.tokens.to_string();
+                t.contains("validate")
+            }
+            _ => false,
+        };
+        if extraction_check {
+            out = FieldValidation::Constraints;
+            continue;
+        }
         if last.ident != "validate" && last.ident != "garde" {
             continue;
         }
@@ -623,6 +639,34 @@ pub fn type_is_not_secret(name: &str) -> bool {
         })
 }
 
+/// What a handler's payload lacks (see [`ProjectIndex::payload_verdict`]). Field lists
+/// are rendered for messages: `` `name: String`, `tags: Vec<String>` ``.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadVerdict {
+    /// Never validated; `derives_validate`: the type derives `Validate` all the same.
+    Unvalidated {
+        fields: String,
+        derives_validate: bool,
+    },
+    /// Validated, but the derive has no constraint on any unbounded field.
+    NoConstraints { fields: String },
+    /// Validated, but every unbounded field is `#[garde(skip)]` / `#[validate(skip)]`.
+    AllSkipped { fields: String },
+    /// Validated, but a field of a `Validate` type lacks `#[validate(nested)]`.
+    NestedNotValidated { field: String, ty: String },
+}
+
+fn field_list(fields: &[String]) -> String {
+    let list = fields
+        .iter()
+        .take(4)
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if fields.len() > 4 { ", …" } else { "" };
+    format!("{list}{more}")
+}
+
 /// The workspace-wide index, merged from every file's contribution.
 #[derive(Debug, Default)]
 pub struct ProjectIndex {
@@ -634,8 +678,9 @@ pub struct ProjectIndex {
     crates: HashSet<String>,
     /// Trait implementations that matter to input validation.
     pub impls: Vec<ImplDef>,
-    /// Functions validating a parameter: (name, index after `self`).
-    pub validating_fns: HashSet<(String, usize)>,
+    /// Functions validating a parameter: (name, index after `self`) → the types whose
+    /// `impl` defines them (`None`: a free function).
+    validating_fns: HashMap<(String, usize), Vec<Option<String>>>,
 }
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
@@ -657,7 +702,12 @@ impl ProjectIndex {
             }
             idx.debug_impls.extend(f.debug_impls);
             idx.impls.extend(f.impls);
-            idx.validating_fns.extend(f.validating_fns);
+            for c in f.validating_fns {
+                idx.validating_fns
+                    .entry((c.name, c.arg))
+                    .or_default()
+                    .push(c.owner);
+            }
         }
         idx.compute_leaky(secrets);
         idx
@@ -808,15 +858,19 @@ impl ProjectIndex {
         self.defs(name, krate)
     }
 
-    /// Why a payload of type `name` needs validation, or `None` when it does not: it is
-    /// unknown, validates itself (`#[serde(try_from)]`, nutype, a hand-written
-    /// `Deserialize`), or has only bounded fields. Nested workspace types are followed.
+    /// What a handler's payload of type `name` lacks, or `None` when nothing: the type
+    /// is unknown, validates itself (`#[serde(try_from)]`, nutype, a hand-written
+    /// `Deserialize`, rocket/poem-openapi field validators), or has only bounded fields.
+    /// Nested workspace types are followed. `validated`: the handler validates the
+    /// payload through its `Validate` derive (`.validate()`, a validating extractor), so
+    /// only what that derive leaves unchecked is reported.
     pub fn payload_verdict(
         &self,
         name: &str,
         krate: Option<&str>,
         module: Option<&[String]>,
-    ) -> Option<String> {
+        validated: bool,
+    ) -> Option<PayloadVerdict> {
         let mut seen = Vec::new();
         let fields = self.unbounded_fields(name, krate, module, &mut seen)?;
         let defs = self.defs_in(name, krate, module);
@@ -827,18 +881,70 @@ impl ProjectIndex {
                 .impls
                 .iter()
                 .any(|i| i.trait_name == "Validate" && i.self_ty == name);
-        let list = fields
+        if !validated {
+            return Some(PayloadVerdict::Unvalidated {
+                fields: field_list(&fields),
+                derives_validate,
+            });
+        }
+        // Validated through the derive: what does the derive check?
+        let manual = self
+            .impls
             .iter()
-            .take(4)
-            .map(|f| format!("`{f}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if fields.len() > 4 { ", …" } else { "" };
-        Some(if derives_validate {
-            format!("{list}{more}; `{name}` derives `Validate`, but `.validate()` is never called")
-        } else {
-            format!("{list}{more}")
-        })
+            .any(|i| i.trait_name == "Validate" && i.self_ty == name);
+        if manual || !derives_validate || defs.iter().any(|d| d.schema_validation) {
+            return None;
+        }
+        for d in &defs {
+            for f in &d.fields {
+                if f.validation != FieldValidation::None || f.unbounded {
+                    continue;
+                }
+                let nested = f.type_names.iter().find(|n| {
+                    *n != name
+                        && self.types.get(*n).is_some_and(|ds| {
+                            ds.iter().any(|t| t.derives.iter().any(|x| x == "Validate"))
+                        })
+                });
+                if let Some(n) = nested {
+                    return Some(PayloadVerdict::NestedNotValidated {
+                        field: format!("{}: {}", f.name, f.ty_text),
+                        ty: n.clone(),
+                    });
+                }
+            }
+        }
+        let unbounded: Vec<&FieldDef> = defs
+            .iter()
+            .flat_map(|d| d.fields.iter())
+            .filter(|f| f.unbounded)
+            .collect();
+        if unbounded.is_empty()
+            || unbounded.iter().any(|f| {
+                matches!(
+                    f.validation,
+                    FieldValidation::Constraints | FieldValidation::Nested
+                )
+            })
+        {
+            return None;
+        }
+        let list = field_list(
+            &unbounded
+                .iter()
+                .map(|f| format!("{}: {}", f.name, f.ty_text))
+                .collect::<Vec<_>>(),
+        );
+        Some(
+            if unbounded
+                .iter()
+                .all(|f| f.validation == FieldValidation::Skip)
+            {
+                PayloadVerdict::AllSkipped { fields: list }
+            } else {
+                PayloadVerdict::NoConstraints { fields: list }
+            },
+        )
     }
 
     /// The unbounded fields of a payload type (`field: Type`), `None` if it needs no
@@ -856,6 +962,16 @@ impl ProjectIndex {
         seen.push(name.to_string());
         let defs = self.defs_in(name, krate, module);
         if defs.is_empty() || defs.iter().any(|d| d.self_validating) {
+            return None;
+        }
+        // rocket `FromForm` and poem-openapi `Object` types check their field validators
+        // while being extracted.
+        if defs.iter().any(|d| {
+            d.derives.iter().any(|x| x == "FromForm" || x == "Object")
+                && d.fields
+                    .iter()
+                    .any(|f| f.validation == FieldValidation::Constraints)
+        }) {
             return None;
         }
         if self
@@ -885,6 +1001,17 @@ impl ProjectIndex {
             }
         }
         (!out.is_empty()).then_some(out)
+    }
+
+    /// Whether a function given a payload validates it: a workspace function of that name
+    /// validates that parameter, and when the call names a type (`App::insert`), it is
+    /// that type's method.
+    pub fn validates(&self, c: &Callee) -> bool {
+        self.validating_fns
+            .get(&(c.name.clone(), c.arg))
+            .is_some_and(|owners| {
+                c.owner.is_none() || owners.iter().any(|o| o.as_deref() == c.owner.as_deref())
+            })
     }
 
     /// Whether `name` is defined in the workspace.

@@ -11,6 +11,7 @@ pub mod scope;
 pub mod source;
 pub mod suppress;
 pub mod usemap;
+pub mod validation;
 pub mod walk;
 
 use crate::config::Settings;
@@ -184,21 +185,22 @@ pub fn settle(
             if check
                 .passed_to
                 .iter()
-                .any(|k| index.validating_fns.contains(k))
+                .any(|c| index.validates(c))
             {
                 return None;
             }
+            let mut f = d.finding;
             let Some(ty) = &check.ty else {
-                return Some(d.finding);
+                return (!check.validated).then_some(f);
             };
             let krate = match &check.path_crate {
                 Some(c) if !index.has_crate(c) => return None,
                 Some(c) => Some(c.as_str()),
                 None => check.krate.as_deref(),
             };
-            let verdict = index.payload_verdict(ty, krate, check.module.as_deref())?;
-            let mut f = d.finding;
-            f.message = format!("{} ({verdict})", f.message);
+            let verdict =
+                index.payload_verdict(ty, krate, check.module.as_deref(), check.validated)?;
+            f.message = crate::rules::input::unvalidated_input::message(&f.message, ty, &verdict);
             Some(f)
         }
     }
@@ -289,7 +291,7 @@ fn walk_source(
     let facts = facts::FileFacts::build(&file.items);
     let bounded_types = facts.bounded_type_names();
     let uses = usemap::UseMap::build(&file.items, &meta.module);
-    let scan_validate = src.text.contains("validate");
+    let scan_validate = settings.is_enabled("BL301");
     let index = FileIndex::build(
         &file.items,
         meta.krate.as_deref(),

@@ -164,3 +164,50 @@ pub fn is_validate_method(name: &str) -> bool {
         "validate" | "validate_with_args" | "validate_args" | "validate_into" | "validate_with"
     )
 }
+
+/// A function or method that checks its argument by its name: `is_valid_body_field`,
+/// `check_name`, `validate_email`, `ensure_len`, `sanitize_html`.
+pub fn is_checking_fn(name: &str) -> bool {
+    crate::model::names::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "valid"
+                | "validate"
+                | "validated"
+                | "validation"
+                | "validator"
+                | "check"
+                | "verify"
+                | "ensure"
+                | "sanitize"
+                | "sanitise"
+        )
+    })
+}
+
+/// A conversion that can fail, so the value is parsed into a checked type:
+/// `try_from`, `try_into`, `try_new`, `parse`, `parse_email`, `from_form`.
+pub fn is_conversion_fn(name: &str) -> bool {
+    name.starts_with("try_")
+        || name == "parse"
+        || name.starts_with("parse_")
+        || matches!(name, "from_form" | "new_validated" | "validated")
+}
+
+/// Methods whose use in a condition checks a value's shape: `.len()`, `.is_empty()`,
+/// `.contains(..)`, `.starts_with(..)`, `.chars()`, `.is_match(..)`.
+pub const SHAPE_CHECKS: &[&str] = &[
+    "len",
+    "is_empty",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "chars",
+    "is_match",
+    "matches",
+    "is_ascii",
+    "trim",
+    "bytes",
+    "all",
+    "any",
+];

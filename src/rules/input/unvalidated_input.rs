@@ -1,23 +1,22 @@
 //! BL301 `unvalidated-input`: a request handler takes a body, form or query extractor
 //! whose payload can hold arbitrary input, and never validates it.
 //!
-//! The handler's side is decided here: which parameters are unvalidated extractors,
-//! and whether the body validates (`.validate()`), converts (`T::try_from(p)?`,
-//! `p.try_into()`, `p.parse()`) or hands the payload to functions. The payload's side —
-//! its fields, validation attributes, self-validating deserialization, functions that
-//! validate their parameter — is in the project index, so the finding is settled after
-//! the per-file pass.
+//! The handler's side is decided here: which parameters are request extractors (and
+//! whether they validate), and what the body does with the payload (see
+//! [`crate::engine::validation`]): validates it (`.validate()`), converts it
+//! (`T::try_from(p)?`, `p.try_into()`, `Email::parse(p.email)?`), checks it by hand, or
+//! hands it to functions. The payload's side — its fields, validation attributes,
+//! self-validating deserialization, functions that validate their parameter — is in the
+//! project index, so the finding is settled after the per-file pass.
 
 use crate::engine::cx::{Cx, PayloadCheck};
-use crate::engine::index::root_ident;
+use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
+use crate::engine::validation::{Callee, Evidence};
 use crate::model::types::first_type_arg;
-use crate::model::web::{
-    extractor, is_validate_method, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
-};
+use crate::model::web::{extractor, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS};
 use crate::rules::{Rule, RuleMeta};
-use syn::visit::Visit;
-use syn::{Expr, Type};
+use syn::Type;
 
 crate::declare_rule! {
     pub static META = {
@@ -70,70 +69,107 @@ impl Rule for UnvalidatedInput {
             let syn::FnArg::Typed(t) = input else {
                 continue;
             };
-            let Some((_ext, kind, payload)) = unvalidated_extractor(cx, &t.ty) else {
+            let Some(param) = classify(cx, &t.ty) else {
                 continue;
             };
+            if param.kind == InputKind::Path {
+                continue;
+            }
             let bindings: Vec<String> = typed_pattern_names(&t.pat, &t.ty)
                 .into_iter()
                 .map(|p| p.ident.to_string())
                 .collect();
-            if bindings.iter().all(|b| b.starts_with('_')) {
+            if bindings.is_empty() || bindings.iter().all(|b| b.starts_with('_')) {
                 continue;
             }
-            let mut ev = Evidence {
-                bindings: bindings.clone(),
-                validated: false,
-                passed_to: Vec::new(),
-            };
-            ev.visit_block(body);
-            if ev.validated {
+            let ev = Evidence::new(vec![bindings]).scan(body);
+            // Converted, parsed or checked by hand: validated, whatever the type says.
+            if ev.validated[0] && !ev.validate_called[0] {
                 continue;
             }
+            let validators = &cx.settings.validators;
+            if ev.passed_to.iter().any(|(_, c)| {
+                validators
+                    .iter()
+                    .any(|v| v.last().is_some_and(|l| *l == c.name))
+            }) {
+                continue;
+            }
+            let through_derive = param.validating || ev.validate_called[0];
             let handler = sig.ident.to_string();
             let ty_text = quote::ToTokens::to_token_stream(&*t.ty)
                 .to_string()
                 .replace(' ', "");
             let span = syn::spanned::Spanned::span(&*t.ty);
-            match payload {
+            let passed_to: Vec<Callee> = ev.passed_to.into_iter().map(|(_, c)| c).collect();
+            let (ty, path_crate, module, msg) = match param.payload {
                 Payload::Raw(what) => {
-                    if kind == InputKind::Path {
-                        continue;
-                    }
-                    if !ev.passed_to.is_empty() {
-                        // Handed to functions: validated there if any of them validates.
-                        let check = PayloadCheck {
-                            ty: None,
-                            krate: cx.file.krate.clone(),
-                            path_crate: None,
-                            module: None,
-                            passed_to: ev.passed_to.clone(),
-                        };
-                        let msg = format!(
-                            "handler `{handler}` accepts `{ty_text}` ({what}) without validating it"
-                        );
-                        cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
+                    if through_derive {
                         continue;
                     }
                     let msg = format!(
                         "handler `{handler}` accepts `{ty_text}` ({what}) without validating it"
                     );
-                    cx.report(&META, span, msg).help = Some(HELP.into());
+                    if passed_to.is_empty() {
+                        cx.report(&META, span, msg).help = Some(HELP.into());
+                        continue;
+                    }
+                    (None, None, None, msg)
                 }
-                Payload::Named(name, path_crate, module) => {
-                    let check = PayloadCheck {
-                        ty: Some(name),
-                        krate: cx.file.krate.clone(),
-                        path_crate,
-                        module,
-                        passed_to: ev.passed_to.clone(),
-                    };
-                    let msg =
-                        format!("handler `{handler}` accepts `{ty_text}` without validating it");
-                    cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
-                }
-            }
+                Payload::Named(name, path_crate, module) => (
+                    Some(name),
+                    path_crate,
+                    module,
+                    format!("handler `{handler}` accepts `{ty_text}`"),
+                ),
+            };
+            // Settled on the index: the payload's fields, and the functions it was given to.
+            let check = PayloadCheck {
+                ty,
+                krate: cx.file.krate.clone(),
+                path_crate,
+                module,
+                passed_to,
+                validated: through_derive,
+            };
+            cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
         }
     }
+}
+
+/// Completes a deferred finding's message (`handler `h` accepts `Json<T>``) with what the
+/// index found the payload lacks.
+pub fn message(base: &str, ty: &str, verdict: &PayloadVerdict) -> String {
+    match verdict {
+        PayloadVerdict::Unvalidated {
+            fields,
+            derives_validate: false,
+        } => format!("{base} without validating it ({fields})"),
+        PayloadVerdict::Unvalidated {
+            fields,
+            derives_validate: true,
+        } => format!(
+            "{base} without validating it ({fields}): `{ty}` derives `Validate`, but `.validate()` is never called"
+        ),
+        PayloadVerdict::NoConstraints { fields } => format!(
+            "{base} and validates it, but `{ty}` derives `Validate` without a constraint on any unbounded field ({fields}): validation checks nothing"
+        ),
+        PayloadVerdict::AllSkipped { fields } => format!(
+            "{base} and validates it, but every unbounded field of `{ty}` is skipped ({fields}): validation checks nothing"
+        ),
+        PayloadVerdict::NestedNotValidated { field, ty: nested } => format!(
+            "{base} and validates it, but `{ty}` field `{field}` lacks `#[validate(nested)]`: the rules of `{nested}` never run"
+        ),
+    }
+}
+
+/// A handler parameter that carries request input.
+struct Param {
+    kind: InputKind,
+    payload: Payload,
+    /// A validating extractor (`Valid<Json<T>>`, `actix_web_validator::Json<T>`): the
+    /// payload is validated through its type's `Validate` implementation.
+    validating: bool,
 }
 
 /// What an extractor carries.
@@ -145,33 +181,62 @@ enum Payload {
     Named(String, Option<String>, Option<Vec<String>>),
 }
 
-/// An unvalidated framework extractor: its name, what it reads, and its payload.
-fn unvalidated_extractor(cx: &Cx<'_, '_>, ty: &Type) -> Option<(String, InputKind, Payload)> {
+/// A request extractor parameter: an unvalidated framework extractor or a validating one.
+fn classify(cx: &Cx<'_, '_>, ty: &Type) -> Option<Param> {
+    let ty = match ty {
+        Type::Reference(r) => &*r.elem,
+        t => t,
+    };
     let Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
     let name = last.ident.to_string();
-    if VALIDATING_WRAPPERS.contains(&name.as_str()) {
-        return None;
-    }
     let full = cx.uses.resolve(&tp.path);
-    if full
-        .first()
-        .is_some_and(|c| VALIDATING_CRATES.contains(&c.as_str()))
-    {
-        return None;
+    let configured = cx.settings.validators.iter().any(|v| {
+        *v == full || (v.len() >= 2 && full.len() == 1 && v.last() == full.last())
+    });
+    let validating = configured
+        || VALIDATING_WRAPPERS.contains(&name.as_str())
+        || full
+            .first()
+            .is_some_and(|c| VALIDATING_CRATES.contains(&c.as_str()));
+    if validating {
+        // `Valid<Json<T>>`, `WithValidation<Form<T>>`, `actix_web_validator::Json<T>`.
+        let mut inner = first_type_arg(last)?;
+        let mut kind = InputKind::Body;
+        for _ in 0..4 {
+            let Type::Path(ip) = inner else { break };
+            let Some(il) = ip.path.segments.last() else {
+                break;
+            };
+            let Some(ext) = extractor(&cx.uses.resolve(&ip.path)) else {
+                break;
+            };
+            kind = ext.kind;
+            let Some(next) = first_type_arg(il) else {
+                break;
+            };
+            inner = next;
+        }
+        let payload = payload_of(cx, inner)?;
+        return Some(Param {
+            kind,
+            payload,
+            validating: true,
+        });
     }
     let ext = extractor(&full)?;
     let inner = first_type_arg(last)?;
     let payload = payload_of(cx, inner)?;
-    Some((name, ext.kind, payload))
+    Some(Param {
+        kind: ext.kind,
+        payload,
+        validating: false,
+    })
 }
 
 fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
     let Type::Path(tp) = ty else {
-        return match ty {
-            Type::Tuple(_) => None,
-            _ => None,
-        };
+        return None;
     };
     let last = tp.path.segments.last()?;
     let name = last.ident.to_string();
@@ -179,12 +244,8 @@ fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
         "Value" => Some(Payload::Raw("arbitrary JSON")),
         "HashMap" | "BTreeMap" | "IndexMap" => Some(Payload::Raw("an arbitrary map")),
         "String" => Some(Payload::Raw("arbitrary text")),
-        "Vec" => match first_type_arg(last).and_then(|t| payload_of(cx, t)) {
-            Some(Payload::Named(n, c, m)) => Some(Payload::Named(n, c, m)),
-            Some(raw) => Some(raw),
-            None => None,
-        },
-        "Option" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
+        "Vec" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
+        "Option" | "Box" | "Arc" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
         n if crate::model::types::is_bounded_name(n) => None,
         _ => {
             let pc = crate::engine::index::path_crate(&tp.path, cx.uses);
@@ -199,178 +260,4 @@ fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
             Some(Payload::Named(name, pc, module))
         }
     }
-}
-
-/// Finds a shape check of a payload value inside a condition.
-struct ShapeCheck<'e> {
-    ev: &'e Evidence,
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for ShapeCheck<'_> {
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if SHAPE_CHECKS.contains(&m.method.to_string().as_str()) && self.ev.derived(&m.receiver) {
-            self.found = true;
-        }
-        syn::visit::visit_expr_method_call(self, m);
-    }
-}
-
-/// A hand-written check given (part of) the payload: `is_valid_body_field(&data.content)`,
-/// `check_name(&form.name)?`, `validate_email(..)`, `ensure_len(..)`.
-fn is_checking_fn(name: &str) -> bool {
-    crate::model::names::words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "valid"
-                | "validate"
-                | "validated"
-                | "validation"
-                | "check"
-                | "verify"
-                | "ensure"
-                | "sanitize"
-                | "sanitise"
-        )
-    })
-}
-
-/// What a handler body does with the payload bindings.
-struct Evidence {
-    /// The payload's bindings, and bindings derived from them (`let FormData { title, .. }
-    /// = form.0`, `let creds = Credentials { name: form.name, .. }`).
-    bindings: Vec<String>,
-    /// `.validate()` on the payload, or a conversion that can fail.
-    validated: bool,
-    /// Functions given the payload: (name, argument index after the receiver).
-    passed_to: Vec<(String, usize)>,
-}
-
-impl Evidence {
-    fn rooted(&self, e: &Expr) -> bool {
-        root_ident(e).is_some_and(|r| self.bindings.contains(&r))
-    }
-
-    /// Whether an expression is made from the payload: rooted in it, or a struct literal
-    /// or tuple of such parts.
-    fn derived(&self, e: &Expr) -> bool {
-        match e {
-            Expr::Struct(s) => s.fields.iter().any(|f| self.derived(&f.expr)),
-            Expr::Tuple(t) => t.elems.iter().any(|x| self.derived(x)),
-            Expr::Try(t) => self.derived(&t.expr),
-            Expr::MethodCall(m) => self.rooted(e) || self.derived(&m.receiver),
-            _ => self.rooted(e),
-        }
-    }
-}
-
-/// Whether a condition checks a value's shape: `.len()`, `.is_empty()`, `.contains(..)`,
-/// `.starts_with(..)`, `.chars()`, `.is_match(..)`, `.parse::<..>()`.
-const SHAPE_CHECKS: &[&str] = &[
-    "len",
-    "is_empty",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "chars",
-    "is_match",
-    "matches",
-    "is_ascii",
-    "trim",
-    "bytes",
-];
-
-impl<'ast> Visit<'ast> for Evidence {
-    fn visit_local(&mut self, l: &'ast syn::Local) {
-        if let Some(init) = &l.init {
-            if self.derived(&init.expr) {
-                for p in crate::engine::pattern::pattern_names(&l.pat) {
-                    self.bindings.push(p.ident.to_string());
-                }
-            }
-        }
-        syn::visit::visit_local(self, l);
-    }
-
-    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
-        // A hand-written check of the payload's shape (`if name.len() > 100 { return .. }`).
-        let mut c = ShapeCheck {
-            ev: self,
-            found: false,
-        };
-        c.visit_expr(&i.cond);
-        if c.found {
-            self.validated = true;
-        }
-        syn::visit::visit_expr_if(self, i);
-    }
-
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let method = m.method.to_string();
-        if self.rooted(&m.receiver)
-            && (is_validate_method(&method)
-                || matches!(
-                    method.as_str(),
-                    "try_into" | "parse" | "try_from" | "validated"
-                ))
-        {
-            self.validated = true;
-        }
-        for (i, a) in m.args.iter().enumerate() {
-            if self.rooted(a) || self.derived(a) {
-                if is_checking_fn(&method) {
-                    self.validated = true;
-                }
-                self.passed_to.push((method.clone(), i));
-            }
-        }
-        syn::visit::visit_expr_method_call(self, m);
-    }
-
-    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-        if let Expr::Path(p) = &*c.func {
-            if let Some(last) = p.path.segments.last() {
-                let f = last.ident.to_string();
-                for (i, a) in c.args.iter().enumerate() {
-                    if !self.rooted(a) && !self.derived(a) {
-                        continue;
-                    }
-                    // `NewUser::try_from(form)?`, `Email::parse(form.email)?`.
-                    if matches!(
-                        f.as_str(),
-                        "try_from"
-                            | "try_new"
-                            | "parse"
-                            | "from_form"
-                            | "validate"
-                            | "new_validated"
-                    ) || is_validate_method(&f)
-                        || is_checking_fn(&f)
-                    {
-                        self.validated = true;
-                    }
-                    self.passed_to.push((f.clone(), i));
-                }
-            }
-        }
-        syn::visit::visit_expr_call(self, c);
-    }
-
-    fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
-        // `Domain::new(payload.x)?`: a constructor that can fail validates.
-        if let Expr::Call(c) = &*t.expr {
-            if let Expr::Path(p) = &*c.func {
-                let ctor = p.path.segments.len() >= 2
-                    && p.path.segments.last().is_some_and(|s| {
-                        s.ident == "new" || s.ident.to_string().starts_with("try_")
-                    });
-                if ctor && c.args.iter().any(|a| self.rooted(a)) {
-                    self.validated = true;
-                }
-            }
-        }
-        syn::visit::visit_expr_try(self, t);
-    }
-
-    fn visit_macro(&mut self, _m: &'ast syn::Macro) {}
 }

@@ -1,0 +1,131 @@
+//! Project harness: every `fixtures/projects/<name>/` whose sources carry `//~ CODE`
+//! annotations is analyzed as a whole (discovery, per-file pass, project index) with the
+//! annotated rules and BL001 enabled. Annotated lines must carry a finding of that code
+//! starting on that line; every other finding of those rules is unexpected. Projects
+//! without annotations (the sample `shop`) are checked by the CLI tests instead.
+
+use backlint::config::Settings;
+use backlint::discover::Target;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn projects() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/projects exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// `(relative path, line, code)` of every `//~ CODE` annotation in the project.
+fn annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let mut files = Vec::new();
+    rust_files(dir, &mut files);
+    let mut out = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (i, line) in text.lines().enumerate() {
+            if let Some(pos) = line.find("//~") {
+                for code in line[pos + 3..].split_whitespace() {
+                    if code.starts_with("BL") {
+                        out.insert((
+                            rel.clone(),
+                            i + 1,
+                            code.trim_end_matches(',').to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_project(dir: &Path) -> Result<usize, String> {
+    let expected = annotations(dir);
+    if expected.is_empty() {
+        return Ok(0);
+    }
+    let mut codes: Vec<&'static str> = expected
+        .iter()
+        .map(|(_, _, c)| &*Box::leak(c.clone().into_boxed_str()))
+        .collect();
+    codes.push("BL001");
+    codes.sort();
+    codes.dedup();
+    let settings = Settings::default().with_rules(&codes);
+    let target = Target {
+        paths: vec![PathBuf::from(".")],
+        manifest: None,
+    };
+    let report = backlint::check(&settings, &target, dir);
+    if !report.errors.is_empty() {
+        return Err(format!("{}: errors {:?}", dir.display(), report.errors));
+    }
+    let actual: BTreeSet<(String, usize, String)> = report
+        .findings
+        .iter()
+        .filter(|f| codes.contains(&f.code))
+        .map(|f| {
+            (
+                f.path.trim_start_matches("./").to_string(),
+                f.region.line,
+                f.code.to_string(),
+            )
+        })
+        .collect();
+    if actual == expected {
+        return Ok(expected.len());
+    }
+    let mut msg = format!("{}:\n", dir.display());
+    for (p, line, c) in expected.difference(&actual) {
+        msg += &format!("  missing    {p}:{line}: {c}\n");
+    }
+    for (p, line, c) in actual.difference(&expected) {
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.path.trim_start_matches("./") == p && f.region.line == *line)
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        msg += &format!("  unexpected {p}:{line}: {c} {f}\n");
+    }
+    Err(msg)
+}
+
+#[test]
+fn annotated_projects_match_their_findings() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for dir in projects() {
+        match check_project(&dir) {
+            Ok(n) => checked += n,
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(checked > 0, "no annotated project was checked");
+}
