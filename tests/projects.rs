@@ -51,11 +51,7 @@ fn annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
             if let Some(pos) = line.find("//~") {
                 for code in line[pos + 3..].split_whitespace() {
                     if code.starts_with("BL") {
-                        out.insert((
-                            rel.clone(),
-                            i + 1,
-                            code.trim_end_matches(',').to_string(),
-                        ));
+                        out.insert((rel.clone(), i + 1, code.trim_end_matches(',').to_string()));
                     }
                 }
             }

@@ -151,8 +151,8 @@ impl FileIndex {
             match item {
                 Item::Fn(f) => self.note_validating_fn(None, &f.sig, &f.block),
                 Item::Impl(imp) => {
-                    let owner = crate::model::types::type_name(&imp.self_ty)
-                        .map(|s| s.ident.to_string());
+                    let owner =
+                        crate::model::types::type_name(&imp.self_ty).map(|s| s.ident.to_string());
                     for it in &imp.items {
                         if let syn::ImplItem::Fn(m) = it {
                             self.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
@@ -1117,5 +1117,70 @@ mod tests {
             .unwrap();
         assert_eq!(try_from.trait_arg.as_deref(), Some("NewUserForm"));
         assert!(!try_from.calls_validate);
+    }
+
+    #[test]
+    fn payload_verdicts() {
+        let idx = index(
+            r#"
+            #[derive(Deserialize, Validate)] struct Bare { body: String, #[validate(range(min = 1))] n: i32 }
+            #[derive(Deserialize, Validate)] struct Skipped { #[garde(skip)] body: String }
+            #[derive(Deserialize, Validate)] struct Inner { #[validate(length(max = 9))] s: String }
+            #[derive(Deserialize, Validate)] struct Outer { #[validate(email)] e: String, inner: Inner }
+            #[derive(Deserialize, Validate)] struct Good { #[validate(email)] e: String, #[validate(nested)] inner: Inner }
+            #[derive(Deserialize)] struct Plain { name: String }
+            #[derive(Deserialize)] struct Bounded { n: u32, ok: bool }
+            #[derive(Deserialize, FromForm)] struct RocketForm { #[field(validate = len(1..64))] name: String }
+            #[derive(Deserialize)] struct Wrap { p: Plain }
+            #[derive(Deserialize)] struct Manual { s: String }
+            impl<'de> Deserialize<'de> for Manual { fn deserialize<D>(d: D) -> Result<Self, D::Error> { todo!() } }
+            fn svc(x: Plain) -> Result<(), E> { if x.name.len() > 9 { return Err(E) } Ok(()) }
+            impl Repo { fn save(&self, id: i32, x: Plain) { let _ = x; } }
+            "#,
+        );
+        let v = |n: &str, validated: bool| idx.payload_verdict(n, Some("app"), None, validated);
+        assert!(matches!(
+            v("Plain", false),
+            Some(PayloadVerdict::Unvalidated {
+                derives_validate: false,
+                ..
+            })
+        ));
+        assert!(matches!(
+            v("Bare", false),
+            Some(PayloadVerdict::Unvalidated {
+                derives_validate: true,
+                ..
+            })
+        ));
+        assert!(matches!(
+            v("Bare", true),
+            Some(PayloadVerdict::NoConstraints { .. })
+        ));
+        assert!(matches!(
+            v("Skipped", true),
+            Some(PayloadVerdict::AllSkipped { .. })
+        ));
+        assert!(matches!(
+            v("Outer", true),
+            Some(PayloadVerdict::NestedNotValidated { .. })
+        ));
+        assert_eq!(v("Good", true), None);
+        assert_eq!(v("Bounded", false), None);
+        assert_eq!(v("RocketForm", false), None);
+        assert_eq!(v("Manual", false), None);
+        assert_eq!(v("Unknown", false), None);
+        assert!(matches!(
+            v("Wrap", false),
+            Some(PayloadVerdict::Unvalidated { ref fields, .. }) if fields.contains("p: Plain")
+        ));
+        let call = |owner: Option<&str>, name: &str, arg| Callee {
+            owner: owner.map(str::to_string),
+            name: name.into(),
+            arg,
+        };
+        assert!(idx.validates(&call(None, "svc", 0)));
+        assert!(!idx.validates(&call(None, "svc", 1)));
+        assert!(!idx.validates(&call(Some("Repo"), "save", 1)));
     }
 }

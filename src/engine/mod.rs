@@ -182,11 +182,7 @@ pub fn settle(
         }
         Condition::IfUnvalidated(check) => {
             // Given to a function that validates that parameter (one hop).
-            if check
-                .passed_to
-                .iter()
-                .any(|c| index.validates(c))
-            {
+            if check.passed_to.iter().any(|c| index.validates(c)) {
                 return None;
             }
             let mut f = d.finding;

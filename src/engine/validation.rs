@@ -128,9 +128,9 @@ impl Evidence {
     /// Macros whose arguments are expressions: conditions of `ensure!`/`assert!`-like
     /// macros are checks; the arguments of any other are visited as expressions.
     fn visit_macro_args(&mut self, m: &syn::Macro) {
-        let Ok(args) = m.parse_body_with(
-            syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
-        ) else {
+        let Ok(args) = m
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        else {
             return;
         };
         let name = m
@@ -169,7 +169,9 @@ impl<'ast> Visit<'ast> for ShapeCheck<'_> {
             if let Some(r) = self.ev.derived(&m.receiver) {
                 self.found.push(r);
             }
-            if matches!(method.as_str(), "is_match" | "matches" | "contains") || is_checking_fn(&method) {
+            if matches!(method.as_str(), "is_match" | "matches" | "contains")
+                || is_checking_fn(&method)
+            {
                 for a in &m.args {
                     if let Some(r) = self.ev.derived(a) {
                         self.found.push(r);
@@ -329,8 +331,7 @@ impl<'ast> Visit<'ast> for Evidence {
                         s.ident == "new" || s.ident.to_string().starts_with("try_")
                     });
                 if ctor {
-                    let roots: Vec<usize> =
-                        c.args.iter().filter_map(|a| self.derived(a)).collect();
+                    let roots: Vec<usize> = c.args.iter().filter_map(|a| self.derived(a)).collect();
                     for r in roots {
                         self.mark(r);
                     }
@@ -351,7 +352,9 @@ mod tests {
 
     fn validated(body: &str) -> bool {
         let block: syn::Block = syn::parse_str(&format!("{{ {body} }}")).unwrap();
-        Evidence::new(vec![vec!["data".into()]]).scan(&block).validated[0]
+        Evidence::new(vec![vec!["data".into()]])
+            .scan(&block)
+            .validated[0]
     }
 
     #[test]

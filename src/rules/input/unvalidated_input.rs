@@ -191,9 +191,11 @@ fn classify(cx: &Cx<'_, '_>, ty: &Type) -> Option<Param> {
     let last = tp.path.segments.last()?;
     let name = last.ident.to_string();
     let full = cx.uses.resolve(&tp.path);
-    let configured = cx.settings.validators.iter().any(|v| {
-        *v == full || (v.len() >= 2 && full.len() == 1 && v.last() == full.last())
-    });
+    let configured = cx
+        .settings
+        .validators
+        .iter()
+        .any(|v| *v == full || (v.len() >= 2 && full.len() == 1 && v.last() == full.last()));
     let validating = configured
         || VALIDATING_WRAPPERS.contains(&name.as_str())
         || full
