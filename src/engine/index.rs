@@ -93,6 +93,9 @@ pub struct FileIndex {
     pub types: Vec<TypeDef>,
     /// Types with a hand-written `impl Debug`.
     pub debug_impls: Vec<String>,
+    /// Types with an inherent method returning a `Result`: a newtype of such a type is
+    /// parsed (decoded, checked) before its value is used (`PaginationCursor::decode`).
+    pub fallible_impls: Vec<String>,
     /// Implementations of request-extraction, conversion and validation traits.
     pub impls: Vec<ImplDef>,
     /// Functions that validate one of their parameters (index among the parameters
@@ -250,6 +253,11 @@ impl FileIndex {
                 }
                 Item::Impl(imp) => {
                     let Some((_, path, _)) = &imp.trait_ else {
+                        if let Some(t) = crate::model::types::type_name(&imp.self_ty) {
+                            if imp.items.iter().any(returns_result) {
+                                self.fallible_impls.push(t.ident.to_string());
+                            }
+                        }
                         continue;
                     };
                     let Some(last) = path.segments.last() else {
@@ -337,6 +345,20 @@ impl<'ast> syn::visit::Visit<'ast> for CallsValidate {
             syn::visit::visit_expr(self, e);
         }
     }
+}
+
+/// A method taking `self` and returning a `Result` (`fn decode(&self) -> Result<..>`).
+fn returns_result(item: &syn::ImplItem) -> bool {
+    let syn::ImplItem::Fn(m) = item else {
+        return false;
+    };
+    if m.sig.receiver().is_none() {
+        return false;
+    }
+    let syn::ReturnType::Type(_, ty) = &m.sig.output else {
+        return false;
+    };
+    crate::model::types::type_name(ty).is_some_and(|s| s.ident.to_string().ends_with("Result"))
 }
 
 fn indexed(attrs: &[syn::Attribute]) -> bool {
@@ -672,6 +694,7 @@ fn field_list(fields: &[String]) -> String {
 pub struct ProjectIndex {
     types: HashMap<String, Vec<TypeDef>>,
     debug_impls: HashSet<String>,
+    fallible_impls: HashSet<String>,
     /// Types whose `Debug` output contains a credential, with the field that does.
     leaky: HashMap<String, String>,
     /// The workspace's crates (normalized names).
@@ -701,6 +724,7 @@ impl ProjectIndex {
                 idx.types.entry(t.name.clone()).or_default().push(t);
             }
             idx.debug_impls.extend(f.debug_impls);
+            idx.fallible_impls.extend(f.fallible_impls);
             idx.impls.extend(f.impls);
             for c in f.validating_fns {
                 idx.validating_fns
@@ -962,6 +986,14 @@ impl ProjectIndex {
         seen.push(name.to_string());
         let defs = self.defs_in(name, krate, module);
         if defs.is_empty() || defs.iter().any(|d| d.self_validating) {
+            return None;
+        }
+        // A newtype with fallible methods is decoded or checked before use.
+        if self.fallible_impls.contains(name)
+            && defs
+                .iter()
+                .all(|d| d.variants == 0 && d.fields.len() == 1 && d.fields[0].name == "0")
+        {
             return None;
         }
         // rocket `FromForm` and poem-openapi `Object` types check their field validators
