@@ -221,19 +221,24 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                 .is_some_and(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
         })
     };
+    // `src/**/tests.rs` / `test.rs`: the module of a `#[cfg(test)] mod tests;`.
+    let test_module = file
+        .file_stem()
+        .is_some_and(|s| s == "tests" || s == "test");
     match pkg {
         Some(p) => FileMeta {
             krate: Some(p.name.clone()),
             module: workspace::module_path(file, p),
-            test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name),
+            test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name) || test_module,
             cli: p.is_cli(),
         },
         None => FileMeta {
             krate: None,
             module: vec!["crate".into()],
-            test: file
-                .components()
-                .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
+            test: test_module
+                || file
+                    .components()
+                    .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
             cli: false,
         },
     }

@@ -52,6 +52,11 @@ pub struct FieldDef {
     /// The field can hold arbitrary input: text, collections, JSON values (or `Option`s
     /// of them). Fields of workspace types are judged through those types.
     pub unbounded: bool,
+    /// The field is read from the input (not `#[serde(skip)]` / `skip_deserializing`).
+    pub input: bool,
+    /// Checked while extracted: rocket `#[field(validate = ..)]`, poem-openapi
+    /// `#[oai(validator(..))]`.
+    pub extraction_check: bool,
     /// What `#[validate(..)]` / `#[garde(..)]` says of the field.
     pub validation: FieldValidation,
     /// The field's type is bounded (numbers, bool, dates): never a credential.
@@ -347,6 +352,16 @@ impl<'ast> syn::visit::Visit<'ast> for CallsValidate {
     }
 }
 
+/// `#[serde(skip)]` / `#[serde(skip_deserializing)]`: the field is not read from input.
+fn serde_skipped(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.clone().into_iter().any(|t| {
+                matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "skip" || i == "skip_deserializing")
+            }))
+    })
+}
+
 /// A method taking `self` and returning a `Result` (`fn decode(&self) -> Result<..>`).
 fn returns_result(item: &syn::ImplItem) -> bool {
     let syn::ImplItem::Fn(m) = item else {
@@ -414,6 +429,15 @@ fn self_validating(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// rocket's `#[field(validate = len(1..))]` and poem-openapi's
+/// `#[oai(validator(max_length = 64))]`: checked at extraction.
+fn extraction_check(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        (a.path().is_ident("field") || a.path().is_ident("oai"))
+            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().contains("validat"))
+    })
+}
+
 /// A type-level `#[validate(schema(..))]` rule.
 fn schema_validation(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
@@ -429,16 +453,7 @@ fn field_validation(attrs: &[syn::Attribute]) -> FieldValidation {
         let Some(last) = a.path().segments.last() else {
             continue;
         };
-        // rocket's `#[field(validate = len(1..))]` and poem-openapi's
-        // `#[oai(validator(max_length = 64))]` check at extraction.
-        let extraction_check = match &a.meta {
-            syn::Meta::List(l) if last.ident == "field" || last.ident == "oai" => {
-                let t = l.tokens.to_string();
-                t.contains("validate")
-            }
-            _ => false,
-        };
-        if extraction_check {
+        if extraction_check(std::slice::from_ref(a)) {
             out = FieldValidation::Constraints;
             continue;
         }
@@ -503,7 +518,9 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             type_crates.push(path_crate(p, uses));
         });
         let bounded = crate::model::types::is_bounded(&f.ty, &|_| false);
+        let input = !serde_skipped(&f.attrs);
         let unbounded = !bounded
+            && input
             && type_names
                 .iter()
                 .any(|n| UNBOUNDED_TYPES.contains(&n.as_str()));
@@ -511,6 +528,8 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             name,
             role,
             unbounded,
+            input,
+            extraction_check: extraction_check(&f.attrs),
             validation: field_validation(&f.attrs),
             type_names,
             type_crates,
@@ -921,7 +940,7 @@ impl ProjectIndex {
         }
         for d in &defs {
             for f in &d.fields {
-                if f.validation != FieldValidation::None || f.unbounded {
+                if f.validation != FieldValidation::None || f.unbounded || !f.input {
                     continue;
                 }
                 let nested = f.type_names.iter().find(|n| {
@@ -1000,9 +1019,7 @@ impl ProjectIndex {
         // while being extracted.
         if defs.iter().any(|d| {
             d.derives.iter().any(|x| x == "FromForm" || x == "Object")
-                && d.fields
-                    .iter()
-                    .any(|f| f.validation == FieldValidation::Constraints)
+                && d.fields.iter().any(|f| f.extraction_check)
         }) {
             return None;
         }
@@ -1018,6 +1035,9 @@ impl ProjectIndex {
             for f in &d.fields {
                 if f.unbounded {
                     out.push(format!("{}: {}", f.name, f.ty_text));
+                    continue;
+                }
+                if !f.input {
                     continue;
                 }
                 // A nested payload type that itself needs validation.

@@ -90,6 +90,17 @@ impl Evidence {
             Expr::Index(i) => self.derived(&i.expr),
             Expr::Await(a) => self.derived(&a.base),
             Expr::MethodCall(m) => self.rooted(e).or_else(|| self.derived(&m.receiver)),
+            // `Some(data.token.clone())`, `Cow::from(&body.name)`, `Wrapper(form.0)`.
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| {
+                        s.ident.to_string().starts_with(|c: char| c.is_uppercase())
+                    }) || p.path.segments.len() >= 2 =>
+                {
+                    c.args.iter().find_map(|a| self.derived(a))
+                }
+                _ => None,
+            },
             _ => self.rooted(e),
         }
     }
@@ -110,6 +121,21 @@ impl Evidence {
         self.mark(root);
         if let Some(v) = self.validate_called.get_mut(root) {
             *v = true;
+        }
+    }
+
+    fn bind_lets(&mut self, cond: &Expr) {
+        match cond {
+            Expr::Let(l) => {
+                if let Some(r) = self.derived(&l.expr) {
+                    self.bind(&l.pat, r);
+                }
+            }
+            Expr::Binary(b) => {
+                self.bind_lets(&b.left);
+                self.bind_lets(&b.right);
+            }
+            _ => {}
         }
     }
 
@@ -153,6 +179,17 @@ impl Evidence {
             self.visit_expr(a);
         }
     }
+}
+
+/// A fallible constructor or conversion by its name: `new`, `new_checked`, `from_str`,
+/// `from_message`, `try_from`, `parse`, `decode`.
+fn is_constructor(name: &str) -> bool {
+    name == "new"
+        || name.starts_with("new_")
+        || name.starts_with("from_")
+        || name.starts_with("try_")
+        || name.starts_with("parse")
+        || name.starts_with("decode")
 }
 
 /// Finds shape checks of tracked values inside a condition: `name.len() > 100`,
@@ -250,7 +287,9 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
-        // A hand-written check of the payload's shape (`if name.len() > 100 { return .. }`).
+        // Bindings of a let chain first (`if let Some(c) = &data.color && c.len() != 7`),
+        // then a hand-written check of the payload's shape (`if name.len() > 100`).
+        self.bind_lets(&i.cond);
         self.condition(&i.cond);
         syn::visit::visit_expr_if(self, i);
     }
@@ -264,11 +303,19 @@ impl<'ast> Visit<'ast> for Evidence {
             } else if is_conversion_fn(&method) || is_checking_fn(&method) {
                 self.mark(r);
             }
-            // Closures over the value's parts: `body.tags.iter().map(|t| ..)`.
+            // Closures over the value's parts: `body.tags.iter().map(|t| ..)`; a predicate
+            // over them checks them (`records.iter().all(|r| r.raw.len() <= max)`).
+            let predicate = matches!(
+                method.as_str(),
+                "all" | "any" | "filter" | "retain" | "find" | "position"
+            );
             for a in &m.args {
                 if let Expr::Closure(c) = a {
                     for p in &c.inputs {
                         self.bind(p, r);
+                    }
+                    if predicate {
+                        self.condition(&c.body);
                     }
                 }
             }
@@ -323,13 +370,40 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
-        // `Domain::new(payload.x)?`: a constructor that can fail validates.
-        if let Expr::Call(c) = &*t.expr {
+        // `Domain::new(payload.x)?`, `Event::from_message(&req)?`,
+        // `Scope::new_checked(..).ok_or(E)?`: a constructor or conversion of a type that
+        // can fail checks what it is given.
+        let mut inner = &*t.expr;
+        for _ in 0..8 {
+            inner = match inner {
+                Expr::MethodCall(m)
+                    if matches!(
+                        m.method.to_string().as_str(),
+                        "ok_or" | "ok_or_else" | "map_err" | "context" | "with_context"
+                    ) =>
+                {
+                    &m.receiver
+                }
+                Expr::Await(a) => &a.base,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        if let Expr::Call(c) = inner {
             if let Expr::Path(p) = &*c.func {
-                let ctor = p.path.segments.len() >= 2
-                    && p.path.segments.last().is_some_and(|s| {
-                        s.ident == "new" || s.ident.to_string().starts_with("try_")
-                    });
+                let n = p.path.segments.len();
+                let last = p.path.segments[n - 1].ident.to_string();
+                // `decode_invite(&data.token)?`, `extract_name(&q.resource)?`.
+                let checking_fn = ["decode", "parse", "extract", "verify"]
+                    .iter()
+                    .any(|w| last.starts_with(w));
+                let ctor = checking_fn
+                    || n >= 2
+                        && p.path.segments[n - 2]
+                            .ident
+                            .to_string()
+                            .starts_with(|c: char| c.is_uppercase())
+                        && is_constructor(&p.path.segments[n - 1].ident.to_string());
                 if ctor {
                     let roots: Vec<usize> = c.args.iter().filter_map(|a| self.derived(a)).collect();
                     for r in roots {
@@ -374,6 +448,12 @@ mod tests {
             "let Form { title, .. } = data; if title.is_empty() { return Err(E); }",
             "for t in &data.tags { check_tag(t)?; }",
             "match data.kind.as_str() { k if k.len() > 3 => {}, _ => {} }",
+            "let ev = CreateEvent::from_message(ident, &data, qs)?;",
+            "let v = Value::new_scope(&data.scope).ok_or_else(|| E)?;",
+            "check_totp(&user, &Some(data.token.clone()))?;",
+            "if let Some(c) = &data.color && c.len() != 7 { return Err(E); }",
+            "let claims = decode_invite(&data.token)?;",
+            "let keep = data.items.iter().all(|r| r.raw.len() <= max); if !keep { return Err(E); }",
         ] {
             assert!(validated(b), "{b}");
         }
@@ -387,6 +467,8 @@ mod tests {
             "if other.len() > 3 { return Err(E); }",
             "let x = Domain::from(data);",
             "service.create(data).await?;",
+            "App::insert(&conn, data)?;",
+            "let x = repo::from_row(data)?;",
         ] {
             assert!(!validated(b), "{b}");
         }

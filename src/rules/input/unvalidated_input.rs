@@ -65,6 +65,11 @@ impl Rule for UnvalidatedInput {
         if sig.asyncness.is_none() && !routed {
             return;
         }
+        // An unrouted function called in its file is a helper given the payload by a
+        // handler (which is judged itself), not a handler: `save_attachment(data, ..)`.
+        if !routed && called_in_file(&cx.src.text, &sig.ident.to_string()) {
+            return;
+        }
         for input in &sig.inputs {
             let syn::FnArg::Typed(t) = input else {
                 continue;
@@ -135,6 +140,20 @@ impl Rule for UnvalidatedInput {
             cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
         }
     }
+}
+
+/// Whether `name(` occurs in `text` other than in its definition (`fn name(`).
+fn called_in_file(text: &str, name: &str) -> bool {
+    let pat = format!("{name}(");
+    text.match_indices(&pat).any(|(i, _)| {
+        let before = &text[..i];
+        // `services::orders::update_shipping(..)`, `self.save(..)`: another function.
+        let prev = before.chars().next_back();
+        if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.') {
+            return false;
+        }
+        !before.trim_end().ends_with("fn")
+    })
 }
 
 /// Completes a deferred finding's message (`handler `h` accepts `Json<T>``) with what the
