@@ -90,15 +90,10 @@ impl Evidence {
             Expr::Index(i) => self.derived(&i.expr),
             Expr::Await(a) => self.derived(&a.base),
             Expr::MethodCall(m) => self.rooted(e).or_else(|| self.derived(&m.receiver)),
-            // `Some(data.token.clone())`, `Cow::from(&body.name)`, `Wrapper(form.0)`.
+            // `Some(data.token.clone())`, `Wrapper(form.0)`, `Cow::from(&body.name)`: the
+            // same value wrapped (not a function computing another from it).
             Expr::Call(c) => match &*c.func {
-                Expr::Path(p)
-                    if p.path.segments.last().is_some_and(|s| {
-                        s.ident.to_string().starts_with(|c: char| c.is_uppercase())
-                    }) || p.path.segments.len() >= 2 =>
-                {
-                    c.args.iter().find_map(|a| self.derived(a))
-                }
+                Expr::Path(p) if wraps(&p.path) => c.args.iter().find_map(|a| self.derived(a)),
                 _ => None,
             },
             _ => self.rooted(e),
@@ -178,6 +173,22 @@ impl Evidence {
             }
             self.visit_expr(a);
         }
+    }
+}
+
+/// A call that wraps its argument: a tuple struct or variant (`Some(x)`, `Wrapper(x)`),
+/// or a smart pointer / string constructor (`Box::new(x)`, `String::from(x)`).
+fn wraps(p: &syn::Path) -> bool {
+    let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segs.as_slice() {
+        [one] => one.starts_with(|c: char| c.is_uppercase()),
+        [.., ty, f] => {
+            matches!(
+                ty.as_str(),
+                "Box" | "Arc" | "Rc" | "Cow" | "String" | "Some"
+            ) && matches!(f.as_str(), "new" | "from" | "Owned" | "Borrowed")
+        }
+        _ => false,
     }
 }
 
