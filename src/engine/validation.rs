@@ -33,6 +33,8 @@ pub struct Evidence {
     /// Per root: validated by a `.validate()`-family call on it (the type's derive
     /// decides what that checks).
     pub validate_called: Vec<bool>,
+    /// Per root: converted, parsed or checked by hand (not through `.validate()`).
+    pub checked: Vec<bool>,
     /// Functions given a tracked value, with the value's root.
     pub passed_to: Vec<(usize, Callee)>,
     depth: usize,
@@ -51,6 +53,7 @@ impl Evidence {
             bindings,
             validated: vec![false; n],
             validate_called: vec![false; n],
+            checked: vec![false; n],
             passed_to: Vec::new(),
             depth: 0,
         }
@@ -110,10 +113,15 @@ impl Evidence {
         if let Some(v) = self.validated.get_mut(root) {
             *v = true;
         }
+        if let Some(v) = self.checked.get_mut(root) {
+            *v = true;
+        }
     }
 
     fn mark_validate(&mut self, root: usize) {
-        self.mark(root);
+        if let Some(v) = self.validated.get_mut(root) {
+            *v = true;
+        }
         if let Some(v) = self.validate_called.get_mut(root) {
             *v = true;
         }
@@ -353,6 +361,21 @@ impl<'ast> Visit<'ast> for Evidence {
         if let Expr::Path(p) = &*c.func {
             if let Some(last) = p.path.segments.last() {
                 let f = last.ident.to_string();
+                // `Event::from_message(&req)` matched or `?`-ed: a conversion of a type.
+                let n = p.path.segments.len();
+                if n >= 2
+                    && f != "new"
+                    && is_constructor(&f)
+                    && p.path.segments[n - 2]
+                        .ident
+                        .to_string()
+                        .starts_with(|c: char| c.is_uppercase())
+                {
+                    let roots: Vec<usize> = c.args.iter().filter_map(|a| self.derived(a)).collect();
+                    for r in roots {
+                        self.mark(r);
+                    }
+                }
                 let n = p.path.segments.len();
                 let owner = (n >= 2)
                     .then(|| p.path.segments[n - 2].ident.to_string())
@@ -464,6 +487,7 @@ mod tests {
             "check_totp(&user, &Some(data.token.clone()))?;",
             "if let Some(c) = &data.color && c.len() != 7 { return Err(E); }",
             "let claims = decode_invite(&data.token)?;",
+            "let ev = match CreateEvent::from_message(&data) { Ok(e) => e, Err(e) => return Err(e) };",
             "let keep = data.items.iter().all(|r| r.raw.len() <= max); if !keep { return Err(E); }",
         ] {
             assert!(validated(b), "{b}");

@@ -89,7 +89,7 @@ impl Rule for UnvalidatedInput {
             }
             let ev = Evidence::new(vec![bindings]).scan(body);
             // Converted, parsed or checked by hand: validated, whatever the type says.
-            if ev.validated[0] && !ev.validate_called[0] {
+            if ev.checked[0] {
                 continue;
             }
             let validators = &cx.settings.validators;
