@@ -251,6 +251,33 @@ pub struct SecretSettings {
     pub types: Vec<String>,
 }
 
+/// A configured list of item paths (`crate::db::raw_query`), as path segments; an entry
+/// that is not a path is an error naming `field[i]` and the `example` expected.
+fn resolve_paths(
+    entries: Option<&[String]>,
+    field: &str,
+    example: &str,
+    file: &str,
+    key: &dyn Fn(&str) -> String,
+) -> Result<Vec<Vec<String>>, ConfigError> {
+    let mut out = Vec::new();
+    for (i, s) in entries.unwrap_or_default().iter().enumerate() {
+        let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
+        if segs
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        {
+            return Err(ConfigError::Key {
+                path: file.to_string(),
+                key: key(&format!("{field}[{i}]")),
+                message: format!("`{s}` is not a path: expected e.g. `{example}`"),
+            });
+        }
+        out.push(segs);
+    }
+    Ok(out)
+}
+
 fn resolve_secrets(
     o: Option<&SecretsOptions>,
     file: &str,
@@ -391,49 +418,20 @@ impl Settings {
         enabled.sort_unstable();
         enabled.dedup();
 
-        let mut sql_sinks = Vec::new();
-        for (i, s) in o
-            .sql
-            .iter()
-            .flat_map(|s| s.sinks.iter().flatten())
-            .enumerate()
-        {
-            let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
-            if segs
-                .iter()
-                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            {
-                return Err(ConfigError::Key {
-                    path: file.clone(),
-                    key: key(&format!("sql.sinks[{i}]")),
-                    message: format!("`{s}` is not a path: expected e.g. `crate::db::raw_query`"),
-                });
-            }
-            sql_sinks.push(segs);
-        }
-
-        let mut validators = Vec::new();
-        for (i, s) in o
-            .validation
-            .iter()
-            .flat_map(|s| s.validators.iter().flatten())
-            .enumerate()
-        {
-            let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
-            if segs
-                .iter()
-                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            {
-                return Err(ConfigError::Key {
-                    path: file.clone(),
-                    key: key(&format!("validation.validators[{i}]")),
-                    message: format!(
-                        "`{s}` is not a path: expected e.g. `crate::extract::Checked`"
-                    ),
-                });
-            }
-            validators.push(segs);
-        }
+        let sql_sinks = resolve_paths(
+            o.sql.as_ref().and_then(|s| s.sinks.as_deref()),
+            "sql.sinks",
+            "crate::db::raw_query",
+            &file,
+            &key,
+        )?;
+        let validators = resolve_paths(
+            o.validation.as_ref().and_then(|v| v.validators.as_deref()),
+            "validation.validators",
+            "crate::extract::Checked",
+            &file,
+            &key,
+        )?;
 
         let secrets = resolve_secrets(o.secrets.as_ref(), &file, &key)?;
 

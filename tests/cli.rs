@@ -79,6 +79,16 @@ fn config_errors_name_file_key_and_expectation() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("BL999").and(predicate::str::contains("select")));
+    write(
+        d.path(),
+        "backlint.toml",
+        "[validation]\nvalidators = [\"crate::x::\"]\n",
+    );
+    backlint().arg(d.path()).assert().code(2).stderr(
+        predicate::str::contains("validation.validators[0]").and(predicate::str::contains(
+            "expected e.g. `crate::extract::Checked`",
+        )),
+    );
     write(d.path(), "backlint.toml", "select = [\n");
     backlint()
         .arg(d.path())
