@@ -195,8 +195,8 @@ impl FileIndex {
             return;
         }
         let ev = crate::engine::validation::Evidence::new(params).scan(body);
-        for (i, v) in ev.validated.iter().enumerate() {
-            if *v {
+        for i in 0..ev.checked.len() {
+            if ev.validated(i) {
                 self.validating_fns.push(Callee {
                     owner: owner.map(str::to_string),
                     name: sig.ident.to_string(),

@@ -3,11 +3,16 @@
 //! type, checked by hand, or handed to other functions.
 //!
 //! Used by BL301 on handler bodies, and by the project index on every function, so that
-//! a payload given to a workspace function that validates it counts (one hop).
+//! a payload given to a workspace function that validates it counts (one hop). Which
+//! names validate, convert or check is library knowledge in [`crate::model::web`].
 
 use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
-use crate::model::web::{is_checking_fn, is_conversion_fn, is_validate_method, SHAPE_CHECKS};
+use crate::model::web::{
+    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_fallible_constructor,
+    is_validate_method, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS, PREDICATE_METHODS,
+    SHAPE_CHECKS,
+};
 use syn::visit::Visit;
 use syn::Expr;
 
@@ -21,6 +26,15 @@ pub struct Callee {
     pub arg: usize,
 }
 
+/// The type a path call goes through: `App` in `App::insert`, `None` for modules and
+/// free functions (`services::users::create`).
+fn type_owner(p: &syn::Path) -> Option<String> {
+    let n = p.segments.len();
+    (n >= 2)
+        .then(|| p.segments[n - 2].ident.to_string())
+        .filter(|o| o.starts_with(|c: char| c.is_uppercase()))
+}
+
 /// What a body does with the values it tracks. Values are identified by the index of
 /// the root they derive from (a handler has one root; a function one per parameter).
 pub struct Evidence {
@@ -28,8 +42,6 @@ pub struct Evidence {
     /// derived from them (`let FormData { title, .. } = form.0`, `if let Some(s) =
     /// &body.summary`, closure parameters over `body.tags.iter()`).
     bindings: Vec<(String, usize)>,
-    /// Per root: validated, converted or checked.
-    pub validated: Vec<bool>,
     /// Per root: validated by a `.validate()`-family call on it (the type's derive
     /// decides what that checks).
     pub validate_called: Vec<bool>,
@@ -51,7 +63,6 @@ impl Evidence {
             .collect();
         Evidence {
             bindings,
-            validated: vec![false; n],
             validate_called: vec![false; n],
             checked: vec![false; n],
             passed_to: Vec::new(),
@@ -63,6 +74,12 @@ impl Evidence {
     pub fn scan(mut self, body: &syn::Block) -> Self {
         self.visit_block(body);
         self
+    }
+
+    /// Whether root `r` is validated in any way.
+    pub fn validated(&self, r: usize) -> bool {
+        self.validate_called.get(r).copied().unwrap_or(false)
+            || self.checked.get(r).copied().unwrap_or(false)
     }
 
     fn root_of_name(&self, name: &str) -> Option<usize> {
@@ -79,7 +96,7 @@ impl Evidence {
     }
 
     /// The root an expression is made from: rooted in it, or a struct literal, tuple,
-    /// method chain or `?` of such parts.
+    /// wrapping call, method chain or `?` of such parts.
     fn derived(&self, e: &Expr) -> Option<usize> {
         match e {
             Expr::Struct(s) => s.fields.iter().find_map(|f| self.derived(&f.expr)),
@@ -93,10 +110,21 @@ impl Evidence {
             Expr::Index(i) => self.derived(&i.expr),
             Expr::Await(a) => self.derived(&a.base),
             Expr::MethodCall(m) => self.rooted(e).or_else(|| self.derived(&m.receiver)),
-            // `Some(data.token.clone())`, `Wrapper(form.0)`, `Cow::from(&body.name)`: the
-            // same value wrapped (not a function computing another from it).
+            // `Some(data.token.clone())`, `Wrapper(form.0)`, `Cow::from(&body.name)`.
             Expr::Call(c) => match &*c.func {
-                Expr::Path(p) if wraps(&p.path) => c.args.iter().find_map(|a| self.derived(a)),
+                Expr::Path(p) => {
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    if wraps_argument(&segs) {
+                        c.args.iter().find_map(|a| self.derived(a))
+                    } else {
+                        None
+                    }
+                }
                 _ => None,
             },
             _ => self.rooted(e),
@@ -110,23 +138,20 @@ impl Evidence {
     }
 
     fn mark(&mut self, root: usize) {
-        if let Some(v) = self.validated.get_mut(root) {
-            *v = true;
-        }
         if let Some(v) = self.checked.get_mut(root) {
             *v = true;
         }
     }
 
-    fn mark_validate(&mut self, root: usize) {
-        if let Some(v) = self.validated.get_mut(root) {
-            *v = true;
-        }
-        if let Some(v) = self.validate_called.get_mut(root) {
-            *v = true;
+    /// Marks the roots of every argument derived from a tracked value.
+    fn mark_args<'a>(&mut self, args: impl IntoIterator<Item = &'a Expr>) {
+        let roots: Vec<usize> = args.into_iter().filter_map(|a| self.derived(a)).collect();
+        for r in roots {
+            self.mark(r);
         }
     }
 
+    /// Binds the lets of a let chain (`if let Some(c) = &data.color && c.len() != 7`).
     fn bind_lets(&mut self, cond: &Expr) {
         match cond {
             Expr::Let(l) => {
@@ -154,61 +179,27 @@ impl Evidence {
         }
     }
 
-    /// Macros whose arguments are expressions: conditions of `ensure!`/`assert!`-like
-    /// macros are checks; the arguments of any other are visited as expressions.
+    /// Macros whose arguments are expressions: the first argument of a checking macro is
+    /// a condition; the arguments of any macro are visited as expressions.
     fn visit_macro_args(&mut self, m: &syn::Macro) {
         let Ok(args) = m
             .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
         else {
             return;
         };
-        let name = m
+        let checks = m
             .path
             .segments
             .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        let checks = matches!(
-            name.as_str(),
-            "ensure" | "assert" | "debug_assert" | "require" | "check" | "validate"
-        ) || is_checking_fn(&name);
+            .is_some_and(|s| is_check_macro(&s.ident.to_string()));
         for (i, a) in args.iter().enumerate() {
             if i == 0 && checks {
                 self.condition(a);
-                if let Some(r) = self.derived(a) {
-                    self.mark(r);
-                }
+                self.mark_args([a]);
             }
             self.visit_expr(a);
         }
     }
-}
-
-/// A call that wraps its argument: a tuple struct or variant (`Some(x)`, `Wrapper(x)`),
-/// or a smart pointer / string constructor (`Box::new(x)`, `String::from(x)`).
-fn wraps(p: &syn::Path) -> bool {
-    let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
-    match segs.as_slice() {
-        [one] => one.starts_with(|c: char| c.is_uppercase()),
-        [.., ty, f] => {
-            matches!(
-                ty.as_str(),
-                "Box" | "Arc" | "Rc" | "Cow" | "String" | "Some"
-            ) && matches!(f.as_str(), "new" | "from" | "Owned" | "Borrowed")
-        }
-        _ => false,
-    }
-}
-
-/// A fallible constructor or conversion by its name: `new`, `new_checked`, `from_str`,
-/// `from_message`, `try_from`, `parse`, `decode`.
-fn is_constructor(name: &str) -> bool {
-    name == "new"
-        || name.starts_with("new_")
-        || name.starts_with("from_")
-        || name.starts_with("try_")
-        || name.starts_with("parse")
-        || name.starts_with("decode")
 }
 
 /// Finds shape checks of tracked values inside a condition: `name.len() > 100`,
@@ -218,21 +209,21 @@ struct ShapeCheck<'e> {
     found: Vec<usize>,
 }
 
+impl ShapeCheck<'_> {
+    fn note<'a>(&mut self, exprs: impl IntoIterator<Item = &'a Expr>) {
+        self.found
+            .extend(exprs.into_iter().filter_map(|e| self.ev.derived(e)));
+    }
+}
+
 impl<'ast> Visit<'ast> for ShapeCheck<'_> {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
-        if SHAPE_CHECKS.contains(&method.as_str()) || is_checking_fn(&method) {
-            if let Some(r) = self.ev.derived(&m.receiver) {
-                self.found.push(r);
-            }
-            if matches!(method.as_str(), "is_match" | "matches" | "contains")
-                || is_checking_fn(&method)
-            {
-                for a in &m.args {
-                    if let Some(r) = self.ev.derived(a) {
-                        self.found.push(r);
-                    }
-                }
+        let checking = is_checking_fn(&method);
+        if SHAPE_CHECKS.contains(&method.as_str()) || checking {
+            self.note([&*m.receiver]);
+            if checking || ARGUMENT_CHECKS.contains(&method.as_str()) {
+                self.note(&m.args);
             }
         }
         syn::visit::visit_expr_method_call(self, m);
@@ -244,11 +235,7 @@ impl<'ast> Visit<'ast> for ShapeCheck<'_> {
                 let f = s.ident.to_string();
                 is_checking_fn(&f) || f.starts_with("is_")
             }) {
-                for a in &c.args {
-                    if let Some(r) = self.ev.derived(a) {
-                        self.found.push(r);
-                    }
-                }
+                self.note(&c.args);
             }
         }
         syn::visit::visit_expr_call(self, c);
@@ -277,7 +264,8 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
-        // `if let Some(summary) = &data.summary`, `while let Some(x) = it.next()`.
+        // `while let Some(x) = body.items.pop()`; `if let` chains are bound in
+        // `visit_expr_if`, before their condition is read.
         if let Some(r) = self.derived(&l.expr) {
             self.bind(&l.pat, r);
         }
@@ -306,8 +294,7 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
-        // Bindings of a let chain first (`if let Some(c) = &data.color && c.len() != 7`),
-        // then a hand-written check of the payload's shape (`if name.len() > 100`).
+        // A hand-written check of the payload's shape (`if name.len() > 100 { return .. }`).
         self.bind_lets(&i.cond);
         self.condition(&i.cond);
         syn::visit::visit_expr_if(self, i);
@@ -315,19 +302,19 @@ impl<'ast> Visit<'ast> for Evidence {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
-        let receiver = self.derived(&m.receiver);
-        if let Some(r) = receiver {
-            if is_validate_method(&method) {
-                self.mark_validate(r);
-            } else if is_conversion_fn(&method) || is_checking_fn(&method) {
+        let validate = is_validate_method(&method);
+        let checking = is_checking_fn(&method);
+        if let Some(r) = self.derived(&m.receiver) {
+            if validate {
+                if let Some(v) = self.validate_called.get_mut(r) {
+                    *v = true;
+                }
+            } else if checking || is_conversion_fn(&method) {
                 self.mark(r);
             }
             // Closures over the value's parts: `body.tags.iter().map(|t| ..)`; a predicate
             // over them checks them (`records.iter().all(|r| r.raw.len() <= max)`).
-            let predicate = matches!(
-                method.as_str(),
-                "all" | "any" | "filter" | "retain" | "find" | "position"
-            );
+            let predicate = PREDICATE_METHODS.contains(&method.as_str());
             for a in &m.args {
                 if let Expr::Closure(c) = a {
                     for p in &c.inputs {
@@ -341,14 +328,15 @@ impl<'ast> Visit<'ast> for Evidence {
         }
         for (i, a) in m.args.iter().enumerate() {
             if let Some(r) = self.derived(a) {
-                if is_checking_fn(&method) || is_validate_method(&method) {
+                if checking || validate {
                     self.mark(r);
                 }
+                let name = method.clone();
                 self.passed_to.push((
                     r,
                     Callee {
                         owner: None,
-                        name: method.clone(),
+                        name,
                         arg: i,
                     },
                 ));
@@ -361,42 +349,27 @@ impl<'ast> Visit<'ast> for Evidence {
         if let Expr::Path(p) = &*c.func {
             if let Some(last) = p.path.segments.last() {
                 let f = last.ident.to_string();
-                // `Event::from_message(&req)` matched or `?`-ed: a conversion of a type.
-                let n = p.path.segments.len();
-                if n >= 2
-                    && f != "new"
-                    && is_constructor(&f)
-                    && p.path.segments[n - 2]
-                        .ident
-                        .to_string()
-                        .starts_with(|c: char| c.is_uppercase())
+                let owner = type_owner(&p.path);
+                // `NewUser::try_from(form)`, `Email::parse(form.email)`,
+                // `Event::from_message(&req)`, `validate_username(&form.username)`.
+                if is_conversion_fn(&f)
+                    || is_validate_method(&f)
+                    || is_checking_fn(&f)
+                    || (owner.is_some() && is_fallible_constructor(&f, false))
                 {
-                    let roots: Vec<usize> = c.args.iter().filter_map(|a| self.derived(a)).collect();
-                    for r in roots {
-                        self.mark(r);
-                    }
+                    self.mark_args(&c.args);
                 }
-                let n = p.path.segments.len();
-                let owner = (n >= 2)
-                    .then(|| p.path.segments[n - 2].ident.to_string())
-                    .filter(|o| o.starts_with(|c: char| c.is_uppercase()));
                 for (i, a) in c.args.iter().enumerate() {
-                    let Some(r) = self.derived(a) else {
-                        continue;
-                    };
-                    // `NewUser::try_from(form)?`, `Email::parse(form.email)?`,
-                    // `validate_username(&form.username)?`.
-                    if is_conversion_fn(&f) || is_validate_method(&f) || is_checking_fn(&f) {
-                        self.mark(r);
+                    if let Some(r) = self.derived(a) {
+                        self.passed_to.push((
+                            r,
+                            Callee {
+                                owner: owner.clone(),
+                                name: f.clone(),
+                                arg: i,
+                            },
+                        ));
                     }
-                    self.passed_to.push((
-                        r,
-                        Callee {
-                            owner: owner.clone(),
-                            name: f.clone(),
-                            arg: i,
-                        },
-                    ));
                 }
             }
         }
@@ -404,18 +377,12 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
-        // `Domain::new(payload.x)?`, `Event::from_message(&req)?`,
-        // `Scope::new_checked(..).ok_or(E)?`: a constructor or conversion of a type that
-        // can fail checks what it is given.
+        // Fallible only by the `?`: `Domain::new(payload.x)?`,
+        // `Scope::new(..).ok_or(E)?`, `decode_invite(&data.token)?`.
         let mut inner = &*t.expr;
         for _ in 0..8 {
             inner = match inner {
-                Expr::MethodCall(m)
-                    if matches!(
-                        m.method.to_string().as_str(),
-                        "ok_or" | "ok_or_else" | "map_err" | "context" | "with_context"
-                    ) =>
-                {
+                Expr::MethodCall(m) if ERROR_ADAPTERS.contains(&m.method.to_string().as_str()) => {
                     &m.receiver
                 }
                 Expr::Await(a) => &a.base,
@@ -425,24 +392,16 @@ impl<'ast> Visit<'ast> for Evidence {
         }
         if let Expr::Call(c) = inner {
             if let Expr::Path(p) = &*c.func {
-                let n = p.path.segments.len();
-                let last = p.path.segments[n - 1].ident.to_string();
-                // `decode_invite(&data.token)?`, `extract_name(&q.resource)?`.
-                let checking_fn = ["decode", "parse", "extract", "verify"]
-                    .iter()
-                    .any(|w| last.starts_with(w));
-                let ctor = checking_fn
-                    || n >= 2
-                        && p.path.segments[n - 2]
-                            .ident
-                            .to_string()
-                            .starts_with(|c: char| c.is_uppercase())
-                        && is_constructor(&p.path.segments[n - 1].ident.to_string());
-                if ctor {
-                    let roots: Vec<usize> = c.args.iter().filter_map(|a| self.derived(a)).collect();
-                    for r in roots {
-                        self.mark(r);
+                let fallible = p.path.segments.last().is_some_and(|s| {
+                    let f = s.ident.to_string();
+                    if type_owner(&p.path).is_some() {
+                        is_fallible_constructor(&f, true)
+                    } else {
+                        is_checking_call(&f)
                     }
+                });
+                if fallible {
+                    self.mark_args(&c.args);
                 }
             }
         }
@@ -462,7 +421,7 @@ mod tests {
         let block: syn::Block = syn::parse_str(&format!("{{ {body} }}")).unwrap();
         Evidence::new(vec![vec!["data".into()]])
             .scan(&block)
-            .validated[0]
+            .validated(0)
     }
 
     #[test]

@@ -194,6 +194,63 @@ pub fn is_conversion_fn(name: &str) -> bool {
         || matches!(name, "from_form" | "new_validated" | "validated")
 }
 
+/// An associated function of a type that builds it from input and can fail, when its
+/// result is matched or `?`-ed: `Email::parse(..)`, `Event::from_message(..)`,
+/// `Name::new(..)?`, `Scope::new_checked(..).ok_or(..)?`, `Jwe::decode(..)`.
+/// `plain_new`: whether bare `new` counts (only with `?`, which says it is fallible).
+pub fn is_fallible_constructor(name: &str, plain_new: bool) -> bool {
+    (plain_new && name == "new")
+        || name.starts_with("new_")
+        || name.starts_with("from_")
+        || name.starts_with("try_")
+        || name.starts_with("parse")
+        || name.starts_with("decode")
+}
+
+/// A free function that checks or decodes its argument when `?`-ed:
+/// `decode_invite(&data.token)?`, `extract_webfinger_name(&q.resource)?`.
+pub fn is_checking_call(name: &str) -> bool {
+    ["decode", "parse", "extract", "verify"]
+        .iter()
+        .any(|w| name.starts_with(w))
+}
+
+/// Methods that turn an `Option`/`Result` into the caller's error, between a fallible
+/// call and its `?`: `Scope::new(..).ok_or(E)?`.
+pub const ERROR_ADAPTERS: &[&str] = &["ok_or", "ok_or_else", "map_err", "context", "with_context"];
+
+/// Macros whose first argument is a condition that must hold (`ensure!(x.len() < 9, E)`).
+pub fn is_check_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "ensure" | "assert" | "debug_assert" | "require" | "check" | "validate"
+    ) || is_checking_fn(name)
+}
+
+/// Iterator methods whose closure is a predicate over the elements: a check in it checks
+/// them (`records.iter().all(|r| r.raw.len() <= max)`).
+pub const PREDICATE_METHODS: &[&str] = &["all", "any", "filter", "retain", "find", "position"];
+
+/// Shape checks that test their argument rather than (only) their receiver:
+/// `EMAIL_RE.is_match(&form.email)`, `ALLOWED.contains(&q.kind)`.
+pub const ARGUMENT_CHECKS: &[&str] = &["is_match", "matches", "contains"];
+
+/// Calls that wrap their argument rather than compute another value from it: a tuple
+/// struct or variant (`Some(x)`, `Wrapper(x)`), or a pointer / string constructor
+/// (`Box::new(x)`, `Cow::from(x)`).
+pub fn wraps_argument(path: &[String]) -> bool {
+    match path {
+        [one] => one.starts_with(|c: char| c.is_uppercase()),
+        [.., ty, f] => {
+            matches!(
+                ty.as_str(),
+                "Box" | "Arc" | "Rc" | "Cow" | "String" | "Some"
+            ) && matches!(f.as_str(), "new" | "from" | "Owned" | "Borrowed")
+        }
+        _ => false,
+    }
+}
+
 /// Methods whose use in a condition checks a value's shape: `.len()`, `.is_empty()`,
 /// `.contains(..)`, `.starts_with(..)`, `.chars()`, `.is_match(..)`.
 pub const SHAPE_CHECKS: &[&str] = &[
