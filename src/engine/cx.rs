@@ -181,6 +181,9 @@ pub struct PayloadCheck {
     /// The handler validates the payload through its type's `Validate` derive
     /// (`.validate()`, a validating extractor): only gaps in the derive are reported.
     pub validated: bool,
+    /// Completes the finding's message with what the index found the payload lacks
+    /// (`message(base, type name, verdict)`); the rule's own wording.
+    pub message: fn(&str, &str, &crate::engine::index::PayloadVerdict) -> String,
 }
 
 /// The type of a value formatted with `Debug`: a type name, or the type of a field of

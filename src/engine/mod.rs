@@ -196,7 +196,7 @@ pub fn settle(
             };
             let verdict =
                 index.payload_verdict(ty, krate, check.module.as_deref(), check.validated)?;
-            f.message = crate::rules::input::unvalidated_input::message(&f.message, ty, &verdict);
+            f.message = (check.message)(&f.message, ty, &verdict);
             Some(f)
         }
     }

@@ -150,6 +150,23 @@ pub const VALIDATING_WRAPPERS: &[&str] = &[
     "ValidatedQuery",
 ];
 
+/// Route attributes of actix-web and rocket (`#[post("/users")]`): the function is a
+/// request handler, async or not.
+pub const ROUTE_ATTRS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "route", "head", "options",
+];
+
+/// Payload types that are arbitrary input whatever the program defines, described for
+/// messages: `Json<Value>`, `Query<HashMap<..>>`, `Json<String>`.
+pub fn raw_payload(type_name: &str) -> Option<&'static str> {
+    match type_name {
+        "Value" => Some("arbitrary JSON"),
+        "HashMap" | "BTreeMap" | "IndexMap" => Some("an arbitrary map"),
+        "String" => Some("arbitrary text"),
+        _ => None,
+    }
+}
+
 /// Whether a resolved path is one of the unvalidated extractors.
 pub fn extractor(path: &[String]) -> Option<&'static Extractor> {
     EXTRACTORS

@@ -14,7 +14,9 @@ use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence};
 use crate::model::types::first_type_arg;
-use crate::model::web::{extractor, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS};
+use crate::model::web::{
+    extractor, raw_payload, InputKind, ROUTE_ATTRS, VALIDATING_CRATES, VALIDATING_WRAPPERS,
+};
 use crate::rules::{Rule, RuleMeta};
 use syn::Type;
 
@@ -35,11 +37,6 @@ crate::declare_rule! {
 pub struct UnvalidatedInput;
 
 pub const HELP: &str = "validate at the boundary: derive `validator::Validate` (or `garde::Validate`) with constraints and call `.validate()`, use a validating extractor (`axum_valid::Valid<Json<T>>`, `actix_web_validator::Json<T>`), or convert into a domain type with `TryFrom`";
-
-/// Route attributes of actix-web and rocket.
-const ROUTE_ATTRS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "route", "head", "options",
-];
 
 impl Rule for UnvalidatedInput {
     fn meta(&self) -> &'static RuleMeta {
@@ -65,11 +62,8 @@ impl Rule for UnvalidatedInput {
         if sig.asyncness.is_none() && !routed {
             return;
         }
-        // An unrouted function called in its file is a helper given the payload by a
-        // handler (which is judged itself), not a handler: `save_attachment(data, ..)`.
-        if !routed && called_in_file(&cx.src.text, &sig.ident.to_string()) {
-            return;
-        }
+        // Asked once, and only of functions with an extractor parameter.
+        let mut helper: Option<bool> = None;
         for input in &sig.inputs {
             let syn::FnArg::Typed(t) = input else {
                 continue;
@@ -77,6 +71,14 @@ impl Rule for UnvalidatedInput {
             let Some(param) = classify(cx, &t.ty) else {
                 continue;
             };
+            // An unrouted function called in its file is a helper given the payload by a
+            // handler (which is judged itself), not a handler: `save_attachment(data, ..)`.
+            if !routed
+                && *helper
+                    .get_or_insert_with(|| called_in_file(&cx.src.text, &sig.ident.to_string()))
+            {
+                return;
+            }
             if param.kind == InputKind::Path {
                 continue;
             }
@@ -136,6 +138,7 @@ impl Rule for UnvalidatedInput {
                 module,
                 passed_to,
                 validated: through_derive,
+                message,
             };
             cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
         }
@@ -163,7 +166,7 @@ fn called_in_file(text: &str, name: &str) -> bool {
 
 /// Completes a deferred finding's message (`handler `h` accepts `Json<T>``) with what the
 /// index found the payload lacks.
-pub fn message(base: &str, ty: &str, verdict: &PayloadVerdict) -> String {
+fn message(base: &str, ty: &str, verdict: &PayloadVerdict) -> String {
     match verdict {
         PayloadVerdict::Unvalidated {
             fields,
@@ -266,10 +269,10 @@ fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
     };
     let last = tp.path.segments.last()?;
     let name = last.ident.to_string();
+    if let Some(what) = raw_payload(&name) {
+        return Some(Payload::Raw(what));
+    }
     match name.as_str() {
-        "Value" => Some(Payload::Raw("arbitrary JSON")),
-        "HashMap" | "BTreeMap" | "IndexMap" => Some(Payload::Raw("an arbitrary map")),
-        "String" => Some(Payload::Raw("arbitrary text")),
         "Vec" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
         "Option" | "Box" | "Arc" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
         n if crate::model::types::is_bounded_name(n) => None,
