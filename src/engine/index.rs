@@ -144,37 +144,8 @@ impl FileIndex {
         scan_validate: bool,
     ) -> Self {
         let mut out = FileIndex::default();
-        out.collect(items, krate, module, uses, 0);
-        if scan_validate {
-            out.collect_validating_fns(items, 0);
-        }
+        out.collect(items, krate, module, uses, scan_validate, 0);
         out
-    }
-
-    fn collect_validating_fns(&mut self, items: &[Item], depth: usize) {
-        if depth > 64 {
-            return;
-        }
-        for item in items {
-            match item {
-                Item::Fn(f) => self.note_validating_fn(None, &f.sig, &f.block),
-                Item::Impl(imp) => {
-                    let owner =
-                        crate::model::types::type_name(&imp.self_ty).map(|s| s.ident.to_string());
-                    for it in &imp.items {
-                        if let syn::ImplItem::Fn(m) = it {
-                            self.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
-                        }
-                    }
-                }
-                Item::Mod(m) => {
-                    if let Some((_, inner)) = &m.content {
-                        self.collect_validating_fns(inner, depth + 1);
-                    }
-                }
-                _ => {}
-            }
-        }
     }
 
     fn note_validating_fn(&mut self, owner: Option<&str>, sig: &syn::Signature, body: &syn::Block) {
@@ -212,6 +183,7 @@ impl FileIndex {
         krate: Option<&str>,
         module: &[String],
         uses: &UseMap,
+        scan_validate: bool,
         depth: usize,
     ) {
         if depth > 64 {
@@ -219,6 +191,7 @@ impl FileIndex {
         }
         for item in items {
             match item {
+                Item::Fn(f) if scan_validate => self.note_validating_fn(None, &f.sig, &f.block),
                 // Only types that can print a secret (`Debug`) or arrive as request input
                 // (`Deserialize`, `FromForm`, `Validate`) are kept, to keep the index small:
                 // a field of a type without `Debug` could not be printed by a derived one.
@@ -257,6 +230,15 @@ impl FileIndex {
                     });
                 }
                 Item::Impl(imp) => {
+                    if scan_validate {
+                        let owner = crate::model::types::type_name(&imp.self_ty)
+                            .map(|s| s.ident.to_string());
+                        for it in &imp.items {
+                            if let syn::ImplItem::Fn(m) = it {
+                                self.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
+                            }
+                        }
+                    }
                     let Some((_, path, _)) = &imp.trait_ else {
                         if let Some(t) = crate::model::types::type_name(&imp.self_ty) {
                             if imp.items.iter().any(returns_result) {
@@ -296,7 +278,7 @@ impl FileIndex {
                     if let Some((_, inner)) = &m.content {
                         let mut sub = module.to_vec();
                         sub.push(m.ident.to_string());
-                        self.collect(inner, krate, &sub, uses, depth + 1);
+                        self.collect(inner, krate, &sub, uses, scan_validate, depth + 1);
                     }
                 }
                 _ => {}
