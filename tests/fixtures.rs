@@ -3,35 +3,12 @@
 //! `//~ CODE` must carry a finding of CODE starting on that line; every other finding is
 //! unexpected. `pass_*` files must have no annotation and no finding.
 
+mod common;
+
 use backlint::config::Settings;
+use common::{annotations, fixture_dirs};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-fn rule_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures/rules exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-/// `(line, code)` pairs announced by `//~ CODE [CODE…]` comments.
-pub fn annotations(text: &str) -> BTreeSet<(usize, String)> {
-    let mut out = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        if let Some(pos) = line.find("//~") {
-            for code in line[pos + 3..].split_whitespace() {
-                if code.starts_with("BL") {
-                    out.insert((i + 1, code.trim_end_matches(',').to_string()));
-                }
-            }
-        }
-    }
-    out
-}
 
 fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
@@ -94,7 +71,7 @@ fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
 fn rule_fixtures_match_annotations() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for dir in rule_dirs() {
+    for dir in fixture_dirs("rules") {
         let code_name = dir.file_name().unwrap().to_string_lossy().to_string();
         let Some(meta) = backlint::rules::lookup(&code_name) else {
             failures.push(format!("{}: no rule {code_name}", dir.display()));

@@ -4,21 +4,13 @@
 //! starting on that line; every other finding of those rules is unexpected. Projects
 //! without annotations (the sample `shop`) are checked by the CLI tests instead.
 
+mod common;
+
 use backlint::config::Settings;
 use backlint::discover::Target;
+use common::{annotations, fixture_dirs};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-fn projects() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures/projects exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -36,7 +28,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// `(relative path, line, code)` of every `//~ CODE` annotation in the project.
-fn annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
+fn project_annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
     let mut files = Vec::new();
     rust_files(dir, &mut files);
     let mut out = BTreeSet::new();
@@ -47,31 +39,24 @@ fn annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
             .unwrap_or(&f)
             .to_string_lossy()
             .replace('\\', "/");
-        for (i, line) in text.lines().enumerate() {
-            if let Some(pos) = line.find("//~") {
-                for code in line[pos + 3..].split_whitespace() {
-                    if code.starts_with("BL") {
-                        out.insert((rel.clone(), i + 1, code.trim_end_matches(',').to_string()));
-                    }
-                }
-            }
+        for (line, code) in annotations(&text) {
+            out.insert((rel.clone(), line, code));
         }
     }
     out
 }
 
 fn check_project(dir: &Path) -> Result<usize, String> {
-    let expected = annotations(dir);
+    let expected = project_annotations(dir);
     if expected.is_empty() {
         return Ok(0);
     }
-    let mut codes: Vec<&'static str> = expected
-        .iter()
-        .map(|(_, _, c)| &*Box::leak(c.clone().into_boxed_str()))
+    let mut codes: Vec<&'static str> = backlint::rules::all_meta()
+        .into_iter()
+        .map(|m| m.code)
+        .filter(|c| *c == "BL001" || expected.iter().any(|(_, _, e)| e == c))
         .collect();
-    codes.push("BL001");
-    codes.sort();
-    codes.dedup();
+    codes.sort_unstable();
     let settings = Settings::default().with_rules(&codes);
     let target = Target {
         paths: vec![PathBuf::from(".")],
@@ -116,7 +101,7 @@ fn check_project(dir: &Path) -> Result<usize, String> {
 fn annotated_projects_match_their_findings() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for dir in projects() {
+    for dir in fixture_dirs("projects") {
         match check_project(&dir) {
             Ok(n) => checked += n,
             Err(e) => failures.push(e),
