@@ -318,8 +318,7 @@ struct CallsValidate(bool);
 
 impl<'ast> syn::visit::Visit<'ast> for CallsValidate {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if m.method == "validate" || m.method == "validate_with_args" || m.method == "validate_args"
-        {
+        if crate::model::web::is_validate_method(&m.method.to_string()) {
             self.0 = true;
         }
         if !self.0 {
