@@ -694,12 +694,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         let Expr::Path(p) = &*c.func else {
             return Class::opaque();
         };
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = crate::engine::usemap::path_names(&p.path);
         let last = segs.last().map(String::as_str).unwrap_or("");
         let owner = segs
             .len()

@@ -189,6 +189,11 @@ impl UseMap {
 
 /// Turns `crate::`/`self::`/`super::` paths into absolute `crate::…` paths; other paths
 /// (external crates) are returned as written.
+/// A path's segments as written (`sqlx::query` → `["sqlx", "query"]`), unresolved.
+pub fn path_names(p: &syn::Path) -> Vec<String> {
+    p.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 pub fn absolutize(segs: &[String], module: &[String]) -> Vec<String> {
     let Some(first) = segs.first() else {
         return Vec::new();

@@ -113,12 +113,7 @@ impl Evidence {
             // `Some(data.token.clone())`, `Wrapper(form.0)`, `Cow::from(&body.name)`.
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) => {
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs = crate::engine::usemap::path_names(&p.path);
                     if wraps_argument(&segs) {
                         c.args.iter().find_map(|a| self.derived(a))
                     } else {

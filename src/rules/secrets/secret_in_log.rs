@@ -482,12 +482,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else { return None };
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs = crate::engine::usemap::path_names(&p.path);
                 let last = segs.last()?.as_str();
                 if EXPOSE_METHODS.contains(&last) {
                     return Some(Why {
