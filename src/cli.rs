@@ -79,6 +79,10 @@ struct CheckArgs {
     /// Print the number of findings per rule instead of the findings
     #[arg(long)]
     statistics: bool,
+    /// Print the layers BL401 found (configured or inferred) and the modules in each,
+    /// instead of the findings.
+    #[arg(long)]
+    show_layers: bool,
     /// Rules to run: codes, prefixes or names, comma-separated (replaces the configured set)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Option<Vec<String>>,
@@ -281,9 +285,30 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         paths: args.paths.clone(),
         manifest: args.manifest_path.as_ref().map(|m| cwd.join(m)),
     };
+    let settings = if args.show_layers {
+        settings.with_rules(&["BL401"])
+    } else {
+        settings
+    };
     let report = crate::check(&settings, &target, &cwd);
     for w in &report.warnings {
         eprintln!("warning: {w}");
+    }
+    if args.show_layers {
+        let text = report
+            .layers
+            .as_ref()
+            .map(|l| l.describe())
+            .unwrap_or_default();
+        io::stdout().write_all(text.as_bytes())?;
+        for e in &report.errors {
+            eprintln!("error: {}: {}", e.display, e.message);
+        }
+        return Ok(if report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
     }
     let format = args.format.unwrap_or(Format::Human);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

@@ -26,6 +26,52 @@ pub struct Options {
     pub sql: Option<SqlOptions>,
     pub secrets: Option<SecretsOptions>,
     pub validation: Option<ValidationOptions>,
+    /// Architectural layers, top to bottom (BL401).
+    pub layers: Option<Vec<LayerOptions>>,
+    pub layers_config: Option<LayersConfigOptions>,
+    /// Groups of modules that must not reference each other (BL401).
+    pub independent: Option<Vec<IndependentOptions>>,
+}
+
+/// One `[[layers]]` entry.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LayerOptions {
+    pub name: String,
+    /// Module path prefixes (`crate::handlers`, `app_api::routes`).
+    pub modules: Option<Vec<String>>,
+    /// File globs, relative to the configuration file (`src/sql/**`).
+    pub paths: Option<Vec<String>>,
+    /// Whole workspace members, by package name.
+    pub crates: Option<Vec<String>>,
+    /// External crates only this layer may use.
+    pub allow_crates: Option<Vec<String>>,
+    /// The layers this one may use, instead of what the mode allows.
+    pub may_use: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LayersConfigOptions {
+    /// Modules usable from every layer.
+    pub shared: Option<Vec<String>>,
+    /// `relaxed` (any lower layer, the default) or `strict` (only the next one).
+    pub mode: Option<LayerMode>,
+}
+
+/// Which lower layers a layer may use.
+#[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerMode {
+    #[default]
+    Relaxed,
+    Strict,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IndependentOptions {
+    pub modules: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -328,6 +374,254 @@ fn resolve_secrets(
     Ok(out)
 }
 
+/// A module path prefix from the configuration: `crate::handlers` in every crate of the
+/// workspace, or `app_api::handlers` in crate `app_api` only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModulePrefix {
+    /// The crate it is limited to (normalized, `app_api`).
+    pub krate: Option<String>,
+    /// `["crate", "handlers"]`.
+    pub path: Vec<String>,
+    /// The configuration key it came from (`layers[0].modules[1]`), for messages.
+    pub key: String,
+}
+
+impl ModulePrefix {
+    /// Whether the module or item `path` of crate `krate` is this prefix or below it.
+    pub fn matches(&self, krate: Option<&str>, path: &[String]) -> bool {
+        (self.krate.is_none() || self.krate.as_deref() == krate) && path.starts_with(&self.path)
+    }
+
+    pub fn display(&self) -> String {
+        match &self.krate {
+            Some(k) => format!("{k}::{}", self.path[1..].join("::"))
+                .trim_end_matches("::")
+                .to_string(),
+            None => self.path.join("::"),
+        }
+    }
+}
+
+/// One configured layer, resolved.
+#[derive(Debug, Clone)]
+pub struct LayerDef {
+    pub name: String,
+    pub modules: Vec<ModulePrefix>,
+    /// File globs (relative to the configuration's directory) and their keys.
+    pub paths: Option<GlobSet>,
+    pub path_keys: Vec<(String, String)>,
+    /// Workspace members (normalized names) and their keys.
+    pub crates: Vec<(String, String)>,
+    /// External crates (normalized) only this layer (and others listing them) may use.
+    pub allow_crates: Vec<String>,
+    /// Indices of the layers this one may use, when given explicitly.
+    pub may_use: Option<Vec<usize>>,
+}
+
+/// The `[[layers]]`, `[layers-config]` and `[[independent]]` options, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct LayerSettings {
+    /// Top to bottom; empty: layers are inferred.
+    pub layers: Vec<LayerDef>,
+    pub shared: Vec<ModulePrefix>,
+    pub mode: LayerMode,
+    pub independent: Vec<Vec<ModulePrefix>>,
+    /// The configuration file, for messages.
+    pub file: String,
+}
+
+fn parse_prefix(s: &str, key: String, file: &str) -> Result<ModulePrefix, ConfigError> {
+    let segs: Vec<String> = s.split("::").map(|p| p.trim().replace('-', "_")).collect();
+    let ok = segs
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    if !ok || segs.iter().skip(1).any(|p| p == "crate") {
+        return Err(ConfigError::Key {
+            path: file.to_string(),
+            key,
+            message: format!(
+                "`{s}` is not a module path: expected e.g. `crate::handlers` or `app_api::routes`"
+            ),
+        });
+    }
+    let (krate, rest) = match segs[0].as_str() {
+        "crate" => (None, &segs[1..]),
+        _ => (Some(segs[0].clone()), &segs[1..]),
+    };
+    let mut path = vec!["crate".to_string()];
+    path.extend(rest.iter().cloned());
+    Ok(ModulePrefix { krate, path, key })
+}
+
+fn resolve_layers(
+    o: &Options,
+    file: &str,
+    key: &dyn Fn(&str) -> String,
+) -> Result<LayerSettings, ConfigError> {
+    let err = |k: String, message: String| ConfigError::Key {
+        path: file.to_string(),
+        key: k,
+        message,
+    };
+    let mut out = LayerSettings {
+        file: file.to_string(),
+        mode: o
+            .layers_config
+            .as_ref()
+            .and_then(|c| c.mode)
+            .unwrap_or_default(),
+        ..LayerSettings::default()
+    };
+    let list = o.layers.as_deref().unwrap_or_default();
+    let names: Vec<&str> = list.iter().map(|l| l.name.trim()).collect();
+    for (i, l) in list.iter().enumerate() {
+        let k = |f: &str| key(&format!("layers[{i}].{f}"));
+        let name = l.name.trim();
+        if name.is_empty() {
+            return Err(err(k("name"), "expected a non-empty layer name".into()));
+        }
+        if names[..i].contains(&name) {
+            return Err(err(k("name"), format!("layer `{name}` is declared twice")));
+        }
+        let mut def = LayerDef {
+            name: name.to_string(),
+            modules: Vec::new(),
+            paths: None,
+            path_keys: Vec::new(),
+            crates: Vec::new(),
+            allow_crates: Vec::new(),
+            may_use: None,
+        };
+        for (j, m) in l.modules.iter().flatten().enumerate() {
+            def.modules
+                .push(parse_prefix(m, k(&format!("modules[{j}]")), file)?);
+        }
+        if let Some(paths) = &l.paths {
+            let mut b = GlobSetBuilder::new();
+            for (j, g) in paths.iter().enumerate() {
+                let glob = Glob::new(g).map_err(|e| {
+                    err(
+                        k(&format!("paths[{j}]")),
+                        format!("invalid glob `{g}`: {}", e.kind()),
+                    )
+                })?;
+                b.add(glob);
+                def.path_keys.push((g.clone(), k(&format!("paths[{j}]"))));
+            }
+            def.paths = Some(b.build().map_err(|e| err(k("paths"), e.to_string()))?);
+        }
+        for (j, c) in l.crates.iter().flatten().enumerate() {
+            def.crates
+                .push((c.trim().replace('-', "_"), k(&format!("crates[{j}]"))));
+        }
+        for c in l.allow_crates.iter().flatten() {
+            def.allow_crates.push(c.trim().replace('-', "_"));
+        }
+        if let Some(may) = &l.may_use {
+            let mut idx = Vec::new();
+            for (j, n) in may.iter().enumerate() {
+                match names.iter().position(|x| x == &n.trim()) {
+                    Some(p) => idx.push(p),
+                    None => {
+                        return Err(err(
+                            k(&format!("may-use[{j}]")),
+                            format!(
+                                "unknown layer `{n}`: expected one of {}",
+                                names
+                                    .iter()
+                                    .map(|n| format!("`{n}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ))
+                    }
+                }
+            }
+            def.may_use = Some(idx);
+        }
+        if def.modules.is_empty() && def.paths.is_none() && def.crates.is_empty() {
+            return Err(err(
+                key(&format!("layers[{i}]")),
+                format!("layer `{name}` has no members: expected `modules`, `paths` or `crates`"),
+            ));
+        }
+        out.layers.push(def);
+    }
+    // A module or crate may belong to one layer only.
+    let mut seen: Vec<(&ModulePrefix, &str)> = Vec::new();
+    for l in &out.layers {
+        for m in &l.modules {
+            if let Some((other, layer)) = seen
+                .iter()
+                .find(|(p, _)| p.krate == m.krate && p.path == m.path)
+            {
+                return Err(err(
+                    m.key.clone(),
+                    format!(
+                        "`{}` is already in layer `{layer}` ({}): a module belongs to one layer",
+                        m.display(),
+                        other.key
+                    ),
+                ));
+            }
+            seen.push((m, &l.name));
+        }
+    }
+    let mut crates: Vec<(&str, &str, &str)> = Vec::new();
+    for l in &out.layers {
+        for (c, k) in &l.crates {
+            if let Some((_, layer, other)) = crates.iter().find(|(x, _, _)| x == c) {
+                return Err(err(
+                    k.clone(),
+                    format!("crate `{c}` is already in layer `{layer}` ({other})"),
+                ));
+            }
+            crates.push((c, &l.name, k));
+        }
+    }
+    let cfg = o.layers_config.as_ref();
+    for (j, m) in cfg
+        .and_then(|c| c.shared.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let p = parse_prefix(m, key(&format!("layers-config.shared[{j}]")), file)?;
+        if let Some((other, layer)) = seen
+            .iter()
+            .find(|(x, _)| x.krate == p.krate && x.path == p.path)
+        {
+            return Err(err(
+                p.key.clone(),
+                format!(
+                    "`{}` is in layer `{layer}` ({}) and cannot also be shared",
+                    p.display(),
+                    other.key
+                ),
+            ));
+        }
+        out.shared.push(p);
+    }
+    for (i, ind) in o.independent.iter().flatten().enumerate() {
+        if ind.modules.len() < 2 {
+            return Err(err(
+                key(&format!("independent[{i}].modules")),
+                "expected at least two modules that must not reference each other".into(),
+            ));
+        }
+        let mut group = Vec::new();
+        for (j, m) in ind.modules.iter().enumerate() {
+            group.push(parse_prefix(
+                m,
+                key(&format!("independent[{i}].modules[{j}]")),
+                file,
+            )?);
+        }
+        out.independent.push(group);
+    }
+    Ok(out)
+}
+
 /// Everything the engine needs, resolved once.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -337,6 +631,10 @@ pub struct Settings {
     /// path segments.
     pub validators: Vec<Vec<String>>,
     pub secrets: SecretSettings,
+    /// BL401's layers (configured; inferred when empty).
+    pub layers: LayerSettings,
+    /// Normalized names of the workspace's crates being analyzed (set by the engine).
+    pub workspace_crates: Vec<String>,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
     /// Directory that relative globs are relative to (canonical).
@@ -434,6 +732,7 @@ impl Settings {
         )?;
 
         let secrets = resolve_secrets(o.secrets.as_ref(), &file, &key)?;
+        let layers = resolve_layers(o, &file, &key)?;
 
         let mut exclude = GlobSetBuilder::new();
         for (i, g) in o.exclude.iter().flatten().chain(&cli.exclude).enumerate() {
@@ -501,6 +800,8 @@ impl Settings {
             sql_sinks,
             validators,
             secrets,
+            layers,
+            workspace_crates: Vec::new(),
             exclude,
             per_file_ignores,
             base_dir: base,
@@ -561,6 +862,18 @@ impl Settings {
         abs.strip_prefix(&self.base_dir)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| abs.to_path_buf())
+    }
+
+    /// The configured layer whose `paths` globs match a file (absolute path).
+    pub fn layer_of_file(&self, abs: &Path) -> Option<usize> {
+        if self.layers.layers.iter().all(|l| l.paths.is_none()) {
+            return None;
+        }
+        let rel = self.relative_to_base(abs);
+        self.layers
+            .layers
+            .iter()
+            .position(|l| l.paths.as_ref().is_some_and(|g| g.is_match(&rel)))
     }
 
     pub fn with_jobs(mut self, jobs: usize) -> Self {

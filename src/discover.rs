@@ -83,7 +83,8 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             }
         }
     }
-    for (path, meta) in files {
+    for (path, mut meta) in files {
+        meta.path_layer = settings.layer_of_file(&path);
         d.jobs.push(SourceJob {
             display: display_path(&path, cwd, &cwd_canon),
             path,
@@ -231,6 +232,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             module: workspace::module_path(file, p),
             test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name) || test_module,
             cli: p.is_cli(),
+            path_layer: None,
         },
         None => FileMeta {
             krate: None,
@@ -240,6 +242,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                     .components()
                     .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
             cli: false,
+            path_layer: None,
         },
     }
 }

@@ -61,6 +61,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Stable identity of the finding, independent of line numbers (see `fingerprint`).
     pub fingerprint: String,
+    /// What kind of violation within its rule, for `--statistics` (BL401: the pair of
+    /// layers, `web → persistence`).
+    pub group: Option<String>,
 }
 
 impl Finding {
@@ -76,6 +79,7 @@ impl Finding {
             labels: Vec::new(),
             help: None,
             fingerprint: String::new(),
+            group: None,
         }
     }
 

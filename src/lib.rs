@@ -31,6 +31,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Number of files analyzed.
     pub files: usize,
+    /// The layers BL401 found (configured or inferred), when it ran.
+    pub layers: Option<engine::layers::LayerMap>,
 }
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
@@ -39,27 +41,32 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
     let analysis = engine::analyze(&d.jobs, settings);
     let mut errors = d.errors;
     errors.extend(analysis.errors);
+    let mut warnings = d.warnings;
+    // A configured layer that matches nothing is a typo, unless only some files were
+    // given (a pre-commit run on the changed files).
+    let partial = target.paths.iter().any(|p| cwd.join(p).is_file());
+    if !partial {
+        warnings.extend(analysis.warnings);
+    }
     Report {
         findings: analysis.findings,
         errors,
-        warnings: d.warnings,
+        warnings,
         files: analysis.files,
+        layers: analysis.layers,
     }
 }
 
 /// Analyzes one in-memory file (used by tests and the catalogue's examples).
 pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Finding> {
-    let rules: Vec<&dyn rules::Rule> = rules::checks()
-        .iter()
-        .copied()
-        .filter(|r| settings.is_enabled(r.meta().code))
-        .collect();
+    let rules = engine::walking_rules(settings);
     let bytes = text.as_bytes().to_vec();
     let meta = FileMeta {
         krate: None,
         module: vec!["crate".into()],
         test: false,
         cli: false,
+        path_layer: None,
     };
     let run = move || {
         let out = engine::analyze_bytes(display, bytes, &meta, settings, &rules);
@@ -67,10 +74,11 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
         // Without a workspace, the file itself is the project.
         let bounded = out.bounded_types.into_iter().collect();
         let index = engine::index::ProjectIndex::new(vec![out.index], &settings.secrets);
+        let layers = engine::layers::LayerMap::new(vec![out.layers], settings);
         findings.extend(
             out.deferred
                 .into_iter()
-                .filter_map(|d| engine::settle(d, &bounded, &index, settings)),
+                .filter_map(|d| engine::settle(d, &bounded, &index, &layers, settings)),
         );
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

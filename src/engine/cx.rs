@@ -60,6 +60,8 @@ pub struct FileMeta {
     pub test: bool,
     /// In a command-line tool's package (it parses arguments and serves no requests).
     pub cli: bool,
+    /// The configured layer whose `paths` globs match the file (BL401).
+    pub path_layer: Option<usize>,
 }
 
 /// What a rule sees of the file being walked.
@@ -162,6 +164,9 @@ pub enum Condition {
     /// Kept only if a handler's payload needs validation and nothing it was given to
     /// validates it; the unbounded fields are appended to the message.
     IfUnvalidated(PayloadCheck),
+    /// Kept only if the reference crosses the workspace's layers the wrong way; the
+    /// message is the layer map's.
+    IfLayerViolation(Box<crate::engine::layers::LayerRef>),
 }
 
 /// A handler's payload, settled against the project index.

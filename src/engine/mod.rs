@@ -5,6 +5,7 @@ pub mod cx;
 pub mod facts;
 pub mod flow;
 pub mod index;
+pub mod layers;
 pub mod macros;
 pub mod pattern;
 pub mod scope;
@@ -17,6 +18,7 @@ pub mod walk;
 use crate::config::Settings;
 use crate::finding::Finding;
 use crate::fingerprint::finding_fingerprint;
+use crate::rules::architecture::layer_violation::LAYER_VIOLATION;
 use crate::rules::meta::parse_error::PARSE_ERROR;
 use crate::rules::meta::unused_allow::UNUSED_ALLOW;
 use crate::rules::Rule;
@@ -57,6 +59,8 @@ pub struct FileOutput {
     pub bounded_types: Vec<String>,
     /// The file's contribution to the project index.
     pub index: FileIndex,
+    /// The file's modules and re-exports, for the layer map.
+    pub layers: layers::FileLayers,
 }
 
 /// The result of analysing a set of files.
@@ -65,15 +69,25 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub errors: Vec<FileError>,
     pub files: usize,
+    /// The layer map, when BL401 ran.
+    pub layers: Option<layers::LayerMap>,
+    /// Configuration that matched nothing.
+    pub warnings: Vec<String>,
 }
 
 /// Analyzes the files in parallel with `settings.jobs` threads.
 pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
-    let rules: Vec<&dyn Rule> = crate::rules::checks()
+    let mut settings = settings.clone();
+    let mut crates: Vec<String> = jobs
         .iter()
-        .copied()
-        .filter(|r| settings.is_enabled(r.meta().code))
+        .filter_map(|j| j.meta.krate.as_deref())
+        .map(|k| k.replace('-', "_"))
         .collect();
+    crates.sort();
+    crates.dedup();
+    settings.workspace_crates = crates;
+    let settings = &settings;
+    let rules = walking_rules(settings);
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
             .map(|job| analyze_job(job, settings, &rules))
@@ -94,6 +108,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut deferred = Vec::new();
     let mut bounded: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut indexes = Vec::new();
+    let mut file_layers = Vec::new();
     for r in results {
         match r {
             Ok(f) => {
@@ -101,6 +116,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
                 deferred.extend(f.deferred);
                 bounded.extend(f.bounded_types);
                 indexes.push(f.index);
+                file_layers.push(f.layers);
             }
             Err(e) => out.errors.push(e),
         }
@@ -116,11 +132,16 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     } else {
         ProjectIndex::default()
     };
+    let layer_map = layers::LayerMap::new(file_layers, settings);
     out.findings.extend(
         deferred
             .into_iter()
-            .filter_map(|d| settle(d, &bounded, &index, settings)),
+            .filter_map(|d| settle(d, &bounded, &index, &layer_map, settings)),
     );
+    if settings.is_enabled(LAYER_VIOLATION.code) {
+        out.warnings = layer_map.warnings.clone();
+        out.layers = Some(layer_map);
+    }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     out.errors.sort_by(|a, b| a.display.cmp(&b.display));
@@ -132,9 +153,18 @@ pub fn settle(
     d: Deferred,
     bounded: &std::collections::HashSet<String>,
     index: &ProjectIndex,
+    layer_map: &layers::LayerMap,
     settings: &Settings,
 ) -> Option<Finding> {
     match d.cond {
+        Condition::IfLayerViolation(r) => {
+            let (message, help, group) = layer_map.settle(&r)?;
+            let mut f = d.finding;
+            f.message = message;
+            f.help = Some(help);
+            f.group = Some(group);
+            Some(f)
+        }
         // Stands unless, for each of its opaque parts, one of the types it may have is
         // bounded somewhere in the workspace.
         Condition::UnlessBounded(types) => {
@@ -200,6 +230,15 @@ pub fn settle(
             Some(f)
         }
     }
+}
+
+/// The enabled rules with walker hooks.
+pub fn walking_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
+    crate::rules::checks()
+        .iter()
+        .copied()
+        .filter(|r| r.walks() && settings.is_enabled(r.meta().code))
+        .collect()
 }
 
 fn analyze_job(
@@ -295,10 +334,17 @@ fn walk_source(
         &uses,
         scan_validate,
     );
+    let (file_layers, layer_refs) = if settings.is_enabled(LAYER_VIOLATION.code) {
+        layers::collect(&file, src, meta, &uses, settings, &LAYER_VIOLATION)
+    } else {
+        Default::default()
+    };
     if rules.is_empty() {
         return FileOutput {
             bounded_types,
             index,
+            deferred: layer_refs,
+            layers: file_layers,
             ..FileOutput::default()
         };
     }
@@ -306,12 +352,14 @@ fn walk_source(
     let macros = MacroCache::new(&arena);
     let mut walker = Walker::new(src, meta, &uses, &facts, &macros, settings, rules);
     syn::visit::Visit::visit_file(&mut walker, &file);
-    let (findings, deferred) = walker.cx.into_findings();
+    let (findings, mut deferred) = walker.cx.into_findings();
+    deferred.extend(layer_refs);
     FileOutput {
         findings,
         deferred,
         bounded_types,
         index,
+        layers: file_layers,
     }
 }
 

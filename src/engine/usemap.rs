@@ -179,6 +179,16 @@ impl UseMap {
         out
     }
 
+    /// Whether `name` is imported by name (`use a::name;`, `use a::b as name;`).
+    pub fn is_alias(&self, name: &str) -> bool {
+        self.aliases.contains_key(name)
+    }
+
+    /// The full path of an item or module declared at the file's module level.
+    pub fn local_item(&self, name: &str) -> Option<&Vec<String>> {
+        self.local_items.get(name)
+    }
+
     /// Whether the file imports anything from one of these crates (by name, glob or a
     /// fully qualified use).
     pub fn imports_crate(&self, crates: &[&str]) -> bool {

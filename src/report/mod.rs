@@ -52,13 +52,23 @@ pub fn render(
 /// `--statistics`: findings per rule, most frequent first.
 pub fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    let mut groups: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
     for f in &report.findings {
         *counts.entry((f.code, f.rule)).or_default() += 1;
+        if let Some(g) = &f.group {
+            *groups.entry((f.code, g)).or_default() += 1;
+        }
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for ((code, rule), n) in &rows {
         writeln!(out, "{n:>6}  {code}  {rule}")?;
+        // Kinds within the rule (BL401: per pair of layers), most frequent first.
+        let mut sub: Vec<_> = groups.iter().filter(|((c, _), _)| c == code).collect();
+        sub.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for ((_, g), k) in sub {
+            writeln!(out, "{k:>14}  {g}")?;
+        }
     }
     let total: usize = rows.iter().map(|r| r.1).sum();
     writeln!(out, "{total:>6}  total in {} files", report.files)

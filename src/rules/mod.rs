@@ -6,6 +6,7 @@ use crate::engine::cx::MacroRef;
 use crate::finding::Severity;
 use serde::Serialize;
 
+pub mod architecture;
 pub mod injection;
 pub mod input;
 pub mod meta;
@@ -159,6 +160,12 @@ macro_rules! declare_rule {
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
 
+    /// Whether the rule has hooks for the walker (a rule settled entirely from the
+    /// project pass has none).
+    fn walks(&self) -> bool {
+        true
+    }
+
     /// Every expression, before its children.
     fn check_expr<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _expr: &'ast syn::Expr) {}
 
@@ -194,6 +201,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &injection::sql_string_interpolation::SqlStringInterpolation,
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
+        &architecture::layer_violation::LayerViolation,
     ]
 }
 

@@ -1,0 +1,1006 @@
+//! The engine side of layer checking (BL401): each file's references to other modules
+//! and crates, collected in the per-file pass, and the workspace's layer map (configured
+//! or inferred) that settles them in the project pass.
+
+use crate::config::{LayerMode, LayerSettings, Settings};
+use crate::engine::cx::{Condition, Deferred, FileMeta};
+use crate::engine::source::SourceFile;
+use crate::engine::usemap::{absolutize, UseMap};
+use crate::engine::walk::is_test_item;
+use crate::finding::{Finding, Region};
+use crate::model::layers::{Conventional, DATA_MODULES, DB_CRATES, HTTP_CRATES, STATE_EXTRACTORS};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use syn::visit::Visit;
+
+/// How a reference is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefKind {
+    /// A leaf of a `use` tree.
+    Use,
+    /// `use path::*`.
+    Glob,
+    /// A path in code.
+    Path,
+    /// A path in the state parameter of a function (`State<PgPool>`).
+    State { handler: String, wrapper: String },
+}
+
+/// One reference from a module to a path outside it.
+#[derive(Debug, Clone)]
+pub struct LayerRef {
+    /// The referencing crate (normalized).
+    pub krate: Option<String>,
+    /// The referencing module (`["crate", "handlers", "user"]`).
+    pub module: Vec<String>,
+    /// The configured layer whose `paths` globs match the referencing file.
+    pub path_layer: Option<usize>,
+    /// The path referred to, absolute (`crate::…`, `other_crate::…`, `sqlx::…`).
+    pub target: Vec<String>,
+    pub kind: RefKind,
+}
+
+/// A file's part of the layer index: its modules and re-exports.
+#[derive(Debug, Default, Clone)]
+pub struct FileLayers {
+    pub krate: Option<String>,
+    /// The file's module and the inline modules declared in it (test modules excluded).
+    pub modules: Vec<Vec<String>>,
+    /// `pub use` re-exports: (path it creates, path it stands for).
+    pub reexports: Vec<(Vec<String>, Vec<String>)>,
+    /// The configured layer whose `paths` globs match the file.
+    pub path_layer: Option<usize>,
+}
+
+/// Collects a file's modules, re-exports and candidate references. References are
+/// returned as deferred findings of `meta`, settled by [`LayerMap::settle`].
+pub fn collect(
+    file: &syn::File,
+    src: &SourceFile,
+    meta: &FileMeta,
+    uses: &UseMap,
+    settings: &Settings,
+    rule: &'static crate::rules::RuleMeta,
+) -> (FileLayers, Vec<Deferred>) {
+    let krate = meta.krate.as_deref().map(crate_ident);
+    let cfg = &settings.layers;
+    let path_layer = meta.path_layer;
+    let mut restricted: HashSet<String> = DB_CRATES
+        .iter()
+        .chain(HTTP_CRATES)
+        .map(|s| s.to_string())
+        .collect();
+    for l in &cfg.layers {
+        restricted.extend(l.allow_crates.iter().cloned());
+    }
+    let mut c = Collector {
+        src,
+        uses,
+        settings,
+        krate: krate.clone(),
+        module: meta.module.clone(),
+        path_layer,
+        restricted,
+        recording: false,
+        state: None,
+        out: FileLayers {
+            krate,
+            path_layer,
+            ..FileLayers::default()
+        },
+        refs: Vec::new(),
+        rule,
+    };
+    if meta.test {
+        return (c.out, Vec::new());
+    }
+    c.enter_module();
+    for item in &file.items {
+        c.visit_item(item);
+    }
+    (c.out, c.refs)
+}
+
+/// Normalized crate name (`app-api` → `app_api`).
+fn crate_ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+struct Collector<'a> {
+    src: &'a SourceFile,
+    uses: &'a UseMap,
+    settings: &'a Settings,
+    krate: Option<String>,
+    module: Vec<String>,
+    path_layer: Option<usize>,
+    /// External crates some layer may not use.
+    restricted: HashSet<String>,
+    /// The current module may be in a layer: its references are recorded.
+    recording: bool,
+    /// Inside the type of a state parameter: (function, wrapper).
+    state: Option<(String, String)>,
+    out: FileLayers,
+    refs: Vec<Deferred>,
+    rule: &'static crate::rules::RuleMeta,
+}
+
+impl Collector<'_> {
+    fn enter_module(&mut self) {
+        self.out.modules.push(self.module.clone());
+        self.recording = may_be_layered(
+            &self.settings.layers,
+            self.krate.as_deref(),
+            &self.module,
+            self.path_layer,
+        );
+    }
+
+    /// A `use`-tree or written path made absolute from the current module.
+    fn absolute(&self, segs: &[String], in_use: bool) -> Vec<String> {
+        let Some(first) = segs.first() else {
+            return Vec::new();
+        };
+        match first.as_str() {
+            "crate" | "self" | "super" => absolutize(segs, &self.module),
+            _ if in_use => match self.uses.local_item(first) {
+                // `use handlers::user;` next to `mod handlers;` (2018 paths).
+                Some(local) if self.module == self.uses_module() => {
+                    let mut p = local.clone();
+                    p.extend(segs[1..].iter().cloned());
+                    p
+                }
+                _ => segs.to_vec(),
+            },
+            _ => self.uses.resolve_segments(segs),
+        }
+    }
+
+    fn uses_module(&self) -> Vec<String> {
+        self.out.modules.first().cloned().unwrap_or_default()
+    }
+
+    fn record(&mut self, target: Vec<String>, region: Region, kind: RefKind) {
+        if !self.recording || target.len() < 2 {
+            return;
+        }
+        let first = target[0].as_str();
+        let internal = first == "crate"
+            || self
+                .settings
+                .workspace_crates
+                .iter()
+                .any(|c| c == first && self.krate.as_deref() != Some(first));
+        if internal {
+            // Within the referencing module: never another layer.
+            if first == "crate" && target.starts_with(&self.module) {
+                return;
+            }
+        } else if !self.restricted.contains(first) {
+            return;
+        }
+        let kind = match (&self.state, internal) {
+            (Some((handler, wrapper)), false) => RefKind::State {
+                handler: handler.clone(),
+                wrapper: wrapper.clone(),
+            },
+            _ => kind,
+        };
+        let r = LayerRef {
+            krate: self.krate.clone(),
+            module: self.module.clone(),
+            path_layer: self.path_layer,
+            target,
+            kind,
+        };
+        self.refs.push(Deferred {
+            finding: Finding::new(self.rule, &self.src.display, region, String::new()),
+            cond: Condition::IfLayerViolation(Box::new(r)),
+        });
+    }
+
+    fn span_region(&self, first: proc_macro2::Span, last: proc_macro2::Span) -> Region {
+        let a = self.src.region(first);
+        let b = self.src.region(last);
+        Region {
+            end_line: b.end_line,
+            end_column: b.end_column,
+            byte_end: b.byte_end,
+            ..a
+        }
+    }
+
+    fn use_tree(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>, public: bool) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.use_tree(&p.tree, prefix, public);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                let (full, alias) = if name == "self" {
+                    (prefix.clone(), prefix.last().cloned())
+                } else {
+                    let mut f = prefix.clone();
+                    f.push(name.clone());
+                    (f, Some(name))
+                };
+                self.use_leaf(full, alias, n.ident.span(), public);
+            }
+            syn::UseTree::Rename(r) => {
+                let mut full = prefix.clone();
+                if r.ident != "self" {
+                    full.push(r.ident.to_string());
+                }
+                let alias = Some(r.rename.to_string()).filter(|a| a != "_");
+                self.use_leaf(full, alias, r.rename.span(), public);
+            }
+            syn::UseTree::Glob(g) => {
+                let full = self.absolute(prefix, true);
+                let region = self.src.region(g.star_token.spans[0]);
+                self.record(full, region, RefKind::Glob);
+            }
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    self.use_tree(t, prefix, public);
+                }
+            }
+        }
+    }
+
+    fn use_leaf(
+        &mut self,
+        full: Vec<String>,
+        alias: Option<String>,
+        span: proc_macro2::Span,
+        public: bool,
+    ) {
+        let full = self.absolute(&full, true);
+        if public {
+            if let Some(a) = &alias {
+                let mut created = self.module.clone();
+                created.push(a.clone());
+                if created != full {
+                    self.out.reexports.push((created, full.clone()));
+                }
+            }
+        }
+        let region = self.src.region(span);
+        self.record(full, region, RefKind::Use);
+    }
+
+    fn visit_fn(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        body: Option<&syn::Block>,
+    ) {
+        if is_test_item(attrs) {
+            return;
+        }
+        for a in attrs {
+            self.visit_attribute(a);
+        }
+        self.visit_generics(&sig.generics);
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(t) = input else {
+                continue;
+            };
+            self.visit_pat(&t.pat);
+            let wrapper = state_wrapper(&t.ty);
+            if let Some(w) = wrapper {
+                self.state = Some((sig.ident.to_string(), w));
+            }
+            self.visit_type(&t.ty);
+            self.state = None;
+        }
+        self.visit_return_type(&sig.output);
+        if let Some(b) = body {
+            self.visit_block(b);
+        }
+    }
+}
+
+/// `State<..>`, `web::Data<..>`, `Extension<..>`: the wrapper's name.
+fn state_wrapper(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let name = last.ident.to_string();
+    (STATE_EXTRACTORS.contains(&name.as_str())
+        && matches!(last.arguments, syn::PathArguments::AngleBracketed(_)))
+    .then_some(name)
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match item {
+            syn::Item::Fn(f) => &f.attrs,
+            syn::Item::Mod(m) => &m.attrs,
+            syn::Item::Impl(i) => &i.attrs,
+            syn::Item::Use(u) => &u.attrs,
+            syn::Item::Struct(s) => &s.attrs,
+            syn::Item::Enum(e) => &e.attrs,
+            syn::Item::Trait(t) => &t.attrs,
+            syn::Item::Const(c) => &c.attrs,
+            syn::Item::Static(s) => &s.attrs,
+            syn::Item::Macro(m) => &m.attrs,
+            _ => &[],
+        };
+        if is_test_item(attrs) {
+            return;
+        }
+        syn::visit::visit_item(self, item);
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let Some((_, items)) = &m.content else {
+            return;
+        };
+        let saved = (self.module.clone(), self.recording);
+        self.module.push(m.ident.to_string());
+        self.enter_module();
+        for item in items {
+            self.visit_item(item);
+        }
+        (self.module, self.recording) = saved;
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let public = !matches!(u.vis, syn::Visibility::Inherited);
+        let mut prefix = Vec::new();
+        if u.leading_colon.is_some() {
+            prefix.push(String::new());
+        }
+        self.use_tree(&u.tree, &mut prefix, public);
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, Some(&f.block));
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, Some(&f.block));
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, f.default.as_ref());
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let (Some(first), Some(last)) = (path.segments.first(), path.segments.last()) {
+            let skip = segs[0] == "Self"
+                || (segs.len() == 1
+                    && self.uses.local_item(&segs[0]).is_none()
+                    && !self.uses.is_alias(&segs[0]));
+            if !skip {
+                let target = if path.leading_colon.is_some() {
+                    segs.clone()
+                } else {
+                    self.absolute(&segs, false)
+                };
+                let region = self.span_region(first.ident.span(), last.ident.span());
+                self.record(target, region, RefKind::Path);
+            }
+        }
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// Whether a module may be in a layer, as far as one file can tell: configured layers
+/// match it (or an independence contract names it); inferred layers need a
+/// conventional name in its path or its crate's name.
+fn may_be_layered(
+    cfg: &LayerSettings,
+    krate: Option<&str>,
+    module: &[String],
+    path_layer: Option<usize>,
+) -> bool {
+    let in_contract = cfg.independent.iter().flatten().any(|p| {
+        p.matches(krate, module)
+            || (p.krate.as_deref().is_none_or(|k| Some(k) == krate) && p.path.starts_with(module))
+    });
+    if in_contract {
+        return true;
+    }
+    if !cfg.layers.is_empty() {
+        return path_layer.is_some()
+            || cfg.layers.iter().any(|l| {
+                l.crates.iter().any(|(c, _)| Some(c.as_str()) == krate)
+                    || l.modules.iter().any(|p| {
+                        p.matches(krate, module)
+                            || (p.krate.as_deref().is_none_or(|k| Some(k) == krate)
+                                && p.path.starts_with(module))
+                    })
+            });
+    }
+    module
+        .iter()
+        .skip(1)
+        .any(|s| Conventional::of_module(s).is_some())
+        || krate.is_some_and(|k| crate_layer(k).is_some())
+}
+
+/// The conventional layer a crate's name says it is (`shop-api` → web), when its words
+/// name exactly one.
+pub fn crate_layer(name: &str) -> Option<Conventional> {
+    let words: Vec<&str> = name.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    let mut found: BTreeSet<Conventional> = BTreeSet::new();
+    for (i, w) in words.iter().enumerate().skip(1) {
+        if let Some(l) = Conventional::of_module(w) {
+            found.insert(l);
+        }
+        if let Some(next) = words.get(i + 1) {
+            if let Some(l) = Conventional::of_module(&format!("{w}_{next}")) {
+                found.insert(l);
+            }
+        }
+    }
+    (found.len() == 1)
+        .then(|| found.into_iter().next())
+        .flatten()
+}
+
+/// Where a path belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Layer(usize),
+    Shared,
+    Unlayered,
+}
+
+/// A layer of the map.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    /// Modules (and crates) assigned to it, for `--show-layers`.
+    pub members: BTreeSet<String>,
+}
+
+/// The workspace's layers and what they contain, configured or inferred.
+#[derive(Debug, Default)]
+pub struct LayerMap {
+    pub layers: Vec<Layer>,
+    /// The layers were inferred from conventional names.
+    pub inferred: bool,
+    mode: LayerMode,
+    config: LayerSettings,
+    /// Inferred: crates whose modules are layered, and crates that are layers.
+    module_layered: HashSet<Option<String>>,
+    crate_layers: HashMap<String, usize>,
+    /// Every module of every crate.
+    modules: HashMap<Option<String>, HashSet<Vec<String>>>,
+    /// Re-exports: (crate, path created) → path it stands for (absolute as written).
+    reexports: HashMap<(Option<String>, Vec<String>), Vec<String>>,
+    /// Modules whose file a configured `paths` glob matches.
+    path_layers: HashMap<(Option<String>, Vec<String>), usize>,
+    crates: HashSet<String>,
+    /// Crates of the workspace that are not layered (inferred: why), for `--show-layers`.
+    pub unlayered: BTreeMap<String, String>,
+    /// Configured prefixes, crates and globs that matched nothing.
+    pub warnings: Vec<String>,
+}
+
+impl LayerMap {
+    pub fn new(files: Vec<FileLayers>, settings: &Settings) -> Self {
+        let mut map = LayerMap {
+            config: settings.layers.clone(),
+            mode: settings.layers.mode,
+            ..LayerMap::default()
+        };
+        for f in files {
+            if let Some(k) = &f.krate {
+                map.crates.insert(k.clone());
+            }
+            for m in &f.modules {
+                if let Some(l) = f.path_layer {
+                    map.path_layers.insert((f.krate.clone(), m.clone()), l);
+                }
+            }
+            map.modules
+                .entry(f.krate.clone())
+                .or_default()
+                .extend(f.modules);
+            for (created, target) in f.reexports {
+                map.reexports.insert((f.krate.clone(), created), target);
+            }
+        }
+        if map.config.layers.is_empty() {
+            map.infer();
+        } else {
+            map.configured();
+        }
+        map
+    }
+
+    fn configured(&mut self) {
+        self.layers = self
+            .config
+            .layers
+            .iter()
+            .map(|l| Layer {
+                name: l.name.clone(),
+                members: BTreeSet::new(),
+            })
+            .collect();
+        let mut all: Vec<(Option<String>, Vec<String>)> = self
+            .modules
+            .iter()
+            .flat_map(|(k, ms)| ms.iter().map(move |m| (k.clone(), m.clone())))
+            .collect();
+        all.sort();
+        for (k, m) in &all {
+            let pl = self.path_layers.get(&(k.clone(), m.clone())).copied();
+            if let Class::Layer(i) = self.classify_config(k.as_deref(), m, pl) {
+                self.layers[i].members.insert(show_module(k.as_deref(), m));
+            }
+        }
+        let cfg = &self.config;
+        let mut warnings = Vec::new();
+        let prefixes = cfg
+            .layers
+            .iter()
+            .flat_map(|l| l.modules.iter())
+            .chain(&cfg.shared)
+            .chain(cfg.independent.iter().flatten());
+        for p in prefixes {
+            if !all.iter().any(|(k, m)| p.matches(k.as_deref(), m)) {
+                warnings.push(format!(
+                    "{}: key `{}`: `{}` matches no module of the analysed files",
+                    cfg.file,
+                    p.key,
+                    p.display()
+                ));
+            }
+        }
+        for l in &cfg.layers {
+            for (c, key) in &l.crates {
+                if !self.crates.contains(c) {
+                    warnings.push(format!(
+                        "{}: key `{key}`: crate `{c}` is not among the analysed crates",
+                        cfg.file
+                    ));
+                }
+            }
+            for (g, key) in &l.path_keys {
+                if !self
+                    .path_layers
+                    .values()
+                    .any(|&x| cfg.layers[x].name == l.name)
+                {
+                    warnings.push(format!(
+                        "{}: key `{key}`: `{g}` matches no analysed file",
+                        cfg.file
+                    ));
+                }
+            }
+        }
+        self.warnings = warnings;
+    }
+
+    fn infer(&mut self) {
+        self.inferred = true;
+        self.mode = LayerMode::Strict;
+        self.layers = Conventional::ALL
+            .iter()
+            .map(|l| Layer {
+                name: l.name().to_string(),
+                members: BTreeSet::new(),
+            })
+            .collect();
+        // Crates whose own modules form a service and a persistence layer.
+        let mut crates: Vec<&Option<String>> = self.modules.keys().collect();
+        crates.sort();
+        let mut layered = HashSet::new();
+        for k in crates {
+            let found: HashSet<Conventional> = self.modules[k]
+                .iter()
+                .filter_map(|m| outer_layer(m).map(|(_, l)| l))
+                .collect();
+            let name = k.clone().unwrap_or_else(|| "crate".into());
+            if found.contains(&Conventional::Service) && found.contains(&Conventional::Persistence)
+            {
+                layered.insert(k.clone());
+            } else {
+                let missing = if found.contains(&Conventional::Service) {
+                    "no persistence layer"
+                } else if found.contains(&Conventional::Persistence) {
+                    "no service layer"
+                } else {
+                    "no service or persistence layer"
+                };
+                self.unlayered.insert(name, missing.to_string());
+            }
+        }
+        self.module_layered = layered;
+        // Workspace members that are layers by name.
+        let by_name: Vec<(String, Conventional)> = self
+            .crates
+            .iter()
+            .filter_map(|c| crate_layer(c).map(|l| (c.clone(), l)))
+            .collect();
+        let has = |x: Conventional| by_name.iter().any(|(_, l)| *l == x);
+        if has(Conventional::Service) && has(Conventional::Persistence) {
+            for (c, l) in by_name {
+                self.unlayered.remove(&c);
+                self.crate_layers.insert(c, l as usize);
+            }
+        }
+        let mut all: Vec<(Option<String>, Vec<String>)> = self
+            .modules
+            .iter()
+            .flat_map(|(k, ms)| ms.iter().map(move |m| (k.clone(), m.clone())))
+            .collect();
+        all.sort();
+        for (k, m) in &all {
+            if let Class::Layer(i) = self.classify_inferred(k.as_deref(), m) {
+                let shown = match k.as_deref().and_then(|c| self.crate_layers.get(c)) {
+                    Some(_) if !self.module_layered.contains(k) => {
+                        format!("{} (crate)", k.as_deref().unwrap_or("crate"))
+                    }
+                    _ => show_module(k.as_deref(), m),
+                };
+                self.layers[i].members.insert(shown);
+            }
+        }
+        for (k, _) in &all {
+            if self.module_layered.contains(k) {
+                self.unlayered.remove(k.as_deref().unwrap_or("crate"));
+            }
+        }
+    }
+
+    /// Whether any layer is active.
+    pub fn is_active(&self) -> bool {
+        self.layers.iter().any(|l| !l.members.is_empty())
+    }
+
+    fn classify(&self, krate: Option<&str>, path: &[String], path_layer: Option<usize>) -> Class {
+        if self.inferred {
+            self.classify_inferred(krate, path)
+        } else {
+            self.classify_config(krate, path, path_layer)
+        }
+    }
+
+    fn classify_config(
+        &self,
+        krate: Option<&str>,
+        path: &[String],
+        path_layer: Option<usize>,
+    ) -> Class {
+        let cfg = &self.config;
+        if cfg.shared.iter().any(|p| p.matches(krate, path)) {
+            return Class::Shared;
+        }
+        let best = cfg
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.modules.iter().map(move |p| (i, p)))
+            .filter(|(_, p)| p.matches(krate, path))
+            .max_by_key(|(_, p)| (p.path.len(), p.krate.is_some()));
+        if let Some((i, _)) = best {
+            return Class::Layer(i);
+        }
+        let pl = path_layer.or_else(|| {
+            (1..=path.len())
+                .rev()
+                .find_map(|n| {
+                    self.path_layers
+                        .get(&(krate.map(str::to_string), path[..n].to_vec()))
+                })
+                .copied()
+        });
+        if let Some(i) = pl {
+            return Class::Layer(i);
+        }
+        match cfg
+            .layers
+            .iter()
+            .position(|l| l.crates.iter().any(|(c, _)| Some(c.as_str()) == krate))
+        {
+            Some(i) => Class::Layer(i),
+            None => Class::Unlayered,
+        }
+    }
+
+    fn classify_inferred(&self, krate: Option<&str>, path: &[String]) -> Class {
+        let k = krate.map(str::to_string);
+        if self.module_layered.contains(&k) {
+            if let Some((i, l)) = outer_layer(path) {
+                let data = path
+                    .get(i + 1)
+                    .is_some_and(|s| DATA_MODULES.contains(&s.as_str()));
+                return if l == Conventional::Persistence && data {
+                    Class::Shared
+                } else {
+                    Class::Layer(l as usize)
+                };
+            }
+        }
+        match krate.and_then(|c| self.crate_layers.get(c)) {
+            Some(&l) => {
+                let data = path
+                    .get(1)
+                    .is_some_and(|s| DATA_MODULES.contains(&s.as_str()));
+                if l == Conventional::Persistence as usize && data {
+                    Class::Shared
+                } else {
+                    Class::Layer(l)
+                }
+            }
+            None => Class::Unlayered,
+        }
+    }
+
+    /// A target path as (crate, `crate::…` path), or `None` for an external crate.
+    fn internal(
+        &self,
+        from: Option<&str>,
+        target: &[String],
+    ) -> Option<(Option<String>, Vec<String>)> {
+        let first = target.first()?;
+        if first == "crate" {
+            return Some((from.map(str::to_string), target.to_vec()));
+        }
+        if self.crates.contains(first) && from != Some(first.as_str()) {
+            let mut p = vec!["crate".to_string()];
+            p.extend(target[1..].iter().cloned());
+            return Some((Some(first.clone()), p));
+        }
+        None
+    }
+
+    /// Follows `pub use` re-exports to where an item really lives: an internal
+    /// (crate, path), or the external path it re-exports.
+    fn follow(
+        &self,
+        krate: Option<String>,
+        path: Vec<String>,
+    ) -> Result<(Option<String>, Vec<String>), Vec<String>> {
+        let mut cur = (krate, path);
+        for _ in 0..8 {
+            let found = (2..=cur.1.len()).rev().find_map(|n| {
+                self.reexports
+                    .get(&(cur.0.clone(), cur.1[..n].to_vec()))
+                    .map(|t| (n, t))
+            });
+            let Some((n, t)) = found else { break };
+            let mut next = t.clone();
+            next.extend(cur.1[n..].iter().cloned());
+            match self.internal(cur.0.as_deref(), &next) {
+                Some(i) if i == cur => break,
+                Some(i) => cur = i,
+                None => return Err(next),
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Settles a reference: `Some((message, help, group))` when it breaks the layering.
+    pub fn settle(&self, r: &LayerRef) -> Option<(String, String, String)> {
+        let from = r.krate.as_deref();
+        let from_class = self.classify(from, &r.module, r.path_layer);
+        let written = r.target.join("::");
+        let Some((tk, tp)) = self.internal(from, &r.target) else {
+            let Class::Layer(f) = from_class else {
+                return None;
+            };
+            return self.external(r, f, &r.target, &r.module.join("::"));
+        };
+        let src = if tk.as_deref() != from {
+            show_module(from, &r.module)
+        } else {
+            r.module.join("::")
+        };
+        // Independence contracts hold whatever the layers.
+        for group in &self.config.independent {
+            let a = group.iter().find(|p| p.matches(from, &r.module));
+            let b = group.iter().find(|p| p.matches(tk.as_deref(), &tp));
+            if let (Some(a), Some(b)) = (a, b) {
+                if a != b {
+                    return Some((
+                        format!(
+                            "`{src}` uses `{written}`; `{}` and `{}` are declared independent",
+                            a.display(),
+                            b.display()
+                        ),
+                        "move what both need into a module both may use".into(),
+                        "independent modules".into(),
+                    ));
+                }
+            }
+        }
+        let Class::Layer(f) = from_class else {
+            return None;
+        };
+        let (rk, rp) = match self.follow(tk.clone(), tp.clone()) {
+            Ok(real) => real,
+            // Re-exported from an external crate.
+            Err(ext) => return self.external(r, f, &ext, &src),
+        };
+        let Class::Layer(t) = self.classify(rk.as_deref(), &rp, None) else {
+            return None;
+        };
+        if self.allowed(f, t) {
+            return None;
+        }
+        let fname = &self.layers[f].name;
+        let tname = &self.layers[t].name;
+        let target = if (rk.as_ref(), &rp) != (tk.as_ref(), &tp) {
+            let real = if rk.as_deref() == from {
+                rp.join("::")
+            } else {
+                show_module(rk.as_deref(), &rp)
+            };
+            format!("`{written}` (re-export of `{real}`, layer {tname})")
+        } else {
+            format!("`{written}` (layer {tname})")
+        };
+        let allowed = self.allowed_names(f);
+        let rule = if allowed.is_empty() {
+            format!("{fname} may not use other layers")
+        } else {
+            format!("{fname} may use only {allowed}")
+        };
+        let help = if t > f {
+            let between: Vec<&str> = ((f + 1)..t).map(|i| self.layers[i].name.as_str()).collect();
+            format!("go through the {} layer", join_or(&between))
+        } else {
+            format!(
+                "a lower layer may not depend on {tname}: move what both need into a shared module, or invert the dependency"
+            )
+        };
+        Some((
+            format!("`{src}` (layer {fname}) uses {target}; {rule}"),
+            help,
+            format!("{fname} → {tname}"),
+        ))
+    }
+
+    fn external(
+        &self,
+        r: &LayerRef,
+        f: usize,
+        path: &[String],
+        src: &str,
+    ) -> Option<(String, String, String)> {
+        let c = path.first()?.as_str();
+        let fname = &self.layers[f].name;
+        let owners: Vec<&str> = if self.inferred {
+            let web = Conventional::Web as usize;
+            let persistence = Conventional::Persistence as usize;
+            if f == web && DB_CRATES.contains(&c) {
+                vec!["persistence"]
+            } else if f == persistence && HTTP_CRATES.contains(&c) {
+                vec!["web"]
+            } else {
+                return None;
+            }
+        } else {
+            let owners: Vec<&str> = self
+                .config
+                .layers
+                .iter()
+                .filter(|l| l.allow_crates.iter().any(|a| a == c))
+                .map(|l| l.name.as_str())
+                .collect();
+            if owners.is_empty() || owners.contains(&fname.as_str()) {
+                return None;
+            }
+            owners
+        };
+        let shown = path.join("::");
+        let only = format!("only {} may use `{c}`", join_or(&owners));
+        let message = match &r.kind {
+            RefKind::State { handler, wrapper } => format!(
+                "handler `{handler}` in `{src}` (layer {fname}) takes `{shown}` as `{wrapper}`, reaching `{c}` directly; {only}"
+            ),
+            _ => format!("`{src}` (layer {fname}) uses `{shown}` from crate `{c}`; {only}"),
+        };
+        let help = format!("move the use of `{c}` into the {} layer", join_or(&owners));
+        Some((message, help, format!("{fname} → crate {c}")))
+    }
+
+    fn allowed(&self, f: usize, t: usize) -> bool {
+        if f == t {
+            return true;
+        }
+        if let Some(may) = self.config.layers.get(f).and_then(|l| l.may_use.as_ref()) {
+            if !self.inferred {
+                return may.contains(&t);
+            }
+        }
+        match self.mode {
+            LayerMode::Relaxed => t > f,
+            LayerMode::Strict => t == f + 1,
+        }
+    }
+
+    fn allowed_names(&self, f: usize) -> String {
+        let names: Vec<&str> = (0..self.layers.len())
+            .filter(|&t| t != f && self.allowed(f, t))
+            .map(|t| self.layers[t].name.as_str())
+            .collect();
+        join_or(&names)
+    }
+
+    /// `--show-layers`: the layers and their modules.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        let how = if self.inferred {
+            "inferred from module and crate names; strict: each layer uses only the next one"
+        } else {
+            match self.mode {
+                LayerMode::Relaxed => "configured; relaxed: a layer may use any layer below it",
+                LayerMode::Strict => "configured; strict: each layer uses only the next one",
+            }
+        };
+        s += &format!("layers ({how}), top to bottom:\n");
+        for (i, l) in self.layers.iter().enumerate() {
+            s += &format!("  {}. {}", i + 1, l.name);
+            if let Some(may) = self.config.layers.get(i).and_then(|d| d.may_use.as_ref()) {
+                let names: Vec<&str> = may.iter().map(|&x| self.layers[x].name.as_str()).collect();
+                s += &format!(" (may use: {})", names.join(", "));
+            }
+            if l.members.is_empty() {
+                s += ": (no modules)\n";
+            } else {
+                s += ":\n";
+                // A module's submodules are in its layer unless listed elsewhere.
+                let mut shown: Vec<&String> = Vec::new();
+                for m in &l.members {
+                    if !shown.iter().any(|p| m.starts_with(&format!("{p}::"))) {
+                        s += &format!("       {m}\n");
+                        shown.push(m);
+                    }
+                }
+            }
+        }
+        if !self.config.shared.is_empty() {
+            let names: Vec<String> = self.config.shared.iter().map(|p| p.display()).collect();
+            s += &format!("  shared: {}\n", names.join(", "));
+        } else if self.inferred {
+            s += &format!(
+                "  shared: data modules inside persistence ({})\n",
+                DATA_MODULES.join(", ")
+            );
+        }
+        for g in &self.config.independent {
+            let names: Vec<String> = g.iter().map(|p| p.display()).collect();
+            s += &format!("  independent: {}\n", names.join(", "));
+        }
+        for (c, why) in &self.unlayered {
+            s += &format!("  not layered: {c} ({why})\n");
+        }
+        if !self.is_active() {
+            s += "no layers found: BL401 reports nothing\n";
+        }
+        s
+    }
+}
+
+/// The first segment of a module path (after `crate`) that names a conventional layer.
+fn outer_layer(path: &[String]) -> Option<(usize, Conventional)> {
+    path.iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, s)| Conventional::of_module(s).map(|l| (i, l)))
+}
+
+fn show_module(krate: Option<&str>, path: &[String]) -> String {
+    match krate {
+        Some(k) if path.len() > 1 => format!("{k}::{}", path[1..].join("::")),
+        Some(k) => k.to_string(),
+        None => path.join("::"),
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn join_or(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,116 @@
+//! Conventions of layered backends: the module and crate names of each layer, the data
+//! modules every layer may share, and the external crates that belong to one layer.
+
+/// The three conventional layers, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Conventional {
+    Web,
+    Service,
+    Persistence,
+}
+
+impl Conventional {
+    pub const ALL: [Conventional; 3] = [
+        Conventional::Web,
+        Conventional::Service,
+        Conventional::Persistence,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Conventional::Web => "web",
+            Conventional::Service => "service",
+            Conventional::Persistence => "persistence",
+        }
+    }
+
+    /// Module names (and crate-name words) of the layer.
+    pub fn module_names(self) -> &'static [&'static str] {
+        match self {
+            Conventional::Web => &[
+                "handlers",
+                "handler",
+                "routes",
+                "controllers",
+                "controller",
+                "api",
+                "endpoints",
+                "http",
+                "web",
+            ],
+            Conventional::Service => &[
+                "services",
+                "service",
+                "usecases",
+                "use_cases",
+                "usecase",
+                "application",
+            ],
+            Conventional::Persistence => &[
+                "repositories",
+                "repository",
+                "repo",
+                "repos",
+                "db",
+                "store",
+                "storage",
+                "dal",
+                "dao",
+                "persistence",
+            ],
+        }
+    }
+
+    /// The layer a module name stands for.
+    pub fn of_module(name: &str) -> Option<Conventional> {
+        Conventional::ALL
+            .into_iter()
+            .find(|l| l.module_names().contains(&name))
+    }
+}
+
+/// Modules holding data every layer may name (rows, DTOs, errors): shared even inside a
+/// layer's tree when layers are inferred (`crate::db::models`).
+pub const DATA_MODULES: &[&str] = &[
+    "models", "model", "entities", "entity", "dto", "dtos", "types", "error", "errors", "domain",
+];
+
+/// Database client crates (as path segments): only persistence may use them.
+pub const DB_CRATES: &[&str] = &[
+    "sqlx",
+    "diesel",
+    "diesel_async",
+    "sea_orm",
+    "sea_query",
+    "tokio_postgres",
+    "postgres",
+    "deadpool_postgres",
+    "bb8_postgres",
+    "rusqlite",
+    "mysql",
+    "mysql_async",
+    "redis",
+    "mongodb",
+    "scylla",
+    "surrealdb",
+    "r2d2",
+    "deadpool_diesel",
+];
+
+/// HTTP server crates: only the web layer may use them.
+pub const HTTP_CRATES: &[&str] = &[
+    "axum",
+    "axum_extra",
+    "actix_web",
+    "rocket",
+    "warp",
+    "poem",
+    "poem_openapi",
+    "hyper",
+    "http",
+    "salvo",
+    "tide",
+];
+
+/// Handler parameters that carry application state (`State<PgPool>`).
+pub const STATE_EXTRACTORS: &[&str] = &["State", "Data", "Extension"];

@@ -1,0 +1,3 @@
+//! BL4xx: architecture rules.
+
+pub mod layer_violation;
