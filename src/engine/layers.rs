@@ -8,7 +8,10 @@ use crate::engine::source::SourceFile;
 use crate::engine::usemap::{absolutize, UseMap};
 use crate::engine::walk::is_test_item;
 use crate::finding::{Finding, Region};
-use crate::model::layers::{Conventional, DATA_MODULES, DB_CRATES, HTTP_CRATES, STATE_EXTRACTORS};
+use crate::model::layers::{
+    Conventional, DATA_MODULES, DB_CRATES, DB_DATA_MODULES, DOMAIN_MODULES, ERROR_MODULES,
+    GROUP_MODULES, HTTP_CRATES, STATE_EXTRACTORS,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use syn::visit::Visit;
 
@@ -425,7 +428,9 @@ fn may_be_layered(
 pub fn crate_layer(name: &str) -> Option<Conventional> {
     let words: Vec<&str> = name.split(['-', '_']).filter(|w| !w.is_empty()).collect();
     let mut found: BTreeSet<Conventional> = BTreeSet::new();
-    for (i, w) in words.iter().enumerate().skip(1) {
+    // The first word is usually the application's name (`shop-db`), unless it is alone.
+    let skip = usize::from(words.len() > 1);
+    for (i, w) in words.iter().enumerate().skip(skip) {
         if let Some(l) = Conventional::of_module(w) {
             found.insert(l);
         }
@@ -466,6 +471,8 @@ pub struct LayerMap {
     config: LayerSettings,
     /// Inferred: crates whose modules are layered, and crates that are layers.
     module_layered: HashSet<Option<String>>,
+    /// Inferred: per crate, the modules that are layers (`crate::services`).
+    roots: HashMap<Option<String>, BTreeMap<Vec<String>, Conventional>>,
     crate_layers: HashMap<String, usize>,
     /// Every module of every crate.
     modules: HashMap<Option<String>, HashSet<Vec<String>>>,
@@ -592,10 +599,9 @@ impl LayerMap {
         crates.sort();
         let mut layered = HashSet::new();
         for k in crates {
-            let found: HashSet<Conventional> = self.modules[k]
-                .iter()
-                .filter_map(|m| outer_layer(m).map(|(_, l)| l))
-                .collect();
+            let roots = layer_roots(&self.modules[k]);
+            let found: HashSet<Conventional> = roots.values().copied().collect();
+            self.roots.insert(k.clone(), roots);
             let name = k.clone().unwrap_or_else(|| "crate".into());
             if found.contains(&Conventional::Service) && found.contains(&Conventional::Persistence)
             {
@@ -706,30 +712,31 @@ impl LayerMap {
 
     fn classify_inferred(&self, krate: Option<&str>, path: &[String]) -> Class {
         let k = krate.map(str::to_string);
-        if self.module_layered.contains(&k) {
-            if let Some((i, l)) = outer_layer(path) {
-                let data = path
-                    .get(i + 1)
-                    .is_some_and(|s| DATA_MODULES.contains(&s.as_str()));
-                return if l == Conventional::Persistence && data {
-                    Class::Shared
-                } else {
-                    Class::Layer(l as usize)
-                };
-            }
-        }
-        match krate.and_then(|c| self.crate_layers.get(c)) {
-            Some(&l) => {
-                let data = path
-                    .get(1)
-                    .is_some_and(|s| DATA_MODULES.contains(&s.as_str()));
-                if l == Conventional::Persistence as usize && data {
-                    Class::Shared
-                } else {
-                    Class::Layer(l)
-                }
-            }
-            None => Class::Unlayered,
+        let root = self
+            .module_layered
+            .contains(&k)
+            .then(|| {
+                self.roots.get(&k).and_then(|roots| {
+                    (2..=path.len()).find_map(|n| roots.get(&path[..n]).map(|l| (n - 1, *l)))
+                })
+            })
+            .flatten()
+            .or_else(|| {
+                let l = krate.and_then(|c| self.crate_layers.get(c))?;
+                Some((0, Conventional::ALL[*l]))
+            });
+        let Some((i, l)) = root else {
+            return Class::Unlayered;
+        };
+        // The module right below the layer: error modules are shared by every layer,
+        // the persistence layer's data modules too.
+        let below = path.get(i + 1).map(String::as_str).unwrap_or("");
+        if ERROR_MODULES.contains(&below)
+            || (l == Conventional::Persistence && DATA_MODULES.contains(&below))
+        {
+            Class::Shared
+        } else {
+            Class::Layer(l as usize)
         }
     }
 
@@ -890,6 +897,13 @@ impl LayerMap {
             }
             owners
         };
+        if path
+            .get(1)
+            .is_some_and(|m| DB_DATA_MODULES.contains(&(c, m.as_str())))
+        {
+            // `sqlx::types::Uuid`: a plain value type re-exported by the client.
+            return None;
+        }
         let shown = path.join("::");
         let only = format!("only {} may use `{c}`", join_or(&owners));
         let message = match &r.kind {
@@ -910,6 +924,14 @@ impl LayerMap {
             if !self.inferred {
                 return may.contains(&t);
             }
+        }
+        // Inferred layers allow dependency inversion: a repository implements the
+        // ports and returns the types its service defines.
+        if self.inferred
+            && f == Conventional::Persistence as usize
+            && t == Conventional::Service as usize
+        {
+            return true;
         }
         match self.mode {
             LayerMode::Relaxed => t > f,
@@ -962,7 +984,8 @@ impl LayerMap {
             s += &format!("  shared: {}\n", names.join(", "));
         } else if self.inferred {
             s += &format!(
-                "  shared: data modules inside persistence ({})\n",
+                "  shared: error modules in every layer ({}), data modules inside persistence ({})\n",
+                ERROR_MODULES.join(", "),
                 DATA_MODULES.join(", ")
             );
         }
@@ -980,12 +1003,50 @@ impl LayerMap {
     }
 }
 
-/// The first segment of a module path (after `crate`) that names a conventional layer.
-fn outer_layer(path: &[String]) -> Option<(usize, Conventional)> {
-    path.iter()
-        .enumerate()
-        .skip(1)
-        .find_map(|(i, s)| Conventional::of_module(s).map(|l| (i, l)))
+/// The modules of a crate that are inferred layers: a module with a conventional name
+/// directly below the crate root, below a grouping module (`crate::infrastructure`), or
+/// below a module that groups several layers (`crate::application::{service,
+/// repository}`, `features::user::{controllers, usecases, repositories}`). A module so
+/// named elsewhere (`crate::metrics::service`) is not a layer; neither is one that
+/// itself groups several layers.
+fn layer_roots(modules: &HashSet<Vec<String>>) -> BTreeMap<Vec<String>, Conventional> {
+    let conv = |m: &[String]| m.last().and_then(|s| Conventional::of_module(s));
+    let mut child_layers: HashMap<&[String], BTreeSet<Conventional>> = HashMap::new();
+    for m in modules {
+        if m.len() >= 2 {
+            if let Some(l) = conv(m) {
+                child_layers.entry(&m[..m.len() - 1]).or_default().insert(l);
+            }
+        }
+    }
+    // A service beside another layer: `utilities::{http, storage}` is no architecture.
+    let is_group = |m: &[String]| {
+        child_layers
+            .get(m)
+            .is_some_and(|ls| ls.len() >= 2 && ls.contains(&Conventional::Service))
+    };
+    let mut roots = BTreeMap::new();
+    for m in modules {
+        let Some(l) = conv(m) else { continue };
+        // The domain is the core every layer may use, its repository traits and domain
+        // services included.
+        let in_domain = m[..m.len() - 1]
+            .iter()
+            .any(|s| DOMAIN_MODULES.contains(&s.as_str()));
+        if m.len() < 2 || is_group(m) || in_domain {
+            continue;
+        }
+        let parent = &m[..m.len() - 1];
+        let placed = parent.len() == 1
+            || is_group(parent)
+            || parent
+                .last()
+                .is_some_and(|p| GROUP_MODULES.contains(&p.as_str()));
+        if placed {
+            roots.insert(m.clone(), l);
+        }
+    }
+    roots
 }
 
 fn show_module(krate: Option<&str>, path: &[String]) -> String {

@@ -69,11 +69,38 @@ impl Conventional {
     }
 }
 
+/// Modules that group an architecture's parts (`crate::interfaces::api`,
+/// `crate::infrastructure::repositories`): a layer may sit below them.
+pub const GROUP_MODULES: &[&str] = &[
+    "app",
+    "infrastructure",
+    "infra",
+    "interfaces",
+    "interface",
+    "adapters",
+    "adapter",
+    "presentation",
+    "features",
+    "modules",
+];
+
+/// The domain core (DDD, hexagonal): shared by every layer, with the repository traits
+/// and domain services it declares (`crate::domain::repositories`).
+pub const DOMAIN_MODULES: &[&str] = &["domain", "core"];
+
 /// Modules holding data every layer may name (rows, DTOs, errors): shared even inside a
 /// layer's tree when layers are inferred (`crate::db::models`).
 pub const DATA_MODULES: &[&str] = &[
-    "models", "model", "entities", "entity", "dto", "dtos", "types", "error", "errors", "domain",
+    "models", "model", "entities", "entity", "dto", "dtos", "types", "domain",
 ];
+
+/// Error modules: every layer's errors are shared (errors are mapped centrally, from
+/// whichever layer they come).
+pub const ERROR_MODULES: &[&str] = &["error", "errors"];
+
+/// Modules of database crates that only re-export plain value types
+/// (`sqlx::types::Uuid`): using them is not database access.
+pub const DB_DATA_MODULES: &[(&str, &str)] = &[("sqlx", "types")];
 
 /// Database client crates (as path segments): only persistence may use them.
 pub const DB_CRATES: &[&str] = &[
