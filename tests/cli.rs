@@ -503,3 +503,127 @@ fn workspace_metadata_table_configures_the_run() {
         .code(1)
         .stdout(predicate::str::starts_with("main.rs:4:17: BL101"));
 }
+
+#[test]
+fn show_layers_and_layer_statistics() {
+    backlint()
+        .args(["fixtures/projects/shop", "--show-layers"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("layers (inferred"))
+        .stdout(predicate::str::contains("1. web:\n       shop::handlers\n"))
+        .stdout(predicate::str::contains(
+            "3. persistence:\n       shop::repositories\n",
+        ));
+    backlint()
+        .args([
+            "fixtures/projects/shop",
+            "--statistics",
+            "--select",
+            "BL401",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BL401  layer-violation"))
+        .stdout(predicate::str::contains("web → persistence"))
+        .stdout(predicate::str::contains("web → crate sqlx"));
+}
+
+const LAYERED: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    ),
+    (
+        "src/main.rs",
+        "mod web;\nmod logic;\nmod sql;\nfn main() {}\n",
+    ),
+    (
+        "src/web.rs",
+        "pub fn show() -> i64 {\n    crate::sql::count()\n}\n",
+    ),
+    (
+        "src/logic.rs",
+        "pub fn total() -> i64 {\n    crate::sql::count()\n}\n",
+    ),
+    ("src/sql.rs", "pub fn count() -> i64 {\n    0\n}\n"),
+];
+
+fn layered_project(config: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (p, t) in LAYERED {
+        write(d.path(), p, t);
+    }
+    write(d.path(), "backlint.toml", config);
+    d
+}
+
+#[test]
+fn configured_layers_modes_and_errors() {
+    let base = "[[layers]]\nname = \"web\"\nmodules = [\"crate::web\"]\n\
+                [[layers]]\nname = \"logic\"\nmodules = [\"crate::logic\"]\n\
+                [[layers]]\nname = \"data\"\nmodules = [\"crate::sql\"]\n";
+    // Relaxed (the default): the web layer may use any lower layer.
+    let d = layered_project(base);
+    backlint()
+        .current_dir(d.path())
+        .args(["--select", "BL401", "--format", "concise"])
+        .assert()
+        .code(0);
+    // Strict: only the next one.
+    let d = layered_project(&format!("{base}[layers-config]\nmode = \"strict\"\n"));
+    backlint()
+        .current_dir(d.path())
+        .args(["--select", "BL401", "--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "src/web.rs:2:5: BL401 [layer-violation] `crate::web` (layer web) uses `crate::sql::count` (layer data); web may use only logic",
+        ));
+    backlint()
+        .current_dir(d.path())
+        .arg("--show-layers")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("configured; strict"))
+        .stdout(predicate::str::contains("2. logic:\n       app::logic\n"));
+    // Errors name the file, the key and what was expected.
+    let d = layered_project(&format!(
+        "{base}[[layers]]\nname = \"extra\"\nmodules = [\"crate::web\"]\n"
+    ));
+    backlint()
+        .current_dir(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("backlint.toml"))
+        .stderr(predicate::str::contains("layers[3].modules[0]"))
+        .stderr(predicate::str::contains("already in layer `web`"));
+    let d = layered_project(&format!(
+        "{base}[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobs\"]\nmay-use = [\"nope\"]\n"
+    ));
+    backlint()
+        .current_dir(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("layers[3].may-use[0]"))
+        .stderr(predicate::str::contains("unknown layer `nope`"));
+    let d = layered_project(&format!("{base}[layers-config]\nmode = \"tight\"\n"));
+    backlint()
+        .current_dir(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("layers-config.mode"))
+        .stderr(predicate::str::contains("relaxed"));
+    // A module that matches nothing is reported, and the run goes on.
+    let d = layered_project(&format!(
+        "{base}[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobz\"]\n"
+    ));
+    backlint()
+        .current_dir(d.path())
+        .args(["--select", "BL401"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "key `layers[3].modules[0]`: `crate::jobz` matches no module",
+        ));
+}
