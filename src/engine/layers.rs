@@ -24,6 +24,9 @@ pub enum RefKind {
     Glob,
     /// A path in code.
     Path,
+    /// A single-name path in code (`find(..)`, or a local binding that shadows an
+    /// imported module).
+    Bare,
     /// A path in the state parameter of a function (`State<PgPool>`).
     State { handler: String, wrapper: String },
 }
@@ -173,8 +176,12 @@ impl Collector<'_> {
                 .iter()
                 .any(|c| c == first && self.krate.as_deref() != Some(first));
         if internal {
-            // Within the referencing module: never another layer.
-            if first == "crate" && target.starts_with(&self.module) {
+            // An item of the referencing module itself: never another layer (its
+            // submodules may be).
+            if first == "crate"
+                && target.len() == self.module.len() + 1
+                && target.starts_with(&self.module)
+            {
                 return;
             }
         } else if !self.restricted.contains(first) {
@@ -257,7 +264,13 @@ impl Collector<'_> {
         span: proc_macro2::Span,
         public: bool,
     ) {
-        let full = self.absolute(&full, true);
+        let mut full = self.absolute(&full, true);
+        if full.len() == 1 {
+            // `pub(crate) use page_clause;` re-exports a `macro_rules!` of this module.
+            let mut local = self.module.clone();
+            local.push(full[0].clone());
+            full = local;
+        }
         if public {
             if let Some(a) = &alias {
                 let mut created = self.module.clone();
@@ -301,6 +314,24 @@ impl Collector<'_> {
             self.visit_block(b);
         }
     }
+}
+
+/// A SQL literal that names no table (`SELECT 1`, `SELECT version()`).
+fn is_probe_sql(e: &syn::Expr) -> bool {
+    let e = match e {
+        syn::Expr::Reference(r) => &*r.expr,
+        e => e,
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(s),
+        ..
+    }) = e
+    else {
+        return false;
+    };
+    let sql = s.value().to_ascii_uppercase();
+    !sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| matches!(w, "FROM" | "INTO" | "UPDATE" | "TABLE" | "JOIN"))
 }
 
 /// `State<..>`, `web::Data<..>`, `Extension<..>`: the wrapper's name.
@@ -368,6 +399,24 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         self.visit_fn(&f.attrs, &f.sig, f.default.as_ref());
     }
 
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        // `sqlx::query("SELECT 1")`: a liveness probe touches no table.
+        if let syn::Expr::Path(p) = &*call.func {
+            let first = p.path.segments.first().map(|s| s.ident.to_string());
+            let db = first.is_some_and(|f| {
+                let full = self.uses.resolve_segments(&[f]);
+                DB_CRATES.contains(&full[0].as_str())
+            });
+            if db && call.args.first().is_some_and(is_probe_sql) {
+                for a in &call.args {
+                    self.visit_expr(a);
+                }
+                return;
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
     fn visit_path(&mut self, path: &'ast syn::Path) {
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         if let (Some(first), Some(last)) = (path.segments.first(), path.segments.last()) {
@@ -382,7 +431,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     self.absolute(&segs, false)
                 };
                 let region = self.span_region(first.ident.span(), last.ident.span());
-                self.record(target, region, RefKind::Path);
+                let kind = if segs.len() == 1 {
+                    RefKind::Bare
+                } else {
+                    RefKind::Path
+                };
+                self.record(target, region, kind);
             }
         }
         syn::visit::visit_path(self, path);
@@ -638,7 +692,7 @@ impl LayerMap {
             .collect();
         all.sort();
         for (k, m) in &all {
-            if let Class::Layer(i) = self.classify_inferred(k.as_deref(), m) {
+            if let Class::Layer(i) = self.classify_inferred(k.as_deref(), m, false) {
                 let shown = match k.as_deref().and_then(|c| self.crate_layers.get(c)) {
                     Some(_) if !self.module_layered.contains(k) => {
                         format!("{} (crate)", k.as_deref().unwrap_or("crate"))
@@ -660,9 +714,16 @@ impl LayerMap {
         self.layers.iter().any(|l| !l.members.is_empty())
     }
 
-    fn classify(&self, krate: Option<&str>, path: &[String], path_layer: Option<usize>) -> Class {
+    /// Where a module (`source`: a referencing one) or a referenced path belongs.
+    fn classify(
+        &self,
+        krate: Option<&str>,
+        path: &[String],
+        path_layer: Option<usize>,
+        source: bool,
+    ) -> Class {
         if self.inferred {
-            self.classify_inferred(krate, path)
+            self.classify_inferred(krate, path, source)
         } else {
             self.classify_config(krate, path, path_layer)
         }
@@ -710,7 +771,7 @@ impl LayerMap {
         }
     }
 
-    fn classify_inferred(&self, krate: Option<&str>, path: &[String]) -> Class {
+    fn classify_inferred(&self, krate: Option<&str>, path: &[String], source: bool) -> Class {
         let k = krate.map(str::to_string);
         let root = self
             .module_layered
@@ -728,11 +789,13 @@ impl LayerMap {
         let Some((i, l)) = root else {
             return Class::Unlayered;
         };
-        // The module right below the layer: error modules are shared by every layer,
-        // the persistence layer's data modules too.
+        // The module right below the layer: an error module maps the errors of every
+        // layer (its references are not checked); the persistence layer's data and
+        // error modules are shared.
         let below = path.get(i + 1).map(String::as_str).unwrap_or("");
-        if ERROR_MODULES.contains(&below)
-            || (l == Conventional::Persistence && DATA_MODULES.contains(&below))
+        let error = ERROR_MODULES.contains(&below);
+        if (source && error)
+            || (l == Conventional::Persistence && (error || DATA_MODULES.contains(&below)))
         {
             Class::Shared
         } else {
@@ -787,7 +850,7 @@ impl LayerMap {
     /// Settles a reference: `Some((message, help, group))` when it breaks the layering.
     pub fn settle(&self, r: &LayerRef) -> Option<(String, String, String)> {
         let from = r.krate.as_deref();
-        let from_class = self.classify(from, &r.module, r.path_layer);
+        let from_class = self.classify(from, &r.module, r.path_layer, true);
         let written = r.target.join("::");
         let Some((tk, tp)) = self.internal(from, &r.target) else {
             let Class::Layer(f) = from_class else {
@@ -826,10 +889,22 @@ impl LayerMap {
             // Re-exported from an external crate.
             Err(ext) => return self.external(r, f, &ext, &src),
         };
-        let Class::Layer(t) = self.classify(rk.as_deref(), &rp, None) else {
+        let Class::Layer(t) = self.classify(rk.as_deref(), &rp, None, false) else {
             return None;
         };
-        if self.allowed(f, t) {
+        if self.allowed(f, t) && !(self.inverted(f, t) && self.is_free_fn(rk.as_deref(), &rp)) {
+            return None;
+        }
+        // A binding that shadows an imported module (`Ok(folders) => folders.len()`).
+        if r.kind == RefKind::Bare && self.modules.get(&rk).is_some_and(|ms| ms.contains(&rp)) {
+            return None;
+        }
+        // Errors are mapped centrally: the web layer may name a repository's error type.
+        if self.inferred
+            && f == Conventional::Web as usize
+            && t == Conventional::Persistence as usize
+            && names_error_type(&rp)
+        {
             return None;
         }
         let fname = &self.layers[f].name;
@@ -845,7 +920,11 @@ impl LayerMap {
             format!("`{written}` (layer {tname})")
         };
         let allowed = self.allowed_names(f);
-        let rule = if allowed.is_empty() {
+        let rule = if self.inverted(f, t) {
+            format!(
+                "{fname} may implement {tname}'s traits and use its types, not call its functions"
+            )
+        } else if allowed.is_empty() {
             format!("{fname} may not use other layers")
         } else {
             format!("{fname} may use only {allowed}")
@@ -937,6 +1016,32 @@ impl LayerMap {
             LayerMode::Relaxed => t > f,
             LayerMode::Strict => t == f + 1,
         }
+    }
+
+    /// Inferred layers allow dependency inversion: a repository implements the ports and
+    /// returns the types its service defines (it still may not call service functions).
+    fn inverted(&self, f: usize, t: usize) -> bool {
+        self.inferred
+            && f == Conventional::Persistence as usize
+            && t == Conventional::Service as usize
+    }
+
+    /// Whether a path names a free function (`loyalty::tier_for_points`), not a module,
+    /// a type, a trait or a type's associated item.
+    fn is_free_fn(&self, krate: Option<&str>, path: &[String]) -> bool {
+        let lower = |s: &String| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || c == '_')
+        };
+        let n = path.len();
+        n >= 2
+            && lower(&path[n - 1])
+            && (n == 2 || lower(&path[n - 2]))
+            && !self
+                .modules
+                .get(&krate.map(str::to_string))
+                .is_some_and(|ms| ms.contains(path))
     }
 
     fn allowed_names(&self, f: usize) -> String {
@@ -1055,6 +1160,13 @@ fn show_module(krate: Option<&str>, path: &[String]) -> String {
         Some(k) => k.to_string(),
         None => path.join("::"),
     }
+}
+
+/// Whether a path names an error type or one of its variants (`db::FolderError::NotFound`).
+fn names_error_type(path: &[String]) -> bool {
+    path.iter().any(|s| {
+        s.chars().next().is_some_and(char::is_uppercase) && (s.ends_with("Error") || s == "Error")
+    })
 }
 
 /// `a`, `a or b`, `a, b or c`.
