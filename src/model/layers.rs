@@ -52,6 +52,7 @@ impl Conventional {
                 "repo",
                 "repos",
                 "db",
+                "database",
                 "store",
                 "storage",
                 "dal",
