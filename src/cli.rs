@@ -83,6 +83,12 @@ struct CheckArgs {
     /// instead of the findings.
     #[arg(long)]
     show_layers: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     /// Rules to run: codes, prefixes or names, comma-separated (replaces the configured set)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Option<Vec<String>>,
@@ -290,7 +296,39 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     } else {
         settings
     };
-    let report = crate::check(&settings, &target, &cwd);
+    let baseline = match &args.baseline {
+        Some(p) => match crate::baseline::Baseline::load(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(EXIT_ERROR);
+            }
+        },
+        None => None,
+    };
+    let mut report = crate::check(&settings, &target, &cwd);
+    if let Some(path) = &args.write_baseline {
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        if let Err(e) = crate::baseline::write(path, &report.findings) {
+            eprintln!("error: {e}");
+            return Ok(EXIT_ERROR);
+        }
+        eprintln!(
+            "wrote {} finding(s) to baseline {}",
+            report.findings.len(),
+            path.display()
+        );
+        return Ok(if report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
+    if let Some(b) = &baseline {
+        report.findings.retain(|f| !b.contains(f));
+    }
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

@@ -627,3 +627,50 @@ fn configured_layers_modes_and_errors() {
             "key `layers[3].modules[0]`: `crate::jobz` matches no module",
         ));
 }
+
+#[test]
+fn baselines_match_by_fingerprint_not_line_number() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "src/bad.rs", BAD);
+    let base = d.path().join("baseline.json");
+    backlint()
+        .current_dir(d.path())
+        .args(["src", "--write-baseline", "baseline.json"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote 1 finding(s) to baseline"));
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert!(text.contains("\"code\": \"BL101\""), "{text}");
+    backlint()
+        .current_dir(d.path())
+        .args(["src", "--baseline", "baseline.json"])
+        .assert()
+        .code(0);
+    // Lines inserted above the finding: still accepted.
+    write(d.path(), "src/bad.rs", &format!("// a comment\n\n{BAD}"));
+    backlint()
+        .current_dir(d.path())
+        .args(["src", "--baseline", "baseline.json"])
+        .assert()
+        .code(0);
+    // The flagged line changed: reported again.
+    write(
+        d.path(),
+        "src/bad.rs",
+        &BAD.replace("sqlx::query(&q)", "sqlx::query(q.as_str())"),
+    );
+    backlint()
+        .current_dir(d.path())
+        .args(["src", "--baseline", "baseline.json", "--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BL101"));
+    // A broken baseline names the file.
+    std::fs::write(&base, "{").unwrap();
+    backlint()
+        .current_dir(d.path())
+        .args(["src", "--baseline", "baseline.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid baseline baseline.json"));
+}
