@@ -307,10 +307,21 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         None => None,
     };
     let mut report = crate::check(&settings, &target, &cwd);
-    if let Some(path) = &args.write_baseline {
-        for w in &report.warnings {
-            eprintln!("warning: {w}");
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    // Modes that print something else than findings: errors only set the exit code.
+    let errors_only = |report: &crate::Report| {
+        for e in &report.errors {
+            eprintln!("error: {}: {}", e.display, e.message);
         }
+        if report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        }
+    };
+    if let Some(path) = &args.write_baseline {
         if let Err(e) = crate::baseline::write(path, &report.findings) {
             eprintln!("error: {e}");
             return Ok(EXIT_ERROR);
@@ -320,17 +331,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             report.findings.len(),
             path.display()
         );
-        return Ok(if report.errors.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_ERROR
-        });
-    }
-    if let Some(b) = &baseline {
-        report.findings.retain(|f| !b.contains(f));
-    }
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
+        return Ok(errors_only(&report));
     }
     if args.show_layers {
         let text = report
@@ -339,14 +340,10 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             .map(|l| l.describe())
             .unwrap_or_default();
         io::stdout().write_all(text.as_bytes())?;
-        for e in &report.errors {
-            eprintln!("error: {}: {}", e.display, e.message);
-        }
-        return Ok(if report.errors.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_ERROR
-        });
+        return Ok(errors_only(&report));
+    }
+    if let Some(b) = &baseline {
+        report.findings.retain(|f| !b.contains(f));
     }
     let format = args.format.unwrap_or(Format::Human);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

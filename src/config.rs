@@ -1,6 +1,7 @@
 //! Configuration: `backlint.toml` (or `[workspace.metadata.backlint]` /
 //! `[package.metadata.backlint]` in Cargo.toml) → [`Options`] → [`Settings`].
 
+use crate::engine::index::crate_ident;
 use crate::rules::{self, RuleMeta, Status};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -297,6 +298,15 @@ pub struct SecretSettings {
     pub types: Vec<String>,
 }
 
+/// The segments of a path written in the configuration (`crate::db::raw_query`), when
+/// every one is an identifier.
+fn path_segments(s: &str) -> Option<Vec<String>> {
+    let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
+    segs.iter()
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then_some(segs)
+}
+
 /// A configured list of item paths (`crate::db::raw_query`), as path segments; an entry
 /// that is not a path is an error naming `field[i]` and the `example` expected.
 fn resolve_paths(
@@ -308,17 +318,11 @@ fn resolve_paths(
 ) -> Result<Vec<Vec<String>>, ConfigError> {
     let mut out = Vec::new();
     for (i, s) in entries.unwrap_or_default().iter().enumerate() {
-        let segs: Vec<String> = s.split("::").map(|p| p.trim().to_string()).collect();
-        if segs
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
-        {
-            return Err(ConfigError::Key {
-                path: file.to_string(),
-                key: key(&format!("{field}[{i}]")),
-                message: format!("`{s}` is not a path: expected e.g. `{example}`"),
-            });
-        }
+        let segs = path_segments(s).ok_or_else(|| ConfigError::Key {
+            path: file.to_string(),
+            key: key(&format!("{field}[{i}]")),
+            message: format!("`{s}` is not a path: expected e.g. `{example}`"),
+        })?;
         out.push(segs);
     }
     Ok(out)
@@ -353,22 +357,12 @@ fn resolve_secrets(
         ("types", &o.types, &mut out.types),
     ] {
         for (i, t) in list.iter().flatten().enumerate() {
-            let last = t.rsplit("::").next().unwrap_or("").trim();
-            if last.is_empty()
-                || !t.split("::").all(|s| {
-                    !s.trim().is_empty()
-                        && s.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
-                })
-            {
-                return Err(ConfigError::Key {
-                    path: file.to_string(),
-                    key: key(&format!("secrets.{field}[{i}]")),
-                    message: format!(
-                        "`{t}` is not a type path: expected e.g. `crate::auth::ApiKey`"
-                    ),
-                });
-            }
-            dest.push(last.to_string());
+            let segs = path_segments(t).ok_or_else(|| ConfigError::Key {
+                path: file.to_string(),
+                key: key(&format!("secrets.{field}[{i}]")),
+                message: format!("`{t}` is not a type path: expected e.g. `crate::auth::ApiKey`"),
+            })?;
+            dest.extend(segs.last().cloned());
         }
     }
     Ok(out)
@@ -390,6 +384,13 @@ impl ModulePrefix {
     /// Whether the module or item `path` of crate `krate` is this prefix or below it.
     pub fn matches(&self, krate: Option<&str>, path: &[String]) -> bool {
         (self.krate.is_none() || self.krate.as_deref() == krate) && path.starts_with(&self.path)
+    }
+
+    /// Whether code of `module` may fall under this prefix: the module is at or below
+    /// it, or above it (its inline modules may be).
+    pub fn relates(&self, krate: Option<&str>, module: &[String]) -> bool {
+        (self.krate.is_none() || self.krate.as_deref() == krate)
+            && (module.starts_with(&self.path) || self.path.starts_with(module))
     }
 
     pub fn display(&self) -> String {
@@ -431,11 +432,8 @@ pub struct LayerSettings {
 }
 
 fn parse_prefix(s: &str, key: String, file: &str) -> Result<ModulePrefix, ConfigError> {
-    let segs: Vec<String> = s.split("::").map(|p| p.trim().replace('-', "_")).collect();
-    let ok = segs
-        .iter()
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    if !ok || segs.iter().skip(1).any(|p| p == "crate") {
+    let segs = path_segments(&crate_ident(s)).filter(|p| !p[1..].iter().any(|x| x == "crate"));
+    let Some(segs) = segs else {
         return Err(ConfigError::Key {
             path: file.to_string(),
             key,
@@ -443,7 +441,7 @@ fn parse_prefix(s: &str, key: String, file: &str) -> Result<ModulePrefix, Config
                 "`{s}` is not a module path: expected e.g. `crate::handlers` or `app_api::routes`"
             ),
         });
-    }
+    };
     let (krate, rest) = match segs[0].as_str() {
         "crate" => (None, &segs[1..]),
         _ => (Some(segs[0].clone()), &segs[1..]),
@@ -512,10 +510,10 @@ fn resolve_layers(
         }
         for (j, c) in l.crates.iter().flatten().enumerate() {
             def.crates
-                .push((c.trim().replace('-', "_"), k(&format!("crates[{j}]"))));
+                .push((crate_ident(c.trim()), k(&format!("crates[{j}]"))));
         }
         for c in l.allow_crates.iter().flatten() {
-            def.allow_crates.push(c.trim().replace('-', "_"));
+            def.allow_crates.push(crate_ident(c.trim()));
         }
         if let Some(may) = &l.may_use {
             let mut idx = Vec::new();

@@ -4,25 +4,23 @@
 
 use crate::config::{LayerMode, LayerSettings, Settings};
 use crate::engine::cx::{Condition, Deferred, FileMeta};
+use crate::engine::index::crate_ident;
 use crate::engine::source::SourceFile;
-use crate::engine::usemap::{absolutize, UseMap};
+use crate::engine::usemap::{absolutize, path_names, UseMap};
 use crate::engine::walk::is_test_item;
 use crate::finding::{Finding, Region};
 use crate::model::layers::{
-    Conventional, DATA_MODULES, DB_CRATES, DB_DATA_MODULES, DOMAIN_MODULES, ERROR_MODULES,
-    GROUP_MODULES, HTTP_CRATES, STATE_EXTRACTORS,
+    db_crates, is_db_crate, is_error_type_name, Conventional, DATA_MODULES, DB_DATA_MODULES,
+    DOMAIN_MODULES, ERROR_MODULES, GROUP_MODULES, HTTP_CRATES, STATE_EXTRACTORS,
 };
+use crate::model::sql::names_a_table;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use syn::visit::Visit;
 
 /// How a reference is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefKind {
-    /// A leaf of a `use` tree.
-    Use,
-    /// `use path::*`.
-    Glob,
-    /// A path in code.
+    /// A leaf of a `use` tree (or its `*`), or a path of several names in code.
     Path,
     /// A single-name path in code (`find(..)`, or a local binding that shadows an
     /// imported module).
@@ -38,8 +36,6 @@ pub struct LayerRef {
     pub krate: Option<String>,
     /// The referencing module (`["crate", "handlers", "user"]`).
     pub module: Vec<String>,
-    /// The configured layer whose `paths` globs match the referencing file.
-    pub path_layer: Option<usize>,
     /// The path referred to, absolute (`crate::…`, `other_crate::…`, `sqlx::…`).
     pub target: Vec<String>,
     pub kind: RefKind,
@@ -70,10 +66,9 @@ pub fn collect(
     let krate = meta.krate.as_deref().map(crate_ident);
     let cfg = &settings.layers;
     let path_layer = meta.path_layer;
-    let mut restricted: HashSet<String> = DB_CRATES
-        .iter()
-        .chain(HTTP_CRATES)
-        .map(|s| s.to_string())
+    let mut restricted: HashSet<String> = db_crates()
+        .chain(HTTP_CRATES.iter().copied())
+        .map(str::to_string)
         .collect();
     for l in &cfg.layers {
         restricted.extend(l.allow_crates.iter().cloned());
@@ -83,6 +78,7 @@ pub fn collect(
         uses,
         settings,
         krate: krate.clone(),
+        file_module: &meta.module,
         module: meta.module.clone(),
         path_layer,
         restricted,
@@ -106,16 +102,13 @@ pub fn collect(
     (c.out, c.refs)
 }
 
-/// Normalized crate name (`app-api` → `app_api`).
-fn crate_ident(name: &str) -> String {
-    name.replace('-', "_")
-}
-
 struct Collector<'a> {
     src: &'a SourceFile,
     uses: &'a UseMap,
     settings: &'a Settings,
     krate: Option<String>,
+    /// The file's module, and the (inline) module being walked.
+    file_module: &'a [String],
     module: Vec<String>,
     path_layer: Option<usize>,
     /// External crates some layer may not use.
@@ -149,7 +142,7 @@ impl Collector<'_> {
             "crate" | "self" | "super" => absolutize(segs, &self.module),
             _ if in_use => match self.uses.local_item(first) {
                 // `use handlers::user;` next to `mod handlers;` (2018 paths).
-                Some(local) if self.module == self.uses_module() => {
+                Some(local) if self.module == self.file_module => {
                     let mut p = local.clone();
                     p.extend(segs[1..].iter().cloned());
                     p
@@ -160,11 +153,14 @@ impl Collector<'_> {
         }
     }
 
-    fn uses_module(&self) -> Vec<String> {
-        self.out.modules.first().cloned().unwrap_or_default()
-    }
-
-    fn record(&mut self, target: Vec<String>, region: Region, kind: RefKind) {
+    /// Records a reference written from `start` to `end` when it may cross layers.
+    fn record(
+        &mut self,
+        target: Vec<String>,
+        start: proc_macro2::Span,
+        end: proc_macro2::Span,
+        kind: RefKind,
+    ) {
         if !self.recording || target.len() < 2 {
             return;
         }
@@ -197,10 +193,10 @@ impl Collector<'_> {
         let r = LayerRef {
             krate: self.krate.clone(),
             module: self.module.clone(),
-            path_layer: self.path_layer,
             target,
             kind,
         };
+        let region = self.span_region(start, end);
         self.refs.push(Deferred {
             finding: Finding::new(self.rule, &self.src.display, region, String::new()),
             cond: Condition::IfLayerViolation(Box::new(r)),
@@ -246,8 +242,8 @@ impl Collector<'_> {
             }
             syn::UseTree::Glob(g) => {
                 let full = self.absolute(prefix, true);
-                let region = self.src.region(g.star_token.spans[0]);
-                self.record(full, region, RefKind::Glob);
+                let star = g.star_token.spans[0];
+                self.record(full, star, star, RefKind::Path);
             }
             syn::UseTree::Group(g) => {
                 for t in &g.items {
@@ -280,8 +276,7 @@ impl Collector<'_> {
                 }
             }
         }
-        let region = self.src.region(span);
-        self.record(full, region, RefKind::Use);
+        self.record(full, span, span, RefKind::Path);
     }
 
     fn visit_fn(
@@ -316,7 +311,7 @@ impl Collector<'_> {
     }
 }
 
-/// A SQL literal that names no table (`SELECT 1`, `SELECT version()`).
+/// A SQL string literal that names no table (`SELECT 1`, `SELECT version()`).
 fn is_probe_sql(e: &syn::Expr) -> bool {
     let e = match e {
         syn::Expr::Reference(r) => &*r.expr,
@@ -329,9 +324,7 @@ fn is_probe_sql(e: &syn::Expr) -> bool {
     else {
         return false;
     };
-    let sql = s.value().to_ascii_uppercase();
-    !sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .any(|w| matches!(w, "FROM" | "INTO" | "UPDATE" | "TABLE" | "JOIN"))
+    !names_a_table(&s.value())
 }
 
 /// `State<..>`, `web::Data<..>`, `Extension<..>`: the wrapper's name.
@@ -401,13 +394,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         // `sqlx::query("SELECT 1")`: a liveness probe touches no table.
-        if let syn::Expr::Path(p) = &*call.func {
-            let first = p.path.segments.first().map(|s| s.ident.to_string());
-            let db = first.is_some_and(|f| {
-                let full = self.uses.resolve_segments(&[f]);
-                DB_CRATES.contains(&full[0].as_str())
+        let probe = self.recording && call.args.first().is_some_and(is_probe_sql);
+        if let (true, syn::Expr::Path(p)) = (probe, &*call.func) {
+            let db = p.path.segments.first().is_some_and(|f| {
+                let full = self.uses.resolve_segments(&[f.ident.to_string()]);
+                is_db_crate(&full[0])
             });
-            if db && call.args.first().is_some_and(is_probe_sql) {
+            if db {
                 for a in &call.args {
                     self.visit_expr(a);
                 }
@@ -418,25 +411,28 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        // Nothing below a path can be recorded in a module that is not.
+        if !self.recording {
+            return;
+        }
+        let segs = path_names(path);
         if let (Some(first), Some(last)) = (path.segments.first(), path.segments.last()) {
             let skip = segs[0] == "Self"
                 || (segs.len() == 1
                     && self.uses.local_item(&segs[0]).is_none()
                     && !self.uses.is_alias(&segs[0]));
             if !skip {
-                let target = if path.leading_colon.is_some() {
-                    segs.clone()
-                } else {
-                    self.absolute(&segs, false)
-                };
-                let region = self.span_region(first.ident.span(), last.ident.span());
                 let kind = if segs.len() == 1 {
                     RefKind::Bare
                 } else {
                     RefKind::Path
                 };
-                self.record(target, region, kind);
+                let target = if path.leading_colon.is_some() {
+                    segs
+                } else {
+                    self.absolute(&segs, false)
+                };
+                self.record(target, first.ident.span(), last.ident.span(), kind);
             }
         }
         syn::visit::visit_path(self, path);
@@ -452,22 +448,19 @@ fn may_be_layered(
     module: &[String],
     path_layer: Option<usize>,
 ) -> bool {
-    let in_contract = cfg.independent.iter().flatten().any(|p| {
-        p.matches(krate, module)
-            || (p.krate.as_deref().is_none_or(|k| Some(k) == krate) && p.path.starts_with(module))
-    });
-    if in_contract {
+    if cfg
+        .independent
+        .iter()
+        .flatten()
+        .any(|p| p.relates(krate, module))
+    {
         return true;
     }
     if !cfg.layers.is_empty() {
         return path_layer.is_some()
             || cfg.layers.iter().any(|l| {
                 l.crates.iter().any(|(c, _)| Some(c.as_str()) == krate)
-                    || l.modules.iter().any(|p| {
-                        p.matches(krate, module)
-                            || (p.krate.as_deref().is_none_or(|k| Some(k) == krate)
-                                && p.path.starts_with(module))
-                    })
+                    || l.modules.iter().any(|p| p.relates(krate, module))
             });
     }
     module
@@ -527,7 +520,7 @@ pub struct LayerMap {
     module_layered: HashSet<Option<String>>,
     /// Inferred: per crate, the modules that are layers (`crate::services`).
     roots: HashMap<Option<String>, BTreeMap<Vec<String>, Conventional>>,
-    crate_layers: HashMap<String, usize>,
+    crate_layers: HashMap<String, Conventional>,
     /// Every module of every crate.
     modules: HashMap<Option<String>, HashSet<Vec<String>>>,
     /// Re-exports: (crate, path created) → path it stands for (absolute as written).
@@ -583,15 +576,9 @@ impl LayerMap {
                 members: BTreeSet::new(),
             })
             .collect();
-        let mut all: Vec<(Option<String>, Vec<String>)> = self
-            .modules
-            .iter()
-            .flat_map(|(k, ms)| ms.iter().map(move |m| (k.clone(), m.clone())))
-            .collect();
-        all.sort();
+        let all = self.all_modules();
         for (k, m) in &all {
-            let pl = self.path_layers.get(&(k.clone(), m.clone())).copied();
-            if let Class::Layer(i) = self.classify_config(k.as_deref(), m, pl) {
+            if let Class::Layer(i) = self.classify_config(k.as_deref(), m) {
                 self.layers[i].members.insert(show_module(k.as_deref(), m));
             }
         }
@@ -613,7 +600,7 @@ impl LayerMap {
                 ));
             }
         }
-        for l in &cfg.layers {
+        for (i, l) in cfg.layers.iter().enumerate() {
             for (c, key) in &l.crates {
                 if !self.crates.contains(c) {
                     warnings.push(format!(
@@ -622,17 +609,13 @@ impl LayerMap {
                     ));
                 }
             }
-            for (g, key) in &l.path_keys {
-                if !self
-                    .path_layers
-                    .values()
-                    .any(|&x| cfg.layers[x].name == l.name)
-                {
-                    warnings.push(format!(
-                        "{}: key `{key}`: `{g}` matches no analysed file",
-                        cfg.file
-                    ));
-                }
+            if l.paths.is_some() && !self.path_layers.values().any(|&x| x == i) {
+                let globs: Vec<&str> = l.path_keys.iter().map(|(g, _)| g.as_str()).collect();
+                warnings.push(format!(
+                    "{}: key `layers[{i}].paths`: {} match no analysed file",
+                    cfg.file,
+                    globs.join(", ")
+                ));
             }
         }
         self.warnings = warnings;
@@ -682,15 +665,10 @@ impl LayerMap {
         if has(Conventional::Service) && has(Conventional::Persistence) {
             for (c, l) in by_name {
                 self.unlayered.remove(&c);
-                self.crate_layers.insert(c, l as usize);
+                self.crate_layers.insert(c, l);
             }
         }
-        let mut all: Vec<(Option<String>, Vec<String>)> = self
-            .modules
-            .iter()
-            .flat_map(|(k, ms)| ms.iter().map(move |m| (k.clone(), m.clone())))
-            .collect();
-        all.sort();
+        let all = self.all_modules();
         for (k, m) in &all {
             if let Class::Layer(i) = self.classify_inferred(k.as_deref(), m, false) {
                 let shown = match k.as_deref().and_then(|c| self.crate_layers.get(c)) {
@@ -702,11 +680,17 @@ impl LayerMap {
                 self.layers[i].members.insert(shown);
             }
         }
-        for (k, _) in &all {
-            if self.module_layered.contains(k) {
-                self.unlayered.remove(k.as_deref().unwrap_or("crate"));
-            }
-        }
+    }
+
+    /// Every module of every crate, sorted.
+    fn all_modules(&self) -> Vec<(Option<String>, Vec<String>)> {
+        let mut all: Vec<(Option<String>, Vec<String>)> = self
+            .modules
+            .iter()
+            .flat_map(|(k, ms)| ms.iter().map(move |m| (k.clone(), m.clone())))
+            .collect();
+        all.sort();
+        all
     }
 
     /// Whether any layer is active.
@@ -715,26 +699,15 @@ impl LayerMap {
     }
 
     /// Where a module (`source`: a referencing one) or a referenced path belongs.
-    fn classify(
-        &self,
-        krate: Option<&str>,
-        path: &[String],
-        path_layer: Option<usize>,
-        source: bool,
-    ) -> Class {
+    fn classify(&self, krate: Option<&str>, path: &[String], source: bool) -> Class {
         if self.inferred {
             self.classify_inferred(krate, path, source)
         } else {
-            self.classify_config(krate, path, path_layer)
+            self.classify_config(krate, path)
         }
     }
 
-    fn classify_config(
-        &self,
-        krate: Option<&str>,
-        path: &[String],
-        path_layer: Option<usize>,
-    ) -> Class {
+    fn classify_config(&self, krate: Option<&str>, path: &[String]) -> Class {
         let cfg = &self.config;
         if cfg.shared.iter().any(|p| p.matches(krate, path)) {
             return Class::Shared;
@@ -749,16 +722,12 @@ impl LayerMap {
         if let Some((i, _)) = best {
             return Class::Layer(i);
         }
-        let pl = path_layer.or_else(|| {
-            (1..=path.len())
-                .rev()
-                .find_map(|n| {
-                    self.path_layers
-                        .get(&(krate.map(str::to_string), path[..n].to_vec()))
-                })
-                .copied()
-        });
-        if let Some(i) = pl {
+        // The file of the module (or of the item's module) a `paths` glob matched.
+        let k = krate.map(str::to_string);
+        let by_file = (1..=path.len())
+            .rev()
+            .find_map(|n| self.path_layers.get(&(k.clone(), path[..n].to_vec())));
+        if let Some(&i) = by_file {
             return Class::Layer(i);
         }
         match cfg
@@ -784,7 +753,7 @@ impl LayerMap {
             .flatten()
             .or_else(|| {
                 let l = krate.and_then(|c| self.crate_layers.get(c))?;
-                Some((0, Conventional::ALL[*l]))
+                Some((0, *l))
             });
         let Some((i, l)) = root else {
             return Class::Unlayered;
@@ -850,7 +819,7 @@ impl LayerMap {
     /// Settles a reference: `Some((message, help, group))` when it breaks the layering.
     pub fn settle(&self, r: &LayerRef) -> Option<(String, String, String)> {
         let from = r.krate.as_deref();
-        let from_class = self.classify(from, &r.module, r.path_layer, true);
+        let from_class = self.classify(from, &r.module, true);
         let written = r.target.join("::");
         let Some((tk, tp)) = self.internal(from, &r.target) else {
             let Class::Layer(f) = from_class else {
@@ -889,7 +858,7 @@ impl LayerMap {
             // Re-exported from an external crate.
             Err(ext) => return self.external(r, f, &ext, &src),
         };
-        let Class::Layer(t) = self.classify(rk.as_deref(), &rp, None, false) else {
+        let Class::Layer(t) = self.classify(rk.as_deref(), &rp, false) else {
             return None;
         };
         if self.allowed(f, t) && !(self.inverted(f, t) && self.is_free_fn(rk.as_deref(), &rp)) {
@@ -903,7 +872,7 @@ impl LayerMap {
         if self.inferred
             && f == Conventional::Web as usize
             && t == Conventional::Persistence as usize
-            && names_error_type(&rp)
+            && rp.iter().any(|s| is_error_type_name(s))
         {
             return None;
         }
@@ -956,7 +925,7 @@ impl LayerMap {
         let owners: Vec<&str> = if self.inferred {
             let web = Conventional::Web as usize;
             let persistence = Conventional::Persistence as usize;
-            if f == web && DB_CRATES.contains(&c) {
+            if f == web && is_db_crate(c) {
                 vec!["persistence"]
             } else if f == persistence && HTTP_CRATES.contains(&c) {
                 vec!["web"]
@@ -1004,12 +973,7 @@ impl LayerMap {
                 return may.contains(&t);
             }
         }
-        // Inferred layers allow dependency inversion: a repository implements the
-        // ports and returns the types its service defines.
-        if self.inferred
-            && f == Conventional::Persistence as usize
-            && t == Conventional::Service as usize
-        {
+        if self.inverted(f, t) {
             return true;
         }
         match self.mode {
@@ -1160,13 +1124,6 @@ fn show_module(krate: Option<&str>, path: &[String]) -> String {
         Some(k) => k.to_string(),
         None => path.join("::"),
     }
-}
-
-/// Whether a path names an error type or one of its variants (`db::FolderError::NotFound`).
-fn names_error_type(path: &[String]) -> bool {
-    path.iter().any(|s| {
-        s.chars().next().is_some_and(char::is_uppercase) && (s.ends_with("Error") || s == "Error")
-    })
 }
 
 /// `a`, `a or b`, `a, b or c`.

@@ -81,7 +81,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut crates: Vec<String> = jobs
         .iter()
         .filter_map(|j| j.meta.krate.as_deref())
-        .map(|k| k.replace('-', "_"))
+        .map(index::crate_ident)
         .collect();
     crates.sort();
     crates.dedup();
@@ -132,14 +132,19 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     } else {
         ProjectIndex::default()
     };
-    let layer_map = layers::LayerMap::new(file_layers, settings);
+    let layers_on = settings.is_enabled(LAYER_VIOLATION.code);
+    let mut layer_map = if layers_on {
+        layers::LayerMap::new(file_layers, settings)
+    } else {
+        layers::LayerMap::default()
+    };
     out.findings.extend(
         deferred
             .into_iter()
             .filter_map(|d| settle(d, &bounded, &index, &layer_map, settings)),
     );
-    if settings.is_enabled(LAYER_VIOLATION.code) {
-        out.warnings = layer_map.warnings.clone();
+    if layers_on {
+        out.warnings = std::mem::take(&mut layer_map.warnings);
         out.layers = Some(layer_map);
     }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

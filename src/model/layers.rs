@@ -103,20 +103,14 @@ pub const ERROR_MODULES: &[&str] = &["error", "errors"];
 /// (`sqlx::types::Uuid`): using them is not database access.
 pub const DB_DATA_MODULES: &[(&str, &str)] = &[("sqlx", "types")];
 
-/// Database client crates (as path segments): only persistence may use them.
-pub const DB_CRATES: &[&str] = &[
+/// Database crates besides the SQL drivers of [`crate::model::sql`] (as path segments):
+/// ORMs, query builders, pools and other stores.
+const DB_CRATES: &[&str] = &[
     "sqlx",
     "diesel",
     "diesel_async",
     "sea_orm",
     "sea_query",
-    "tokio_postgres",
-    "postgres",
-    "deadpool_postgres",
-    "bb8_postgres",
-    "rusqlite",
-    "mysql",
-    "mysql_async",
     "redis",
     "mongodb",
     "scylla",
@@ -124,6 +118,27 @@ pub const DB_CRATES: &[&str] = &[
     "r2d2",
     "deadpool_diesel",
 ];
+
+/// Every database crate: only persistence may use them.
+pub fn db_crates() -> impl Iterator<Item = &'static str> {
+    use crate::model::sql::{MYSQL_CRATES, POSTGRES_CRATES, SQLITE_CRATES};
+    DB_CRATES
+        .iter()
+        .chain(POSTGRES_CRATES)
+        .chain(SQLITE_CRATES)
+        .chain(MYSQL_CRATES)
+        .copied()
+}
+
+pub fn is_db_crate(name: &str) -> bool {
+    db_crates().any(|c| c == name)
+}
+
+/// An error type's name (`FolderError`, `Error`): errors are mapped centrally, so the
+/// web layer may name those of the layers below.
+pub fn is_error_type_name(name: &str) -> bool {
+    name.chars().next().is_some_and(char::is_uppercase) && name.ends_with("Error")
+}
 
 /// HTTP server crates: only the web layer may use them.
 pub const HTTP_CRATES: &[&str] = &[

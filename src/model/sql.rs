@@ -65,6 +65,17 @@ pub struct MethodSink {
     pub owner: &'static str,
 }
 
+/// Whether SQL text names a table (`FROM`, `INTO`, `UPDATE`, `JOIN`, `TABLE`); a
+/// statement that does not (`SELECT 1`) is a liveness probe.
+pub fn names_a_table(sql: &str) -> bool {
+    sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| {
+            ["FROM", "INTO", "UPDATE", "TABLE", "JOIN"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+}
+
 pub const POSTGRES_CRATES: &[&str] = &[
     "tokio_postgres",
     "postgres",
