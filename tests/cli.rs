@@ -588,32 +588,31 @@ fn configured_layers_modes_and_errors() {
         .stdout(predicate::str::contains("configured; strict"))
         .stdout(predicate::str::contains("2. logic:\n       app::logic\n"));
     // Errors name the file, the key and what was expected.
-    let d = layered_project(&format!(
-        "{base}[[layers]]\nname = \"extra\"\nmodules = [\"crate::web\"]\n"
-    ));
-    backlint()
-        .current_dir(d.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("backlint.toml"))
-        .stderr(predicate::str::contains("layers[3].modules[0]"))
-        .stderr(predicate::str::contains("already in layer `web`"));
-    let d = layered_project(&format!(
-        "{base}[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobs\"]\nmay-use = [\"nope\"]\n"
-    ));
-    backlint()
-        .current_dir(d.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("layers[3].may-use[0]"))
-        .stderr(predicate::str::contains("unknown layer `nope`"));
-    let d = layered_project(&format!("{base}[layers-config]\nmode = \"tight\"\n"));
-    backlint()
-        .current_dir(d.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("layers-config.mode"))
-        .stderr(predicate::str::contains("relaxed"));
+    let broken: &[(&str, &[&str])] = &[
+        (
+            "[[layers]]\nname = \"extra\"\nmodules = [\"crate::web\"]\n",
+            &["layers[3].modules[0]", "already in layer `web`"],
+        ),
+        (
+            "[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobs\"]\nmay-use = [\"nope\"]\n",
+            &["layers[3].may-use[0]", "unknown layer `nope`"],
+        ),
+        (
+            "[layers-config]\nmode = \"tight\"\n",
+            &["layers-config.mode", "relaxed"],
+        ),
+    ];
+    for (extra, expected) in broken {
+        let d = layered_project(&format!("{base}{extra}"));
+        let mut assert = backlint()
+            .current_dir(d.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("backlint.toml"));
+        for e in *expected {
+            assert = assert.stderr(predicate::str::contains(*e));
+        }
+    }
     // A module that matches nothing is reported, and the run goes on.
     let d = layered_project(&format!(
         "{base}[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobz\"]\n"

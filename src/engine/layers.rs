@@ -79,6 +79,8 @@ pub fn collect(
         settings,
         krate: krate.clone(),
         file_module: &meta.module,
+        crate_layer: krate.as_deref().is_some_and(|k| crate_layer(k).is_some())
+            && crates_are_layered(settings.workspace_crates.iter().map(String::as_str)),
         module: meta.module.clone(),
         path_layer,
         restricted,
@@ -111,6 +113,8 @@ struct Collector<'a> {
     file_module: &'a [String],
     module: Vec<String>,
     path_layer: Option<usize>,
+    /// The file's crate is a layer by its name, in a workspace layered by crate names.
+    crate_layer: bool,
     /// External crates some layer may not use.
     restricted: HashSet<String>,
     /// The current module may be in a layer: its references are recorded.
@@ -130,6 +134,7 @@ impl Collector<'_> {
             self.krate.as_deref(),
             &self.module,
             self.path_layer,
+            self.crate_layer,
         );
     }
 
@@ -355,6 +360,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if is_test_item(attrs) {
             return;
         }
+        // In a module no layer can hold, only its modules and re-exports matter: the
+        // walk stays at item level.
+        if !self.recording && !matches!(item, syn::Item::Mod(_) | syn::Item::Use(_)) {
+            return;
+        }
         syn::visit::visit_item(self, item);
     }
 
@@ -441,12 +451,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
 /// Whether a module may be in a layer, as far as one file can tell: configured layers
 /// match it (or an independence contract names it); inferred layers need a
-/// conventional name in its path or its crate's name.
+/// conventional name in its path, or its crate to be a layer (`crate_layer`).
 fn may_be_layered(
     cfg: &LayerSettings,
     krate: Option<&str>,
     module: &[String],
     path_layer: Option<usize>,
+    crate_layer: bool,
 ) -> bool {
     if cfg
         .independent
@@ -467,7 +478,14 @@ fn may_be_layered(
         .iter()
         .skip(1)
         .any(|s| Conventional::of_module(s).is_some())
-        || krate.is_some_and(|k| crate_layer(k).is_some())
+        || crate_layer
+}
+
+/// Whether the workspace's crates are layers by name: a service crate and a persistence
+/// crate among them (`shop-service`, `shop-db`).
+pub fn crates_are_layered<'a>(crates: impl Iterator<Item = &'a str>) -> bool {
+    let found: BTreeSet<Conventional> = crates.filter_map(crate_layer).collect();
+    found.contains(&Conventional::Service) && found.contains(&Conventional::Persistence)
 }
 
 /// The conventional layer a crate's name says it is (`shop-api` → web), when its words
@@ -661,8 +679,7 @@ impl LayerMap {
             .iter()
             .filter_map(|c| crate_layer(c).map(|l| (c.clone(), l)))
             .collect();
-        let has = |x: Conventional| by_name.iter().any(|(_, l)| *l == x);
-        if has(Conventional::Service) && has(Conventional::Persistence) {
+        if crates_are_layered(by_name.iter().map(|(c, _)| c.as_str())) {
             for (c, l) in by_name {
                 self.unlayered.remove(&c);
                 self.crate_layers.insert(c, l);

@@ -70,6 +70,10 @@ const DEREF_WRAPPERS: &[&str] = &[
     "TypedHeader",
 ];
 
+/// Types whose values hold values of their first type argument (`Vec<T>`, `Option<T>`):
+/// a payload of such a type is a payload of `T`.
+pub const ELEMENT_WRAPPERS: &[&str] = &["Vec", "Option", "Box", "Arc"];
+
 /// The last path segment of a type, looking through references, parentheses and
 /// dereferencing wrappers (`&Query<Params>` → `Params`).
 pub fn type_name(ty: &Type) -> Option<&syn::PathSegment> {

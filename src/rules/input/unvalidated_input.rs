@@ -273,8 +273,9 @@ fn payload_of(cx: &Cx<'_, '_>, ty: &Type) -> Option<Payload> {
         return Some(Payload::Raw(what));
     }
     match name.as_str() {
-        "Vec" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
-        "Option" | "Box" | "Arc" => first_type_arg(last).and_then(|t| payload_of(cx, t)),
+        n if crate::model::types::ELEMENT_WRAPPERS.contains(&n) => {
+            first_type_arg(last).and_then(|t| payload_of(cx, t))
+        }
         n if crate::model::types::is_bounded_name(n) => None,
         _ => {
             let pc = crate::engine::index::path_crate(&tp.path, cx.uses);
