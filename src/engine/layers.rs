@@ -41,6 +41,46 @@ pub struct LayerRef {
     pub kind: RefKind,
 }
 
+/// What a reference breaks, in the layer map's terms; the rule words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Breach {
+    /// A layer uses a layer it may not.
+    Layer {
+        /// The referencing module, as shown.
+        src: String,
+        from: String,
+        /// The path as written (resolved), and where it really lives when that is a
+        /// re-export.
+        target: String,
+        real: Option<String>,
+        to: String,
+        /// The layers `from` may use.
+        allowed: Vec<String>,
+        /// The layers between `from` and `to`, when `to` is below.
+        between: Vec<String>,
+        upward: bool,
+        /// A repository calling a function of its service (dependency inversion allows
+        /// only its types and traits).
+        inverted: bool,
+    },
+    /// A layer uses an external crate that only other layers may use.
+    Crate {
+        src: String,
+        from: String,
+        target: String,
+        krate: String,
+        owners: Vec<String>,
+        /// In a handler's state parameter: (handler, wrapper).
+        state: Option<(String, String)>,
+    },
+    /// Two modules declared independent reference each other.
+    Independent {
+        src: String,
+        target: String,
+        modules: (String, String),
+    },
+}
+
 /// A file's part of the layer index: its modules and re-exports.
 #[derive(Debug, Default, Clone)]
 pub struct FileLayers {
@@ -833,8 +873,8 @@ impl LayerMap {
         Ok(cur)
     }
 
-    /// Settles a reference: `Some((message, help, group))` when it breaks the layering.
-    pub fn settle(&self, r: &LayerRef) -> Option<(String, String, String)> {
+    /// Settles a reference: what it breaks, if anything.
+    pub fn settle(&self, r: &LayerRef) -> Option<Breach> {
         let from = r.krate.as_deref();
         let from_class = self.classify(from, &r.module, true);
         let written = r.target.join("::");
@@ -855,15 +895,11 @@ impl LayerMap {
             let b = group.iter().find(|p| p.matches(tk.as_deref(), &tp));
             if let (Some(a), Some(b)) = (a, b) {
                 if a != b {
-                    return Some((
-                        format!(
-                            "`{src}` uses `{written}`; `{}` and `{}` are declared independent",
-                            a.display(),
-                            b.display()
-                        ),
-                        "move what both need into a module both may use".into(),
-                        "independent modules".into(),
-                    ));
+                    return Some(Breach::Independent {
+                        src,
+                        target: written,
+                        modules: (a.display(), b.display()),
+                    });
                 }
             }
         }
@@ -893,71 +929,51 @@ impl LayerMap {
         {
             return None;
         }
-        let fname = &self.layers[f].name;
-        let tname = &self.layers[t].name;
-        let target = if (rk.as_ref(), &rp) != (tk.as_ref(), &tp) {
-            let real = if rk.as_deref() == from {
+        let real = ((rk.as_ref(), &rp) != (tk.as_ref(), &tp)).then(|| {
+            if rk.as_deref() == from {
                 rp.join("::")
             } else {
                 show_module(rk.as_deref(), &rp)
-            };
-            format!("`{written}` (re-export of `{real}`, layer {tname})")
-        } else {
-            format!("`{written}` (layer {tname})")
+            }
+        });
+        let names = |range: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+            range.map(|i| self.layers[i].name.clone()).collect()
         };
-        let allowed = self.allowed_names(f);
-        let rule = if self.inverted(f, t) {
-            format!(
-                "{fname} may implement {tname}'s traits and use its types, not call its functions"
-            )
-        } else if allowed.is_empty() {
-            format!("{fname} may not use other layers")
-        } else {
-            format!("{fname} may use only {allowed}")
-        };
-        let help = if t > f {
-            let between: Vec<&str> = ((f + 1)..t).map(|i| self.layers[i].name.as_str()).collect();
-            format!("go through the {} layer", join_or(&between))
-        } else {
-            format!(
-                "a lower layer may not depend on {tname}: move what both need into a shared module, or invert the dependency"
-            )
-        };
-        Some((
-            format!("`{src}` (layer {fname}) uses {target}; {rule}"),
-            help,
-            format!("{fname} → {tname}"),
-        ))
+        Some(Breach::Layer {
+            src,
+            from: self.layers[f].name.clone(),
+            target: written,
+            real,
+            to: self.layers[t].name.clone(),
+            allowed: names(&mut (0..self.layers.len()).filter(|&x| x != f && self.allowed(f, x))),
+            between: names(&mut ((f + 1)..t)),
+            upward: t < f,
+            inverted: self.inverted(f, t),
+        })
     }
 
-    fn external(
-        &self,
-        r: &LayerRef,
-        f: usize,
-        path: &[String],
-        src: &str,
-    ) -> Option<(String, String, String)> {
+    fn external(&self, r: &LayerRef, f: usize, path: &[String], src: &str) -> Option<Breach> {
         let c = path.first()?.as_str();
         let fname = &self.layers[f].name;
-        let owners: Vec<&str> = if self.inferred {
+        let owners: Vec<String> = if self.inferred {
             let web = Conventional::Web as usize;
             let persistence = Conventional::Persistence as usize;
             if f == web && is_db_crate(c) {
-                vec!["persistence"]
+                vec![self.layers[persistence].name.clone()]
             } else if f == persistence && HTTP_CRATES.contains(&c) {
-                vec!["web"]
+                vec![self.layers[web].name.clone()]
             } else {
                 return None;
             }
         } else {
-            let owners: Vec<&str> = self
+            let owners: Vec<String> = self
                 .config
                 .layers
                 .iter()
                 .filter(|l| l.allow_crates.iter().any(|a| a == c))
-                .map(|l| l.name.as_str())
+                .map(|l| l.name.clone())
                 .collect();
-            if owners.is_empty() || owners.contains(&fname.as_str()) {
+            if owners.is_empty() || owners.contains(fname) {
                 return None;
             }
             owners
@@ -969,16 +985,17 @@ impl LayerMap {
             // `sqlx::types::Uuid`: a plain value type re-exported by the client.
             return None;
         }
-        let shown = path.join("::");
-        let only = format!("only {} may use `{c}`", join_or(&owners));
-        let message = match &r.kind {
-            RefKind::State { handler, wrapper } => format!(
-                "handler `{handler}` in `{src}` (layer {fname}) takes `{shown}` as `{wrapper}`, reaching `{c}` directly; {only}"
-            ),
-            _ => format!("`{src}` (layer {fname}) uses `{shown}` from crate `{c}`; {only}"),
-        };
-        let help = format!("move the use of `{c}` into the {} layer", join_or(&owners));
-        Some((message, help, format!("{fname} → crate {c}")))
+        Some(Breach::Crate {
+            src: src.to_string(),
+            from: fname.clone(),
+            target: path.join("::"),
+            krate: c.to_string(),
+            owners,
+            state: match &r.kind {
+                RefKind::State { handler, wrapper } => Some((handler.clone(), wrapper.clone())),
+                _ => None,
+            },
+        })
     }
 
     fn allowed(&self, f: usize, t: usize) -> bool {
@@ -1023,14 +1040,6 @@ impl LayerMap {
                 .modules
                 .get(&krate.map(str::to_string))
                 .is_some_and(|ms| ms.contains(path))
-    }
-
-    fn allowed_names(&self, f: usize) -> String {
-        let names: Vec<&str> = (0..self.layers.len())
-            .filter(|&t| t != f && self.allowed(f, t))
-            .map(|t| self.layers[t].name.as_str())
-            .collect();
-        join_or(&names)
     }
 
     /// `--show-layers`: the layers and their modules.
@@ -1140,14 +1149,5 @@ fn show_module(krate: Option<&str>, path: &[String]) -> String {
         Some(k) if path.len() > 1 => format!("{k}::{}", path[1..].join("::")),
         Some(k) => k.to_string(),
         None => path.join("::"),
-    }
-}
-
-/// `a`, `a or b`, `a, b or c`.
-fn join_or(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

@@ -18,7 +18,7 @@ pub mod walk;
 use crate::config::Settings;
 use crate::finding::Finding;
 use crate::fingerprint::finding_fingerprint;
-use crate::rules::architecture::layer_violation::LAYER_VIOLATION;
+use crate::rules::architecture::layer_violation::{self, LAYER_VIOLATION};
 use crate::rules::meta::parse_error::PARSE_ERROR;
 use crate::rules::meta::unused_allow::UNUSED_ALLOW;
 use crate::rules::Rule;
@@ -163,11 +163,11 @@ pub fn settle(
 ) -> Option<Finding> {
     match d.cond {
         Condition::IfLayerViolation(r) => {
-            let (message, help, group) = layer_map.settle(&r)?;
+            let w = layer_violation::describe(&layer_map.settle(&r)?);
             let mut f = d.finding;
-            f.message = message;
-            f.help = Some(help);
-            f.group = Some(group);
+            f.message = w.message;
+            f.help = Some(w.help);
+            f.group = Some(w.group);
             Some(f)
         }
         // Stands unless, for each of its opaque parts, one of the types it may have is
