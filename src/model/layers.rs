@@ -1,6 +1,8 @@
 //! Conventions of layered backends: the module and crate names of each layer, the data
 //! modules every layer may share, and the external crates that belong to one layer.
 
+use std::collections::BTreeSet;
+
 /// The three conventional layers, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Conventional {
@@ -157,3 +159,32 @@ pub const HTTP_CRATES: &[&str] = &[
 
 /// Handler parameters that carry application state (`State<PgPool>`).
 pub const STATE_EXTRACTORS: &[&str] = &["State", "Data", "Extension"];
+
+/// Whether the workspace's crates are layers by name: a service crate and a persistence
+/// crate among them (`shop-service`, `shop-db`).
+pub fn crates_are_layered<'a>(crates: impl Iterator<Item = &'a str>) -> bool {
+    let found: BTreeSet<Conventional> = crates.filter_map(crate_layer).collect();
+    found.contains(&Conventional::Service) && found.contains(&Conventional::Persistence)
+}
+
+/// The conventional layer a crate's name says it is (`shop-api` → web), when its words
+/// name exactly one.
+pub fn crate_layer(name: &str) -> Option<Conventional> {
+    let words: Vec<&str> = name.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    let mut found: BTreeSet<Conventional> = BTreeSet::new();
+    // The first word is usually the application's name (`shop-db`), unless it is alone.
+    let skip = usize::from(words.len() > 1);
+    for (i, w) in words.iter().enumerate().skip(skip) {
+        if let Some(l) = Conventional::of_module(w) {
+            found.insert(l);
+        }
+        if let Some(next) = words.get(i + 1) {
+            if let Some(l) = Conventional::of_module(&format!("{w}_{next}")) {
+                found.insert(l);
+            }
+        }
+    }
+    (found.len() == 1)
+        .then(|| found.into_iter().next())
+        .flatten()
+}
