@@ -12,25 +12,15 @@ use common::{annotations, fixture_dirs};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// `(relative path, line, code)` of every `//~ CODE` annotation in the project.
 fn project_annotations(dir: &Path) -> BTreeSet<(String, usize, String)> {
-    let mut files = Vec::new();
-    rust_files(dir, &mut files);
+    let files = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
+        .filter_map(Result::ok)
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"));
     let mut out = BTreeSet::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
