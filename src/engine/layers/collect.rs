@@ -10,11 +10,9 @@ use crate::engine::usemap::{absolutize, path_names, UseMap};
 use crate::engine::walk::is_test_item;
 use crate::finding::{Finding, Region};
 use crate::model::layers::{
-    crate_layer, crates_are_layered, db_crates, is_db_crate, Conventional, HTTP_CRATES,
-    STATE_EXTRACTORS,
+    crate_layer, crates_are_layered, is_db_crate, Conventional, HTTP_CRATES, STATE_EXTRACTORS,
 };
 use crate::model::sql::names_a_table;
-use std::collections::HashSet;
 use syn::visit::Visit;
 
 /// Collects a file's modules, re-exports and candidate references. References are
@@ -28,15 +26,7 @@ pub fn collect(
     rule: &'static crate::rules::RuleMeta,
 ) -> (FileLayers, Vec<Deferred>) {
     let krate = meta.krate.as_deref().map(crate_ident);
-    let cfg = &settings.layers;
     let path_layer = meta.path_layer;
-    let mut restricted: HashSet<String> = db_crates()
-        .chain(HTTP_CRATES.iter().copied())
-        .map(str::to_string)
-        .collect();
-    for l in &cfg.layers {
-        restricted.extend(l.allow_crates.iter().cloned());
-    }
     let mut c = Collector {
         src,
         uses,
@@ -47,7 +37,6 @@ pub fn collect(
             && crates_are_layered(settings.workspace_crates.iter().map(String::as_str)),
         module: meta.module.clone(),
         path_layer,
-        restricted,
         recording: false,
         state: None,
         out: FileLayers {
@@ -79,8 +68,6 @@ struct Collector<'a> {
     path_layer: Option<usize>,
     /// The file's crate is a layer by its name, in a workspace layered by crate names.
     crate_layer: bool,
-    /// External crates some layer may not use.
-    restricted: HashSet<String>,
     /// The current module may be in a layer: its references are recorded.
     recording: bool,
     /// Inside the type of a state parameter: (function, wrapper).
@@ -122,6 +109,19 @@ impl Collector<'_> {
         }
     }
 
+    /// An external crate some layer may not use: a database or HTTP crate, or one a
+    /// configured layer's `allow-crates` names.
+    fn restricted(&self, name: &str) -> bool {
+        is_db_crate(name)
+            || HTTP_CRATES.contains(&name)
+            || self
+                .settings
+                .layers
+                .layers
+                .iter()
+                .any(|l| l.allow_crates.iter().any(|c| c == name))
+    }
+
     /// Records a reference written from `start` to `end` when it may cross layers.
     fn record(
         &mut self,
@@ -149,7 +149,7 @@ impl Collector<'_> {
             {
                 return;
             }
-        } else if !self.restricted.contains(first) {
+        } else if !self.restricted(first) {
             return;
         }
         let kind = match (&self.state, internal) {
