@@ -101,18 +101,16 @@ struct CheckArgs {
     /// Also run preview rules matched by prefixes
     #[arg(long)]
     preview: bool,
-    /// Exclude files matching these globs (relative to the configuration file's directory)
+    /// Also skip files matching these globs (relative to the configuration file's
+    /// directory), in addition to the configured `exclude`
     #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
-    exclude: Vec<String>,
+    extend_exclude: Vec<String>,
     /// Configuration file (backlint.toml or a Cargo.toml with [workspace.metadata.backlint])
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Ignore configuration files
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
-    /// Path to Cargo.toml of the workspace to analyze
-    #[arg(long, value_name = "PATH")]
-    manifest_path: Option<PathBuf>,
     /// Number of threads (default: available cores)
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -122,6 +120,13 @@ struct CheckArgs {
     /// SARIF `automationDetails.id` category (default: backlint)
     #[arg(long, value_name = "NAME")]
     sarif_category: Option<String>,
+    // Cargo's flags, last so that their help heading doesn't capture the options above.
+    #[command(flatten)]
+    #[command(next_help_heading = "Package Selection")]
+    manifest: clap_cargo::Manifest,
+    #[command(flatten)]
+    #[command(next_help_heading = "Package Selection")]
+    packages: clap_cargo::Workspace,
 }
 
 /// Removes the `backlint` word cargo inserts when run as `cargo backlint`.
@@ -245,7 +250,7 @@ fn load_config(args: &CheckArgs, cwd: &std::path::Path) -> Result<LoadedOptions,
     if let Some(path) = &args.config {
         return config::load_file(path);
     }
-    let start = match (&args.manifest_path, args.paths.first()) {
+    let start = match (&args.manifest.manifest_path, args.paths.first()) {
         (Some(m), _) => m
             .parent()
             .map(|p| cwd.join(p))
@@ -265,6 +270,15 @@ fn load_config(args: &CheckArgs, cwd: &std::path::Path) -> Result<LoadedOptions,
 
 fn check(args: CheckArgs) -> io::Result<i32> {
     let cwd = std::env::current_dir()?;
+    if !args.paths.is_empty()
+        && (!args.packages.package.is_empty() || !args.packages.exclude.is_empty())
+    {
+        eprintln!(
+            "error: `--package`/`--exclude` select workspace members; they cannot be combined with paths ({})",
+            args.paths[0].display()
+        );
+        return Ok(EXIT_ERROR);
+    }
     let loaded = match load_config(&args, &cwd) {
         Ok(l) => l,
         Err(e) => {
@@ -277,7 +291,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         preview: args.preview,
-        exclude: args.exclude.clone(),
+        exclude: args.extend_exclude.clone(),
         jobs: args.jobs,
     };
     let settings = match Settings::resolve(&loaded, &overrides) {
@@ -289,7 +303,11 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     };
     let target = Target {
         paths: args.paths.clone(),
-        manifest: args.manifest_path.as_ref().map(|m| cwd.join(m)),
+        manifest: args.manifest.manifest_path.as_ref().map(|m| cwd.join(m)),
+        selection: crate::workspace::Selection {
+            packages: args.packages.package.clone(),
+            exclude: args.packages.exclude.clone(),
+        },
     };
     let settings = if args.show_layers {
         settings.with_rules(&["BL401"])
@@ -313,7 +331,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     // Modes that print something else than findings: errors only set the exit code.
     let errors_only = |report: &crate::Report| {
         for e in &report.errors {
-            eprintln!("error: {}: {}", e.display, e.message);
+            eprintln!("error: {e}");
         }
         if report.errors.is_empty() {
             EXIT_OK
@@ -385,7 +403,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     }
     if !matches!(format, Format::Human) {
         for e in &report.errors {
-            eprintln!("error: {}: {}", e.display, e.message);
+            eprintln!("error: {e}");
         }
     }
     Ok(if !report.errors.is_empty() {

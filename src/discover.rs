@@ -25,6 +25,8 @@ pub struct Target {
     pub paths: Vec<PathBuf>,
     /// `--manifest-path`.
     pub manifest: Option<PathBuf>,
+    /// `-p/--package`, `--exclude`: which workspace members.
+    pub selection: workspace::Selection,
 }
 
 pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
@@ -34,7 +36,27 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     let cwd_canon = canonical(cwd);
     let mut files: BTreeMap<PathBuf, FileMeta> = BTreeMap::new();
     if target.paths.is_empty() {
-        match workspace::load(cwd, target.manifest.as_deref()) {
+        let loaded = workspace::load(cwd, target.manifest.as_deref()).and_then(|mut ws| {
+            d.warnings.extend(target.selection.apply(&mut ws)?);
+            Ok(ws)
+        });
+        match loaded {
+            Err(e @ workspace::WorkspaceError::NoSuchPackage { .. })
+            | Err(e @ workspace::WorkspaceError::BadSpec { .. }) => d.errors.push(FileError {
+                display: String::new(),
+                message: e.to_string(),
+            }),
+            Err(e) if !target.selection.is_all() || target.manifest.is_some() => {
+                // Package selection and an explicit manifest need cargo: no fallback.
+                d.errors.push(FileError {
+                    display: target
+                        .manifest
+                        .as_deref()
+                        .map(|m| display_path(m, cwd, &cwd_canon))
+                        .unwrap_or_else(|| ".".into()),
+                    message: e.to_string(),
+                })
+            }
             Ok(ws) => {
                 for pkg in &ws.packages {
                     let pkg = canonical_package(pkg);
@@ -103,6 +125,7 @@ fn canonical_package(p: &Package) -> Package {
     let dir = canonical(&p.manifest_dir);
     Package {
         name: p.name.clone(),
+        version: p.version.clone(),
         roots: p
             .roots
             .iter()

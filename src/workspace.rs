@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Package {
     pub name: String,
+    /// The package version (`0.1.0`); empty when read without cargo.
+    pub version: String,
     pub manifest_dir: PathBuf,
     /// Crate root files of the package's targets (`src/lib.rs`, `src/main.rs`, …).
     pub roots: Vec<PathBuf>,
@@ -59,6 +61,113 @@ pub enum WorkspaceError {
     NoManifest(String),
     #[error("`cargo metadata` failed for {manifest}: {message}")]
     Cargo { manifest: String, message: String },
+    #[error("package ID specification `{spec}` did not match any packages in the workspace {root} (members: {members})")]
+    NoSuchPackage {
+        spec: String,
+        root: String,
+        members: String,
+    },
+    #[error("`{spec}` is not a valid package ID specification: {message}")]
+    BadSpec { spec: String, message: String },
+}
+
+/// Which workspace members to analyze: cargo's `-p/--package`, `--workspace` and
+/// `--exclude`. With no `--package`, every member is analyzed, wherever in the
+/// workspace backlint runs (cargo itself would pick the current package).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `-p SPEC`: a name, `name@version`, or a glob over names (`api-*`).
+    pub packages: Vec<String>,
+    /// `--exclude SPEC`, same forms.
+    pub exclude: Vec<String>,
+}
+
+impl Selection {
+    pub fn is_all(&self) -> bool {
+        self.packages.is_empty() && self.exclude.is_empty()
+    }
+
+    /// Keeps the selected packages. A `--package` spec matching no member is an error,
+    /// as in cargo; an `--exclude` spec matching none is a warning (returned).
+    pub fn apply(&self, ws: &mut Workspace) -> Result<Vec<String>, WorkspaceError> {
+        let mut warnings = Vec::new();
+        let matchers = |specs: &[String]| -> Result<Vec<(String, Spec)>, WorkspaceError> {
+            specs
+                .iter()
+                .map(|s| Ok((s.clone(), Spec::parse(s)?)))
+                .collect()
+        };
+        let include = matchers(&self.packages)?;
+        let exclude = matchers(&self.exclude)?;
+        for (text, spec) in &include {
+            if !ws.packages.iter().any(|p| spec.matches(p)) {
+                return Err(WorkspaceError::NoSuchPackage {
+                    spec: text.clone(),
+                    root: ws.root.display().to_string(),
+                    members: ws
+                        .packages
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+        for (text, spec) in &exclude {
+            if !ws.packages.iter().any(|p| spec.matches(p)) {
+                warnings.push(format!(
+                    "excluded package `{text}` is not a member of the workspace {}",
+                    ws.root.display()
+                ));
+            }
+        }
+        ws.packages.retain(|p| {
+            (include.is_empty() || include.iter().any(|(_, s)| s.matches(p)))
+                && !exclude.iter().any(|(_, s)| s.matches(p))
+        });
+        Ok(warnings)
+    }
+}
+
+/// One package ID specification: `name`, `name@version` (a version prefix: `api@1`
+/// matches 1.2.0), or a glob over names.
+#[derive(Debug)]
+struct Spec {
+    name: globset::GlobMatcher,
+    version: Option<String>,
+}
+
+impl Spec {
+    fn parse(text: &str) -> Result<Spec, WorkspaceError> {
+        let bad = |message: String| WorkspaceError::BadSpec {
+            spec: text.to_string(),
+            message,
+        };
+        // `path+file:///…#name@1.0` and `…#name`: keep the fragment.
+        let body = text.rsplit_once('#').map_or(text, |(_, f)| f);
+        let (name, version) = match body.split_once('@') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (body, None),
+        };
+        if name.is_empty() {
+            return Err(bad("the package name is empty".into()));
+        }
+        let name = globset::Glob::new(name)
+            .map_err(|e| bad(e.kind().to_string()))?
+            .compile_matcher();
+        Ok(Spec { name, version })
+    }
+
+    fn matches(&self, p: &Package) -> bool {
+        let name_matches = self.name.is_match(&p.name)
+            || self.name.is_match(p.name.replace('-', "_"))
+            || self.name.is_match(p.name.replace('_', "-"));
+        name_matches
+            && self
+                .version
+                .as_deref()
+                .is_none_or(|v| p.version == v || p.version.starts_with(&format!("{v}.")))
+    }
 }
 
 /// The nearest Cargo.toml in `dir` or a parent.
@@ -90,6 +199,7 @@ pub fn load(dir: &Path, manifest: Option<&Path>) -> Result<Workspace, WorkspaceE
         .filter(|p| members.contains(&p.id))
         .map(|p| Package {
             name: p.name.to_string(),
+            version: p.version.to_string(),
             manifest_dir: p
                 .manifest_path
                 .parent()
@@ -151,6 +261,7 @@ pub fn package_for_dir(manifest_dir: &Path) -> Package {
     }
     Package {
         name,
+        version: String::new(),
         manifest_dir: manifest_dir.to_path_buf(),
         roots,
         dependencies,
@@ -203,6 +314,7 @@ mod tests {
     fn module_paths_from_layout() {
         let pkg = Package {
             name: "app".into(),
+            version: "0.1.0".into(),
             manifest_dir: "/w/app".into(),
             roots: vec![
                 "/w/app/src/lib.rs".into(),
@@ -217,5 +329,61 @@ mod tests {
         assert_eq!(m("/w/app/src/handlers/mod.rs"), "crate::handlers");
         assert_eq!(m("/w/app/src/bin/tool.rs"), "crate");
         assert_eq!(m("/w/app/src/bin/tool/helpers.rs"), "crate::tool::helpers");
+    }
+
+    fn ws(names: &[(&str, &str)]) -> Workspace {
+        Workspace {
+            root: "/w".into(),
+            packages: names
+                .iter()
+                .map(|(n, v)| Package {
+                    name: n.to_string(),
+                    version: v.to_string(),
+                    manifest_dir: format!("/w/{n}").into(),
+                    roots: Vec::new(),
+                    dependencies: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn selected(sel: Selection) -> Result<Vec<String>, String> {
+        let mut w = ws(&[
+            ("api", "1.2.0"),
+            ("api-admin", "0.3.1"),
+            ("store_pg", "0.1.0"),
+        ]);
+        sel.apply(&mut w).map_err(|e| e.to_string())?;
+        Ok(w.packages.into_iter().map(|p| p.name).collect())
+    }
+
+    #[test]
+    fn package_specs_select_like_cargo() {
+        let sel = |p: &[&str], x: &[&str]| Selection {
+            packages: p.iter().map(|s| s.to_string()).collect(),
+            exclude: x.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(selected(sel(&[], &[])).unwrap().len(), 3);
+        assert_eq!(selected(sel(&["api"], &[])).unwrap(), ["api"]);
+        assert_eq!(selected(sel(&["api@1"], &[])).unwrap(), ["api"]);
+        assert_eq!(selected(sel(&["api@1.2.0"], &[])).unwrap(), ["api"]);
+        assert_eq!(selected(sel(&["api-*"], &[])).unwrap(), ["api-admin"]);
+        assert_eq!(selected(sel(&["store-pg"], &[])).unwrap(), ["store_pg"]);
+        assert_eq!(
+            selected(sel(&["path+file:///w/api#api@1.2.0"], &[])).unwrap(),
+            ["api"]
+        );
+        assert_eq!(selected(sel(&[], &["api*"])).unwrap(), ["store_pg"]);
+        assert_eq!(
+            selected(sel(&["api", "store_pg"], &["store_pg"])).unwrap(),
+            ["api"]
+        );
+        let err = selected(sel(&["web"], &[])).unwrap_err();
+        assert!(err.contains("`web` did not match any packages"), "{err}");
+        assert!(err.contains("api, api-admin, store_pg"), "{err}");
+        assert!(selected(sel(&["api@2"], &[])).is_err());
+        assert!(selected(sel(&["[api"], &[]))
+            .unwrap_err()
+            .contains("not a valid"));
     }
 }

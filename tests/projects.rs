@@ -76,7 +76,7 @@ fn check_project(dir: &Path) -> Result<usize, String> {
         .with_rules(&codes);
     let target = Target {
         paths: vec![PathBuf::from(".")],
-        manifest: None,
+        ..Target::default()
     };
     let report = backlint::check(&settings, &target, dir);
     if !report.errors.is_empty() {

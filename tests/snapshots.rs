@@ -10,7 +10,7 @@ fn render(format: Format) -> String {
     let settings = Settings::default().with_jobs(2);
     let target = Target {
         paths: vec![PathBuf::from("fixtures/projects/shop")],
-        manifest: None,
+        ..Target::default()
     };
     let report = backlint::check(&settings, &target, &root);
     let rules = settings.enabled_rules();

@@ -45,8 +45,19 @@ pub struct SourceJob {
 /// A problem that prevented analysing a file (reported on stderr, exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
+    /// The file or path concerned; empty for a problem of the whole run.
     pub display: String,
     pub message: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.display.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.display, self.message)
+        }
+    }
 }
 
 /// What the per-file pass produces for one file.

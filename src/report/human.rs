@@ -58,7 +58,7 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
         }
     }
     for e in &report.errors {
-        writeln!(out, "error: {}: {}", e.display, e.message)?;
+        writeln!(out, "error: {e}")?;
     }
     let n = report.findings.len();
     let files = report.files;
