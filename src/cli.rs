@@ -8,7 +8,7 @@ use crate::rules;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit codes.
 pub const EXIT_OK: i32 = 0;
@@ -38,6 +38,17 @@ enum Command {
     Explain {
         /// A rule code (BL101) or name (sql-string-interpolation)
         rule: String,
+    },
+    /// Write a commented starter backlint.toml, with the layers BL401 infers
+    Init {
+        /// Directory of the workspace (default: the workspace of the current directory)
+        dir: Option<PathBuf>,
+        /// Replace an existing backlint.toml
+        #[arg(long)]
+        force: bool,
+        /// Print the configuration instead of writing it
+        #[arg(long)]
+        stdout: bool,
     },
     /// List every rule with its status
     ListRules {
@@ -150,6 +161,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let result = match cli.command {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::ListRules { format }) => list_rules(format),
+        Some(Command::Init { dir, force, stdout }) => init(dir, force, stdout),
         Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
     };
@@ -198,6 +210,80 @@ fn explain(rule: &str) -> io::Result<i32> {
     }
 }
 
+fn init(dir: Option<PathBuf>, force: bool, stdout: bool) -> io::Result<i32> {
+    let cwd = std::env::current_dir()?;
+    let dir = dir.map(|d| cwd.join(d)).unwrap_or_else(|| cwd.clone());
+    if !dir.is_dir() {
+        eprintln!("error: {} is not a directory", dir.display());
+        return Ok(EXIT_ERROR);
+    }
+    let root = crate::workspace::root_of(&dir).unwrap_or(dir);
+    let file = root.join("backlint.toml");
+    if !stdout && !force {
+        let existing = [file.clone(), root.join(".backlint.toml")]
+            .into_iter()
+            .find(|p| p.exists());
+        if let Some(p) = existing {
+            eprintln!(
+                "error: {} already exists; `backlint init --force` replaces it",
+                p.display()
+            );
+            return Ok(EXIT_ERROR);
+        }
+    }
+    // The layers as a run without configuration infers them.
+    let settings = Settings::default().with_rules(&["BL401"]);
+    let (target, packages) = match crate::workspace::load(&root, None) {
+        Ok(ws) => (Target::default(), ws.packages),
+        // Without cargo (no Cargo.toml, or cargo fails): the packages found by their
+        // manifests, as the analysis finds them.
+        Err(_) => (
+            Target {
+                paths: vec![root.clone()],
+                ..Target::default()
+            },
+            crate::discover::plain_packages(&root),
+        ),
+    };
+    let report = crate::check(&settings, &target, &root);
+    for e in &report.errors {
+        eprintln!("warning: {e}");
+    }
+    let deps: Vec<String> = packages
+        .iter()
+        .flat_map(|p| p.dependencies.iter().cloned())
+        .collect();
+    let text = match report.layers.first() {
+        Some(map) => crate::init::starter_config(map, &deps, packages.len() <= 1),
+        None => crate::init::starter_config(&Default::default(), &deps, true),
+    };
+    if stdout {
+        io::stdout().write_all(text.as_bytes())?;
+        return Ok(EXIT_OK);
+    }
+    if let Err(e) = std::fs::write(&file, &text) {
+        eprintln!("error: cannot write {}: {e}", file.display());
+        return Ok(EXIT_ERROR);
+    }
+    let layers = report.layers.first().filter(|m| m.is_active());
+    eprintln!(
+        "wrote {}{}",
+        file.display(),
+        match layers {
+            Some(m) => format!(
+                " with the inferred layers {}",
+                m.layers
+                    .iter()
+                    .map(|l| l.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
+            None => " (no layers inferred: BL401 is off until you declare them)".into(),
+        }
+    );
+    Ok(EXIT_OK)
+}
+
 fn list_rules(format: ListFormat) -> io::Result<i32> {
     let mut out = io::stdout().lock();
     let all = rules::all_meta();
@@ -243,29 +329,62 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
     Ok(EXIT_OK)
 }
 
-fn load_config(args: &CheckArgs, cwd: &std::path::Path) -> Result<LoadedOptions, ConfigError> {
+/// The configuration of each group of inputs: `--config` or none (`--isolated`) for
+/// all; otherwise each input uses the configuration found upward from the root of the
+/// cargo workspace it belongs to (so a run gives the same result from any member
+/// directory, and files of two workspaces each get their own).
+fn config_groups(
+    args: &CheckArgs,
+    cwd: &Path,
+) -> Result<Vec<(LoadedOptions, Vec<PathBuf>)>, ConfigError> {
+    let single = |loaded| Ok(vec![(loaded, args.paths.clone())]);
     if args.isolated {
-        return Ok(LoadedOptions::default());
+        return single(LoadedOptions::default());
     }
     if let Some(path) = &args.config {
-        return config::load_file(path);
+        return single(config::load_file(path)?);
     }
-    let start = match (&args.manifest.manifest_path, args.paths.first()) {
-        (Some(m), _) => m
-            .parent()
-            .map(|p| cwd.join(p))
-            .unwrap_or_else(|| cwd.to_path_buf()),
-        (None, Some(p)) => {
-            let p = cwd.join(p);
-            if p.is_dir() {
-                p
-            } else {
-                p.parent().map(|x| x.to_path_buf()).unwrap_or(p)
+    let start = |dir: PathBuf| crate::workspace::root_of(&dir).unwrap_or(dir);
+    if args.paths.is_empty() {
+        let dir = match &args.manifest.manifest_path {
+            Some(m) => cwd
+                .join(m)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd.to_path_buf()),
+            None => cwd.to_path_buf(),
+        };
+        return single(config::discover(&start(dir))?);
+    }
+    let mut groups: Vec<(LoadedOptions, Vec<PathBuf>)> = Vec::new();
+    let mut found: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for p in &args.paths {
+        let abs = cwd.join(p);
+        let dir = if abs.is_dir() {
+            abs
+        } else {
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        };
+        let root = start(dir);
+        let i = match found.get(&root) {
+            Some(&i) => i,
+            None => {
+                let loaded = config::discover(&root)?;
+                // Two workspaces may share one configuration file above them.
+                let i = groups
+                    .iter()
+                    .position(|(l, _)| l.path.is_some() && l.path == loaded.path)
+                    .unwrap_or_else(|| {
+                        groups.push((loaded, Vec::new()));
+                        groups.len() - 1
+                    });
+                found.insert(root, i);
+                i
             }
-        }
-        (None, None) => cwd.to_path_buf(),
-    };
-    config::discover(&start)
+        };
+        groups[i].1.push(p.clone());
+    }
+    Ok(groups)
 }
 
 fn check(args: CheckArgs) -> io::Result<i32> {
@@ -279,8 +398,8 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         );
         return Ok(EXIT_ERROR);
     }
-    let loaded = match load_config(&args, &cwd) {
-        Ok(l) => l,
+    let groups = match config_groups(&args, &cwd) {
+        Ok(g) => g,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(EXIT_ERROR);
@@ -294,26 +413,26 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         exclude: args.extend_exclude.clone(),
         jobs: args.jobs,
     };
-    let settings = match Settings::resolve(&loaded, &overrides) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let target = Target {
-        paths: args.paths.clone(),
-        manifest: args.manifest.manifest_path.as_ref().map(|m| cwd.join(m)),
-        selection: crate::workspace::Selection {
-            packages: args.packages.package.clone(),
-            exclude: args.packages.exclude.clone(),
-        },
-    };
-    let settings = if args.show_layers {
-        settings.with_rules(&["BL401"])
-    } else {
-        settings
-    };
+    let mut runs = Vec::new();
+    for (loaded, paths) in groups {
+        let settings = match Settings::resolve(&loaded, &overrides) {
+            Ok(s) if args.show_layers => s.with_rules(&["BL401"]),
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(EXIT_ERROR);
+            }
+        };
+        let target = Target {
+            paths,
+            manifest: args.manifest.manifest_path.as_ref().map(|m| cwd.join(m)),
+            selection: crate::workspace::Selection {
+                packages: args.packages.package.clone(),
+                exclude: args.packages.exclude.clone(),
+            },
+        };
+        runs.push((settings, target));
+    }
     let baseline = match &args.baseline {
         Some(p) => match crate::baseline::Baseline::load(p) {
             Ok(b) => Some(b),
@@ -324,7 +443,15 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         },
         None => None,
     };
-    let mut report = crate::check(&settings, &target, &cwd);
+    let mut rules: Vec<&'static crate::rules::RuleMeta> = Vec::new();
+    let mut reports = Vec::new();
+    for (settings, target) in &runs {
+        rules.extend(settings.enabled_rules());
+        reports.push(crate::check(settings, target, &cwd));
+    }
+    rules.sort_by_key(|m| m.code);
+    rules.dedup_by_key(|m| m.code);
+    let mut report = crate::Report::merge(reports);
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -352,11 +479,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         return Ok(errors_only(&report));
     }
     if args.show_layers {
-        let text = report
-            .layers
-            .as_ref()
-            .map(|l| l.describe())
-            .unwrap_or_default();
+        let text: String = report.layers.iter().map(|l| l.describe()).collect();
         io::stdout().write_all(text.as_bytes())?;
         return Ok(errors_only(&report));
     }
@@ -370,7 +493,6 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         Color::Never => false,
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let rules = settings.enabled_rules();
     let cx = RenderContext {
         rules: &rules,
         color,

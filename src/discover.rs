@@ -214,7 +214,7 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
 
 /// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed),
 /// with canonical paths.
-fn plain_packages(dir: &Path) -> Vec<Package> {
+pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
     let mut out = Vec::new();
     if let Some(m) = workspace::find_manifest(dir) {
         if let Some(parent) = m.parent() {

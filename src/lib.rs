@@ -11,6 +11,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod fingerprint;
+pub mod init;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -32,8 +33,28 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Number of files analyzed.
     pub files: usize,
-    /// The layers BL401 found (configured or inferred), when it ran.
-    pub layers: Option<engine::layers::LayerMap>,
+    /// The layers BL401 found (configured or inferred), when it ran: one map per
+    /// configuration the run used.
+    pub layers: Vec<engine::layers::LayerMap>,
+}
+
+impl Report {
+    /// One report of several runs (inputs with different configurations), sorted as one.
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let mut out = Report::default();
+        for r in reports {
+            out.findings.extend(r.findings);
+            out.errors.extend(r.errors);
+            out.warnings.extend(r.warnings);
+            out.files += r.files;
+            out.layers.extend(r.layers);
+        }
+        out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        out.errors.sort_by(|a, b| a.display.cmp(&b.display));
+        out.warnings.dedup();
+        out
+    }
 }
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
@@ -54,7 +75,7 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
         errors,
         warnings,
         files: analysis.files,
-        layers: analysis.layers,
+        layers: analysis.layers.into_iter().collect(),
     }
 }
 

@@ -178,6 +178,25 @@ pub fn find_manifest(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The root directory of the cargo workspace that `dir` belongs to, found without cargo:
+/// the nearest Cargo.toml at or above `dir` is the package; its workspace root is the
+/// nearest directory at or above it whose Cargo.toml has a `[workspace]` table (a nested
+/// workspace is its own root), else the package itself. `None` without any Cargo.toml.
+pub fn root_of(dir: &Path) -> Option<PathBuf> {
+    let package = find_manifest(dir)?;
+    let package_dir = package.parent()?.to_path_buf();
+    let root = package_dir
+        .ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .ok()
+                .and_then(|t| t.parse::<toml::Table>().ok())
+                .is_some_and(|t| t.contains_key("workspace"))
+        })
+        .map(Path::to_path_buf);
+    Some(root.unwrap_or(package_dir))
+}
+
 /// Reads the workspace containing `dir` with `cargo metadata --no-deps` (through `$CARGO`
 /// when set), or of an explicit manifest.
 pub fn load(dir: &Path, manifest: Option<&Path>) -> Result<Workspace, WorkspaceError> {

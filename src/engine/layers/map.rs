@@ -209,6 +209,29 @@ impl LayerMap {
         all
     }
 
+    /// Inferred layers: the modules the inference treats as shared (error modules of
+    /// every layer, data and error modules of persistence), outermost first, as
+    /// configuration prefixes (`shop::repositories::models`), for `backlint init`.
+    pub fn shared_modules(&self) -> Vec<String> {
+        if !self.inferred {
+            return Vec::new();
+        }
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let mut shown = Vec::new();
+        for (k, m) in self.all_modules() {
+            if self.classify_inferred(k.as_deref(), &m, true) != Class::Shared {
+                continue;
+            }
+            let mut key = vec![k.clone().unwrap_or_else(|| "crate".into())];
+            key.extend(m[1..].iter().cloned());
+            if !out.iter().any(|o| key.starts_with(o)) {
+                shown.push(show_module(k.as_deref(), &m));
+                out.push(key);
+            }
+        }
+        shown
+    }
+
     /// Whether any layer is active.
     pub fn is_active(&self) -> bool {
         self.layers.iter().any(|l| !l.members.is_empty())
