@@ -100,6 +100,15 @@ struct CheckArgs {
     /// Record the current findings in this baseline file (and exit 0).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Report only findings on lines changed since REV (e.g. origin/main): the working
+    /// tree's changes since the merge base of REV and HEAD, committed or not, and untracked
+    /// files. The whole workspace is still analyzed.
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with_all = ["write_baseline", "show_layers"]
+    )]
+    diff_base: Option<String>,
     /// Rules to run: codes, prefixes or names, comma-separated (replaces the configured set)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Option<Vec<String>>,
@@ -443,6 +452,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         },
         None => None,
     };
+    // Asked before the analysis: a bad revision fails at once.
+    let changed = match &args.diff_base {
+        Some(rev) => match crate::diff::ChangedLines::from_git(rev, &cwd) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(EXIT_ERROR);
+            }
+        },
+        None => None,
+    };
     let mut rules: Vec<&'static crate::rules::RuleMeta> = Vec::new();
     let mut reports = Vec::new();
     for (settings, target) in &runs {
@@ -485,6 +505,9 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     }
     if let Some(b) = &baseline {
         report.findings.retain(|f| !b.contains(f));
+    }
+    if let Some(c) = &changed {
+        report.findings.retain(|f| c.touches(f));
     }
     let format = args.format.unwrap_or(Format::Human);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
