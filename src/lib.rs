@@ -34,6 +34,8 @@ pub struct Report {
     pub files: usize,
     /// The layers BL401 found (configured or inferred), when it ran.
     pub layers: Option<engine::layers::LayerMap>,
+    /// The package and target of each analysed file (for `--message-format json`).
+    pub crates: workspace::CrateMap,
 }
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
@@ -55,6 +57,7 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
         warnings,
         files: analysis.files,
         layers: analysis.layers,
+        crates: d.crates,
     }
 }
 
