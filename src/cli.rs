@@ -66,6 +66,19 @@ enum ListFormat {
     Markdown,
 }
 
+/// `--message-format`, named as cargo's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// As `--format human`
+    Human,
+    /// As `--format concise`
+    Short,
+    /// cargo's JSON messages, one per line (for rust-analyzer's `check.overrideCommand`)
+    Json,
+    /// As `json`, with ANSI colours in the `rendered` texts
+    JsonDiagnosticRenderedAnsi,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 enum Color {
     #[default]
@@ -81,6 +94,10 @@ struct CheckArgs {
     /// Output format
     #[arg(long, short = 'f', value_enum, alias = "output-format")]
     format: Option<Format>,
+    /// Output format, named as cargo's: `json` prints cargo's JSON messages (what
+    /// `cargo check --message-format json` prints) for editors
+    #[arg(long, value_enum, value_name = "FMT", conflicts_with = "format")]
+    message_format: Option<MessageFormat>,
     /// Write the report to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -509,12 +526,20 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     if let Some(c) = &changed {
         report.findings.retain(|f| c.touches(f));
     }
-    let format = args.format.unwrap_or(Format::Human);
+    let format = match args.message_format {
+        Some(MessageFormat::Human) => Format::Human,
+        Some(MessageFormat::Short) => Format::Concise,
+        Some(MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi) => Format::CargoJson,
+        None => args.format.unwrap_or(Format::Human),
+    };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    let color = match (args.message_format, args.color) {
+        // As cargo: JSON renders plain text unless asked for colours by the format.
+        (Some(MessageFormat::Json), _) => false,
+        (Some(MessageFormat::JsonDiagnosticRenderedAnsi), _) => true,
+        (_, Color::Always) => true,
+        (_, Color::Never) => false,
+        (_, Color::Auto) => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
     let cx = RenderContext {
         rules: &rules,

@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::engine::cx::FileMeta;
 use crate::engine::{FileError, SourceJob};
 use crate::model::names::is_test_crate_name;
-use crate::workspace::{self, Package};
+use crate::workspace::{self, CrateMap, Package};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,8 @@ pub struct Discovery {
     pub errors: Vec<FileError>,
     /// Things the user should know (e.g. cargo could not be run; a plain walk was used).
     pub warnings: Vec<String>,
+    /// The package and target of each file, when it has one.
+    pub crates: CrateMap,
 }
 
 /// Where to look.
@@ -34,7 +36,9 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     // Canonical once: every walked path below a canonical root is canonical too, so no
     // per-file system calls are needed to relate files, packages and the cwd.
     let cwd_canon = canonical(cwd);
-    let mut files: BTreeMap<PathBuf, FileMeta> = BTreeMap::new();
+    // Each file with its package (an index into `packages`).
+    let mut files: BTreeMap<PathBuf, (FileMeta, Option<usize>)> = BTreeMap::new();
+    let mut packages: Vec<Package> = Vec::new();
     if target.paths.is_empty() {
         let loaded = workspace::load(cwd, target.manifest.as_deref()).and_then(|mut ws| {
             d.warnings.extend(target.selection.apply(&mut ws)?);
@@ -60,11 +64,13 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             Ok(ws) => {
                 for pkg in &ws.packages {
                     let pkg = canonical_package(pkg);
+                    let i = packages.len();
                     for dir in source_roots(&pkg) {
                         walk(&dir, settings, &mut d, &mut |f| {
-                            files.insert(f.to_path_buf(), meta_for(f, Some(&pkg)));
+                            files.insert(f.to_path_buf(), (meta_for(f, Some(&pkg)), Some(i)));
                         });
                     }
+                    packages.push(pkg);
                 }
             }
             Err(e) => {
@@ -74,8 +80,9 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 }
                 let plain = plain_packages(&cwd_canon);
                 walk(&cwd_canon, settings, &mut d, &mut |f| {
-                    files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
+                    files.insert(f.to_path_buf(), meta_for_plain(f, &plain, packages.len()));
                 });
+                packages.extend(plain);
             }
         }
     } else {
@@ -93,22 +100,28 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 Ok(m) if m.is_file() => {
                     let p = canonical(&p);
                     let plain = plain_packages(p.parent().unwrap_or(&cwd_canon));
-                    files.insert(p.clone(), meta_for_plain(&p, &plain));
+                    files.insert(p.clone(), meta_for_plain(&p, &plain, packages.len()));
+                    packages.extend(plain);
                 }
                 Ok(_) => {
                     let p = canonical(&p);
                     let plain = plain_packages(&p);
                     walk(&p, settings, &mut d, &mut |f| {
-                        files.insert(f.to_path_buf(), meta_for_plain(f, &plain));
+                        files.insert(f.to_path_buf(), meta_for_plain(f, &plain, packages.len()));
                     });
+                    packages.extend(plain);
                 }
             }
         }
     }
-    for (path, mut meta) in files {
+    for (path, (mut meta, pkg)) in files {
         meta.path_layer = settings.layer_of_file(&path);
+        let display = display_path(&path, cwd, &cwd_canon);
+        if let Some(pkg) = pkg.and_then(|i| packages.get(i)) {
+            d.crates.insert(&display, &path, pkg);
+        }
         d.jobs.push(SourceJob {
-            display: display_path(&path, cwd, &cwd_canon),
+            display,
             path,
             meta,
         });
@@ -125,11 +138,19 @@ fn canonical_package(p: &Package) -> Package {
     let dir = canonical(&p.manifest_dir);
     Package {
         name: p.name.clone(),
+        id: p.id.clone(),
         version: p.version.clone(),
-        roots: p
-            .roots
+        targets: p
+            .targets
             .iter()
-            .map(|r| dir.join(r.strip_prefix(&p.manifest_dir).unwrap_or(r)))
+            .map(|t| workspace::CrateTarget {
+                src_path: dir.join(
+                    t.src_path
+                        .strip_prefix(&p.manifest_dir)
+                        .unwrap_or(&t.src_path),
+                ),
+                ..t.clone()
+            })
             .collect(),
         manifest_dir: dir,
         dependencies: p.dependencies.clone(),
@@ -141,7 +162,7 @@ fn canonical_package(p: &Package) -> Package {
 /// which are taken alone.
 fn source_roots(pkg: &Package) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
-    for r in &pkg.roots {
+    for r in pkg.targets.iter().map(|t| &t.src_path) {
         let Some(dir) = r.parent() else { continue };
         let candidate = if dir == pkg.manifest_dir {
             r.clone()
@@ -270,13 +291,18 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
     }
 }
 
-/// The innermost package containing the (canonical) file.
-fn meta_for_plain(file: &Path, packages: &[Package]) -> FileMeta {
+/// The meta of a (canonical) file from the innermost of `packages` containing it, and
+/// that package's index counted from `offset`.
+fn meta_for_plain(file: &Path, packages: &[Package], offset: usize) -> (FileMeta, Option<usize>) {
     let pkg = packages
         .iter()
-        .filter(|p| file.starts_with(&p.manifest_dir))
-        .max_by_key(|p| p.manifest_dir.components().count());
-    meta_for(file, pkg)
+        .enumerate()
+        .filter(|(_, p)| file.starts_with(&p.manifest_dir))
+        .max_by_key(|(_, p)| p.manifest_dir.components().count());
+    (
+        meta_for(file, pkg.map(|(_, p)| p)),
+        pkg.map(|(i, _)| offset + i),
+    )
 }
 
 /// A path as shown in reports: relative to the current directory when below it,

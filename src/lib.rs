@@ -37,6 +37,8 @@ pub struct Report {
     /// The layers BL401 found (configured or inferred), when it ran: one map per
     /// configuration the run used.
     pub layers: Vec<engine::layers::LayerMap>,
+    /// The package and target of each analysed file (for `--message-format json`).
+    pub crates: workspace::CrateMap,
 }
 
 impl Report {
@@ -49,6 +51,7 @@ impl Report {
             out.warnings.extend(r.warnings);
             out.files += r.files;
             out.layers.extend(r.layers);
+            out.crates.extend(r.crates);
         }
         out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -77,6 +80,7 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
         warnings,
         files: analysis.files,
         layers: analysis.layers.into_iter().collect(),
+        crates: d.crates,
     }
 }
 

@@ -673,3 +673,209 @@ fn baselines_match_by_fingerprint_not_line_number() {
         .code(2)
         .stderr(predicate::str::contains("invalid baseline baseline.json"));
 }
+
+/// A crate as rust-analyzer runs `check.overrideCommand` in it: the command's working
+/// directory is the workspace root. The text has non-ASCII characters before and inside
+/// the flagged code, so code-point columns and byte offsets differ.
+const DEMO_LIB: &str = "use sqlx::PgPool;\n\
+// héllo\n\
+async fn f(pool: &PgPool, name: &str) {\n    \
+let q = format!(\"SELECT * FROM users WHERE name = 'é{name}'\");\n    \
+sqlx::query(&q).fetch_all(pool).await;\n}\n";
+
+fn demo_crate() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    write(d.path(), "src/lib.rs", DEMO_LIB);
+    d
+}
+
+/// 1-based code-point column of byte offset `at` on its line.
+fn column_of(text: &str, at: usize) -> usize {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at].chars().count() + 1
+}
+
+#[test]
+fn message_format_json_is_cargos_json_for_rust_analyzer() {
+    use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
+    use cargo_metadata::Message;
+
+    let d = demo_crate();
+    let out = backlint()
+        .current_dir(d.path())
+        .args(["--message-format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+
+    // Every line parses as cargo_metadata's `Message` (what rust-analyzer tries first).
+    let messages: Vec<Message> = Message::parse_stream(stdout.as_bytes())
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(messages.len(), 2, "{stdout}");
+    let Message::CompilerMessage(m) = &messages[0] else {
+        panic!("not a compiler message: {:?}", messages[0]);
+    };
+    let Message::BuildFinished(done) = messages.last().unwrap() else {
+        panic!("the last line is not build-finished: {stdout}");
+    };
+    assert!(!done.success);
+
+    assert!(m.package_id.repr.contains("demo"), "{}", m.package_id);
+    assert_eq!(m.target.name, "demo");
+    assert!(m.target.is_lib());
+    assert!(m.target.src_path.ends_with("src/lib.rs"));
+
+    let diag = &m.message;
+    assert_eq!(diag.code.as_ref().unwrap().code, "backlint::BL101");
+    assert_eq!(diag.level, DiagnosticLevel::Error);
+    assert!(diag.message.contains("sqlx::query"), "{}", diag.message);
+
+    // The primary span: `&q` on line 5, located by bytes and by code-point columns.
+    let primary: Vec<_> = diag.spans.iter().filter(|s| s.is_primary).collect();
+    assert_eq!(primary.len(), 1);
+    let p = primary[0];
+    let at = DEMO_LIB.find("&q)").unwrap();
+    assert_eq!(p.file_name, "src/lib.rs");
+    assert_eq!((p.byte_start as usize, p.byte_end as usize), (at, at + 2));
+    assert_eq!(&DEMO_LIB[p.byte_start as usize..p.byte_end as usize], "&q");
+    assert_eq!((p.line_start, p.line_end), (5, 5));
+    assert_eq!((p.column_start, p.column_end), (17, 19));
+    assert_eq!(p.text[0].text, "    sqlx::query(&q).fetch_all(pool).await;");
+    assert_eq!(
+        (p.text[0].highlight_start, p.text[0].highlight_end),
+        (17, 19)
+    );
+
+    // The secondary span: where the SQL was built, after an `é` on an earlier line and
+    // with one inside it (its byte end is one past its code-point end).
+    let s = diag.spans.iter().find(|s| !s.is_primary).unwrap();
+    let built = "format!(\"SELECT * FROM users WHERE name = 'é{name}'\")";
+    let at = DEMO_LIB.find(built).unwrap();
+    assert_eq!(s.label.as_deref(), Some("SQL built here with `format!`"));
+    assert_eq!(&DEMO_LIB[s.byte_start as usize..s.byte_end as usize], built);
+    assert_eq!((s.line_start, s.line_end), (4, 4));
+    assert_eq!(s.column_start, column_of(DEMO_LIB, at));
+    assert_eq!(s.column_end, s.column_start + built.chars().count());
+    assert_eq!(s.byte_end as usize - s.byte_start as usize, built.len());
+
+    // The help is a span-less `help` child; the rendering is plain text.
+    assert_eq!(diag.children.len(), 1);
+    assert_eq!(diag.children[0].level, DiagnosticLevel::Help);
+    assert!(diag.children[0].spans.is_empty());
+    let rendered = diag.rendered.as_deref().unwrap();
+    assert!(rendered.starts_with("error[BL101]: SQL passed to `sqlx::query`"));
+    assert!(rendered.contains("src/lib.rs:5:17"), "{rendered}");
+    assert!(!rendered.contains('\u{1b}'), "colours in {rendered}");
+
+    // The fields rust-analyzer reads, by name, on the raw lines; and the `message`
+    // alone is a rustc diagnostic (the other form rust-analyzer accepts).
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let raw = &lines[0];
+    assert_eq!(raw["reason"], "compiler-message");
+    assert!(raw["package_id"].is_string());
+    assert!(raw["manifest_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("Cargo.toml"));
+    let msg = &raw["message"];
+    assert_eq!(msg["level"], "error");
+    assert_eq!(msg["code"]["code"], "backlint::BL101");
+    assert!(msg["rendered"].is_string());
+    let span = &msg["spans"][0];
+    for (field, want) in [
+        ("file_name", serde_json::json!("src/lib.rs")),
+        ("byte_start", serde_json::json!(p.byte_start)),
+        ("byte_end", serde_json::json!(p.byte_end)),
+        ("line_start", serde_json::json!(5)),
+        ("line_end", serde_json::json!(5)),
+        ("column_start", serde_json::json!(17)),
+        ("column_end", serde_json::json!(19)),
+        ("is_primary", serde_json::json!(true)),
+    ] {
+        assert_eq!(span[field], want, "{field}");
+    }
+    let alone: Diagnostic = serde_json::from_value(msg.clone()).unwrap();
+    assert_eq!(&alone, diag);
+    assert_eq!(
+        lines.last().unwrap(),
+        &serde_json::json!({ "reason": "build-finished", "success": false })
+    );
+}
+
+#[test]
+fn message_format_json_without_a_package_and_without_findings() {
+    use cargo_metadata::Message;
+
+    // No Cargo.toml: the package fields are stand-ins that still parse.
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.rs", BAD);
+    let out = backlint()
+        .current_dir(d.path())
+        .args([".", "--message-format=json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let messages: Vec<Message> = Message::parse_stream(out.stdout.as_slice())
+        .map(Result::unwrap)
+        .collect();
+    let Message::CompilerMessage(m) = &messages[0] else {
+        panic!("not a compiler message: {:?}", messages[0]);
+    };
+    assert_eq!(m.message.spans[0].file_name, "a.rs");
+    assert!(m.target.src_path.ends_with("a.rs"));
+    assert!(matches!(messages[1], Message::BuildFinished(_)));
+
+    // Nothing found: only `build-finished`, successful, and exit 0.
+    write(d.path(), "a.rs", "fn main() {}\n");
+    backlint()
+        .current_dir(d.path())
+        .args([".", "--message-format", "json"])
+        .assert()
+        .code(0)
+        .stdout("{\"reason\":\"build-finished\",\"success\":true}\n");
+}
+
+#[test]
+fn message_format_names_and_conflict_with_format() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.rs", BAD);
+    let run = |args: &[&str]| {
+        let out = backlint()
+            .current_dir(d.path())
+            .arg(".")
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    assert_eq!(
+        run(&["--message-format", "short"]),
+        run(&["--format", "concise"])
+    );
+    assert_eq!(
+        run(&["--message-format", "human"]),
+        run(&["--format", "human"])
+    );
+    let (_, ansi) = run(&["--message-format", "json-diagnostic-rendered-ansi"]);
+    assert!(ansi.contains("\\u001b["), "{ansi}");
+    backlint()
+        .current_dir(d.path())
+        .args([".", "--message-format", "json", "--format", "json"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("--message-format")
+                .and(predicate::str::contains("cannot be used with")),
+        );
+}

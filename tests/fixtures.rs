@@ -98,3 +98,48 @@ fn rule_fixtures_match_annotations() {
         failures.join("\n")
     );
 }
+
+/// Line and 1-based code-point column of byte offset `at` in `text`.
+fn line_column(text: &str, at: usize) -> Option<(usize, usize)> {
+    let before = text.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some((
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    ))
+}
+
+/// The byte offsets of every finding and label (what editors and `human` use) point at
+/// the same places as its lines and columns, in every rule fixture.
+#[test]
+fn byte_offsets_agree_with_lines_and_columns() {
+    let mut failures = Vec::new();
+    let mut regions = 0;
+    for dir in fixture_dirs("rules") {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.display().to_string();
+            for f in backlint::check_source(&name, &text, &Settings::default()) {
+                let labels = f.labels.iter().map(|l| (&l.region, l.message.as_str()));
+                for (r, what) in std::iter::once((&f.region, f.code)).chain(labels) {
+                    regions += 1;
+                    let start = line_column(&text, r.byte_start);
+                    let end = line_column(&text, r.byte_end);
+                    if start != Some((r.line, r.column)) || end != Some((r.end_line, r.end_column))
+                    {
+                        failures.push(format!(
+                            "{name}:{}:{}-{}:{} ({what}): bytes {}..{} are at {start:?}-{end:?}",
+                            r.line, r.column, r.end_line, r.end_column, r.byte_start, r.byte_end
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(regions > 0, "no findings in the fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -62,3 +62,23 @@ fn sarif() {
     v["runs"][0]["tool"]["driver"]["semanticVersion"] = serde_json::json!("<version>");
     insta::assert_json_snapshot!(v);
 }
+
+#[test]
+fn cargo_json() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let canonical = std::fs::canonicalize(&root).unwrap();
+    let shop = canonical.join("fixtures/projects/shop");
+    // Package ids and target paths are absolute: the snapshot has them under `[ROOT]`.
+    let text = render(Format::CargoJson)
+        .replace(
+            &backlint::workspace::plain_package_id(&shop, "shop", "0.1.0"),
+            "path+file://[ROOT]/fixtures/projects/shop#shop@0.1.0",
+        )
+        .replace(canonical.to_str().unwrap(), "[ROOT]")
+        .replace(root.to_str().unwrap(), "[ROOT]");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    insta::assert_json_snapshot!(lines);
+}

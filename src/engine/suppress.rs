@@ -59,8 +59,17 @@ pub fn scan(src: &SourceFile) -> Vec<Allow> {
             Some(line_no)
         };
         let col = line[..comment_at + pos].chars().count() + 1;
+        // The marker and what follows it on the line, at most 200 characters of that.
+        let covered = &line[comment_at + pos..];
+        let covered_chars = covered.chars().count().min(MARK.len() + 200);
+        let covered_bytes: usize = covered
+            .chars()
+            .take(covered_chars)
+            .map(char::len_utf8)
+            .sum();
         let mut region = src.line_region(line_no, col);
-        region.end_column = (col + MARK.len() + rest.len().min(200)).min(line.chars().count() + 1);
+        region.end_column = col + covered_chars;
+        region.byte_end = region.byte_start + covered_bytes;
         out.push(Allow {
             used: vec![false; codes.len()],
             codes,
@@ -129,4 +138,27 @@ pub fn unused(allows: &[Allow], path: &str, enabled: &dyn Fn(&str) -> bool) -> V
         }
     }
     unused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_comment_region_covers_the_same_text_in_bytes_and_columns() {
+        let region = |text: &str| {
+            let src = SourceFile::new("a.rs".into(), text.into());
+            let r = scan(&src)[0].region;
+            let covered = &text[r.byte_start..r.byte_end];
+            assert_eq!(r.end_column - r.column, covered.chars().count(), "{text}");
+            (r.column, covered.to_string())
+        };
+        let (column, covered) = region("let a = 1; // backlint:allow(BL101): clé à molette\n");
+        assert_eq!(column, 15);
+        assert_eq!(covered, "backlint:allow(BL101): clé à molette");
+        // A long reason is cut at 200 characters after the marker, in both measures.
+        let long = format!("// backlint:allow(BL101): {}\n", "é".repeat(300));
+        let (_, covered) = region(&long);
+        assert_eq!(covered.chars().count(), MARK.len() + 200);
+    }
 }

@@ -1,5 +1,6 @@
 //! Renderers, one per output format. Every renderer receives findings already sorted.
 
+pub mod cargo_json;
 pub mod concise;
 pub mod github;
 pub mod human;
@@ -22,11 +23,15 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations on pull requests)
     Github,
+    /// cargo's JSON messages (`--message-format json`; not a `--format` value)
+    #[value(skip)]
+    CargoJson,
 }
 
 /// What renderers need besides the findings.
 pub struct RenderContext<'a> {
     pub rules: &'a [&'static RuleMeta],
+    /// ANSI colours (in `cargo-json`: in the `rendered` texts).
     pub color: bool,
     /// `automationDetails.id` prefix for SARIF.
     pub sarif_category: Option<String>,
@@ -46,6 +51,7 @@ pub fn render(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, cx, out),
         Format::Github => github::render(report, out),
+        Format::CargoJson => cargo_json::render(report, cx, out),
     }
 }
 
