@@ -460,7 +460,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         runs.push((settings, target));
     }
     let baseline = match &args.baseline {
-        Some(p) => match crate::baseline::Baseline::load(p) {
+        Some(p) => match crate::baseline::Baseline::load(p, &cwd) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -504,7 +504,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         }
     };
     if let Some(path) = &args.write_baseline {
-        if let Err(e) = crate::baseline::write(path, &report.findings) {
+        if let Err(e) = crate::baseline::write(path, &report.findings, &cwd) {
             eprintln!("error: {e}");
             return Ok(EXIT_ERROR);
         }

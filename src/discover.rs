@@ -316,3 +316,24 @@ pub fn display_path(path: &Path, cwd: &Path, cwd_canon: &Path) -> String {
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
+
+/// `path` relative to the directory `base` (both absolute), `/`-separated, with `..`
+/// where it lies outside `base`; a relative `path` is returned as it is.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    let rel: PathBuf = if path.is_absolute() {
+        let a: Vec<_> = path.components().collect();
+        let b: Vec<_> = base.components().collect();
+        let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let mut r = PathBuf::new();
+        for _ in common..b.len() {
+            r.push("..");
+        }
+        for c in &a[common..] {
+            r.push(c);
+        }
+        r
+    } else {
+        path.to_path_buf()
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}

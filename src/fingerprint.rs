@@ -1,8 +1,12 @@
 //! Fingerprints that identify a finding across edits.
 //!
-//! - [`finding_fingerprint`]: backlint's own (JSON output, baselines): rule, path and the
+//! - [`finding_fingerprint`]: backlint's own (JSON output, baselines): rule and the
 //!   flagged line's text without whitespace, plus the occurrence number of that line text
-//!   — no line numbers, so inserting lines above a finding does not change it.
+//!   — no line numbers, so inserting lines above a finding does not change it, and no
+//!   path, so it does not depend on the directory backlint runs from (a finding is
+//!   identified by its path and this fingerprint together);
+//! - [`located_fingerprint`]: the same with a path mixed in, for SARIF's
+//!   `partialFingerprints`, where the fingerprint alone must tell findings apart.
 //! - [`line_hashes`]: GitHub code scanning's `primaryLocationLineHash`, computed exactly as
 //!   the codeql-action's upload step does (a rolling hash over the next 100 non-blank
 //!   characters from the start of each line), so alerts track across commits.
@@ -10,18 +14,28 @@
 use sha2::{Digest, Sha256};
 
 /// backlint's fingerprint of a finding: 16 hex digits.
-pub fn finding_fingerprint(code: &str, path: &str, line_text: &str, occurrence: usize) -> String {
+pub fn finding_fingerprint(code: &str, line_text: &str, occurrence: usize) -> String {
     let mut h = Sha256::new();
     h.update(code.as_bytes());
-    h.update([0]);
-    h.update(path.as_bytes());
     h.update([0]);
     for w in line_text.split_whitespace() {
         h.update(w.as_bytes());
     }
     h.update([0]);
     h.update(occurrence.to_le_bytes());
-    let digest = h.finalize();
+    hex16(&h.finalize())
+}
+
+/// A finding's fingerprint combined with its path (relative to a fixed root).
+pub fn located_fingerprint(fingerprint: &str, path: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(fingerprint.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    hex16(&h.finalize())
+}
+
+fn hex16(digest: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -192,10 +206,18 @@ mod tests {
 
     #[test]
     fn own_fingerprint_ignores_whitespace_but_not_content() {
-        let a = finding_fingerprint("BL101", "a.rs", "    query(&sql)", 1);
-        assert_eq!(a, finding_fingerprint("BL101", "a.rs", "query( &sql )", 1));
-        assert_ne!(a, finding_fingerprint("BL101", "a.rs", "query(&other)", 1));
-        assert_ne!(a, finding_fingerprint("BL101", "a.rs", "query(&sql)", 2));
+        let a = finding_fingerprint("BL101", "    query(&sql)", 1);
+        assert_eq!(a, finding_fingerprint("BL101", "query( &sql )", 1));
+        assert_ne!(a, finding_fingerprint("BL101", "query(&other)", 1));
+        assert_ne!(a, finding_fingerprint("BL101", "query(&sql)", 2));
+        assert_ne!(a, finding_fingerprint("BL201", "query(&sql)", 1));
         assert_eq!(a.len(), 16);
+        // In SARIF the path tells apart the same line in two files.
+        let (x, y) = (
+            located_fingerprint(&a, "src/a.rs"),
+            located_fingerprint(&a, "src/b.rs"),
+        );
+        assert_ne!(x, y);
+        assert_eq!(x, located_fingerprint(&a, "src/a.rs"));
     }
 }

@@ -664,6 +664,20 @@ fn baselines_match_by_fingerprint_not_line_number() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("BL101"));
+    // Paths are relative to the baseline file: it matches from any directory.
+    assert!(text.contains("\"path\": \"src/bad.rs\""), "{text}");
+    write(d.path(), "src/bad.rs", BAD);
+    backlint()
+        .current_dir(d.path().join("src"))
+        .args([".", "--baseline", "../baseline.json"])
+        .assert()
+        .code(0);
+    backlint()
+        .current_dir(d.path().join("src"))
+        .args([".", "--write-baseline", "../baseline.json"])
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_to_string(&base).unwrap(), text);
     // A broken baseline names the file.
     std::fs::write(&base, "{").unwrap();
     backlint()

@@ -412,6 +412,6 @@ fn fingerprint_all(src: &SourceFile, findings: &mut [&mut Finding]) {
         let key = (line.split_whitespace().collect::<String>(), f.code);
         let n = seen.entry(key).or_insert(0);
         *n += 1;
-        f.fingerprint = finding_fingerprint(f.code, &f.path, &line, *n);
+        f.fingerprint = finding_fingerprint(f.code, &line, *n);
     }
 }

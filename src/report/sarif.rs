@@ -8,7 +8,7 @@ use crate::Report;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use super::RenderContext;
 
@@ -66,25 +66,8 @@ fn rule_json(m: &crate::rules::RuleMeta) -> Value {
 
 /// A path relative to `root`, `/`-separated, with `..` where it lies outside.
 fn relative_uri(path: &str, root: &Path) -> String {
-    let p = Path::new(path);
-    let rel: PathBuf = if p.is_absolute() {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let a: Vec<Component> = p.components().collect();
-        let b: Vec<Component> = root.components().collect();
-        let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-        let mut r = PathBuf::new();
-        for _ in common..b.len() {
-            r.push("..");
-        }
-        for c in &a[common..] {
-            r.push(c);
-        }
-        r
-    } else {
-        p.to_path_buf()
-    };
-    let s = rel.to_string_lossy().replace('\\', "/");
-    percent_encode(&s)
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    percent_encode(&crate::discover::relative_to(Path::new(path), &root))
 }
 
 fn percent_encode(s: &str) -> String {
@@ -135,7 +118,7 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
                 }
             }],
             "partialFingerprints": {
-                "backlint/v1": f.fingerprint,
+                "backlint/v1": crate::fingerprint::located_fingerprint(&f.fingerprint, &uri),
             },
         });
         if let Some(i) = index.get(f.code) {
