@@ -102,11 +102,9 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
         let bounded = out.bounded_types.into_iter().collect();
         let index = engine::index::ProjectIndex::new(vec![out.index], &settings.secrets);
         let layers = engine::layers::LayerMap::new(vec![out.layers], settings);
-        findings.extend(
-            out.deferred
-                .into_iter()
-                .filter_map(|d| engine::settle(d, &bounded, &index, &layers, settings)),
-        );
+        findings.extend(out.deferred.into_iter().filter_map(|d| {
+            engine::settle(d, &bounded, &index, &layers, out.rate_limited, settings)
+        }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings
     };

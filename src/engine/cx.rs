@@ -167,6 +167,8 @@ pub enum Condition {
     /// Kept only if the reference crosses the workspace's layers the wrong way; the
     /// message is the layer map's.
     IfLayerViolation(Box<crate::engine::layers::LayerRef>),
+    /// Kept only if no analysed file of the workspace shows rate limiting.
+    UnlessRateLimited,
 }
 
 /// A handler's payload, settled against the project index.
@@ -277,6 +279,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         self.deferred.push(Deferred {
             finding: f,
             cond: Condition::IfDebugLeaks(ty),
+        });
+        let last = self.deferred.len() - 1;
+        &mut self.deferred[last].finding
+    }
+
+    /// Reports a finding that stands only if nothing in the workspace limits the rate
+    /// of requests (known once every file has been read).
+    pub fn report_unless_rate_limited(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+    ) -> &mut Finding {
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred {
+            finding: f,
+            cond: Condition::UnlessRateLimited,
         });
         let last = self.deferred.len() - 1;
         &mut self.deferred[last].finding

@@ -21,6 +21,7 @@ use crate::fingerprint::finding_fingerprint;
 use crate::rules::architecture::layer_violation::{self, LAYER_VIOLATION};
 use crate::rules::meta::parse_error::PARSE_ERROR;
 use crate::rules::meta::unused_allow::UNUSED_ALLOW;
+use crate::rules::security_config::missing_rate_limit::MISSING_RATE_LIMIT;
 use crate::rules::Rule;
 use cx::{Condition, Deferred, FileMeta, MacroCache};
 use index::{FileIndex, ProjectIndex};
@@ -72,6 +73,8 @@ pub struct FileOutput {
     pub index: FileIndex,
     /// The file's modules and re-exports, for the layer map.
     pub layers: layers::FileLayers,
+    /// The file shows rate limiting (BL506).
+    pub rate_limited: bool,
 }
 
 /// The result of analysing a set of files.
@@ -120,9 +123,11 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut bounded: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut indexes = Vec::new();
     let mut file_layers = Vec::new();
+    let mut rate_limited = false;
     for r in results {
         match r {
             Ok(f) => {
+                rate_limited |= f.rate_limited;
                 out.findings.extend(f.findings);
                 deferred.extend(f.deferred);
                 bounded.extend(f.bounded_types);
@@ -152,7 +157,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     out.findings.extend(
         deferred
             .into_iter()
-            .filter_map(|d| settle(d, &bounded, &index, &layer_map, settings)),
+            .filter_map(|d| settle(d, &bounded, &index, &layer_map, rate_limited, settings)),
     );
     if layers_on {
         out.warnings = std::mem::take(&mut layer_map.warnings);
@@ -170,9 +175,11 @@ pub fn settle(
     bounded: &std::collections::HashSet<String>,
     index: &ProjectIndex,
     layer_map: &layers::LayerMap,
+    rate_limited: bool,
     settings: &Settings,
 ) -> Option<Finding> {
     match d.cond {
+        Condition::UnlessRateLimited => (!rate_limited).then_some(d.finding),
         Condition::IfLayerViolation(r) => {
             let w = layer_violation::describe(&layer_map.settle(&r)?);
             let mut f = d.finding;
@@ -309,6 +316,8 @@ pub fn analyze_bytes(
     } else {
         out = walk_source(&src, meta, settings, rules);
     }
+    out.rate_limited = settings.is_enabled(MISSING_RATE_LIMIT.code)
+        && crate::model::ratelimit::mentions_rate_limiting(&src.text);
     proc_macro2::extra::invalidate_current_thread_spans();
     finish_file(&src, out, settings)
 }
@@ -376,6 +385,7 @@ fn walk_source(
         bounded_types,
         index,
         layers: file_layers,
+        rate_limited: false,
     }
 }
 

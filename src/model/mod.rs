@@ -3,6 +3,7 @@
 
 pub mod layers;
 pub mod names;
+pub mod ratelimit;
 pub mod secrets;
 pub mod sql;
 pub mod types;
