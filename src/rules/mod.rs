@@ -10,7 +10,9 @@ pub mod architecture;
 pub mod injection;
 pub mod input;
 pub mod meta;
+pub mod resilience;
 pub mod secrets;
+pub mod security_config;
 
 /// Rule category, from the code's hundreds digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -202,6 +204,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
+        &security_config::tls_verification_disabled::TlsVerificationDisabled,
+        &resilience::http_client_without_timeout::HttpClientWithoutTimeout,
     ]
 }
 
