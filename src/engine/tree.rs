@@ -351,3 +351,67 @@ impl<'m, 'ast> Visit<'ast> for Builder<'m, 'ast> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::macros::ParsedMacro;
+    use typed_arena::Arena;
+
+    fn role_of<'a>(tree: &'a Tree<'a>, text: &str) -> Vec<(Role<'a>, bool)> {
+        tree.nodes
+            .iter()
+            .filter(|n| quote::ToTokens::to_token_stream(n.expr).to_string() == text)
+            .map(|n| (n.role, n.conditional))
+            .collect()
+    }
+
+    #[test]
+    fn roles_parents_and_branches() {
+        let f: syn::ItemFn = syn::parse_str(
+            "fn f(flag: bool) {
+                let b = make().x();
+                if flag { b = b.y(); } else { other() }
+                match k { A => one(), _ => { two() } }
+                vec![inside()];
+            }",
+        )
+        .unwrap();
+        let arena: Arena<ParsedMacro> = Arena::new();
+        let macros = MacroCache::new(&arena);
+        let tree = Tree::from_block(&f.block, &macros);
+        assert!(matches!(
+            role_of(&tree, "make ()")[..],
+            [(Role::Receiver, false)]
+        ));
+        assert!(matches!(
+            role_of(&tree, "make () . x ()")[..],
+            [(Role::LetInit(_), false)]
+        ));
+        assert!(matches!(
+            role_of(&tree, "b . y ()")[..],
+            [(Role::AssignRhs(_), true)]
+        ));
+        assert!(matches!(
+            role_of(&tree, "other ()")[..],
+            [(Role::BranchTail, true)]
+        ));
+        assert!(matches!(
+            role_of(&tree, "one ()")[..],
+            [(Role::BranchTail, true)]
+        ));
+        assert!(matches!(
+            role_of(&tree, "two ()")[..],
+            [(Role::BranchTail, true)]
+        ));
+        assert!(matches!(role_of(&tree, "flag")[..], [(Role::Cond, false)]));
+        assert!(matches!(
+            role_of(&tree, "inside ()")[..],
+            [(Role::Arg, false)]
+        ));
+        assert_eq!(tree.lets_of("b").len(), 1);
+        assert_eq!(tree.uses_of("b").count(), 2);
+        let (_, parent) = tree.parent(1).unwrap();
+        assert!(matches!(parent.expr, Expr::MethodCall(_)));
+    }
+}
