@@ -21,6 +21,8 @@ pub struct FileFacts<'ast> {
     pub newtypes: HashMap<String, &'ast Type>,
     /// Functions and methods of this file that return text (`String`, `&str`, …).
     pub text_returns: HashSet<String>,
+    /// The file's items, for rules that look for definitions anywhere in the file.
+    pub items: &'ast [Item],
 }
 
 /// What call-site summaries need to know of a function.
@@ -57,7 +59,10 @@ impl FnSig {
 
 impl<'ast> FileFacts<'ast> {
     pub fn build(items: &'ast [Item]) -> Self {
-        let mut f = FileFacts::default();
+        let mut f = FileFacts {
+            items,
+            ..FileFacts::default()
+        };
         f.collect(items, 0);
         f
     }

@@ -11,6 +11,7 @@ pub mod pattern;
 pub mod scope;
 pub mod source;
 pub mod suppress;
+pub mod tree;
 pub mod usemap;
 pub mod validation;
 pub mod walk;

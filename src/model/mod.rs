@@ -1,11 +1,13 @@
 //! Knowledge about libraries and conventions, kept out of the rules: which functions
 //! execute SQL, which types are bounded, which names denote identifiers.
 
+pub mod http_clients;
 pub mod layers;
 pub mod names;
 pub mod ratelimit;
 pub mod secrets;
 pub mod sql;
+pub mod tls;
 pub mod types;
 pub mod values;
 pub mod web;

@@ -10,6 +10,7 @@ pub mod architecture;
 pub mod injection;
 pub mod input;
 pub mod meta;
+pub mod resilience;
 pub mod secrets;
 pub mod security_config;
 
@@ -204,6 +205,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
         &security_config::missing_rate_limit::MissingRateLimit,
+        &security_config::tls_verification_disabled::TlsVerificationDisabled,
+        &resilience::http_client_without_timeout::HttpClientWithoutTimeout,
     ]
 }
 

@@ -1,0 +1,208 @@
+//! TLS client configuration that turns verification off (BL502): the methods that do it
+//! in reqwest, native-tls (and the crates built on it), lettre, ureq, openssl and rustls.
+
+use syn::visit::Visit;
+use syn::{Expr, ImplItem, Item, Stmt};
+
+/// Methods that turn certificate or hostname verification off when given `true` (or
+/// called without an argument). The names are specific to TLS builders — reqwest's
+/// `ClientBuilder`, native-tls's `TlsConnectorBuilder` (also behind tokio-native-tls,
+/// async-native-tls, postgres-native-tls, hyper-tls), ureq 2, attohttpc, lettre's
+/// `TlsParametersBuilder` and wrappers that forward to them — so they are matched on
+/// any receiver.
+pub const DANGER_METHODS: &[(&str, Disables)] = &[
+    ("danger_accept_invalid_certs", Disables::Certificates),
+    ("tls_danger_accept_invalid_certs", Disables::Certificates),
+    ("dangerous_accept_invalid_certs", Disables::Certificates),
+    ("danger_accept_invalid_hostnames", Disables::Hostnames),
+    ("tls_danger_accept_invalid_hostnames", Disables::Hostnames),
+    ("dangerous_accept_invalid_hostnames", Disables::Hostnames),
+];
+
+/// What a call stops checking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disables {
+    Certificates,
+    Hostnames,
+}
+
+/// ureq 3: `TlsConfig::builder().disable_verification(true)`; the name is generic, so the
+/// chain must start at ureq's `TlsConfig::builder` or the file must import `ureq`.
+pub const UREQ_DISABLE_VERIFICATION: &str = "disable_verification";
+pub const UREQ_CRATE: &str = "ureq";
+pub const UREQ_TLS_BUILDER: &[&str] = &["ureq", "tls", "TlsConfig", "builder"];
+
+/// Crates with openssl's API (`boring` is BoringSSL's binding of it).
+pub const OPENSSL_CRATES: &[&str] = &["openssl", "boring"];
+
+/// openssl methods taking an `SslVerifyMode` first.
+pub const OPENSSL_SET_VERIFY: &[&str] = &["set_verify", "set_verify_callback"];
+
+/// openssl `ConnectConfiguration` methods that turn hostname verification off with
+/// `false`; the receiver must come from `SslConnector::configure()`.
+pub const OPENSSL_VERIFY_HOSTNAME: &[&str] = &["set_verify_hostname", "verify_hostname"];
+pub const OPENSSL_CONFIGURE: &str = "configure";
+
+/// Whether a resolved path is `openssl::ssl::SslVerifyMode::NONE` (or `empty`, or
+/// boring's).
+pub fn is_verify_none(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 3
+        && OPENSSL_CRATES.contains(&path[0].as_str())
+        && path[n - 2] == "SslVerifyMode"
+        && matches!(path[n - 1].as_str(), "NONE" | "empty")
+}
+
+/// Whether a resolved path constructs a client-side openssl context builder:
+/// `SslConnector::builder` (any method) — `SslContext::builder` only with
+/// `SslMethod::tls_client()` (checked by the caller).
+pub fn is_connector_builder(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 3
+        && OPENSSL_CRATES.contains(&path[0].as_str())
+        && path[n - 2] == "SslConnector"
+        && path[n - 1] == "builder"
+}
+
+pub fn is_context_builder(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 3
+        && OPENSSL_CRATES.contains(&path[0].as_str())
+        && path[n - 2] == "SslContext"
+        && path[n - 1] == "builder"
+}
+
+/// Type names of openssl's client-side builders (a parameter of one of these types is a
+/// client context).
+pub fn is_connector_builder_type(path: &[String]) -> bool {
+    path.first()
+        .is_some_and(|c| OPENSSL_CRATES.contains(&c.as_str()))
+        && path
+            .last()
+            .is_some_and(|t| t == "SslConnectorBuilder" || t == "ConnectConfiguration")
+}
+
+/// rustls methods installing a custom server-certificate verifier.
+pub const RUSTLS_SET_VERIFIER: &[&str] = &[
+    "with_custom_certificate_verifier",
+    "set_certificate_verifier",
+];
+
+/// The trait a rustls verifier implements.
+pub const RUSTLS_VERIFIER_TRAIT: &str = "ServerCertVerifier";
+pub const RUSTLS_VERIFY_METHOD: &str = "verify_server_cert";
+
+/// Types of `items` (at any depth, also inside function bodies) implementing rustls's
+/// `ServerCertVerifier` with a `verify_server_cert` that accepts every certificate: its
+/// body does nothing but (optionally) log and return `Ok(ServerCertVerified::assertion())`.
+pub fn accept_all_verifiers(items: &[Item]) -> Vec<String> {
+    struct V(Vec<String>);
+    impl<'ast> Visit<'ast> for V {
+        fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+            let is_verifier = i.trait_.as_ref().is_some_and(|(_, p, _)| {
+                p.segments
+                    .last()
+                    .is_some_and(|s| s.ident == RUSTLS_VERIFIER_TRAIT)
+            });
+            if is_verifier {
+                let accepts_all = i.items.iter().any(|it| match it {
+                    ImplItem::Fn(f) => {
+                        f.sig.ident == RUSTLS_VERIFY_METHOD && body_accepts_all(&f.block)
+                    }
+                    _ => false,
+                });
+                if accepts_all {
+                    if let Some(name) = crate::model::types::type_name(&i.self_ty) {
+                        self.0.push(name.ident.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_item_impl(self, i);
+        }
+    }
+    let mut v = V(Vec::new());
+    for item in items {
+        v.visit_item(item);
+    }
+    v.0
+}
+
+/// `{ [log!(..);]* Ok(ServerCertVerified::assertion()) }` (or `return Ok(..);`).
+fn body_accepts_all(b: &syn::Block) -> bool {
+    let Some((last, rest)) = b.stmts.split_last() else {
+        return false;
+    };
+    let rest_ok = rest.iter().all(|s| match s {
+        Stmt::Macro(_) => true,
+        Stmt::Expr(Expr::Macro(_), _) => true,
+        Stmt::Local(l) => matches!(&l.pat, syn::Pat::Wild(_)),
+        _ => false,
+    });
+    let tail = match last {
+        Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+        Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    };
+    rest_ok && tail.is_some_and(is_ok_assertion)
+}
+
+fn is_ok_assertion(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let Expr::Path(f) = &*c.func else {
+        return false;
+    };
+    if !f.path.is_ident("Ok") || c.args.len() != 1 {
+        return false;
+    }
+    let Some(Expr::Call(inner)) = c.args.first() else {
+        return false;
+    };
+    let Expr::Path(p) = &*inner.func else {
+        return false;
+    };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let n = segs.len();
+    n >= 2 && segs[n - 2] == "ServerCertVerified" && segs[n - 1] == "assertion"
+}
+
+/// Words of a condition that make a branch an explicit opt-in to insecure TLS
+/// (`if cfg.tls_skip_verify`, `match self.accept_invalid_certs`, `if !verify_ca`,
+/// `if cfg!(debug_assertions)`, `if host == "localhost"`): a call inside such a branch is
+/// a deliberate, configured choice, not a hard-coded one.
+pub const OPT_IN_WORDS: &[&str] = &[
+    "insecure",
+    "unsafe",
+    "danger",
+    "dangerous",
+    "skip",
+    "ignore",
+    "verify",
+    "verification",
+    "verified",
+    "unverified",
+    "noverify",
+    "validate",
+    "validation",
+    "invalid",
+    "trust",
+    "trusted",
+    "untrusted",
+    "selfsigned",
+    "signed",
+    "strict",
+    "enforce",
+    "dev",
+    "devel",
+    "development",
+    "debug",
+    "test",
+    "testing",
+    "local",
+    "localhost",
+    "loopback",
+];

@@ -1,0 +1,364 @@
+//! BL601 `http-client-without-timeout`: an outbound HTTP client (reqwest, ureq) created
+//! without any timeout that bounds a stalled response.
+//!
+//! Each constructor is followed up its chain and through the locals it is bound to,
+//! within the function (a [`Tree`]): a builder given `.timeout(..)` (or `read_timeout`) on
+//! any path is fine; a builder handed to another function is not judged; a client whose
+//! every request in the function sets its own `.timeout(..)` (or is awaited inside
+//! `tokio::time::timeout`) is fine. A client stored, returned or passed on without a
+//! timeout is reported where it is created: that is where the timeout belongs.
+
+use crate::engine::cx::Cx;
+use crate::engine::tree::{pat_ident, Node, Role, Tree};
+use crate::model::http_clients::{
+    constructor, Constructor, HttpLib, Produces, BUILD_METHOD, CONNECT_ONLY_TIMEOUTS,
+    FUTURE_TIMEOUTS, HTTP_CRATES, PASS_THROUGH,
+};
+use crate::rules::{Rule, RuleMeta};
+use proc_macro2::LineColumn;
+use syn::spanned::Spanned;
+use syn::Expr;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL601",
+        name: "http-client-without-timeout",
+        category: Resilience,
+        severity: Warning,
+        cwe: [400, 1088],
+        precision: High,
+        status: Preview,
+        since: "0.1.0",
+        summary: "an outbound HTTP client or request (reqwest, ureq) with no timeout: `Client::new()`, `reqwest::get`, a builder without `.timeout(..)`",
+    }
+}
+
+pub struct HttpClientWithoutTimeout;
+
+impl Rule for HttpClientWithoutTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_fn<'ast>(
+        &self,
+        cx: &mut Cx<'_, 'ast>,
+        _attrs: &'ast [syn::Attribute],
+        _sig: &'ast syn::Signature,
+        body: &'ast syn::Block,
+    ) {
+        if cx.scopes.in_test() || !mentions_clients(cx) {
+            return;
+        }
+        let tree = Tree::from_block(body, cx.macros);
+        check_tree(cx, &tree);
+    }
+
+    fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
+        // Function bodies are handled whole by `check_fn`; initializers of statics
+        // (`LazyLock::new(|| ..)`, `LazyLock::new(reqwest::Client::new)`) here.
+        if cx.scopes.in_test() || cx.scopes.current_fn().is_some() || !mentions_clients(cx) {
+            return;
+        }
+        match expr {
+            Expr::Closure(_) => {
+                let tree = Tree::from_expr(expr, cx.macros);
+                check_tree(cx, &tree);
+            }
+            Expr::Call(c) => {
+                for a in &c.args {
+                    if let Some(ctor) = fn_value_constructor(cx, a) {
+                        report(cx, a, ctor, false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the file's text names one of the libraries (a cheap test before building a
+/// function's tree).
+fn mentions_clients(cx: &Cx<'_, '_>) -> bool {
+    HTTP_CRATES.iter().any(|c| cx.src.text.contains(c))
+}
+
+fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>) {
+    for (i, node) in tree.nodes.iter().enumerate() {
+        match node.expr {
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { continue };
+                let Some(ctor) = cx
+                    .uses
+                    .candidates(&p.path)
+                    .iter()
+                    .find_map(|path| constructor(path))
+                else {
+                    continue;
+                };
+                let mut eval = Eval {
+                    cx,
+                    tree,
+                    lib: ctor.lib,
+                    connect_only: false,
+                };
+                let start = match ctor.produces {
+                    Produces::Builder => St::Builder,
+                    Produces::Client => St::Client,
+                    Produces::Request => St::Request,
+                };
+                if eval.climb(i, start, 0) == Outcome::Unbounded {
+                    let connect_only = eval.connect_only;
+                    report(cx, node.expr, ctor, connect_only);
+                }
+            }
+            Expr::Path(_) if matches!(node.role, Role::Arg) => {
+                if let Some(ctor) = fn_value_constructor(cx, node.expr) {
+                    report(cx, node.expr, ctor, false);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A client constructor passed as a function value: `LazyLock::new(reqwest::Client::new)`.
+fn fn_value_constructor(cx: &Cx<'_, '_>, e: &Expr) -> Option<&'static Constructor> {
+    let Expr::Path(p) = e else { return None };
+    cx.uses
+        .candidates(&p.path)
+        .iter()
+        .find_map(|path| constructor(path))
+        .filter(|c| c.produces == Produces::Client)
+}
+
+fn report(cx: &mut Cx<'_, '_>, at: &Expr, ctor: &Constructor, connect_only: bool) {
+    let name = ctor.path.join("::");
+    let stall = "a server that accepts the connection and never answers holds the request, and the task awaiting it, forever";
+    let message = match ctor.produces {
+        Produces::Client => format!("`{name}()` creates an HTTP client without a timeout: {stall}"),
+        Produces::Builder => {
+            let connect = if connect_only {
+                " (it sets only a connect timeout, which does not bound a stalled response)"
+            } else {
+                ""
+            };
+            format!("`{name}()` builds an HTTP client without a timeout{connect}: {stall}")
+        }
+        Produces::Request => format!(
+            "`{name}(..)` sends a request with the default client, which has no timeout: {stall}"
+        ),
+    };
+    let help = match (ctor.produces, ctor.lib) {
+        (Produces::Request, HttpLib::Reqwest) => "send it with a client built with `.timeout(..)` (create it once and reuse it), or wrap it in `tokio::time::timeout(..)`".to_string(),
+        (Produces::Request, HttpLib::Ureq) => "set `.timeout(..)` on the request (ureq 2; `.config().timeout_global(Some(..)).build()` in ureq 3), or send it with an agent that has one".to_string(),
+        (_, lib) => lib.fix().to_string(),
+    };
+    let f = cx.report(&META, at.span(), message);
+    f.help = Some(help);
+}
+
+/// What the value is at a point of its chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    Builder,
+    Client,
+    Request,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// A timeout is set (on the builder, or on this request).
+    Bounded,
+    /// Used (stored, passed, requested with) without a timeout.
+    Unbounded,
+    /// Handed to code that may set one (a builder passed to a function).
+    Unknown,
+    /// Reassigned to the same local (`b = b.user_agent(..)`): its other uses decide.
+    Neutral,
+}
+
+struct Eval<'e, 'c, 'a, 'ast> {
+    cx: &'e Cx<'c, 'ast>,
+    tree: &'e Tree<'a>,
+    lib: HttpLib,
+    /// A builder of the chain set only a connect timeout.
+    connect_only: bool,
+}
+
+const MAX_DEPTH: usize = 6;
+
+impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
+    /// Follows node `start`, a value in state `st`, up its chain to where it ends.
+    fn climb(&mut self, start: usize, mut st: St, depth: usize) -> Outcome {
+        let mut cur = start;
+        for _ in 0..256 {
+            let node = &self.tree.nodes[cur];
+            let parent = self.tree.parent(cur);
+            match node.role {
+                Role::Receiver => {
+                    let Some((
+                        _,
+                        Node {
+                            expr: Expr::MethodCall(m),
+                            ..
+                        },
+                    )) = parent
+                    else {
+                        return escape(st);
+                    };
+                    let method = m.method.to_string();
+                    let method = method.as_str();
+                    match st {
+                        St::Builder => {
+                            if self.lib.builder_timeouts().contains(&method) {
+                                return Outcome::Bounded;
+                            }
+                            if CONNECT_ONLY_TIMEOUTS.contains(&method) {
+                                self.connect_only = true;
+                            }
+                            if method == BUILD_METHOD {
+                                st = St::Client;
+                            }
+                        }
+                        St::Client => {
+                            if self.lib.request_methods().contains(&method) {
+                                st = St::Request;
+                            } else if !PASS_THROUGH.contains(&method) {
+                                return Outcome::Unbounded;
+                            }
+                        }
+                        St::Request => {
+                            if self.lib.request_timeouts().contains(&method) {
+                                return Outcome::Bounded;
+                            }
+                        }
+                    }
+                }
+                Role::Transparent => {}
+                // The value of the enclosing `if`, `match` or block.
+                Role::Tail | Role::BranchTail
+                    if parent.is_some_and(|(_, p)| {
+                        matches!(
+                            p.expr,
+                            Expr::If(_)
+                                | Expr::Match(_)
+                                | Expr::Block(_)
+                                | Expr::Unsafe(_)
+                                | Expr::Async(_)
+                        )
+                    }) => {}
+                Role::Arg => {
+                    if st == St::Request
+                        && parent.is_some_and(|(_, p)| self.is_future_timeout(p.expr))
+                    {
+                        return Outcome::Bounded;
+                    }
+                    return escape(st);
+                }
+                Role::LetInit(pat) => {
+                    return match pat_ident(pat) {
+                        Some(name) => self.binding(&name, node.expr.span().end(), st, depth),
+                        None => escape(st),
+                    };
+                }
+                Role::AssignRhs(lhs) => {
+                    let Expr::Path(lp) = lhs else {
+                        return escape(st);
+                    };
+                    let Some(name) = lp.path.get_ident().map(|i| i.to_string()) else {
+                        return escape(st);
+                    };
+                    if root_is(self.tree.nodes[start].expr, &name) {
+                        return Outcome::Neutral;
+                    }
+                    return self.binding(&name, node.expr.span().end(), st, depth);
+                }
+                _ => return escape(st),
+            }
+            let Some((p, _)) = parent else {
+                return escape(st);
+            };
+            cur = p;
+        }
+        escape(st)
+    }
+
+    /// The outcome of local `name`, bound at `from` to a value in state `st`, from its
+    /// uses until it is shadowed.
+    fn binding(&mut self, name: &str, from: LineColumn, st: St, depth: usize) -> Outcome {
+        if depth >= MAX_DEPTH {
+            return Outcome::Unknown;
+        }
+        let after = |p: LineColumn| (p.line, p.column) >= (from.line, from.column);
+        let until = self
+            .tree
+            .lets_of(name)
+            .into_iter()
+            .map(|(p, _)| p)
+            .filter(|p| (p.line, p.column) > (from.line, from.column))
+            .min_by_key(|p| (p.line, p.column));
+        let uses: Vec<usize> = self
+            .tree
+            .uses_of(name)
+            .filter(|&u| {
+                let p = self.tree.start(u);
+                after(p) && until.is_none_or(|t| (p.line, p.column) < (t.line, t.column))
+            })
+            .filter(|&u| !self.is_assign_target(u))
+            .collect();
+        let outcomes: Vec<Outcome> = uses.iter().map(|&u| self.climb(u, st, depth + 1)).collect();
+        let any = |o: Outcome| outcomes.contains(&o);
+        match st {
+            St::Builder => {
+                if any(Outcome::Bounded) {
+                    Outcome::Bounded
+                } else if any(Outcome::Unbounded) && !any(Outcome::Unknown) {
+                    Outcome::Unbounded
+                } else {
+                    Outcome::Unknown
+                }
+            }
+            St::Client | St::Request => {
+                if any(Outcome::Bounded) && !any(Outcome::Unbounded) && !any(Outcome::Unknown) {
+                    Outcome::Bounded
+                } else {
+                    Outcome::Unbounded
+                }
+            }
+        }
+    }
+
+    fn is_assign_target(&self, u: usize) -> bool {
+        self.tree.parent(u).is_some_and(|(_, p)| match p.expr {
+            Expr::Assign(a) => std::ptr::eq(&*a.left, self.tree.nodes[u].expr),
+            _ => false,
+        })
+    }
+
+    /// `tokio::time::timeout(d, fut)` and the like.
+    fn is_future_timeout(&self, e: &Expr) -> bool {
+        let Expr::Call(c) = e else { return false };
+        let Expr::Path(p) = &*c.func else {
+            return false;
+        };
+        let path = self.cx.resolve(&p.path);
+        FUTURE_TIMEOUTS
+            .iter()
+            .any(|t| t.len() == path.len() && t.iter().zip(&path).all(|(a, b)| a == b))
+    }
+}
+
+/// Where a chain ends without a timeout: a client or request used as it is; a builder
+/// handed on (whoever receives it may still set one).
+fn escape(st: St) -> Outcome {
+    match st {
+        St::Builder => Outcome::Unknown,
+        St::Client | St::Request => Outcome::Unbounded,
+    }
+}
+
+/// Whether expression `e` is the local `name`.
+fn root_is(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::Path(p) if p.path.is_ident(name))
+}

@@ -1,0 +1,3 @@
+//! BL6xx: resilience.
+
+pub mod http_client_without_timeout;
