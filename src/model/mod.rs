@@ -1,8 +1,10 @@
 //! Knowledge about libraries and conventions, kept out of the rules: which functions
 //! execute SQL, which types are bounded, which names denote identifiers.
 
+pub mod jwt;
 pub mod layers;
 pub mod names;
+pub mod password_hashing;
 pub mod secrets;
 pub mod sql;
 pub mod types;
