@@ -9,6 +9,9 @@ use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
 pub struct FileFacts<'ast> {
     /// `const`/`static` items, incl. associated consts (by name).
     pub consts: HashSet<String>,
+    /// The initializers of those items (the first item of a name), for rules that need a
+    /// constant's value (a hash cost, a key).
+    pub const_values: HashMap<String, &'ast syn::Expr>,
     /// Enums whose variants carry no data.
     pub fieldless_enums: HashSet<String>,
     /// Struct name → named fields and their types.
@@ -75,9 +78,17 @@ impl<'ast> FileFacts<'ast> {
             match item {
                 Item::Const(c) => {
                     self.consts.insert(c.ident.to_string());
+                    self.const_values
+                        .entry(c.ident.to_string())
+                        .or_insert(&c.expr);
                 }
                 Item::Static(s) => {
                     self.consts.insert(s.ident.to_string());
+                    if matches!(s.mutability, syn::StaticMutability::None) {
+                        self.const_values
+                            .entry(s.ident.to_string())
+                            .or_insert(&s.expr);
+                    }
                 }
                 Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
                     self.fieldless_enums.insert(e.ident.to_string());
@@ -111,6 +122,9 @@ impl<'ast> FileFacts<'ast> {
                         match it {
                             ImplItem::Const(c) => {
                                 self.consts.insert(c.ident.to_string());
+                                self.const_values
+                                    .entry(c.ident.to_string())
+                                    .or_insert(&c.expr);
                             }
                             ImplItem::Fn(m) => {
                                 self.fn_returns

@@ -2,8 +2,10 @@
 //! execute SQL, which types are bounded, which names denote identifiers.
 
 pub mod http_clients;
+pub mod jwt;
 pub mod layers;
 pub mod names;
+pub mod password_hashing;
 pub mod ratelimit;
 pub mod secrets;
 pub mod sql;

@@ -165,14 +165,31 @@ const TOKEN_KINDS: &[&str] = &[
 /// `x-api-key`, but not `password_hash`, `token_count`, `is_secret`, `reset_url`.
 /// `extra` holds configured word sequences.
 pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
-    let w = words(ident);
-    if w.is_empty() {
-        return false;
-    }
     let cores = CORES
         .iter()
         .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .chain(extra.iter().cloned());
+    names_credential(&words(ident), cores)
+}
+
+/// Words that name a password (a secret a person chose and remembers), as opposed to a
+/// generated token or key.
+const PASSWORD_CORES: &[&str] = &["password", "passwords", "passwd", "passphrase", "pwd"];
+
+/// Whether an identifier names a password: `password`, `user.password`, `newPassword`,
+/// `pwd`, `passphrase`, but not `password_hash`, `hashed_password`, `password_reset_token`,
+/// `is_password_set`, `api_key` or `token` (tokens and keys are generated, not chosen).
+pub fn is_password_name(ident: &str) -> bool {
+    let cores = PASSWORD_CORES.iter().map(|c| vec![c.to_string()]);
+    names_credential(&words(ident), cores)
+}
+
+/// Whether words `w` contain one of `cores` with only value suffixes after it and no
+/// exempting prefix before it.
+fn names_credential(w: &[String], cores: impl Iterator<Item = Vec<String>>) -> bool {
+    if w.is_empty() {
+        return false;
+    }
     let mut core_spans: Vec<(usize, usize)> = Vec::new();
     for core in cores {
         let n = core.len();
@@ -509,6 +526,37 @@ mod tests {
             "jwt_expiration",
         ] {
             assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
+        }
+    }
+
+    #[test]
+    fn password_names() {
+        for n in [
+            "password",
+            "user_password",
+            "newPassword",
+            "current_password",
+            "pwd",
+            "passwd",
+            "passphrase",
+            "password_confirmation",
+            "plain_password",
+        ] {
+            assert!(is_password_name(n), "{n} should be a password");
+        }
+        for n in [
+            "password_hash",
+            "hashed_password",
+            "password_reset_token",
+            "is_password_set",
+            "api_key",
+            "token",
+            "secret",
+            "password_salt",
+            "password_len",
+            "passport",
+        ] {
+            assert!(!is_password_name(n), "{n} should not be a password");
         }
     }
 

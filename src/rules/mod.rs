@@ -207,6 +207,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &security_config::missing_rate_limit::MissingRateLimit,
         &security_config::tls_verification_disabled::TlsVerificationDisabled,
         &resilience::http_client_without_timeout::HttpClientWithoutTimeout,
+        &security_config::jwt_validation_disabled::JwtValidationDisabled,
+        &security_config::weak_password_hash::WeakPasswordHash,
     ]
 }
 

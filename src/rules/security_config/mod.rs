@@ -1,4 +1,7 @@
-//! BL5xx: security configuration.
+//! BL5xx, security configuration: settings and calls that turn a protection off or
+//! weaken it.
 
+pub mod jwt_validation_disabled;
 pub mod missing_rate_limit;
 pub mod tls_verification_disabled;
+pub mod weak_password_hash;
