@@ -11,6 +11,7 @@ pub mod injection;
 pub mod input;
 pub mod meta;
 pub mod secrets;
+pub mod security_config;
 
 /// Rule category, from the code's hundreds digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -202,6 +203,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
+        &security_config::permissive_cors::PermissiveCors,
+        &security_config::insecure_cookie::InsecureCookie,
     ]
 }
 
