@@ -209,6 +209,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &resilience::http_client_without_timeout::HttpClientWithoutTimeout,
         &security_config::jwt_validation_disabled::JwtValidationDisabled,
         &security_config::weak_password_hash::WeakPasswordHash,
+        &security_config::permissive_cors::PermissiveCors,
+        &security_config::insecure_cookie::InsecureCookie,
     ]
 }
 
