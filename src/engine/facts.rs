@@ -21,6 +21,10 @@ pub struct FileFacts<'ast> {
     pub newtypes: HashMap<String, &'ast Type>,
     /// Functions and methods of this file that return text (`String`, `&str`, …).
     pub text_returns: HashSet<String>,
+    /// The file's items, for facts computed on demand.
+    items: &'ast [Item],
+    /// The call graph, computed the first time a rule asks.
+    calls: std::cell::OnceCell<crate::engine::calls::FileCalls<'ast>>,
 }
 
 /// What call-site summaries need to know of a function.
@@ -57,9 +61,18 @@ impl FnSig {
 
 impl<'ast> FileFacts<'ast> {
     pub fn build(items: &'ast [Item]) -> Self {
-        let mut f = FileFacts::default();
+        let mut f = FileFacts {
+            items,
+            ..FileFacts::default()
+        };
         f.collect(items, 0);
         f
+    }
+
+    /// The file's call graph (built on first use).
+    pub fn calls(&self) -> &crate::engine::calls::FileCalls<'ast> {
+        self.calls
+            .get_or_init(|| crate::engine::calls::FileCalls::build(self.items))
     }
 
     fn collect(&mut self, items: &'ast [Item], depth: usize) {

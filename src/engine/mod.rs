@@ -1,6 +1,7 @@
 //! The analysis engine: parse every file in parallel, walk each once dispatching to the
 //! rules, then apply suppressions and produce a deterministic list of findings.
 
+pub mod calls;
 pub mod cx;
 pub mod facts;
 pub mod flow;

@@ -10,6 +10,7 @@ pub mod architecture;
 pub mod injection;
 pub mod input;
 pub mod meta;
+pub mod resilience;
 pub mod secrets;
 
 /// Rule category, from the code's hundreds digit.
@@ -202,6 +203,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
+        &resilience::blocking_call_in_async::BlockingCallInAsync,
+        &resilience::connection_without_pool::ConnectionWithoutPool,
     ]
 }
 
