@@ -24,8 +24,11 @@ pub struct FileFacts<'ast> {
     pub newtypes: HashMap<String, &'ast Type>,
     /// Functions and methods of this file that return text (`String`, `&str`, …).
     pub text_returns: HashSet<String>,
-    /// The file's items, for rules that look for definitions anywhere in the file.
+    /// The file's items, for rules that look for definitions anywhere in the file and
+    /// for facts computed on demand.
     pub items: &'ast [Item],
+    /// The call graph, computed the first time a rule asks.
+    calls: std::cell::OnceCell<crate::engine::calls::FileCalls<'ast>>,
 }
 
 /// What call-site summaries need to know of a function.
@@ -68,6 +71,12 @@ impl<'ast> FileFacts<'ast> {
         };
         f.collect(items, 0);
         f
+    }
+
+    /// The file's call graph (built on first use).
+    pub fn calls(&self) -> &crate::engine::calls::FileCalls<'ast> {
+        self.calls
+            .get_or_init(|| crate::engine::calls::FileCalls::build(self.items))
     }
 
     fn collect(&mut self, items: &'ast [Item], depth: usize) {

@@ -2,6 +2,7 @@
 //! rules, then apply suppressions and produce a deterministic list of findings.
 
 pub mod builders;
+pub mod calls;
 pub mod cx;
 pub mod facts;
 pub mod flow;

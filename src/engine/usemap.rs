@@ -189,6 +189,23 @@ impl UseMap {
         self.local_items.get(name)
     }
 
+    /// Whether the file imports `path` or something under it, by name or glob
+    /// (`diesel::prelude` for `use diesel::prelude::*;`), or globs one of its parents
+    /// (`use diesel::*;` for `diesel::RunQueryDsl`).
+    pub fn imports_path(&self, path: &[&str]) -> bool {
+        let under =
+            |p: &Vec<String>| p.len() >= path.len() && p.iter().zip(path).all(|(a, b)| a == b);
+        let parent_glob =
+            |g: &Vec<String>| g.len() < path.len() && g.iter().zip(path).all(|(a, b)| a == b);
+        self.aliases.values().any(under)
+            || self.globs.iter().any(under)
+            || (path.len() > 1
+                && self
+                    .globs
+                    .iter()
+                    .any(|g| parent_glob(g) && g.len() == path.len() - 1))
+    }
+
     /// Whether the file imports anything from one of these crates (by name, glob or a
     /// fully qualified use).
     pub fn imports_crate(&self, crates: &[&str]) -> bool {

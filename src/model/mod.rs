@@ -1,6 +1,8 @@
 //! Knowledge about libraries and conventions, kept out of the rules: which functions
 //! execute SQL, which types are bounded, which names denote identifiers.
 
+pub mod blocking;
+pub mod connections;
 pub mod cookies;
 pub mod cors;
 pub mod http_clients;

@@ -211,6 +211,8 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &security_config::weak_password_hash::WeakPasswordHash,
         &security_config::permissive_cors::PermissiveCors,
         &security_config::insecure_cookie::InsecureCookie,
+        &resilience::blocking_call_in_async::BlockingCallInAsync,
+        &resilience::connection_without_pool::ConnectionWithoutPool,
     ]
 }
 
