@@ -7,6 +7,7 @@ use crate::finding::Severity;
 use serde::Serialize;
 
 pub mod architecture;
+pub mod error_handling;
 pub mod injection;
 pub mod input;
 pub mod meta;
@@ -202,6 +203,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
+        &error_handling::panic_in_handler::PanicInHandler,
     ]
 }
 
