@@ -588,6 +588,59 @@ fn resolve_placeholders(fmt: &str, args: &[FmtArg]) -> Vec<Placeholder> {
         .collect()
 }
 
+/// The interpolated expressions of a `serde_json::json!` body: the values of objects and
+/// the elements of arrays, at any depth (`json!({"error": e.to_string(), "ids": [a, b]})`
+/// gives `e.to_string()`, `a`, `b`). Keys and literals are left out.
+pub fn json_values(tokens: &proc_macro2::TokenStream) -> Vec<Expr> {
+    let mut out = Vec::new();
+    json_value(tokens.clone(), &mut out, 0);
+    out
+}
+
+fn json_value(ts: proc_macro2::TokenStream, out: &mut Vec<Expr>, depth: usize) {
+    use proc_macro2::{Delimiter, TokenTree};
+    if depth > 32 || out.len() > 256 {
+        return;
+    }
+    let trees: Vec<TokenTree> = ts.clone().into_iter().collect();
+    if let [TokenTree::Group(g)] = trees.as_slice() {
+        match g.delimiter() {
+            Delimiter::Brace => {
+                for entry in split_top_level(g.stream()) {
+                    let entry: Vec<TokenTree> = entry.into_iter().collect();
+                    // The first lone `:` (not part of `::`) ends the key.
+                    let colon = (0..entry.len()).find(|&i| {
+                        let is_colon = |t: Option<&TokenTree>| {
+                            matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':')
+                        };
+                        is_colon(entry.get(i))
+                            && !is_colon(entry.get(i + 1))
+                            && !(i > 0 && is_colon(entry.get(i - 1)))
+                    });
+                    if let Some(c) = colon {
+                        let value: proc_macro2::TokenStream =
+                            entry[c + 1..].iter().cloned().collect();
+                        json_value(value, out, depth + 1);
+                    }
+                }
+                return;
+            }
+            Delimiter::Bracket => {
+                for elem in split_top_level(g.stream()) {
+                    json_value(elem, out, depth + 1);
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+    if let Ok(e) = syn::parse2::<Expr>(ts) {
+        if !matches!(e, Expr::Lit(_)) {
+            out.push(e);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,5 +725,17 @@ mod tests {
             mac(r#"format!("{", x)"#).kind,
             MacroKind::Format(_)
         ));
+    }
+
+    #[test]
+    fn json_body_values() {
+        let m: Macro =
+            syn::parse_str(r#"json!({"error": e.to_string(), "ids": [a, 1], "n": {"x": b::c}})"#)
+                .unwrap();
+        let got: Vec<String> = json_values(&m.tokens)
+            .iter()
+            .map(|e| quote::ToTokens::to_token_stream(e).to_string())
+            .collect();
+        assert_eq!(got, ["e . to_string ()", "a", "b :: c"]);
     }
 }

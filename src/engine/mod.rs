@@ -6,6 +6,7 @@ pub mod calls;
 pub mod cx;
 pub mod facts;
 pub mod flow;
+pub mod handler;
 pub mod index;
 pub mod layers;
 pub mod macros;

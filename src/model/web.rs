@@ -156,6 +156,116 @@ pub const ROUTE_ATTRS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "route", "head", "options",
 ];
 
+/// Functions and methods that register a handler: axum's and poem's method routers
+/// (`get(list)`, `.post(create)`), actix-web's `.to(handler)`.
+pub const ROUTING_FNS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace", "any", "to",
+];
+
+/// A parameter type that only request handlers take, by its full path.
+pub struct HandlerExtractor {
+    pub path: &'static [&'static str],
+    /// Only request handlers take it: a function with such a parameter is a handler.
+    pub qualifies: bool,
+    /// It carries request data (path, query, headers, body, the request itself).
+    pub input: bool,
+}
+
+const fn hx(path: &'static [&'static str], qualifies: bool, input: bool) -> HandlerExtractor {
+    HandlerExtractor {
+        path,
+        qualifies,
+        input,
+    }
+}
+
+/// Handler parameter types of the web frameworks: extractors of request data, of
+/// application state, and the request itself.
+pub const HANDLER_EXTRACTORS: &[HandlerExtractor] = &[
+    // axum
+    hx(&["axum", "Json"], true, true),
+    hx(&["axum", "Form"], true, true),
+    hx(&["axum", "Extension"], true, false),
+    hx(&["axum", "extract", "Json"], true, true),
+    hx(&["axum", "extract", "Form"], true, true),
+    hx(&["axum", "extract", "Query"], true, true),
+    hx(&["axum", "extract", "Path"], true, true),
+    hx(&["axum", "extract", "RawQuery"], true, true),
+    hx(&["axum", "extract", "RawForm"], true, true),
+    hx(&["axum", "extract", "Multipart"], true, true),
+    hx(&["axum", "extract", "OriginalUri"], true, true),
+    hx(&["axum", "extract", "Request"], true, true),
+    hx(&["axum", "extract", "State"], true, false),
+    hx(&["axum", "extract", "Extension"], true, false),
+    hx(&["axum", "extract", "ConnectInfo"], true, false),
+    hx(&["axum", "extract", "MatchedPath"], true, false),
+    hx(&["axum", "extract", "WebSocketUpgrade"], true, false),
+    hx(&["axum", "extract", "TypedHeader"], true, true),
+    hx(&["axum", "extract", "Host"], true, true),
+    hx(&["axum", "extract", "ws", "WebSocketUpgrade"], true, false),
+    hx(&["axum", "http", "HeaderMap"], true, true),
+    hx(&["axum", "http", "Request"], false, true),
+    hx(&["axum", "http", "Uri"], false, true),
+    hx(&["axum", "body", "Bytes"], false, true),
+    hx(&["axum_extra", "TypedHeader"], true, true),
+    hx(&["axum_extra", "typed_header", "TypedHeader"], true, true),
+    hx(&["axum_extra", "extract", "Query"], true, true),
+    hx(&["axum_extra", "extract", "Form"], true, true),
+    hx(&["axum_extra", "extract", "Host"], true, true),
+    hx(&["axum_extra", "extract", "CookieJar"], true, true),
+    hx(&["axum_extra", "extract", "PrivateCookieJar"], true, true),
+    hx(&["axum_extra", "extract", "SignedCookieJar"], true, true),
+    hx(
+        &["axum_extra", "extract", "cookie", "CookieJar"],
+        true,
+        true,
+    ),
+    hx(&["axum_extra", "extract", "Multipart"], true, true),
+    hx(&["axum_extra", "extract", "JsonDeserializer"], true, true),
+    hx(&["axum", "TypedHeader"], true, true),
+    hx(&["http", "HeaderMap"], true, true),
+    hx(&["http", "Request"], false, true),
+    hx(&["http", "Uri"], false, true),
+    hx(&["hyper", "Request"], false, true),
+    // actix-web
+    hx(&["actix_web", "web", "Json"], true, true),
+    hx(&["actix_web", "web", "Form"], true, true),
+    hx(&["actix_web", "web", "Query"], true, true),
+    hx(&["actix_web", "web", "Path"], true, true),
+    hx(&["actix_web", "web", "Bytes"], true, true),
+    hx(&["actix_web", "web", "Payload"], true, true),
+    hx(&["actix_web", "web", "Data"], true, false),
+    hx(&["actix_web", "web", "ReqData"], true, false),
+    hx(&["actix_web", "HttpRequest"], false, true),
+    hx(&["actix_web", "dev", "Payload"], true, true),
+    hx(&["actix_multipart", "Multipart"], true, true),
+    // rocket (route attributes make a handler; these say what carries input)
+    hx(&["rocket", "Data"], false, true),
+    hx(&["rocket", "data", "Data"], false, true),
+    hx(&["rocket", "serde", "json", "Json"], false, true),
+    hx(&["rocket", "form", "Form"], false, true),
+    hx(&["rocket", "State"], false, false),
+    // poem, poem-openapi
+    hx(&["poem", "web", "Json"], true, true),
+    hx(&["poem", "web", "Form"], true, true),
+    hx(&["poem", "web", "Query"], true, true),
+    hx(&["poem", "web", "Path"], true, true),
+    hx(&["poem", "web", "Data"], true, false),
+    hx(&["poem", "Request"], true, true),
+    hx(&["poem_openapi", "param", "Path"], false, true),
+    hx(&["poem_openapi", "param", "Query"], false, true),
+    hx(&["poem_openapi", "param", "Header"], false, true),
+    hx(&["poem_openapi", "payload", "Json"], false, true),
+    hx(&["poem_openapi", "payload", "Form"], false, true),
+];
+
+/// Whether a resolved path is a handler parameter type.
+pub fn handler_extractor(path: &[String]) -> Option<&'static HandlerExtractor> {
+    HANDLER_EXTRACTORS
+        .iter()
+        .find(|e| e.path.len() == path.len() && e.path.iter().zip(path).all(|(a, b)| a == b))
+}
+
 /// Payload types that are arbitrary input whatever the program defines, described for
 /// messages: `Json<Value>`, `Query<HashMap<..>>`, `Json<String>`.
 pub fn raw_payload(type_name: &str) -> Option<&'static str> {

@@ -7,6 +7,7 @@ use crate::finding::Severity;
 use serde::Serialize;
 
 pub mod architecture;
+pub mod error_handling;
 pub mod injection;
 pub mod input;
 pub mod meta;
@@ -213,6 +214,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &security_config::insecure_cookie::InsecureCookie,
         &resilience::blocking_call_in_async::BlockingCallInAsync,
         &resilience::connection_without_pool::ConnectionWithoutPool,
+        &error_handling::panic_in_handler::PanicInHandler,
     ]
 }
 

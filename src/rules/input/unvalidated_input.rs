@@ -10,12 +10,13 @@
 //! project index, so the finding is settled after the per-file pass.
 
 use crate::engine::cx::{Cx, PayloadCheck};
+use crate::engine::handler::{called_in_file, has_route_attr};
 use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
-    extractor, raw_payload, InputKind, ROUTE_ATTRS, VALIDATING_CRATES, VALIDATING_WRAPPERS,
+    extractor, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
 };
 use crate::rules::{Rule, RuleMeta};
 use syn::Type;
@@ -53,12 +54,7 @@ impl Rule for UnvalidatedInput {
         if cx.scopes.in_test() {
             return;
         }
-        let routed = attrs.iter().any(|a| {
-            a.path()
-                .segments
-                .last()
-                .is_some_and(|s| ROUTE_ATTRS.contains(&s.ident.to_string().as_str()))
-        });
+        let routed = has_route_attr(attrs);
         if sig.asyncness.is_none() && !routed {
             return;
         }
@@ -143,25 +139,6 @@ impl Rule for UnvalidatedInput {
             cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
         }
     }
-}
-
-/// Whether `name(` occurs in `text` other than in its definition (`fn name(`).
-fn called_in_file(text: &str, name: &str) -> bool {
-    let pat = format!("{name}(");
-    text.match_indices(&pat).any(|(i, _)| {
-        let before = &text[..i];
-        // `services::orders::update_shipping(..)`, `self.save(..)`: another function.
-        let prev = before.chars().next_back();
-        if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.') {
-            return false;
-        }
-        // Mentioned in a comment (`// as in `list_articles()``).
-        let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-        if before[line_start..].contains("//") {
-            return false;
-        }
-        !before.trim_end().ends_with("fn")
-    })
 }
 
 /// Completes a deferred finding's message (`handler `h` accepts `Json<T>``) with what the

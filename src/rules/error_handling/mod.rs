@@ -1,0 +1,3 @@
+//! BL7xx: error handling in request handlers.
+
+pub mod panic_in_handler;

@@ -1,0 +1,1284 @@
+//! BL701 `panic-in-handler`: a request handler that can panic — `.unwrap()`/`.expect()`
+//! on a value that can fail, `panic!`/`todo!`/`unimplemented!`, or indexing and slicing
+//! with request data.
+//!
+//! Handlers are found by [`crate::engine::handler`] (route attributes, extractor
+//! parameters, registration on a router in the file); closures given to a routing
+//! function are handlers too. Only the handler's own body is judged (with its closures),
+//! not the functions it calls, nor detached tasks it spawns.
+//!
+//! `unwrap`s that cannot fail are not findings: on constants (`Regex::new("..")`,
+//! `"..".parse()`), on poisoned-lock results (`m.lock().unwrap()`), on serde_json
+//! serializers, on http response builders with constant headers, on `write!` into a
+//! `String`, on a join handle (it re-raises a panic), after an `is_some()`/`is_ok()`
+//! check of the same value, on the first item of `split(..)`.
+
+use crate::engine::cx::Cx;
+use crate::engine::handler::{handler, param_extractor};
+use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
+use crate::engine::pattern::{pattern_names, typed_pattern_names};
+use crate::model::errors::{
+    is_infallible_call, is_pure_constructor, is_serializer, spawn_fn, states_invariant,
+    CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS, PANIC_MACROS,
+    POISONING_LOCKS,
+};
+use crate::model::names::is_const_case;
+use crate::model::web::ROUTING_FNS;
+use crate::rules::{Rule, RuleMeta};
+use proc_macro2::Span;
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Lit, Pat, Type};
+use typed_arena::Arena;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL701",
+        name: "panic-in-handler",
+        category: ErrorHandling,
+        severity: Warning,
+        cwe: [248, 754],
+        precision: High,
+        status: Preview,
+        since: "0.1.0",
+        summary: "a request handler that can panic: `.unwrap()`/`.expect()` on a fallible value, `panic!`/`todo!`/`unimplemented!`, or indexing and slicing with request data",
+    }
+}
+
+pub struct PanicInHandler;
+
+const HELP: &str = "return an error the framework turns into a response instead: `?` with an error type that implements `IntoResponse` (axum) or `ResponseError` (actix-web), `.ok_or(..)?` for an `Option`";
+const HELP_INDEX: &str = "use `.get(..)` and turn `None` into a client error (`.get(i).ok_or(StatusCode::BAD_REQUEST)?`), or check the length or `is_char_boundary` first";
+
+impl Rule for PanicInHandler {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_fn<'ast>(
+        &self,
+        cx: &mut Cx<'_, 'ast>,
+        attrs: &'ast [syn::Attribute],
+        sig: &'ast syn::Signature,
+        body: &'ast syn::Block,
+    ) {
+        if cx.scopes.in_test() || cx.file.test {
+            return;
+        }
+        let Some(h) = handler(cx, attrs, sig) else {
+            return;
+        };
+        let mut param_types = HashMap::new();
+        for input in &sig.inputs {
+            if let syn::FnArg::Typed(t) = input {
+                for pn in typed_pattern_names(&t.pat, &t.ty) {
+                    if let Some(ty) = pn.ty {
+                        param_types.insert(pn.ident.to_string(), ty);
+                    }
+                }
+            }
+        }
+        let name = format!("handler `{}`", sig.ident);
+        let found = scan(cx, &name, h.inputs, param_types, |s| s.visit_block(body));
+        report(cx, found);
+    }
+
+    fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
+        if cx.scopes.in_test() || cx.file.test {
+            return;
+        }
+        // A closure given to a routing function: `get(|Path(id): Path<u32>| async move { .. })`.
+        let args = match expr {
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return };
+                let routing = cx.uses.candidates(&p.path).iter().any(|full| {
+                    matches!(full.as_slice(), [c, .., r, f]
+                        if (c == "axum" || c == "poem") && r == "routing"
+                            && ROUTING_FNS.contains(&f.as_str()))
+                });
+                if !routing {
+                    return;
+                }
+                &c.args
+            }
+            Expr::MethodCall(m) if m.method == "to" && cx.uses.imports_crate(&["actix_web"]) => {
+                &m.args
+            }
+            _ => return,
+        };
+        for arg in args {
+            let Expr::Closure(c) = arg else { continue };
+            let mut inputs = Vec::new();
+            let mut param_types = HashMap::new();
+            for p in &c.inputs {
+                let Pat::Type(pt) = p else { continue };
+                let input = param_extractor(cx, &pt.ty).is_some_and(|e| e.input);
+                for pn in typed_pattern_names(&pt.pat, &pt.ty) {
+                    if input {
+                        inputs.push(pn.ident.to_string());
+                    }
+                    if let Some(ty) = pn.ty {
+                        param_types.insert(pn.ident.to_string(), ty);
+                    }
+                }
+            }
+            let found = scan(cx, "a handler closure", inputs, param_types, |s| {
+                s.visit_expr(&c.body)
+            });
+            report(cx, found);
+        }
+    }
+}
+
+fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
+    for (span, msg, help) in found {
+        cx.report(&META, span, msg).help = Some(help.into());
+    }
+}
+
+/// Runs `f` with a scanner of a handler body whose parameters `inputs` carry request data.
+fn scan<'ast>(
+    cx: &Cx<'_, 'ast>,
+    handler: &str,
+    inputs: Vec<String>,
+    param_types: HashMap<String, &'ast Type>,
+    f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
+) -> Vec<(Span, String, &'static str)> {
+    let macros = Arena::new();
+    let exprs = Arena::new();
+    // Numbers and other bounded values are not text a header could choke on.
+    let raw = inputs
+        .iter()
+        .filter(|n| {
+            !param_types
+                .get(*n)
+                .is_some_and(|t| crate::model::types::is_bounded(t, &|_| false))
+        })
+        .cloned()
+        .collect();
+    let mut s = Scan {
+        cx,
+        handler,
+        macros: &macros,
+        exprs: &exprs,
+        tainted: inputs.iter().cloned().collect(),
+        param_types,
+        guarded: HashSet::new(),
+        checked: HashSet::new(),
+        buffers: HashSet::new(),
+        handles: HashSet::new(),
+        bounded: HashSet::new(),
+        captures: HashSet::new(),
+        builders: HashSet::new(),
+        derive_builders: HashSet::new(),
+        consts: HashSet::new(),
+        conditions: HashSet::new(),
+        validated: HashSet::new(),
+        pieces: HashSet::new(),
+        raw,
+        closure_tainted: false,
+        found: Vec::new(),
+    };
+    f(&mut s);
+    s.found
+}
+
+/// Walks a handler body in source order, tracking which locals derive from request data
+/// and which values were checked before use.
+struct Scan<'s, 'ast> {
+    cx: &'s Cx<'s, 'ast>,
+    handler: &'s str,
+    macros: &'s Arena<ParsedMacro>,
+    exprs: &'s Arena<Vec<Expr>>,
+    /// Locals that derive from request data.
+    tainted: HashSet<String>,
+    /// Declared types of the parameters.
+    param_types: HashMap<String, &'ast Type>,
+    /// Places (`parts`, `q.items`) tested before: in a condition, a guard, an assertion,
+    /// or by a length/shape method.
+    guarded: HashSet<String>,
+    /// Values `is_some()`/`is_ok()`/… was asked of (their token text).
+    checked: HashSet<String>,
+    /// Locals holding a `String` (`write!` into them cannot fail).
+    buffers: HashSet<String>,
+    /// Locals holding a join handle of a spawned task.
+    handles: HashSet<String>,
+    /// Loop variables bounded by a collection's length (`for i in 0..v.len()`).
+    bounded: HashSet<String>,
+    /// Locals holding regex captures (`caps.get(1)` of a matched group).
+    captures: HashSet<String>,
+    /// Locals holding an http response builder whose headers do not derive from the
+    /// request.
+    builders: HashSet<String>,
+    /// Places named in a condition (`if existing.contains(&folder.id)`).
+    conditions: HashSet<String>,
+    /// Locals given to a checking function (`check_is_some(data.id.as_ref(), ..)?`,
+    /// `principal.validate_session()?`): their parts were checked.
+    validated: HashSet<String>,
+    /// Locals holding the pieces of request text (`let parts: Vec<_> = h.split(' ').collect()`).
+    pieces: HashSet<String>,
+    /// Locals bound to a constant (`let header = "X-Clacks-Overhead";`).
+    consts: HashSet<String>,
+    /// Locals holding a derive_builder builder.
+    derive_builders: HashSet<String>,
+    /// Locals holding request text as it came (see [`Scan::raw`]).
+    raw: HashSet<String>,
+    /// The closure being visited is an argument of a method of request data.
+    closure_tainted: bool,
+    found: Vec<(Span, String, &'static str)>,
+}
+
+fn text(e: &impl quote::ToTokens) -> String {
+    quote::ToTokens::to_token_stream(e).to_string()
+}
+
+/// The text of a value asked about, without the views and copies taken of it
+/// (`a.group_by.as_ref()` is `a.group_by`).
+fn value_text(e: &Expr) -> String {
+    match e {
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_ref"
+                        | "as_deref"
+                        | "as_mut"
+                        | "as_deref_mut"
+                        | "clone"
+                        | "cloned"
+                        | "copied"
+                        | "to_owned"
+                        | "err"
+                        | "ok"
+                        | "into_inner"
+                ) =>
+        {
+            value_text(&m.receiver)
+        }
+        Expr::Paren(p) => value_text(&p.expr),
+        Expr::Reference(r) => value_text(&r.expr),
+        _ => text(e),
+    }
+}
+
+/// The fallible call a shape check makes safe: `s.starts_with(p)` → `s.strip_prefix(p)`,
+/// `m.contains_key(k)` → `m.get(k)`.
+fn checked_counterpart(method: &str) -> Option<&'static [&'static str]> {
+    Some(match method {
+        "starts_with" => &["strip_prefix"],
+        "ends_with" => &["strip_suffix"],
+        "contains_key" => &["get", "get_mut", "remove"],
+        "contains" => &["split_once", "find", "rsplit_once", "rfind"],
+        _ => return None,
+    })
+}
+
+/// The place an expression reads (`q.items` for `&q.items`, `parts` for `parts.clone()`).
+fn place(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Field(f) => {
+            let base = place(&f.base)?;
+            Some(format!("{base}.{}", text(&f.member)))
+        }
+        Expr::Reference(r) => place(&r.expr),
+        Expr::Paren(p) => place(&p.expr),
+        Expr::Unary(u) => place(&u.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "clone"
+                        | "as_str"
+                        | "as_ref"
+                        | "as_slice"
+                        | "as_bytes"
+                        | "into_inner"
+                        | "trim"
+                        | "deref"
+                        | "to_string"
+                        | "to_owned"
+                ) =>
+        {
+            place(&m.receiver)
+        }
+        _ => None,
+    }
+}
+
+/// The local an expression's place starts at.
+fn root(e: &Expr) -> Option<String> {
+    place(e).map(|p| p.split('.').next().unwrap_or_default().to_string())
+}
+
+/// Methods that test a value's shape or presence: calling one guards later indexing.
+const SHAPE_METHODS: &[&str] = &[
+    "len",
+    "is_empty",
+    "starts_with",
+    "ends_with",
+    "strip_prefix",
+    "strip_suffix",
+    "contains_key",
+    "get",
+    "first",
+    "last",
+    "is_char_boundary",
+    "split_first",
+    "split_last",
+];
+
+/// Methods that cut text into pieces.
+const SPLIT_METHODS: &[&str] = &[
+    "split",
+    "splitn",
+    "rsplit",
+    "rsplitn",
+    "split_whitespace",
+    "split_terminator",
+    "lines",
+    "split_ascii_whitespace",
+];
+
+/// Methods asking whether an `Option`/`Result` holds a value.
+const PRESENCE_METHODS: &[&str] = &["is_some", "is_none", "is_ok", "is_err"];
+
+impl<'s, 'ast> Scan<'s, 'ast> {
+    fn parsed(&self, mac: &syn::Macro) -> &'s ParsedMacro {
+        self.macros.alloc(parse_macro(mac))
+    }
+
+    /// Whether an expression derives from request data.
+    fn tainted(&self, e: &Expr) -> bool {
+        self.tainted_at(e, 0)
+    }
+
+    fn tainted_at(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 48 || self.tainted.is_empty() {
+            return false;
+        }
+        let d = depth + 1;
+        match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.tainted.contains(&i.to_string())),
+            // An I/O result: what the database or a service returned.
+            Expr::Await(_) => false,
+            Expr::Lit(_) | Expr::Closure(_) => false,
+            Expr::MethodCall(m) => self.tainted_at(&m.receiver, d),
+            Expr::Call(c) => c.args.iter().any(|a| self.tainted_at(a, d)),
+            Expr::Field(f) => self.tainted_at(&f.base, d),
+            Expr::Index(i) => self.tainted_at(&i.expr, d) || self.tainted_at(&i.index, d),
+            Expr::Reference(r) => self.tainted_at(&r.expr, d),
+            Expr::Paren(p) => self.tainted_at(&p.expr, d),
+            Expr::Unary(u) => self.tainted_at(&u.expr, d),
+            Expr::Cast(c) => self.tainted_at(&c.expr, d),
+            Expr::Try(t) => self.tainted_at(&t.expr, d),
+            Expr::Binary(b) => self.tainted_at(&b.left, d) || self.tainted_at(&b.right, d),
+            Expr::Range(r) => {
+                r.start.as_ref().is_some_and(|s| self.tainted_at(s, d))
+                    || r.end.as_ref().is_some_and(|s| self.tainted_at(s, d))
+            }
+            Expr::Tuple(t) => t.elems.iter().any(|x| self.tainted_at(x, d)),
+            Expr::Array(a) => a.elems.iter().any(|x| self.tainted_at(x, d)),
+            Expr::Macro(m) => {
+                let parsed = self.parsed(&m.mac);
+                if parsed.exprs().into_iter().any(|x| self.tainted_at(x, d)) {
+                    return true;
+                }
+                parsed
+                    .format()
+                    .is_some_and(|f| f.captures().any(|c| self.tainted.contains(c)))
+            }
+            Expr::If(i) => {
+                block_tail(&i.then_branch).is_some_and(|t| self.tainted_at(t, d))
+                    || i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.tainted_at(e, d))
+            }
+            Expr::Block(b) => block_tail(&b.block).is_some_and(|t| self.tainted_at(t, d)),
+            Expr::Match(m) => {
+                self.tainted_at(&m.expr, d) || m.arms.iter().any(|a| self.tainted_at(&a.body, d))
+            }
+            _ => false,
+        }
+    }
+
+    fn bind(&mut self, pat: &Pat, tainted: bool) {
+        for pn in pattern_names(pat) {
+            let n = pn.ident.to_string();
+            if tainted {
+                self.tainted.insert(n);
+            } else {
+                self.tainted.remove(&n);
+            }
+        }
+    }
+
+    /// Records the places a condition tests.
+    fn guard(&mut self, cond: &Expr) {
+        struct Places<'g>(&'g mut HashSet<String>);
+        impl<'v> Visit<'v> for Places<'_> {
+            fn visit_expr(&mut self, e: &'v Expr) {
+                // Unwrapping a value in a condition does not check it.
+                if matches!(e, Expr::MethodCall(m)
+                    if PANICKING_METHODS.contains(&m.method.to_string().as_str()))
+                {
+                    return;
+                }
+                if let Some(p) = place(e) {
+                    self.0.insert(p);
+                }
+                if let Expr::MethodCall(m) = e {
+                    if let Some(p) = place(&m.receiver) {
+                        self.0.insert(p);
+                    }
+                }
+                visit::visit_expr(self, e);
+            }
+        }
+        let mut places = HashSet::new();
+        Places(&mut places).visit_expr(cond);
+        self.guarded.extend(places.iter().cloned());
+        self.conditions.extend(places);
+    }
+
+    fn is_guarded(&self, e: &Expr) -> bool {
+        let Some(p) = place(e) else { return false };
+        self.guarded
+            .iter()
+            .any(|g| *g == p || p.starts_with(&format!("{g}.")) || g.starts_with(&format!("{p}.")))
+    }
+
+    /// Names bound from regex captures (`if let Some(caps) = RE.captures(s)`).
+    fn note_captures(&mut self, pat: &Pat, src: &Expr) {
+        if mentions_method(src, &["captures"]) {
+            for pn in pattern_names(pat) {
+                self.captures.insert(pn.ident.to_string());
+            }
+        }
+    }
+
+    fn flag(&mut self, span: Span, msg: String, help: &'static str) {
+        self.found.push((span, msg, help));
+    }
+
+    fn check_unwrap(&mut self, m: &syn::ExprMethodCall) {
+        let method = m.method.to_string();
+        if !PANICKING_METHODS.contains(&method.as_str()) {
+            return;
+        }
+        // `.expect(..)` takes a message; `unwrap()` nothing. Anything else is another API.
+        if (method == "unwrap" && !m.args.is_empty()) || (method == "expect" && m.args.len() != 1) {
+            return;
+        }
+        if self.cannot_fail(&m.receiver) {
+            return;
+        }
+        // `.expect("HMAC takes a key of any size")`: the author's claim, as with
+        // `unreachable!`, unless the value is request data or an I/O result.
+        if let Some(Expr::Lit(l)) = m.args.first() {
+            if let Lit::Str(msg) = &l.lit {
+                if states_invariant(&msg.value())
+                    && !self.tainted(&m.receiver)
+                    && !mentions_await(&m.receiver)
+                {
+                    return;
+                }
+            }
+        }
+        let call = if method == "unwrap" {
+            "`.unwrap()`".to_string()
+        } else {
+            "`.expect(..)`".to_string()
+        };
+        let builder = matches!(strip(&m.receiver), Expr::MethodCall(b)
+            if b.method == "body" && self.builder_root(&b.receiver));
+        let msg = if builder {
+            format!(
+                "{call} on a response builder in {}: a header value from the request that holds a control character makes `.body(..)` fail and the handler panic",
+                self.handler
+            )
+        } else if self.tainted(&m.receiver) {
+            format!(
+                "{call} on request data in {}: a malformed request panics the handler instead of getting an error response",
+                self.handler
+            )
+        } else {
+            format!(
+                "{call} in {}: a `None` or `Err` panics the handler instead of returning an error response",
+                self.handler
+            )
+        };
+        self.flag(m.method.span(), msg, HELP);
+    }
+
+    /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic).
+    fn cannot_fail(&self, recv: &Expr) -> bool {
+        if self.checked.contains(&value_text(recv)) {
+            return true;
+        }
+        if let Some(p) = place(recv) {
+            if self.conditions.contains(&p) {
+                return true;
+            }
+        }
+        if root(recv).is_some_and(|r| self.validated.contains(&r)) {
+            return true;
+        }
+        match strip(recv) {
+            // `child.stdin.take()` of a process spawned with piped stdio.
+            Expr::MethodCall(mc)
+                if mc.method == "take"
+                    && matches!(strip(&mc.receiver), Expr::Field(f)
+                        if CHILD_PIPES.contains(&text(&f.member).as_str())) =>
+            {
+                true
+            }
+            // `caps.get(1)`, `caps.name("id")` of a regex match.
+            Expr::MethodCall(mc)
+                if matches!(mc.method.to_string().as_str(), "get" | "name")
+                    && root(&mc.receiver).is_some_and(|r| self.captures.contains(&r))
+                    && mc.args.iter().all(|a| self.constant(a)) =>
+            {
+                true
+            }
+            // A lookup of a constant key in a static table: `MODELS.get("alerts")`.
+            Expr::MethodCall(mc)
+                if mc.method == "get"
+                    && matches!(strip(&mc.receiver), Expr::Path(p)
+                        if p.path.segments.last().is_some_and(|s| is_const_case(&s.ident.to_string())))
+                    && mc.args.iter().all(|a| self.constant(a)) =>
+            {
+                true
+            }
+            // Put there by a middleware: `req.extensions().get::<Session>()`, `id.identity()`.
+            Expr::MethodCall(mc)
+                if (mc.method == "get"
+                    && matches!(strip(&mc.receiver), Expr::MethodCall(r)
+                        if r.method == "extensions" || r.method == "extensions_mut"))
+                    || (mc.args.is_empty()
+                        && MIDDLEWARE_VALUE_METHODS.contains(&mc.method.to_string().as_str())) =>
+            {
+                true
+            }
+            Expr::Await(a) => match strip(&a.base) {
+                // A join handle: its error is the task's panic, re-raised.
+                Expr::Call(c) => self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()),
+                Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| self.handles.contains(&i.to_string())),
+                _ => false,
+            },
+            Expr::MethodCall(mc) => {
+                let name = mc.method.to_string();
+                if mc.args.is_empty() && POISONING_LOCKS.contains(&name.as_str()) {
+                    return true;
+                }
+                // `s.split(':').next()`: `split` yields at least one item.
+                if name == "next" {
+                    if let Expr::MethodCall(inner) = strip(&mc.receiver) {
+                        if matches!(
+                            inner.method.to_string().as_str(),
+                            "split" | "splitn" | "rsplit" | "rsplitn" | "split_inclusive"
+                        ) {
+                            return true;
+                        }
+                    }
+                }
+                // `SystemTime::now().duration_since(UNIX_EPOCH)`: fails only before 1970.
+                if name == "duration_since"
+                    && mc.args.iter().any(|a| text(a).contains("UNIX_EPOCH"))
+                {
+                    return true;
+                }
+                if mc.method == "body" && self.builder_cannot_fail(&mc.receiver) {
+                    return true;
+                }
+                // derive_builder: `FooBuilder::default().name(..).build()` fails only
+                // when a field is left unset.
+                if name == "build" && mc.args.is_empty() && self.derive_builder(&mc.receiver) {
+                    return true;
+                }
+                // A compiled template (askama, sailfish): rendering fails only if a
+                // `Display` implementation does.
+                if mc.args.is_empty() && matches!(name.as_str(), "render" | "render_once") {
+                    return true;
+                }
+                let args_constant = mc.args.iter().all(|a| self.constant(a));
+                (is_pure_constructor(&name) && self.constant(&mc.receiver) && args_constant)
+                    || (self.constant_value(&mc.receiver, 0) && args_constant)
+            }
+            Expr::Call(c) => {
+                let Some(path) = self.call_path(c) else {
+                    return false;
+                };
+                if is_serializer(&path) {
+                    return true;
+                }
+                if let [.., ty, f] = path.as_slice() {
+                    if is_infallible_call(ty, f) {
+                        return true;
+                    }
+                }
+                path.last().is_some_and(|l| is_pure_constructor(l))
+                    && !c.args.is_empty()
+                    && c.args.iter().all(|a| self.constant(a))
+            }
+            Expr::Macro(m) => {
+                // `write!(buf, ..)` into a `String` cannot fail.
+                let parsed = self.parsed(&m.mac);
+                matches!(parsed.name.as_str(), "write" | "writeln")
+                    && parsed
+                        .format()
+                        .and_then(|f| f.target.as_ref())
+                        .and_then(root)
+                        .is_some_and(|t| self.buffers.contains(&t))
+            }
+            _ => false,
+        }
+    }
+
+    /// An http `Response::builder()`/`Request::builder()` chain ending in `.body(..)`: it
+    /// fails only on an invalid status or header, so only when one derives from the
+    /// request.
+    fn builder_cannot_fail(&self, chain: &Expr) -> bool {
+        let mut e: &Expr = chain;
+        for _ in 0..64 {
+            match strip(e) {
+                Expr::MethodCall(m) => {
+                    if m.args.iter().any(|a| self.raw(a, 0)) {
+                        return false;
+                    }
+                    e = &m.receiver;
+                }
+                Expr::Path(p) => {
+                    return p
+                        .path
+                        .get_ident()
+                        .is_some_and(|i| self.builders.contains(&i.to_string()));
+                }
+                Expr::Call(c) => {
+                    let Expr::Path(p) = &*c.func else {
+                        return false;
+                    };
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    return matches!(segs.as_slice(), [.., t, b]
+                        if (t == "Response" || t == "Request") && b == "builder");
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a method chain starts at `Response::builder()`/`Request::builder()`.
+    fn builder_root(&self, chain: &Expr) -> bool {
+        let mut e = chain;
+        for _ in 0..64 {
+            match strip(e) {
+                Expr::MethodCall(m) => e = &m.receiver,
+                Expr::Call(c) => {
+                    let Expr::Path(p) = &*c.func else {
+                        return false;
+                    };
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    return matches!(segs.as_slice(), [.., t, b]
+                        if (t == "Response" || t == "Request") && b == "builder");
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn call_path(&self, c: &syn::ExprCall) -> Option<Vec<String>> {
+        let Expr::Path(p) = &*c.func else { return None };
+        Some(self.cx.resolve(&p.path))
+    }
+
+    /// A constant: a literal, a `const`, `None`, or a pure function of constants.
+    fn constant(&self, e: &Expr) -> bool {
+        self.constant_at(e, 0)
+    }
+
+    fn constant_at(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let d = depth + 1;
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Path(p) => {
+                let last = p.path.segments.last().map(|s| s.ident.to_string());
+                last.is_some_and(|l| {
+                    l == "None"
+                        || (p.path.segments.len() == 1 && self.consts.contains(&l))
+                        || is_const_case(&l)
+                        || (p.path.segments.len() == 1 && self.cx.facts.consts.contains(&l))
+                        || (p.path.segments.len() > 1
+                            && l.chars().next().is_some_and(char::is_uppercase))
+                })
+            }
+            Expr::Reference(r) => self.constant_at(&r.expr, d),
+            Expr::Paren(p) => self.constant_at(&p.expr, d),
+            Expr::Unary(u) => self.constant_at(&u.expr, d),
+            Expr::Cast(c) => self.constant_at(&c.expr, d),
+            Expr::Binary(b) => self.constant_at(&b.left, d) && self.constant_at(&b.right, d),
+            Expr::Tuple(t) => t.elems.iter().all(|x| self.constant_at(x, d)),
+            Expr::Array(a) => a.elems.iter().all(|x| self.constant_at(x, d)),
+            Expr::Call(c) => {
+                matches!(&*c.func, Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "Some"
+                        || is_pure_constructor(&s.ident.to_string())))
+                    && c.args.iter().all(|x| self.constant_at(x, d))
+            }
+            Expr::MethodCall(m) => {
+                self.constant_value(&m.receiver, d) && m.args.iter().all(|x| self.constant_at(x, d))
+            }
+            Expr::Macro(m) => {
+                let parsed = self.parsed(&m.mac);
+                CONSTANT_MACROS.contains(&parsed.name.as_str())
+                    || (parsed.name == "format"
+                        && parsed.format().is_some_and(|f| {
+                            f.placeholders.is_empty()
+                                || (f.captures().next().is_none()
+                                    && f.args.iter().all(|a| self.constant_at(&a.expr, d)))
+                        }))
+            }
+            _ => false,
+        }
+    }
+
+    /// A value computed from literals alone (`"8080"`, `Duration::try_seconds(900)?`):
+    /// methods of it are deterministic. Unlike an argument, a named constant or static
+    /// does not count: its methods may read state (`POOL.get()`).
+    fn constant_value(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match strip(e) {
+            Expr::Lit(_) => true,
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.consts.contains(&i.to_string())),
+            Expr::MethodCall(m) => {
+                self.constant_value(&m.receiver, depth + 1)
+                    && m.args.iter().all(|x| self.constant_at(x, depth + 1))
+            }
+            other => self.constant_at(other, depth + 1),
+        }
+    }
+
+    /// A derive_builder chain: rooted at `FooBuilder::default()`/`FooBuilder::new()`, or a
+    /// local holding one.
+    fn derive_builder(&self, chain: &Expr) -> bool {
+        let mut e = chain;
+        for _ in 0..64 {
+            match strip(e) {
+                Expr::MethodCall(m) => e = &m.receiver,
+                Expr::Path(p) => {
+                    return p
+                        .path
+                        .get_ident()
+                        .is_some_and(|i| self.derive_builders.contains(&i.to_string()))
+                }
+                Expr::Call(c) => {
+                    let Expr::Path(p) = &*c.func else {
+                        return false;
+                    };
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    return matches!(segs.as_slice(), [.., t, f]
+                        if t.ends_with("Builder") && t.len() > "Builder".len()
+                            && (f == "default" || f == "new"));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether an expression carries request text as it came (a parameter, a field of
+    /// one, a copy or a `format!` of it), as opposed to a value computed from it.
+    fn raw(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 24 {
+            return false;
+        }
+        match strip(e) {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.raw.contains(&i.to_string())),
+            Expr::Field(f) => self.raw(&f.base, depth + 1),
+            Expr::MethodCall(m)
+                if matches!(
+                    m.method.to_string().as_str(),
+                    "clone"
+                        | "to_string"
+                        | "to_owned"
+                        | "as_str"
+                        | "as_ref"
+                        | "trim"
+                        | "into"
+                        | "as_deref"
+                        | "into_inner"
+                        | "to_lowercase"
+                        | "to_uppercase"
+                        | "get"
+                        | "and_then"
+                        | "map"
+                        | "ok"
+                        | "to_str"
+                        | "unwrap"
+                        | "expect"
+                        | "unwrap_or"
+                        | "unwrap_or_default"
+                        | "unwrap_or_else"
+                        | "as_bytes"
+                        | "trim_start"
+                        | "trim_end"
+                        | "to_vec"
+                        | "into_string"
+                ) =>
+            {
+                self.raw(&m.receiver, depth + 1)
+            }
+            Expr::Binary(b) => self.raw(&b.left, depth + 1) || self.raw(&b.right, depth + 1),
+            Expr::Macro(m) => {
+                let parsed = self.parsed(&m.mac);
+                parsed.name == "format"
+                    && parsed.format().is_some_and(|f| {
+                        f.captures().any(|c| self.raw.contains(c))
+                            || f.args.iter().any(|a| self.raw(&a.expr, depth + 1))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Pieces of request text: a local holding them, or a chain splitting it
+    /// (`auth.split(' ').collect::<Vec<_>>()`).
+    fn split_of_request(&self, e: &Expr) -> bool {
+        if let Expr::Path(p) = strip(e) {
+            return p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.pieces.contains(&i.to_string()));
+        }
+        let mut e = strip(e);
+        let mut split = false;
+        for _ in 0..64 {
+            match e {
+                Expr::MethodCall(m) => {
+                    if SPLIT_METHODS.contains(&m.method.to_string().as_str()) {
+                        split = true;
+                    }
+                    e = strip(&m.receiver);
+                }
+                Expr::Try(t) => e = strip(&t.expr),
+                _ => break,
+            }
+        }
+        split && self.tainted(e)
+    }
+
+    fn check_index(&mut self, ix: &syn::ExprIndex) {
+        let idx = strip(&ix.index);
+        let slice = matches!(idx, Expr::Range(_));
+        if let Expr::Range(r) = idx {
+            let zero_start = r.start.as_ref().is_none_or(|s| is_zero(s));
+            if zero_start && r.end.is_none() {
+                return;
+            }
+        }
+        let base_t = self.tainted(&ix.expr);
+        let idx_t = self.tainted(idx);
+        if !base_t && !idx_t {
+            return;
+        }
+        // A string key: `serde_json::Value` indexing never panics; a map's does.
+        if matches!(idx, Expr::Lit(l) if matches!(l.lit, Lit::Str(_))) && !self.is_map(&ix.expr) {
+            return;
+        }
+        if self.is_guarded(&ix.expr) || self.is_guarded(idx) {
+            return;
+        }
+        // Clamped (`..s.len().min(64)`) or a loop index bounded by a length.
+        if mentions_method(idx, &["min", "clamp", "saturating_sub"]) {
+            return;
+        }
+        if root(idx).is_some_and(|r| self.bounded.contains(&r)) {
+            return;
+        }
+        // A constant position (`parts[1]`) panics on request data only if the indexed
+        // value is request data as it came or the pieces it was split into; the result
+        // of a call may be a fixed-size array or a non-empty list by construction.
+        if !idx_t && !self.raw(&ix.expr, 0) && !self.split_of_request(&ix.expr) {
+            return;
+        }
+        let what = text(&*ix.expr).replace(' ', "");
+        let msg = if slice {
+            format!(
+                "slicing `{what}` with request data in {}: an out-of-range bound (or one inside a UTF-8 character) panics the handler",
+                self.handler
+            )
+        } else {
+            format!(
+                "indexing `{what}` with request data in {}: an out-of-range index or a missing key panics the handler",
+                self.handler
+            )
+        };
+        self.flag(ix.bracket_token.span.open(), msg, HELP_INDEX);
+    }
+
+    /// A map indexed by key: a parameter declared as `HashMap`, `BTreeMap`, `HeaderMap`
+    /// (also inside `Query<..>`).
+    fn is_map(&self, e: &Expr) -> bool {
+        let Some(p) = place(e) else { return false };
+        let Some(ty) = self.param_types.get(&p) else {
+            return false;
+        };
+        let Some(seg) = crate::model::types::type_name(ty) else {
+            return false;
+        };
+        matches!(
+            seg.ident.to_string().as_str(),
+            "HashMap" | "BTreeMap" | "IndexMap" | "HeaderMap"
+        )
+    }
+}
+
+/// Looks through parentheses, references and `?`.
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Reference(r) => strip(&r.expr),
+        Expr::Group(g) => strip(&g.expr),
+        _ => e,
+    }
+}
+
+fn is_zero(e: &Expr) -> bool {
+    matches!(e, Expr::Lit(l) if matches!(&l.lit, Lit::Int(i) if i.base10_digits() == "0"))
+}
+
+fn block_tail(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) => Some(e),
+        _ => None,
+    }
+}
+
+/// Whether `e` calls one of `methods` anywhere.
+fn mentions_method(e: &Expr, methods: &[&str]) -> bool {
+    struct Find<'m>(&'m [&'m str], bool);
+    impl<'v> Visit<'v> for Find<'_> {
+        fn visit_expr_method_call(&mut self, m: &'v syn::ExprMethodCall) {
+            if self.0.contains(&m.method.to_string().as_str()) {
+                self.1 = true;
+            }
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut f = Find(methods, false);
+    f.visit_expr(e);
+    f.1
+}
+
+/// Whether `e` awaits anything (an I/O result).
+fn mentions_await(e: &Expr) -> bool {
+    struct Find(bool);
+    impl<'v> Visit<'v> for Find {
+        fn visit_expr_await(&mut self, _: &'v syn::ExprAwait) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'v syn::ExprClosure) {}
+    }
+    let mut f = Find(false);
+    f.visit_expr(e);
+    f.0
+}
+
+/// A `String` initializer: `String::new()`, `String::with_capacity(..)`, `format!(..)`.
+fn is_string_init(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+            if p.path.segments.len() == 2
+                && p.path.segments[0].ident == "String"),
+        Expr::Macro(m) => m.mac.path.is_ident("format"),
+        Expr::MethodCall(m) => m.method == "to_string" || m.method == "to_owned",
+        _ => false,
+    }
+}
+
+impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
+    // Nested items are judged on their own.
+    fn visit_item(&mut self, _: &'s syn::Item) {}
+
+    fn visit_local(&mut self, l: &'s syn::Local) {
+        let Some(init) = &l.init else {
+            self.bind(&l.pat, false);
+            return;
+        };
+        self.visit_expr(&init.expr);
+        if let Some((_, diverge)) = &init.diverge {
+            self.visit_expr(diverge);
+        }
+        let tainted = self.tainted(&init.expr);
+        self.bind(&l.pat, tainted);
+        let pat = match &l.pat {
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let Pat::Ident(pi) = pat {
+            let name = pi.ident.to_string();
+            if is_string_init(&init.expr) {
+                self.buffers.insert(name.clone());
+            }
+            if let Expr::Call(c) = strip(&init.expr) {
+                if self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()) {
+                    self.handles.insert(name.clone());
+                }
+            }
+            if mentions_method(&init.expr, &["captures"]) {
+                self.captures.insert(name.clone());
+            }
+            if self.builder_cannot_fail(&init.expr) {
+                self.builders.insert(name.clone());
+            }
+            if self.derive_builder(&init.expr) {
+                self.derive_builders.insert(name.clone());
+            }
+            if self.split_of_request(&init.expr) {
+                self.pieces.insert(name.clone());
+            } else {
+                self.pieces.remove(&name);
+            }
+            if self.constant(&init.expr) {
+                self.consts.insert(name.clone());
+            } else {
+                self.consts.remove(&name);
+            }
+            if self.raw(&init.expr, 0) {
+                self.raw.insert(name);
+            } else {
+                self.raw.remove(&name);
+            }
+        }
+        // `let Some(x) = opt else { .. }` tests `opt`.
+        if init.diverge.is_some() {
+            self.guard(&init.expr);
+        }
+    }
+
+    fn visit_expr_if(&mut self, i: &'s syn::ExprIf) {
+        self.visit_expr(&i.cond);
+        self.guard(&i.cond);
+        self.visit_block(&i.then_branch);
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
+    }
+
+    fn visit_expr_let(&mut self, l: &'s syn::ExprLet) {
+        self.visit_expr(&l.expr);
+        let t = self.tainted(&l.expr);
+        self.bind(&l.pat, t);
+        self.note_captures(&l.pat, &l.expr);
+        // `if let Err(e) = res { return .. }` then `res.unwrap()`.
+        if let Pat::TupleStruct(ts) = &*l.pat {
+            if ts
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| matches!(s.ident.to_string().as_str(), "Err" | "Ok" | "Some"))
+            {
+                self.checked.insert(value_text(&l.expr));
+            }
+        }
+    }
+
+    fn visit_expr_assign(&mut self, a: &'s syn::ExprAssign) {
+        visit::visit_expr_assign(self, a);
+        // `resp = resp.header(k, v)`: still a builder if `v` is not request data.
+        if let Some(name) = crate::engine::walk::target_name(&a.left) {
+            if self.builders.contains(&name) && !self.builder_cannot_fail(&a.right) {
+                self.builders.remove(&name);
+            }
+            let t = self.tainted(&a.right);
+            if t {
+                self.tainted.insert(name);
+            }
+        }
+    }
+
+    fn visit_expr_while(&mut self, w: &'s syn::ExprWhile) {
+        self.visit_expr(&w.cond);
+        self.guard(&w.cond);
+        self.visit_block(&w.body);
+    }
+
+    fn visit_expr_match(&mut self, m: &'s syn::ExprMatch) {
+        self.visit_expr(&m.expr);
+        self.guard(&m.expr);
+        let t = self.tainted(&m.expr);
+        for arm in &m.arms {
+            self.bind(&arm.pat, t);
+            self.note_captures(&arm.pat, &m.expr);
+            if let Some((_, g)) = &arm.guard {
+                self.guard(g);
+                self.visit_expr(g);
+            }
+            self.visit_expr(&arm.body);
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'s syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        let t = self.tainted(&f.expr);
+        self.bind(&f.pat, t);
+        if let (Expr::Range(_), Pat::Ident(pi)) = (strip(&f.expr), &*f.pat) {
+            if mentions_method(&f.expr, &["len"]) {
+                self.bounded.insert(pi.ident.to_string());
+            }
+        }
+        // `for (i, x) in v.iter().enumerate()`: `i` is within `v`.
+        if let (Pat::Tuple(t), Expr::MethodCall(mc)) = (&*f.pat, strip(&f.expr)) {
+            if mc.method == "enumerate" {
+                if let Some(Pat::Ident(pi)) = t.elems.first() {
+                    self.bounded.insert(pi.ident.to_string());
+                }
+            }
+        }
+        self.visit_block(&f.body);
+    }
+
+    fn visit_expr_closure(&mut self, c: &'s syn::ExprClosure) {
+        let t = std::mem::take(&mut self.closure_tainted);
+        for p in &c.inputs {
+            self.bind(p, t);
+        }
+        self.visit_expr(&c.body);
+    }
+
+    fn visit_expr_call(&mut self, c: &'s syn::ExprCall) {
+        // A detached task's panic does not reach the handler.
+        let path = self.call_path(c);
+        if path.as_ref().and_then(|p| spawn_fn(p)) == Some(false) {
+            return;
+        }
+        visit::visit_expr_call(self, c);
+        if path
+            .as_ref()
+            .and_then(|p| p.last())
+            .is_some_and(|f| crate::model::web::is_checking_fn(f))
+        {
+            for a in &c.args {
+                if let Some(r) = root(a) {
+                    self.validated.insert(r);
+                }
+            }
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'s syn::ExprMethodCall) {
+        self.visit_expr(&m.receiver);
+        self.check_unwrap(m);
+        let name = m.method.to_string();
+        if PRESENCE_METHODS.contains(&name.as_str()) {
+            self.checked.insert(value_text(&m.receiver));
+        }
+        if crate::model::web::is_checking_fn(&name) {
+            for e in std::iter::once(&*m.receiver).chain(m.args.iter()) {
+                if let Some(r) = root(e) {
+                    self.validated.insert(r);
+                }
+            }
+        }
+        if let Some(counterparts) = checked_counterpart(&name) {
+            let recv = value_text(&m.receiver);
+            let args = text(&m.args);
+            for c in counterparts {
+                self.checked.insert(format!("{recv} . {c} ({args})"));
+            }
+        }
+        if SHAPE_METHODS.contains(&name.as_str()) {
+            if let Some(p) = place(&m.receiver) {
+                self.guarded.insert(p);
+            }
+        }
+        let t = self.tainted(&m.receiver);
+        for a in &m.args {
+            self.closure_tainted = t && matches!(a, Expr::Closure(_));
+            self.visit_expr(a);
+            self.closure_tainted = false;
+        }
+    }
+
+    fn visit_expr_index(&mut self, ix: &'s syn::ExprIndex) {
+        self.visit_expr(&ix.expr);
+        self.visit_expr(&ix.index);
+        self.check_index(ix);
+    }
+
+    fn visit_macro(&mut self, mac: &'s syn::Macro) {
+        let parsed = self.parsed(mac);
+        let name = parsed.name.as_str();
+        if PANIC_MACROS.contains(&name) && name != "unreachable" {
+            let msg = match name {
+                "todo" | "unimplemented" => format!(
+                    "`{name}!()` in {}: every request that reaches it panics",
+                    self.handler
+                ),
+                _ => format!(
+                    "`{name}!` in {}: the request panics instead of getting an error response",
+                    self.handler
+                ),
+            };
+            let span = mac
+                .path
+                .segments
+                .first()
+                .map(|s| s.ident.span())
+                .unwrap_or_else(|| mac.span());
+            self.flag(span, msg, HELP);
+        }
+        if matches!(
+            name,
+            "assert" | "assert_eq" | "assert_ne" | "ensure" | "debug_assert" | "debug_assert_eq"
+        ) {
+            for e in parsed.exprs() {
+                self.guard(e);
+            }
+        }
+        if name == "json" {
+            let values: &'s Vec<Expr> = self.exprs.alloc(json_values(&mac.tokens));
+            for e in values {
+                self.visit_expr(e);
+            }
+            return;
+        }
+        for e in parsed.exprs() {
+            self.visit_expr(e);
+        }
+    }
+}
