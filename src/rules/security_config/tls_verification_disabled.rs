@@ -29,7 +29,7 @@ crate::declare_rule! {
         severity: Error,
         cwe: [295],
         precision: High,
-        status: Preview,
+        status: Stable,
         since: "0.1.0",
         summary: "a TLS client told to accept any certificate or hostname (`danger_accept_invalid_certs(true)`, `SslVerifyMode::NONE`, an accept-all rustls verifier)",
     }
