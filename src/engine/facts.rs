@@ -9,6 +9,9 @@ use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
 pub struct FileFacts<'ast> {
     /// `const`/`static` items, incl. associated consts (by name).
     pub consts: HashSet<String>,
+    /// The values of the `const`/`static` items of the file's modules (by name; the
+    /// first of a name).
+    pub const_values: HashMap<String, &'ast syn::Expr>,
     /// Enums whose variants carry no data.
     pub fieldless_enums: HashSet<String>,
     /// Struct name → named fields and their types.
@@ -70,9 +73,15 @@ impl<'ast> FileFacts<'ast> {
             match item {
                 Item::Const(c) => {
                     self.consts.insert(c.ident.to_string());
+                    self.const_values
+                        .entry(c.ident.to_string())
+                        .or_insert(&c.expr);
                 }
                 Item::Static(s) => {
                     self.consts.insert(s.ident.to_string());
+                    self.const_values
+                        .entry(s.ident.to_string())
+                        .or_insert(&s.expr);
                 }
                 Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
                     self.fieldless_enums.insert(e.ident.to_string());

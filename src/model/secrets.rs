@@ -165,11 +165,22 @@ const TOKEN_KINDS: &[&str] = &[
 /// `x-api-key`, but not `password_hash`, `token_count`, `is_secret`, `reset_url`.
 /// `extra` holds configured word sequences.
 pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    is_secret_name_with(ident, CORES, VALUE_SUFFIX, extra)
+}
+
+/// [`is_secret_name`] with other word sequences (`cores`) and other words allowed after
+/// them (`suffixes`); the exempt prefixes and the rule for a bare `tokens` are the same.
+pub fn is_secret_name_with(
+    ident: &str,
+    cores: &[&[&str]],
+    suffixes: &[&str],
+    extra: &[Vec<String>],
+) -> bool {
     let w = words(ident);
     if w.is_empty() {
         return false;
     }
-    let cores = CORES
+    let cores = cores
         .iter()
         .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .chain(extra.iter().cloned());
@@ -196,7 +207,7 @@ pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
         let prefix_ok = w[..start]
             .iter()
             .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
-        let suffix_ok = (end..w.len()).all(|k| in_core(k) || VALUE_SUFFIX.contains(&w[k].as_str()));
+        let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
     })
 }

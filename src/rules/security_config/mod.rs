@@ -1,0 +1,3 @@
+//! BL5xx: security configuration.
+
+pub mod hardcoded_secret;
