@@ -49,6 +49,18 @@ pub struct MacroRef<'ast> {
     pub parsed: &'ast ParsedMacro,
 }
 
+/// An item given to [`crate::rules::Rule::check_item`].
+#[derive(Clone, Copy)]
+pub enum ItemRef<'ast> {
+    Const(&'ast syn::ItemConst),
+    Static(&'ast syn::ItemStatic),
+    /// An associated `const` of an `impl` block.
+    ImplConst(&'ast syn::ImplItemConst),
+    /// An associated `const` of a trait, with its default value if any.
+    TraitConst(&'ast syn::TraitItemConst),
+    Struct(&'ast syn::ItemStruct),
+}
+
 /// Where a file sits in the workspace.
 #[derive(Debug, Clone, Default)]
 pub struct FileMeta {

@@ -2,7 +2,7 @@
 //! every expression and macro to the enabled rules' hooks.
 
 use crate::config::Settings;
-use crate::engine::cx::{Cx, FileMeta, MacroCache, MacroRef};
+use crate::engine::cx::{Cx, FileMeta, ItemRef, MacroCache, MacroRef};
 use crate::engine::facts::FileFacts;
 use crate::engine::flow::Class;
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
@@ -266,6 +266,41 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         self.in_test_if(&m.attrs, |w| visit::visit_item_mod(w, m));
     }
 
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        self.in_test_if(&c.attrs, |w| {
+            w.check_item(ItemRef::Const(c));
+            visit::visit_item_const(w, c)
+        });
+    }
+
+    fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
+        self.in_test_if(&s.attrs, |w| {
+            w.check_item(ItemRef::Static(s));
+            visit::visit_item_static(w, s)
+        });
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
+        self.in_test_if(&c.attrs, |w| {
+            w.check_item(ItemRef::ImplConst(c));
+            visit::visit_impl_item_const(w, c)
+        });
+    }
+
+    fn visit_trait_item_const(&mut self, c: &'ast syn::TraitItemConst) {
+        self.in_test_if(&c.attrs, |w| {
+            w.check_item(ItemRef::TraitConst(c));
+            visit::visit_trait_item_const(w, c)
+        });
+    }
+
+    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+        self.in_test_if(&s.attrs, |w| {
+            w.check_item(ItemRef::Struct(s));
+            visit::visit_item_struct(w, s)
+        });
+    }
+
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if let Some(body) = &f.default {
             self.check_fn(&f.attrs, &f.sig, body);
@@ -280,6 +315,9 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        for r in self.rules {
+            r.check_local(&mut self.cx, l);
+        }
         let init = l.init.as_ref().map(|i| &*i.expr);
         if let Some(i) = &l.init {
             self.visit_expr(&i.expr);
@@ -458,6 +496,12 @@ impl<'a, 'ast> Walker<'a, 'ast> {
     ) {
         for r in self.rules {
             r.check_fn(&mut self.cx, attrs, sig, body);
+        }
+    }
+
+    fn check_item(&mut self, item: ItemRef<'ast>) {
+        for r in self.rules {
+            r.check_item(&mut self.cx, item);
         }
     }
 

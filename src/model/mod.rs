@@ -5,6 +5,7 @@ pub mod blocking;
 pub mod connections;
 pub mod cookies;
 pub mod cors;
+pub mod credentials;
 pub mod errors;
 pub mod http_clients;
 pub mod jwt;

@@ -165,11 +165,22 @@ const TOKEN_KINDS: &[&str] = &[
 /// `x-api-key`, but not `password_hash`, `token_count`, `is_secret`, `reset_url`.
 /// `extra` holds configured word sequences.
 pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
-    let cores = CORES
+    is_secret_name_with(ident, CORES, VALUE_SUFFIX, extra)
+}
+
+/// [`is_secret_name`] with other word sequences (`cores`) and other words allowed after
+/// them (`suffixes`); the exempt prefixes and the rule for a bare `tokens` are the same.
+pub fn is_secret_name_with(
+    ident: &str,
+    cores: &[&[&str]],
+    suffixes: &[&str],
+    extra: &[Vec<String>],
+) -> bool {
+    let cores = cores
         .iter()
         .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .chain(extra.iter().cloned());
-    names_credential(&words(ident), cores)
+    names_credential(&words(ident), cores, suffixes)
 }
 
 /// Words that name a password (a secret a person chose and remembers), as opposed to a
@@ -181,12 +192,16 @@ const PASSWORD_CORES: &[&str] = &["password", "passwords", "passwd", "passphrase
 /// `is_password_set`, `api_key` or `token` (tokens and keys are generated, not chosen).
 pub fn is_password_name(ident: &str) -> bool {
     let cores = PASSWORD_CORES.iter().map(|c| vec![c.to_string()]);
-    names_credential(&words(ident), cores)
+    names_credential(&words(ident), cores, VALUE_SUFFIX)
 }
 
 /// Whether words `w` contain one of `cores` with only value suffixes after it and no
 /// exempting prefix before it.
-fn names_credential(w: &[String], cores: impl Iterator<Item = Vec<String>>) -> bool {
+fn names_credential(
+    w: &[String],
+    cores: impl Iterator<Item = Vec<String>>,
+    suffixes: &[&str],
+) -> bool {
     if w.is_empty() {
         return false;
     }
@@ -213,7 +228,7 @@ fn names_credential(w: &[String], cores: impl Iterator<Item = Vec<String>>) -> b
         let prefix_ok = w[..start]
             .iter()
             .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
-        let suffix_ok = (end..w.len()).all(|k| in_core(k) || VALUE_SUFFIX.contains(&w[k].as_str()));
+        let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
     })
 }

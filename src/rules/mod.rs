@@ -2,7 +2,7 @@
 //! [`declare_rule!`]) and the hooks a rule implements.
 
 use crate::engine::cx::Cx;
-use crate::engine::cx::MacroRef;
+use crate::engine::cx::{ItemRef, MacroRef};
 use crate::finding::Severity;
 use serde::Serialize;
 
@@ -175,6 +175,14 @@ pub trait Rule: Send + Sync {
     /// Every macro invocation (expression, statement or item position), parsed.
     fn check_macro<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _mac: MacroRef<'ast>) {}
 
+    /// Every `let` statement, before its initializer is walked.
+    fn check_local<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _local: &'ast syn::Local) {}
+
+    /// Every `const`/`static` item (module level, in blocks, associated) and struct
+    /// definition, inside the test context its attributes set, before its parts are
+    /// walked.
+    fn check_item<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _item: ItemRef<'ast>) {}
+
     /// Every function and method with a body, with its attributes, before its body is
     /// walked.
     fn check_fn<'ast>(
@@ -215,6 +223,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &resilience::blocking_call_in_async::BlockingCallInAsync,
         &resilience::connection_without_pool::ConnectionWithoutPool,
         &error_handling::panic_in_handler::PanicInHandler,
+        &security_config::hardcoded_secret::HardcodedSecret,
     ]
 }
 

@@ -1,6 +1,7 @@
 //! BL5xx, security configuration: settings and calls that turn a protection off or
 //! weaken it.
 
+pub mod hardcoded_secret;
 pub mod insecure_cookie;
 pub mod jwt_validation_disabled;
 pub mod missing_rate_limit;
