@@ -21,6 +21,12 @@ pub struct FileFacts<'ast> {
     pub newtypes: HashMap<String, &'ast Type>,
     /// Functions and methods of this file that return text (`String`, `&str`, …).
     pub text_returns: HashSet<String>,
+    /// Enum items by name (the first of a name).
+    pub enum_items: HashMap<String, &'ast syn::ItemEnum>,
+    /// Struct items by name (the first of a name).
+    pub struct_items: HashMap<String, &'ast syn::ItemStruct>,
+    /// Trait implementations (`impl From<sqlx::Error> for AppError`).
+    pub trait_impls: Vec<&'ast syn::ItemImpl>,
 }
 
 /// What call-site summaries need to know of a function.
@@ -74,10 +80,14 @@ impl<'ast> FileFacts<'ast> {
                 Item::Static(s) => {
                     self.consts.insert(s.ident.to_string());
                 }
-                Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
-                    self.fieldless_enums.insert(e.ident.to_string());
+                Item::Enum(e) => {
+                    if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
+                        self.fieldless_enums.insert(e.ident.to_string());
+                    }
+                    self.enum_items.entry(e.ident.to_string()).or_insert(e);
                 }
                 Item::Struct(s) => {
+                    self.struct_items.entry(s.ident.to_string()).or_insert(s);
                     if let Fields::Unnamed(u) = &s.fields {
                         if u.unnamed.len() == 1 {
                             self.newtypes.insert(s.ident.to_string(), &u.unnamed[0].ty);
@@ -102,6 +112,9 @@ impl<'ast> FileFacts<'ast> {
                         .or_insert_with(|| FnSig::of(&func.sig, public));
                 }
                 Item::Impl(imp) => {
+                    if imp.trait_.is_some() {
+                        self.trait_impls.push(imp);
+                    }
                     for it in &imp.items {
                         match it {
                             ImplItem::Const(c) => {

@@ -173,6 +173,9 @@ pub trait Rule: Send + Sync {
     /// Every macro invocation (expression, statement or item position), parsed.
     fn check_macro<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _mac: MacroRef<'ast>) {}
 
+    /// Every `impl` block, before its items are walked.
+    fn check_impl<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _imp: &'ast syn::ItemImpl) {}
+
     /// Every function and method with a body, with its attributes, before its body is
     /// walked.
     fn check_fn<'ast>(
@@ -204,6 +207,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,
         &error_handling::panic_in_handler::PanicInHandler,
+        &error_handling::internal_error_exposed::InternalErrorExposed,
     ]
 }
 
