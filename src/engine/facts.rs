@@ -29,6 +29,12 @@ pub struct FileFacts<'ast> {
     pub items: &'ast [Item],
     /// The call graph, computed the first time a rule asks.
     calls: std::cell::OnceCell<crate::engine::calls::FileCalls<'ast>>,
+    /// Enum items by name (the first of a name).
+    pub enum_items: HashMap<String, &'ast syn::ItemEnum>,
+    /// Struct items by name (the first of a name).
+    pub struct_items: HashMap<String, &'ast syn::ItemStruct>,
+    /// Trait implementations (`impl From<sqlx::Error> for AppError`).
+    pub trait_impls: Vec<&'ast syn::ItemImpl>,
 }
 
 /// What call-site summaries need to know of a function.
@@ -99,10 +105,14 @@ impl<'ast> FileFacts<'ast> {
                             .or_insert(&s.expr);
                     }
                 }
-                Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
-                    self.fieldless_enums.insert(e.ident.to_string());
+                Item::Enum(e) => {
+                    if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
+                        self.fieldless_enums.insert(e.ident.to_string());
+                    }
+                    self.enum_items.entry(e.ident.to_string()).or_insert(e);
                 }
                 Item::Struct(s) => {
+                    self.struct_items.entry(s.ident.to_string()).or_insert(s);
                     if let Fields::Unnamed(u) = &s.fields {
                         if u.unnamed.len() == 1 {
                             self.newtypes.insert(s.ident.to_string(), &u.unnamed[0].ty);
@@ -127,6 +137,9 @@ impl<'ast> FileFacts<'ast> {
                         .or_insert_with(|| FnSig::of(&func.sig, public));
                 }
                 Item::Impl(imp) => {
+                    if imp.trait_.is_some() {
+                        self.trait_impls.push(imp);
+                    }
                     for it in &imp.items {
                         match it {
                             ImplItem::Const(c) => {

@@ -257,6 +257,9 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
         self.in_test_if(&i.attrs, |w| {
             w.cx.scopes.enter_impl(&i.self_ty);
+            for r in w.rules {
+                r.check_impl(&mut w.cx, i);
+            }
             visit::visit_item_impl(w, i);
             w.cx.scopes.exit_impl();
         });

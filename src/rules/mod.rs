@@ -182,6 +182,8 @@ pub trait Rule: Send + Sync {
     /// definition, inside the test context its attributes set, before its parts are
     /// walked.
     fn check_item<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _item: ItemRef<'ast>) {}
+    /// Every `impl` block, before its items are walked.
+    fn check_impl<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _imp: &'ast syn::ItemImpl) {}
 
     /// Every function and method with a body, with its attributes, before its body is
     /// walked.
@@ -224,6 +226,7 @@ pub fn checks() -> &'static [&'static dyn Rule] {
         &resilience::connection_without_pool::ConnectionWithoutPool,
         &error_handling::panic_in_handler::PanicInHandler,
         &security_config::hardcoded_secret::HardcodedSecret,
+        &error_handling::internal_error_exposed::InternalErrorExposed,
     ]
 }
 

@@ -1,0 +1,1472 @@
+//! BL702 `internal-error-exposed`: the text of an internal error — a database's, the
+//! file system's, an HTTP client's, a catch-all `anyhow::Error` — put in an HTTP
+//! response body.
+//!
+//! A response is a construction the frameworks turn into one: a `(StatusCode, body)`
+//! tuple, an actix-web `HttpResponse::InternalServerError().body(..)`/`.json(..)` or
+//! `HttpResponse::build(status)` chain, an http `Response::builder().status(..)`, rocket's
+//! `status::Custom(Status::.., body)`, a call of a `…Response` type given a status
+//! (`ApiResponse::error(StatusCode::INTERNAL_SERVER_ERROR, msg)`), actix-web's
+//! `ErrorInternalServerError(e)`, and a bare `Json(..)` (status 200). The error's text is
+//! `e.to_string()`, a `format!`/`json!` of `e`, or a local holding one.
+//!
+//! An error is internal when its source is visible: the `Err(e)` of a match on a
+//! database/file-system/HTTP-client call (sqlx, diesel, sea-orm, `std::fs`, reqwest…),
+//! the error of a `.map_err(|e| ..)` on one, a parameter of an internal error type. With
+//! a 5xx status any error counts: the server says the failure is its own, so its
+//! description is internal. In `impl IntoResponse`/`ResponseError`/`Responder`, the
+//! error type's own `Display`/`Debug` counts when one of its variants wraps an internal
+//! error and the message shows it (`#[error("db: {0}")] Db(#[from] sqlx::Error)`), or a
+//! `From<sqlx::Error>` conversion stores the error's text in it.
+
+use crate::engine::cx::Cx;
+use crate::engine::macros::{json_values, parse_macro, ArgRef, ParsedMacro};
+use crate::engine::pattern::pattern_names;
+use crate::model::errors::{
+    internal_error_type, is_client_error_call, kind_of_crate, status_class, status_class_of_code,
+    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
+    RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
+};
+use crate::model::layers::{is_db_crate, HTTP_CRATES};
+use crate::rules::{Rule, RuleMeta};
+use proc_macro2::Span;
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Fields, Lit, Pat, Type};
+use typed_arena::Arena;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL702",
+        name: "internal-error-exposed",
+        category: ErrorHandling,
+        severity: Warning,
+        cwe: [209, 200],
+        precision: High,
+        status: Preview,
+        since: "0.1.0",
+        summary: "the text of an internal error (database, I/O, HTTP client, anyhow) or of any error behind a 5xx status put in an HTTP response body",
+    }
+}
+
+pub struct InternalErrorExposed;
+
+const HELP: &str = "log the error (`tracing::error!(error = %e, ..)`) and send a generic message, or map it to an error type whose response text you wrote for clients";
+
+impl Rule for InternalErrorExposed {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_fn<'ast>(
+        &self,
+        cx: &mut Cx<'_, 'ast>,
+        _attrs: &'ast [syn::Attribute],
+        sig: &'ast syn::Signature,
+        body: &'ast syn::Block,
+    ) {
+        if cx.scopes.in_test() || cx.file.test || !cx.uses.imports_crate(HTTP_CRATES) {
+            return;
+        }
+        // The methods of response trait implementations are judged with their type.
+        if cx.scopes.self_ty().is_some()
+            && RESPONSE_TRAITS
+                .iter()
+                .any(|(_, m)| sig.ident == m && sig.receiver().is_some())
+        {
+            return;
+        }
+        let found = scan(cx, None, |s| {
+            s.bind_params(sig);
+            s.visit_block(body);
+        });
+        report(cx, found);
+    }
+
+    fn check_impl<'ast>(&self, cx: &mut Cx<'_, 'ast>, imp: &'ast syn::ItemImpl) {
+        if cx.scopes.in_test() || cx.file.test {
+            return;
+        }
+        let Some((_, trait_path, _)) = &imp.trait_ else {
+            return;
+        };
+        let Some(trait_name) = trait_path.segments.last().map(|s| s.ident.to_string()) else {
+            return;
+        };
+        let Some((_, method)) = RESPONSE_TRAITS.iter().find(|(t, _)| *t == trait_name) else {
+            return;
+        };
+        let Some(ty_name) = type_ident(&imp.self_ty) else {
+            return;
+        };
+        let info = ErrorType::of(cx, &ty_name);
+        let body_fn = imp.items.iter().find_map(|it| match it {
+            syn::ImplItem::Fn(f) if f.sig.ident == method => Some(f),
+            _ => None,
+        });
+        match body_fn {
+            Some(f) => {
+                let found = scan(cx, info.as_ref(), |s| {
+                    s.bind_params(&f.sig);
+                    s.visit_block(&f.block);
+                });
+                report(cx, found);
+            }
+            // actix-web's default `error_response` sends `self.to_string()`.
+            None if trait_name == "ResponseError" => {
+                let Some(info) = &info else { return };
+                let all: Vec<usize> = (0..info.variants.len()).collect();
+                if let Some((variant, kind)) = info.leak(&all, false) {
+                    let msg = format!(
+                        "`impl ResponseError for {ty_name}` keeps actix-web's default `error_response`, which sends `{ty_name}`'s `Display` text — and `{ty_name}::{variant}` displays the wrapped {kind} error"
+                    );
+                    cx.report(&META, imp.impl_token.span, msg).help = Some(
+                        "implement `error_response` and send a fixed message for internal variants (log the error instead)"
+                            .into(),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String)>) {
+    let mut seen = HashSet::new();
+    for (span, msg) in found {
+        let key = (span.start().line, span.start().column);
+        if seen.insert(key) {
+            cx.report(&META, span, msg).help = Some(HELP.into());
+        }
+    }
+}
+
+fn type_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Reference(r) => type_ident(&r.elem),
+        _ => None,
+    }
+}
+
+/// What is known of an error value.
+#[derive(Debug, Clone, Default)]
+struct ErrInfo {
+    /// The kind of internal failure (`"database"`, `"I/O"`), when its source is visible.
+    internal: Option<&'static str>,
+    /// It is the client's error: parsing or validating what the client sent.
+    client: bool,
+    /// It is (a value of) the response impl's own error type; the variants it may be.
+    own: Option<Vec<usize>>,
+    /// It is already an error's text (a `String` field a `From` conversion filled).
+    text: bool,
+}
+
+/// An error type of this file whose response an impl builds: its variants, the fields
+/// each shows in its `Display` text, and which fields hold internal errors.
+struct ErrorType {
+    name: String,
+    variants: Vec<Variant>,
+    derives_debug: bool,
+}
+
+struct Variant {
+    name: String,
+    /// Field names (`0`, `1` for tuple variants) and whether each holds an internal
+    /// error (or its text): the kind.
+    fields: Vec<(String, Option<&'static str>)>,
+    /// Fields that hold an internal error's text (filled by a `From` conversion).
+    text_fields: Vec<String>,
+    /// The fields `Display` shows (`None`: unknown, no `#[error(..)]`).
+    displayed: Option<Vec<String>>,
+}
+
+impl ErrorType {
+    fn of(cx: &Cx<'_, '_>, name: &str) -> Option<ErrorType> {
+        if let Some(e) = cx.facts.enum_items.get(name) {
+            let mut variants: Vec<Variant> = e
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    name: v.ident.to_string(),
+                    fields: fields_of(cx, &v.fields),
+                    text_fields: Vec::new(),
+                    displayed: displayed(&v.attrs, &v.fields),
+                })
+                .collect();
+            mark_from_impls(cx, name, &mut variants);
+            return Some(ErrorType {
+                name: name.to_string(),
+                variants,
+                derives_debug: derives_debug(&e.attrs),
+            });
+        }
+        let s = cx.facts.struct_items.get(name)?;
+        let mut variants = vec![Variant {
+            name: name.to_string(),
+            fields: fields_of(cx, &s.fields),
+            text_fields: Vec::new(),
+            displayed: displayed(&s.attrs, &s.fields),
+        }];
+        mark_from_impls(cx, name, &mut variants);
+        Some(ErrorType {
+            name: name.to_string(),
+            variants,
+            derives_debug: derives_debug(&s.attrs),
+        })
+    }
+
+    /// The first of `variants` whose text shows an internal error (`debug`: with
+    /// `Debug`, which shows every field), and its kind.
+    fn leak(&self, variants: &[usize], debug: bool) -> Option<(String, &'static str)> {
+        variants.iter().find_map(|&i| {
+            let v = self.variants.get(i)?;
+            v.fields.iter().find_map(|(f, kind)| {
+                let kind = (*kind)?;
+                let shown = if debug {
+                    self.derives_debug
+                } else {
+                    v.displayed.as_ref().is_some_and(|d| d.contains(f))
+                };
+                shown.then(|| (v.name.clone(), kind))
+            })
+        })
+    }
+
+    fn variant_index(&self, name: &str) -> Option<usize> {
+        self.variants.iter().position(|v| v.name == name)
+    }
+}
+
+fn derives_debug(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("derive")
+            && quote::ToTokens::to_token_stream(&a.meta)
+                .to_string()
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == "Debug")
+    })
+}
+
+fn fields_of(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<(String, Option<&'static str>)> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = f
+                .ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), |id| id.to_string());
+            (name, internal_type(cx, &f.ty))
+        })
+        .collect()
+}
+
+/// The kind of internal error a type is: `sqlx::Error`, `std::io::Error`, `anyhow::Error`,
+/// `Box<dyn Error>`, through the file's imports.
+fn internal_type(cx: &Cx<'_, '_>, ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Reference(r) => internal_type(cx, &r.elem),
+        Type::Paren(p) => internal_type(cx, &p.elem),
+        Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            if last.ident == "Box" || last.ident == "Arc" {
+                let inner = crate::model::types::first_type_arg(last)?;
+                if let Type::TraitObject(t) = inner {
+                    let is_error = t.bounds.iter().any(|b| {
+                        matches!(b, syn::TypeParamBound::Trait(tb)
+                            if tb.path.segments.last().is_some_and(|s| s.ident == "Error"))
+                    });
+                    return is_error.then_some("internal");
+                }
+                return internal_type(cx, inner);
+            }
+            cx.uses
+                .candidates(&p.path)
+                .iter()
+                .find_map(|full| internal_error_type(full))
+        }
+        _ => None,
+    }
+}
+
+/// The fields a `#[error("..")]` (thiserror) message shows: `{0}`, `{source}`, `{0:?}`,
+/// `.0` arguments; all of them for `#[error(transparent)]`.
+fn displayed(attrs: &[syn::Attribute], fields: &Fields) -> Option<Vec<String>> {
+    let attr = attrs.iter().find(|a| a.path().is_ident("error"))?;
+    let syn::Meta::List(l) = &attr.meta else {
+        return None;
+    };
+    let all = || -> Vec<String> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                f.ident
+                    .as_ref()
+                    .map_or_else(|| i.to_string(), |id| id.to_string())
+            })
+            .collect()
+    };
+    let tokens = l.tokens.to_string();
+    if tokens.trim() == "transparent" {
+        return Some(all());
+    }
+    let mut shown = Vec::new();
+    let mut rest = tokens.as_str();
+    // Placeholders of the format string: `{0}`, `{source:?}`.
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = after[..close].split(':').next().unwrap_or("").trim();
+        if !name.is_empty() {
+            shown.push(name.to_string());
+        }
+        rest = &after[close..];
+    }
+    // Extra arguments: `#[error("{}", .0)]`, `#[error("{msg}", msg = .source)]`.
+    for part in tokens.split(',').skip(1) {
+        if let Some(field) = part.trim().rsplit('.').next() {
+            let field = field.trim();
+            if !field.is_empty() && field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                shown.push(field.to_string());
+            }
+        }
+    }
+    Some(shown)
+}
+
+/// Marks the variants a `From<internal error>` conversion of this file fills with the
+/// error's text: `AppError::Internal(e.to_string())`.
+fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
+    for imp in &cx.facts.trait_impls {
+        let Some((_, path, _)) = &imp.trait_ else {
+            continue;
+        };
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        if last.ident != "From" || type_ident(&imp.self_ty).as_deref() != Some(ty) {
+            continue;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            continue;
+        };
+        let Some(kind) = args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => internal_type(cx, t),
+            _ => None,
+        }) else {
+            continue;
+        };
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let Some(param) = f.sig.inputs.iter().find_map(|i| match i {
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    Pat::Ident(pi) => Some(pi.ident.to_string()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            }) else {
+                continue;
+            };
+            let mut finder = Constructed {
+                ty,
+                param: &param,
+                hits: Vec::new(),
+            };
+            finder.visit_block(&f.block);
+            for (variant, field) in finder.hits {
+                if let Some(v) = variants
+                    .iter_mut()
+                    .find(|v| v.name == variant || (variant.is_empty() && v.name == ty))
+                {
+                    if let Some(f) = v.fields.iter_mut().find(|(n, _)| *n == field) {
+                        if f.1.is_none() {
+                            f.1 = Some(kind);
+                            v.text_fields.push(field.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Finds `T::V(<text of param>)` and `T::V { f: <text of param> }` constructions.
+struct Constructed<'c> {
+    ty: &'c str,
+    param: &'c str,
+    /// (variant, field)
+    hits: Vec<(String, String)>,
+}
+
+impl Constructed<'_> {
+    fn variant_of(&self, path: &syn::Path) -> Option<String> {
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match segs.as_slice() {
+            [t, v] if t == self.ty || t == "Self" => Some(v.clone()),
+            [t] if t == self.ty || t == "Self" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn shows_param(&self, e: &Expr) -> bool {
+        let mut f = MentionsText {
+            name: self.param,
+            hit: false,
+        };
+        f.visit_expr(e);
+        f.hit
+    }
+}
+
+impl<'v> Visit<'v> for Constructed<'_> {
+    fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            if let Some(v) = self.variant_of(&p.path) {
+                for (i, a) in c.args.iter().enumerate() {
+                    if self.shows_param(a) {
+                        self.hits.push((v.clone(), i.to_string()));
+                    }
+                }
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_struct(&mut self, s: &'v syn::ExprStruct) {
+        if let Some(v) = self.variant_of(&s.path) {
+            for f in &s.fields {
+                if let syn::Member::Named(n) = &f.member {
+                    if self.shows_param(&f.expr) {
+                        self.hits.push((v.clone(), n.to_string()));
+                    }
+                }
+            }
+        }
+        visit::visit_expr_struct(self, s);
+    }
+}
+
+/// Whether an expression renders `name` as text: `e.to_string()`, `format!("{e}")`.
+struct MentionsText<'n> {
+    name: &'n str,
+    hit: bool,
+}
+
+impl<'v> Visit<'v> for MentionsText<'_> {
+    fn visit_expr_method_call(&mut self, m: &'v syn::ExprMethodCall) {
+        if m.method == "to_string" && root_name(&m.receiver).as_deref() == Some(self.name) {
+            self.hit = true;
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_macro(&mut self, mac: &'v syn::Macro) {
+        let parsed = parse_macro(mac);
+        if let Some(f) = parsed.format() {
+            if f.captures().any(|c| c == self.name)
+                || f.args
+                    .iter()
+                    .any(|a| root_name(&a.expr).as_deref() == Some(self.name))
+            {
+                self.hit = true;
+            }
+        }
+        for e in parsed.exprs() {
+            self.visit_expr(e);
+        }
+    }
+}
+
+/// The local an expression reads (`e` for `&e`, `e.0`, `*e`).
+fn root_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Reference(r) => root_name(&r.expr),
+        Expr::Paren(p) => root_name(&p.expr),
+        Expr::Unary(u) => root_name(&u.expr),
+        Expr::Field(f) => root_name(&f.base),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_ref" | "clone" | "root_cause" | "source" | "deref"
+                ) =>
+        {
+            root_name(&m.receiver)
+        }
+        _ => None,
+    }
+}
+
+fn scan<'ast>(
+    cx: &Cx<'_, 'ast>,
+    own: Option<&ErrorType>,
+    f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
+) -> Vec<(Span, String)> {
+    let macros = Arena::new();
+    let exprs = Arena::new();
+    let mut s = Scan {
+        cx,
+        own,
+        macros: &macros,
+        exprs: &exprs,
+        errs: HashMap::new(),
+        sources: HashMap::new(),
+        texts: HashMap::new(),
+        covered: HashSet::new(),
+        found: Vec::new(),
+    };
+    f(&mut s);
+    s.found
+}
+
+struct Scan<'s, 'ast> {
+    cx: &'s Cx<'s, 'ast>,
+    own: Option<&'s ErrorType>,
+    macros: &'s Arena<ParsedMacro>,
+    exprs: &'s Arena<Vec<Expr>>,
+    /// Error values in scope.
+    errs: HashMap<String, ErrInfo>,
+    /// Locals holding the result of a call (`let res = sqlx::query(..).fetch_one(..).await`).
+    sources: HashMap<String, ErrInfo>,
+    /// Locals holding an error's text (`let msg = e.to_string()`), with the error's name.
+    texts: HashMap<String, (String, ErrInfo, bool)>,
+    /// Spans of expressions already judged as part of an enclosing response.
+    covered: HashSet<(usize, usize)>,
+    found: Vec<(Span, String)>,
+}
+
+/// A response's status, when the construction shows one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Known(StatusClass),
+    /// A variable or computed status.
+    Dynamic,
+}
+
+/// An error's text found in a response body.
+struct Text {
+    name: String,
+    info: ErrInfo,
+    debug: bool,
+    span: Span,
+}
+
+fn key(span: Span) -> (usize, usize) {
+    (span.start().line, span.start().column)
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Reference(r) => strip(&r.expr),
+        Expr::Group(g) => strip(&g.expr),
+        _ => e,
+    }
+}
+
+/// A parameter name that says it holds an error.
+fn error_name(name: &str) -> bool {
+    let w = crate::model::names::words(name);
+    matches!(name, "e" | "err" | "error" | "source" | "cause")
+        || w.last()
+            .is_some_and(|l| matches!(l.as_str(), "err" | "error" | "e"))
+}
+
+impl<'s, 'ast> Scan<'s, 'ast> {
+    fn parsed(&self, mac: &syn::Macro) -> &'s ParsedMacro {
+        self.macros.alloc(parse_macro(mac))
+    }
+
+    /// Parameters that are errors: of an internal error type, or named like an error
+    /// with a generic `Error`/`Display` type (`fn internal<E: Display>(err: E)`).
+    fn bind_params(&mut self, sig: &syn::Signature) {
+        let generic_errors: HashSet<String> = sig
+            .generics
+            .type_params()
+            .filter(|tp| {
+                tp.bounds.iter().any(|b| {
+                    matches!(b, syn::TypeParamBound::Trait(t)
+                    if t.path.segments.last().is_some_and(|s| {
+                        matches!(s.ident.to_string().as_str(), "Error" | "Display" | "ToString")
+                    }))
+                })
+            })
+            .map(|tp| tp.ident.to_string())
+            .collect();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(t) = input else {
+                continue;
+            };
+            let Pat::Ident(pi) = &*t.pat else { continue };
+            let name = pi.ident.to_string();
+            if let Some(kind) = internal_type(self.cx, &t.ty) {
+                self.errs.insert(
+                    name,
+                    ErrInfo {
+                        internal: Some(kind),
+                        ..ErrInfo::default()
+                    },
+                );
+                continue;
+            }
+            let generic = match &*t.ty {
+                Type::Path(p) => p
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| generic_errors.contains(&i.to_string())),
+                Type::ImplTrait(it) => it.bounds.iter().any(|b| {
+                    matches!(b, syn::TypeParamBound::Trait(t)
+                        if t.path.segments.last().is_some_and(|s| s.ident == "Error" || s.ident == "Display"))
+                }),
+                _ => false,
+            };
+            if generic && error_name(&name) {
+                self.errs.insert(name, ErrInfo::default());
+            }
+        }
+        if let (Some(own), Some(_)) = (self.own, sig.receiver()) {
+            self.errs.insert(
+                "self".into(),
+                ErrInfo {
+                    own: Some((0..own.variants.len()).collect()),
+                    ..ErrInfo::default()
+                },
+            );
+        }
+    }
+
+    /// What the error of a fallible expression is, from its visible source.
+    fn classify(&self, e: &Expr) -> ErrInfo {
+        self.classify_at(e, 0)
+    }
+
+    fn classify_at(&self, e: &Expr, depth: u32) -> ErrInfo {
+        if depth > 32 {
+            return ErrInfo::default();
+        }
+        let d = depth + 1;
+        match strip(e) {
+            Expr::Await(a) => self.classify_at(&a.base, d),
+            Expr::Try(t) => self.classify_at(&t.expr, d),
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.sources.get(&i.to_string()))
+                .cloned()
+                .unwrap_or_default(),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if let Some(kind) = self.internal_method(&name) {
+                    return ErrInfo {
+                        internal: Some(kind),
+                        ..ErrInfo::default()
+                    };
+                }
+                if is_client_error_call(&name) {
+                    return ErrInfo {
+                        client: true,
+                        ..ErrInfo::default()
+                    };
+                }
+                // Adapters keep the receiver's error: `.map(..)`, `.ok_or(..)` do not.
+                if matches!(
+                    name.as_str(),
+                    "map" | "and_then" | "inspect" | "context" | "with_context"
+                ) {
+                    return self.classify_at(&m.receiver, d);
+                }
+                let inner = self.classify_at(&m.receiver, d);
+                if inner.internal.is_some() {
+                    return inner;
+                }
+                ErrInfo::default()
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return ErrInfo::default();
+                };
+                let full = self.cx.resolve(&p.path);
+                if let Some(kind) = internal_call(&full) {
+                    return ErrInfo {
+                        internal: Some(kind),
+                        ..ErrInfo::default()
+                    };
+                }
+                if full.last().is_some_and(|l| is_client_error_call(l)) {
+                    return ErrInfo {
+                        client: true,
+                        ..ErrInfo::default()
+                    };
+                }
+                ErrInfo::default()
+            }
+            Expr::Macro(m) => {
+                let full = self.cx.resolve(&m.mac.path);
+                let name = full.last().map(String::as_str).unwrap_or("");
+                let sqlx_macro = (full.first().is_some_and(|c| c == "sqlx")
+                    || self.cx.uses.imports_crate(&["sqlx"]))
+                    && name.starts_with("query");
+                if sqlx_macro {
+                    return ErrInfo {
+                        internal: Some("database"),
+                        ..ErrInfo::default()
+                    };
+                }
+                ErrInfo::default()
+            }
+            _ => ErrInfo::default(),
+        }
+    }
+
+    /// A method whose error is a database's or HTTP client's, by the crates the file
+    /// imports.
+    fn internal_method(&self, name: &str) -> Option<&'static str> {
+        INTERNAL_METHODS.iter().find_map(|(krate, methods, kind)| {
+            (methods.contains(&name) && self.cx.uses.imports_crate(&[krate])).then_some(*kind)
+        })
+    }
+
+    /// A response's status.
+    fn status_of(&self, e: &Expr) -> Option<Status> {
+        match strip(e) {
+            Expr::Path(p) => {
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                match segs.as_slice() {
+                    [.., t, c] if STATUS_TYPES.contains(&t.as_str()) => {
+                        Some(status_class(c).map_or(Status::Dynamic, Status::Known))
+                    }
+                    [one] if one.to_ascii_lowercase().contains("status") => Some(Status::Dynamic),
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if matches!(name.as_str(), "as_u16" | "into" | "unwrap" | "clone") {
+                    return self.status_of(&m.receiver);
+                }
+                if matches!(name.as_str(), "unwrap_or" | "unwrap_or_else") {
+                    return self.status_of(&m.receiver).or(Some(Status::Dynamic));
+                }
+                (name == "status_code" || name == "status" || name == "http_status")
+                    .then_some(Status::Dynamic)
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                match segs.as_slice() {
+                    [.., t, f]
+                        if STATUS_TYPES.contains(&t.as_str())
+                            && matches!(f.as_str(), "from_u16" | "from_code" | "new") =>
+                    {
+                        let code = c.args.first().and_then(|a| match strip(a) {
+                            Expr::Lit(l) => match &l.lit {
+                                Lit::Int(i) => i.base10_parse::<u64>().ok(),
+                                _ => None,
+                            },
+                            _ => None,
+                        });
+                        Some(
+                            code.and_then(status_class_of_code)
+                                .map_or(Status::Dynamic, Status::Known),
+                        )
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The status and the root of an actix-web/http response builder chain ending in a
+    /// body method: `HttpResponse::InternalServerError().json(..)`,
+    /// `HttpResponse::build(status).body(..)`, `Response::builder().status(s).body(..)`.
+    fn builder_status(&self, chain: &Expr) -> Option<Status> {
+        let mut e = chain;
+        let mut set: Option<Status> = None;
+        for _ in 0..64 {
+            match strip(e) {
+                Expr::MethodCall(m) => {
+                    if m.method == "status" {
+                        if let Some(a) = m.args.first() {
+                            set = set.or(Some(self.status_of(a).unwrap_or(Status::Dynamic)));
+                        }
+                    }
+                    e = &m.receiver;
+                }
+                Expr::Call(c) => {
+                    let Expr::Path(p) = &*c.func else { return None };
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    return match segs.as_slice() {
+                        [.., t, f] if RESPONSE_BUILDER_TYPES.contains(&t.as_str()) => {
+                            if f == "build" || f == "new" {
+                                Some(
+                                    c.args
+                                        .first()
+                                        .and_then(|a| self.status_of(a))
+                                        .unwrap_or(Status::Dynamic),
+                                )
+                            } else {
+                                status_class(f).map(Status::Known)
+                            }
+                        }
+                        [.., t, b] if (t == "Response") && b == "builder" => {
+                            Some(set.unwrap_or(Status::Known(StatusClass::Success)))
+                        }
+                        _ => None,
+                    };
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// An error's text in a response body.
+    fn text_in(&self, e: &Expr) -> Option<Text> {
+        self.text_at(e, 0)
+    }
+
+    fn err_of(&self, e: &Expr) -> Option<(String, ErrInfo)> {
+        let name = root_name(e)?;
+        let info = self.errs.get(&name)?.clone();
+        // `self.0`, `self.source`: a field of the own error type.
+        if let (Some(own), Expr::Field(f)) = (self.own, strip(e)) {
+            if root_name(&f.base).as_deref() == Some("self") || info.own.is_some() {
+                let field = quote::ToTokens::to_token_stream(&f.member).to_string();
+                let kind = info.own.as_ref().and_then(|vs| {
+                    vs.iter().find_map(|&i| {
+                        own.variants
+                            .get(i)?
+                            .fields
+                            .iter()
+                            .find(|(n, _)| *n == field)
+                            .and_then(|(_, k)| *k)
+                    })
+                });
+                return Some((
+                    format!("{name}.{field}"),
+                    ErrInfo {
+                        internal: kind,
+                        ..ErrInfo::default()
+                    },
+                ));
+            }
+        }
+        Some((name, info))
+    }
+
+    fn text_at(&self, e: &Expr, depth: u32) -> Option<Text> {
+        if depth > 32 {
+            return None;
+        }
+        let d = depth + 1;
+        match strip(e) {
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if name == "to_string" && m.args.is_empty() {
+                    if let Some((n, info)) = self.err_of(&m.receiver) {
+                        return Some(Text {
+                            name: n,
+                            info,
+                            debug: false,
+                            span: m.span(),
+                        });
+                    }
+                }
+                // `e.to_string().into()`, `msg.clone()`.
+                std::iter::once(&*m.receiver)
+                    .chain(m.args.iter())
+                    .find_map(|a| self.text_at(a, d))
+            }
+            Expr::Path(p) => {
+                let n = p.path.get_ident()?.to_string();
+                if let Some(info) = self.errs.get(&n).filter(|i| i.text) {
+                    return Some(Text {
+                        name: n,
+                        info: info.clone(),
+                        debug: false,
+                        span: p.span(),
+                    });
+                }
+                let (err, info, debug) = self.texts.get(&n)?.clone();
+                Some(Text {
+                    name: err,
+                    info,
+                    debug,
+                    span: p.span(),
+                })
+            }
+            Expr::Macro(m) => self.macro_text(&m.mac, d),
+            Expr::Call(c) => c.args.iter().find_map(|a| self.text_at(a, d)),
+            Expr::Struct(s) => s.fields.iter().find_map(|f| self.text_at(&f.expr, d)),
+            Expr::Tuple(t) => t.elems.iter().find_map(|x| self.text_at(x, d)),
+            Expr::Array(a) => a.elems.iter().find_map(|x| self.text_at(x, d)),
+            Expr::Field(f) => self.text_at(&f.base, d),
+            Expr::Cast(c) => self.text_at(&c.expr, d),
+            Expr::Binary(b) => self
+                .text_at(&b.left, d)
+                .or_else(|| self.text_at(&b.right, d)),
+            _ => None,
+        }
+    }
+
+    fn macro_text(&self, mac: &syn::Macro, depth: u32) -> Option<Text> {
+        let parsed = self.parsed(mac);
+        if parsed.name == "json" {
+            let values: &'s Vec<Expr> = self.exprs.alloc(json_values(&mac.tokens));
+            // A bare `json!({"error": e})` serializes `e` through `Serialize`: not text.
+            return values.iter().find_map(|v| self.text_at(v, depth));
+        }
+        // Logging macros are not `Format`: their text goes to the log, not the client.
+        let f = parsed.format()?;
+        for p in &f.placeholders {
+            let e: Option<(String, ErrInfo)> = match &p.arg {
+                ArgRef::Capture(n) => self.errs.get(n).map(|info| (n.clone(), info.clone())),
+                ArgRef::Arg(a) => f.args.get(*a).and_then(|x| {
+                    self.err_of(&x.expr)
+                        .or_else(|| self.text_at(&x.expr, depth + 1).map(|t| (t.name, t.info)))
+                }),
+            };
+            if let Some((name, info)) = e {
+                return Some(Text {
+                    name,
+                    info,
+                    debug: p.debug,
+                    span: mac.span(),
+                });
+            }
+        }
+        f.args.iter().find_map(|a| self.text_at(&a.expr, depth + 1))
+    }
+
+    /// Judges a response with `status` whose body contains `body`.
+    fn judge(&mut self, status: Option<Status>, body: &[&Expr]) {
+        for b in body {
+            let Some(t) = self.text_in(b) else { continue };
+            self.cover(b);
+            if let Some(msg) = self.verdict(status, &t) {
+                self.found.push((t.span, msg));
+            }
+        }
+    }
+
+    fn verdict(&self, status: Option<Status>, t: &Text) -> Option<String> {
+        let name = &t.name;
+        let status_note = match status {
+            Some(Status::Known(StatusClass::Success)) => {
+                " with a success status (the client is also told the request worked)"
+            }
+            Some(Status::Known(StatusClass::Server)) => " in a 5xx response",
+            _ => "",
+        };
+        // The response impl's own type: its Display/Debug of the variants it may be.
+        if let (Some(own), Some(variants)) = (self.own, &t.info.own) {
+            if name == "self" || !name.contains('.') {
+                let (variant, kind) = own.leak(variants, t.debug)?;
+                let how = if t.debug { "`Debug`" } else { "`Display`" };
+                return Some(format!(
+                    "`{}`'s {how} text is sent to the client{status_note}, and `{}::{variant}` shows the wrapped {kind} error: its message can reveal queries, tables, file paths or hosts",
+                    own.name, own.name
+                ));
+            }
+        }
+        if let Some(kind) = t.info.internal {
+            return Some(format!(
+                "the text of {kind} error `{name}` is sent to the client{status_note}: its message can reveal queries, tables, file paths or hosts"
+            ));
+        }
+        if status == Some(Status::Known(StatusClass::Server)) && !t.info.client {
+            return Some(format!(
+                "the text of error `{name}` is sent to the client in a 5xx response: the details of a server-side failure belong in the log"
+            ));
+        }
+        None
+    }
+
+    /// Marks the sub-expressions of a judged body, so that a `Json(..)` inside it is not
+    /// judged again as a response of its own.
+    fn cover(&mut self, e: &Expr) {
+        struct Cover<'c>(&'c mut HashSet<(usize, usize)>);
+        impl<'v> Visit<'v> for Cover<'_> {
+            fn visit_expr(&mut self, e: &'v Expr) {
+                self.0.insert(key(e.span()));
+                visit::visit_expr(self, e);
+            }
+        }
+        Cover(&mut self.covered).visit_expr(e);
+    }
+
+    /// A response construction at `e`, judged.
+    fn check_response(&mut self, e: &Expr) {
+        if self.covered.contains(&key(e.span())) {
+            return;
+        }
+        match e {
+            // `(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())`
+            Expr::Tuple(t) if t.elems.len() >= 2 => {
+                let Some(status) = t.elems.first().and_then(|s| self.status_of(s)) else {
+                    return;
+                };
+                let body: Vec<&Expr> = t.elems.iter().skip(1).collect();
+                self.judge(Some(status), &body);
+            }
+            Expr::MethodCall(m) if BODY_METHODS.contains(&m.method.to_string().as_str()) => {
+                let Some(status) = self.builder_status(&m.receiver) else {
+                    return;
+                };
+                let body: Vec<&Expr> = m.args.iter().collect();
+                self.judge(Some(status), &body);
+            }
+            // `.map_err(ErrorInternalServerError)`
+            Expr::MethodCall(m) if m.method == "map_err" => {
+                let Some(Expr::Path(p)) = m.args.first().map(strip) else {
+                    return;
+                };
+                let Some(status) = self.actix_error_fn(&p.path) else {
+                    return;
+                };
+                let mut info = self.classify(&m.receiver);
+                if info.client {
+                    return;
+                }
+                info.own = None;
+                let t = Text {
+                    name: "the error".into(),
+                    info,
+                    debug: false,
+                    span: p.span(),
+                };
+                if let Some(msg) = self.verdict(Some(status), &t) {
+                    let f = quote::ToTokens::to_token_stream(&p.path)
+                        .to_string()
+                        .replace(' ', "");
+                    let msg = msg.replace(
+                        "the text of error `the error` is sent",
+                        &format!("`.map_err({f})` sends the error's text"),
+                    );
+                    let msg = msg.replace("error `the error`", "error");
+                    self.found.push((t.span, msg));
+                }
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return };
+                // actix-web's `ErrorInternalServerError(e)`: the body is `e`'s `Display`.
+                if let Some(status) = self.actix_error_fn(&p.path) {
+                    for a in &c.args {
+                        if let Some((name, info)) = self.err_of(a) {
+                            let t = Text {
+                                name,
+                                info,
+                                debug: false,
+                                span: a.span(),
+                            };
+                            if let Some(msg) = self.verdict(Some(status), &t) {
+                                self.found.push((t.span, msg));
+                            }
+                        }
+                    }
+                    let body: Vec<&Expr> = c.args.iter().collect();
+                    self.judge(Some(status), &body);
+                    return;
+                }
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                // rocket's `status::BadRequest(Some(msg))`.
+                if let [.., m, v] = segs.as_slice() {
+                    if m == "status" {
+                        if let Some(class) = status_class(v) {
+                            let body: Vec<&Expr> = c.args.iter().collect();
+                            self.judge(Some(Status::Known(class)), &body);
+                            return;
+                        }
+                    }
+                }
+                // A call given a status and a message: `status::Custom(Status::.., msg)`,
+                // `ApiResponse::error(StatusCode::.., msg)`.
+                let status = c.args.iter().find_map(|a| self.status_of(a));
+                if let Some(status) = status {
+                    let responds =
+                        segs.iter().rev().skip(1).any(|s| {
+                            s.contains("Response") || s.contains("Reply") || s == "status"
+                        }) || segs.last().is_some_and(|l| l == "Custom")
+                            || self
+                                .cx
+                                .resolve(&p.path)
+                                .first()
+                                .is_some_and(|c| HTTP_CRATES.contains(&c.as_str()));
+                    if responds {
+                        let body: Vec<&Expr> = c
+                            .args
+                            .iter()
+                            .filter(|a| self.status_of(a).is_none())
+                            .collect();
+                        self.judge(Some(status), &body);
+                    }
+                    return;
+                }
+                // A bare `Json(..)`: status 200. Only internal errors.
+                if segs.last().is_some_and(|l| l == "Json") {
+                    let body: Vec<&Expr> = c.args.iter().collect();
+                    for b in body {
+                        let Some(t) = self.text_in(b) else { continue };
+                        if t.info.internal.is_none() && t.info.own.is_none() {
+                            continue;
+                        }
+                        self.cover(b);
+                        if let Some(msg) =
+                            self.verdict(Some(Status::Known(StatusClass::Success)), &t)
+                        {
+                            self.found.push((t.span, msg));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// actix-web's `error::ErrorInternalServerError`-style functions, by resolved path.
+    fn actix_error_fn(&self, path: &syn::Path) -> Option<Status> {
+        let full = self.cx.resolve(path);
+        let [first, .., last] = full.as_slice() else {
+            return None;
+        };
+        if first != "actix_web" {
+            return None;
+        }
+        let name = last.strip_prefix("Error")?;
+        status_class(name).map(Status::Known)
+    }
+
+    /// After a `return` for these variants, `self` is one of the others.
+    fn exclude_own(&mut self, returned: &[usize]) {
+        if returned.is_empty() {
+            return;
+        }
+        if let Some(info) = self.errs.get_mut("self") {
+            if let Some(vs) = &mut info.own {
+                vs.retain(|v| !returned.contains(v));
+            }
+        }
+    }
+
+    fn bind_err(&mut self, pat: &Pat, info: &ErrInfo) {
+        // `Err(e)`, `Err(ref e)`, `Err(e) if ..`
+        if let Pat::TupleStruct(ts) = pat {
+            if ts.path.segments.last().is_some_and(|s| s.ident == "Err") {
+                for pn in pattern_names(pat) {
+                    self.errs.insert(pn.ident.to_string(), info.clone());
+                }
+            }
+        }
+        if let Pat::Or(o) = pat {
+            for c in &o.cases {
+                self.bind_err(c, info);
+            }
+        }
+    }
+
+    /// Arms of `match self` in a response impl: variant fields and catch-all bindings.
+    fn bind_own_arm(&mut self, pat: &Pat, remaining: &mut Vec<usize>) {
+        let Some(own) = self.own else { return };
+        let variant_of = |path: &syn::Path| -> Option<usize> {
+            let last = path.segments.last()?.ident.to_string();
+            own.variant_index(&last)
+                .or_else(|| (own.variants.len() == 1 && last == own.name).then_some(0))
+        };
+        match pat {
+            Pat::TupleStruct(ts) => {
+                let Some(vi) = variant_of(&ts.path) else {
+                    return;
+                };
+                remaining.retain(|&i| i != vi);
+                for (i, elem) in ts.elems.iter().enumerate() {
+                    for pn in pattern_names(elem) {
+                        let v = &own.variants[vi];
+                        let kind = v.fields.get(i).and_then(|(_, k)| *k);
+                        let text = v.text_fields.contains(&i.to_string());
+                        self.errs.insert(
+                            pn.ident.to_string(),
+                            ErrInfo {
+                                internal: kind,
+                                text,
+                                ..ErrInfo::default()
+                            },
+                        );
+                    }
+                }
+            }
+            Pat::Struct(ps) => {
+                let Some(vi) = variant_of(&ps.path) else {
+                    return;
+                };
+                remaining.retain(|&i| i != vi);
+                for fp in &ps.fields {
+                    let field = quote::ToTokens::to_token_stream(&fp.member).to_string();
+                    let v = &own.variants[vi];
+                    let kind = v
+                        .fields
+                        .iter()
+                        .find(|(n, _)| *n == field)
+                        .and_then(|(_, k)| *k);
+                    let text = v.text_fields.contains(&field);
+                    for pn in pattern_names(&fp.pat) {
+                        self.errs.insert(
+                            pn.ident.to_string(),
+                            ErrInfo {
+                                internal: kind,
+                                text,
+                                ..ErrInfo::default()
+                            },
+                        );
+                    }
+                }
+            }
+            Pat::Path(pp) => {
+                if let Some(vi) = variant_of(&pp.path) {
+                    remaining.retain(|&i| i != vi);
+                }
+            }
+            Pat::Ident(pi) if pi.subpat.is_none() => {
+                self.errs.insert(
+                    pi.ident.to_string(),
+                    ErrInfo {
+                        own: Some(remaining.clone()),
+                        ..ErrInfo::default()
+                    },
+                );
+            }
+            Pat::Or(o) => {
+                for c in &o.cases {
+                    self.bind_own_arm(c, remaining);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
+    fn visit_item(&mut self, _: &'s syn::Item) {}
+
+    fn visit_expr(&mut self, e: &'s Expr) {
+        self.check_response(e);
+        visit::visit_expr(self, e);
+    }
+
+    fn visit_local(&mut self, l: &'s syn::Local) {
+        let Some(init) = &l.init else {
+            return;
+        };
+        self.visit_expr(&init.expr);
+        if let Some((_, d)) = &init.diverge {
+            self.visit_expr(d);
+        }
+        let info = self.classify(&init.expr);
+        let text = self.text_in(&init.expr);
+        for pn in pattern_names(&l.pat) {
+            let n = pn.ident.to_string();
+            self.sources.insert(n.clone(), info.clone());
+            match &text {
+                Some(t) => {
+                    self.texts
+                        .insert(n, (t.name.clone(), t.info.clone(), t.debug));
+                }
+                None => {
+                    self.texts.remove(&n);
+                }
+            }
+        }
+        // `let Err(e) = res else { .. }`
+        self.bind_err(&l.pat, &info);
+    }
+
+    fn visit_expr_match(&mut self, m: &'s syn::ExprMatch) {
+        self.visit_expr(&m.expr);
+        let info = self.classify(&m.expr);
+        let on_self = self.own.is_some()
+            && root_name(&m.expr).as_deref() == Some("self")
+            && matches!(strip(&m.expr), Expr::Path(_) | Expr::Unary(_));
+        let mut remaining: Vec<usize> = self
+            .own
+            .map(|o| (0..o.variants.len()).collect())
+            .unwrap_or_default();
+        let mut returned: Vec<usize> = Vec::new();
+        for arm in &m.arms {
+            let mut outer_self = None;
+            if on_self {
+                let before = remaining.clone();
+                self.bind_own_arm(&arm.pat, &mut remaining);
+                let mut matched: Vec<usize> = before
+                    .iter()
+                    .copied()
+                    .filter(|i| !remaining.contains(i))
+                    .collect();
+                if matched.is_empty() {
+                    // `_`, `other`: whatever is left.
+                    matched = before;
+                }
+                // An arm that returns: `self` is not that variant after the match.
+                if diverges(&arm.body) && arm.guard.is_none() {
+                    returned.extend(matched.iter().copied());
+                }
+                // In the arm, `self` is the variants it matched.
+                if let Some(info) = self.errs.get_mut("self") {
+                    outer_self = Some(info.own.clone());
+                    if let Some(vs) = &info.own {
+                        info.own =
+                            Some(vs.iter().copied().filter(|v| matched.contains(v)).collect());
+                    }
+                }
+            } else {
+                self.bind_err(&arm.pat, &info);
+            }
+            if let Some((_, g)) = &arm.guard {
+                self.visit_expr(g);
+            }
+            self.visit_expr(&arm.body);
+            if let (Some(own), Some(info)) = (outer_self, self.errs.get_mut("self")) {
+                info.own = own;
+            }
+        }
+        self.exclude_own(&returned);
+    }
+
+    fn visit_expr_if(&mut self, i: &'s syn::ExprIf) {
+        visit::visit_expr_if(self, i);
+        // `if let Self::Validation(e) = self { return .. }`
+        if let (Some(own), Expr::Let(l)) = (self.own, &*i.cond) {
+            if root_name(&l.expr).as_deref() == Some("self")
+                && block_diverges(&i.then_branch)
+                && i.else_branch.is_none()
+            {
+                let mut remaining: Vec<usize> = (0..own.variants.len()).collect();
+                let before = remaining.clone();
+                let saved = self.errs.clone();
+                self.bind_own_arm(&l.pat, &mut remaining);
+                self.errs = saved;
+                let returned: Vec<usize> = before
+                    .into_iter()
+                    .filter(|i| !remaining.contains(i))
+                    .collect();
+                self.exclude_own(&returned);
+            }
+        }
+    }
+
+    fn visit_expr_let(&mut self, l: &'s syn::ExprLet) {
+        self.visit_expr(&l.expr);
+        let info = self.classify(&l.expr);
+        if self.own.is_some() && root_name(&l.expr).as_deref() == Some("self") {
+            let mut remaining: Vec<usize> = self
+                .own
+                .map(|o| (0..o.variants.len()).collect())
+                .unwrap_or_default();
+            self.bind_own_arm(&l.pat, &mut remaining);
+        } else {
+            self.bind_err(&l.pat, &info);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'s syn::ExprMethodCall) {
+        self.visit_expr(&m.receiver);
+        let name = m.method.to_string();
+        let error_closure = ERROR_CLOSURE_METHODS.contains(&name.as_str());
+        for (i, a) in m.args.iter().enumerate() {
+            if let (true, Expr::Closure(c)) = (error_closure && i == 0, a) {
+                if let Some(p) = c.inputs.first() {
+                    let mut info = self.classify(&m.receiver);
+                    if let Pat::Type(pt) = p {
+                        if let Some(kind) = internal_type(self.cx, &pt.ty) {
+                            info.internal = Some(kind);
+                        }
+                    }
+                    for pn in pattern_names(p) {
+                        self.errs.insert(pn.ident.to_string(), info.clone());
+                    }
+                }
+            }
+            self.visit_expr(a);
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'s syn::Macro) {
+        let parsed = self.parsed(mac);
+        if parsed.name == "json" {
+            let values: &'s Vec<Expr> = self.exprs.alloc(json_values(&mac.tokens));
+            for e in values {
+                self.visit_expr(e);
+            }
+            return;
+        }
+        for e in parsed.exprs() {
+            self.visit_expr(e);
+        }
+    }
+}
+
+/// Whether evaluating `e` always leaves the function (`return ..`, a block ending in one).
+fn diverges(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) => true,
+        Expr::Block(b) => block_diverges(&b.block),
+        Expr::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "panic" | "unreachable")),
+        _ => false,
+    }
+}
+
+fn block_diverges(b: &syn::Block) -> bool {
+    b.stmts.last().is_some_and(|s| match s {
+        syn::Stmt::Expr(e, _) => diverges(e),
+        syn::Stmt::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "panic" | "unreachable")),
+        _ => false,
+    })
+}
+
+/// The kind of internal failure a function's error is, by its full path: database
+/// crates, `std::fs`, `tokio::fs`, processes, reqwest, lettre.
+fn internal_call(full: &[String]) -> Option<&'static str> {
+    let first = full.first()?;
+    if full.len() >= 2 && is_db_crate(first) {
+        return Some("database");
+    }
+    INTERNAL_CALL_PATHS
+        .iter()
+        .filter(|(p, _)| full.len() > p.len() && p.iter().zip(full).all(|(a, b)| a == b))
+        .map(|(_, k)| *k)
+        .next()
+        .or_else(|| (first == "reqwest" && full.len() >= 2).then(|| kind_of_crate("reqwest")))
+}
