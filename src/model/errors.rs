@@ -76,6 +76,27 @@ pub fn is_pure_constructor(name: &str) -> bool {
         || name.starts_with("try_")
 }
 
+/// Date and time constructors from a timestamp or an offset: they fail only for dates
+/// beyond year ±9999 (or 262143), which no server computes from its own data
+/// (`OffsetDateTime::from_unix_timestamp(session.exp)`, `now.checked_sub(one_day)`).
+pub fn is_time_conversion(name: &str) -> bool {
+    matches!(
+        name,
+        "from_unix_timestamp"
+            | "from_unix_timestamp_nanos"
+            | "from_timestamp"
+            | "from_timestamp_millis"
+            | "from_timestamp_micros"
+            | "from_timestamp_opt"
+            | "timestamp_opt"
+            | "timestamp_millis_opt"
+            | "checked_add"
+            | "checked_sub"
+            | "checked_add_signed"
+            | "checked_sub_signed"
+    )
+}
+
 /// Macros that expand to constants (`file!()`, `env!("CARGO_PKG_NAME")`).
 pub const CONSTANT_MACROS: &[&str] = &[
     "concat",

@@ -18,12 +18,12 @@ use crate::engine::handler::{handler, param_extractor};
 use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
 use crate::model::errors::{
-    is_infallible_call, is_pure_constructor, is_serializer, spawn_fn, states_invariant,
-    CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS, PANIC_MACROS,
-    POISONING_LOCKS,
+    is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
+    states_invariant, CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS,
+    PANIC_MACROS, POISONING_LOCKS,
 };
 use crate::model::names::is_const_case;
-use crate::model::web::ROUTING_FNS;
+use crate::model::web::{ROUTING_FNS, VALIDATING_CRATES, VALIDATING_WRAPPERS};
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
@@ -39,7 +39,7 @@ crate::declare_rule! {
         category: ErrorHandling,
         severity: Warning,
         cwe: [248, 754],
-        precision: High,
+        precision: Medium,
         status: Preview,
         since: "0.1.0",
         summary: "a request handler that can panic: `.unwrap()`/`.expect()` on a fallible value, `panic!`/`todo!`/`unimplemented!`, or indexing and slicing with request data",
@@ -70,9 +70,14 @@ impl Rule for PanicInHandler {
             return;
         };
         let mut param_types = HashMap::new();
+        let mut validated = Vec::new();
         for input in &sig.inputs {
             if let syn::FnArg::Typed(t) = input {
+                let validating = validating_extractor(cx, &t.ty);
                 for pn in typed_pattern_names(&t.pat, &t.ty) {
+                    if validating {
+                        validated.push(pn.ident.to_string());
+                    }
                     if let Some(ty) = pn.ty {
                         param_types.insert(pn.ident.to_string(), ty);
                     }
@@ -80,7 +85,10 @@ impl Rule for PanicInHandler {
             }
         }
         let name = format!("handler `{}`", sig.ident);
-        let found = scan(cx, &name, h.inputs, param_types, |s| s.visit_block(body));
+        let found = scan(cx, &name, h.inputs, param_types, |s| {
+            s.validated.extend(validated);
+            s.visit_block(body)
+        });
         report(cx, found);
     }
 
@@ -129,6 +137,22 @@ impl Rule for PanicInHandler {
             report(cx, found);
         }
     }
+}
+
+/// A validating extractor (`Valid<Json<T>>`, `ValidatedJson<T>`, a project's
+/// `ValidationExtractor<T>`): the payload's required fields were checked.
+fn validating_extractor(cx: &Cx<'_, '_>, ty: &Type) -> bool {
+    let Type::Path(tp) = ty else { return false };
+    let Some(last) = tp.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    VALIDATING_WRAPPERS.contains(&name.as_str())
+        || name.contains("Validat")
+        || cx
+            .resolve(&tp.path)
+            .first()
+            .is_some_and(|c| VALIDATING_CRATES.contains(&c.as_str()))
 }
 
 fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
@@ -578,6 +602,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 if mc.args.is_empty() && POISONING_LOCKS.contains(&name.as_str()) {
                     return true;
                 }
+                // `now.checked_sub(one_day)`, on the server's own times.
+                if is_time_conversion(&name)
+                    && name.starts_with("checked_")
+                    && mentions_method_or_fn(&mc.receiver, "now")
+                    && !mc.args.iter().any(|a| self.tainted(a))
+                {
+                    return true;
+                }
                 // `s.split(':').next()`: `split` yields at least one item.
                 if name == "next" {
                     if let Expr::MethodCall(inner) = strip(&mc.receiver) {
@@ -623,6 +655,12 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     if is_infallible_call(ty, f) {
                         return true;
                     }
+                }
+                // `OffsetDateTime::from_unix_timestamp(session.exp)`: not from the request.
+                if path.last().is_some_and(|f| is_time_conversion(f))
+                    && !c.args.iter().any(|a| self.tainted(a))
+                {
+                    return true;
                 }
                 path.last().is_some_and(|l| is_pure_constructor(l))
                     && !c.args.is_empty()
@@ -1000,6 +1038,30 @@ fn mentions_method(e: &Expr, methods: &[&str]) -> bool {
         }
     }
     let mut f = Find(methods, false);
+    f.visit_expr(e);
+    f.1
+}
+
+/// Whether `e` calls a function or method named `name` (`Utc::now()`, `x.now()`).
+fn mentions_method_or_fn(e: &Expr, name: &str) -> bool {
+    struct Find<'n>(&'n str, bool);
+    impl<'v> Visit<'v> for Find<'_> {
+        fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                if p.path.segments.last().is_some_and(|s| s.ident == self.0) {
+                    self.1 = true;
+                }
+            }
+            visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'v syn::ExprMethodCall) {
+            if m.method == self.0 {
+                self.1 = true;
+            }
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut f = Find(name, false);
     f.visit_expr(e);
     f.1
 }
