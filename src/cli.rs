@@ -333,15 +333,16 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
             out.write_all(crate::report::rule_table_markdown().as_bytes())?;
         }
         ListFormat::Table => {
+            let w = all.iter().map(|m| m.name.len()).max().unwrap_or(4);
             writeln!(
                 out,
-                "{:<6}  {:<26}  {:<15}  {:<8}  {:<7}  summary",
+                "{:<6}  {:<w$}  {:<15}  {:<8}  {:<7}  summary",
                 "code", "name", "category", "severity", "status"
             )?;
             for m in all {
                 writeln!(
                     out,
-                    "{:<6}  {:<26}  {:<15}  {:<8}  {:<7}  {}",
+                    "{:<6}  {:<w$}  {:<15}  {:<8}  {:<7}  {}",
                     m.code,
                     m.name,
                     m.category.as_str(),
