@@ -1,8 +1,10 @@
 //! BL503 `jwt-validation-disabled`: a JWT decoded without verifying its signature, or an
 //! HMAC key for JWTs that is empty.
 
+use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
 use crate::engine::scope::Origin;
+use crate::engine::usemap::path_names;
 use crate::model::jwt::{
     hmac_key_constructor, insecure_decode_fn, names_unverified, DISABLE_SIGNATURE_METHOD,
     JSONWEBTOKEN_CRATES, JWT_AUTHORIZER_CRATE, JWT_AUTHORIZER_DISABLE_METHOD,
@@ -50,7 +52,7 @@ impl Rule for JwtValidationDisabled {
         body: &'ast syn::Block,
     ) {
         // Tests decode their own tokens to look at the claims; debug-only code never ships.
-        if cx.scopes.in_test() || is_debug_only(attrs) {
+        if cx.scopes.in_test() || attrs_gate(attrs).dev_build {
             return;
         }
         // `impl UnverifiedClaims { fn decode(..) }`, `fn decode_unverified(..)`: the code
@@ -252,7 +254,7 @@ impl<'c, 'a, 'ast> Visit<'ast> for Finder<'c, 'a, 'ast> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        if is_debug_only(&l.attrs) {
+        if attrs_gate(&l.attrs).dev_build {
             return;
         }
         let ident = match &l.pat {
@@ -278,9 +280,9 @@ impl<'c, 'a, 'ast> Visit<'ast> for Finder<'c, 'a, 'ast> {
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         self.visit_expr(&i.cond);
-        let debug = debug_condition(&i.cond);
-        let then_debug = debug == Some(true);
-        let else_debug = debug == Some(false);
+        // Branches compiled only into debug builds (`if cfg!(debug_assertions)`).
+        let (then_gate, else_gate) = cond_gate(&i.cond, 0);
+        let (then_debug, else_debug) = (then_gate.dev_build, else_gate.dev_build);
         self.debug += u32::from(then_debug);
         self.visit_block(&i.then_branch);
         self.debug -= u32::from(then_debug);
@@ -330,48 +332,6 @@ fn turbofish_unverified(path: &syn::Path) -> bool {
     })
 }
 
-/// Whether a `cfg!` or `#[cfg]` predicate is `debug_assertions` (or `all(.., debug_assertions)`).
-fn cfg_is_debug(tokens: &proc_macro2::TokenStream) -> bool {
-    let text: String = tokens.to_string().split_whitespace().collect();
-    text == "debug_assertions"
-        || (text.starts_with("all(")
-            && text.contains("debug_assertions")
-            && !text.contains("not(debug_assertions)"))
-}
-
-/// `#[cfg(debug_assertions)]`: compiled only into debug builds.
-pub(crate) fn is_debug_only(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && match &a.meta {
-                syn::Meta::List(l) => cfg_is_debug(&l.tokens),
-                _ => false,
-            }
-    })
-}
-
-/// `Some(true)` when a condition holds only in debug builds (`cfg!(debug_assertions)`,
-/// also `&&`-ed with more), `Some(false)` when it holds only in release builds
-/// (`!cfg!(debug_assertions)`).
-pub(crate) fn debug_condition(cond: &Expr) -> Option<bool> {
-    match cond {
-        Expr::Macro(m) => {
-            (m.mac.path.is_ident("cfg") && cfg_is_debug(&m.mac.tokens)).then_some(true)
-        }
-        Expr::Paren(p) => debug_condition(&p.expr),
-        Expr::Group(g) => debug_condition(&g.expr),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
-            (debug_condition(&u.expr) == Some(true) && matches!(&*u.expr, Expr::Macro(_)))
-                .then_some(false)
-        }
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-            (debug_condition(&b.left) == Some(true) || debug_condition(&b.right) == Some(true))
-                .then_some(true)
-        }
-        _ => None,
-    }
-}
-
 /// Methods that return their receiver's bytes or text.
 const KEY_TRANSPARENT: &[&str] = &[
     "as_bytes",
@@ -409,12 +369,7 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Strin
         }
         Expr::Call(c) if c.args.is_empty() => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = path_names(&p.path);
             match segs
                 .iter()
                 .map(String::as_str)
@@ -483,12 +438,7 @@ fn is_empty_literal(e: &Expr) -> bool {
         }
         Expr::Call(c) if c.args.is_empty() => match &*c.func {
             Expr::Path(p) => {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = path_names(&p.path);
                 matches!(
                     segs.iter()
                         .map(String::as_str)

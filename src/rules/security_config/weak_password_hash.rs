@@ -1,6 +1,7 @@
 //! BL504 `weak-password-hash`: a password hashed with a fast hash, a password hash
 //! configured below the OWASP minimum work factor, or two passwords compared with `==`.
 
+use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
 use crate::model::names::words;
 use crate::model::password_hashing::{
@@ -14,7 +15,6 @@ use crate::model::secrets::{
     is_password_name, EXPOSE_METHODS, TRANSPARENT_FNS, TRANSPARENT_METHODS,
 };
 use crate::model::types::{first_type_arg, type_name};
-use crate::rules::security_config::jwt_validation_disabled::{debug_condition, is_debug_only};
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
@@ -56,7 +56,7 @@ impl Rule for WeakPasswordHash {
         sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || is_debug_only(attrs) {
+        if cx.scopes.in_test() || attrs_gate(attrs).dev_build {
             return;
         }
         let mut env = Env::default();
@@ -225,7 +225,7 @@ impl<'c, 'a, 'ast, 'e> Visit<'ast> for Checker<'c, 'a, 'ast, 'e> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        if is_debug_only(&l.attrs) {
+        if attrs_gate(&l.attrs).dev_build {
             return;
         }
         let cache = pat_ident(&l.pat)
@@ -237,9 +237,9 @@ impl<'c, 'a, 'ast, 'e> Visit<'ast> for Checker<'c, 'a, 'ast, 'e> {
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         self.visit_expr(&i.cond);
-        let debug = debug_condition(&i.cond);
-        let then_debug = debug == Some(true);
-        let else_debug = debug == Some(false);
+        // Branches compiled only into debug builds (`if cfg!(debug_assertions)`).
+        let (then_gate, else_gate) = cond_gate(&i.cond, 0);
+        let (then_debug, else_debug) = (then_gate.dev_build, else_gate.dev_build);
         self.debug += u32::from(then_debug);
         self.visit_block(&i.then_branch);
         self.debug -= u32::from(then_debug);
