@@ -127,7 +127,7 @@ impl UseMap {
     /// Resolves a path as written to its full path. Single names not imported explicitly
     /// resolve to themselves (or to a local item); see [`UseMap::candidates`] for globs.
     pub fn resolve(&self, path: &syn::Path) -> Vec<String> {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segs = path_names(path);
         if path.leading_colon.is_some() {
             return segs;
         }
@@ -214,13 +214,13 @@ impl UseMap {
     }
 }
 
-/// Turns `crate::`/`self::`/`super::` paths into absolute `crate::…` paths; other paths
-/// (external crates) are returned as written.
 /// A path's segments as written (`sqlx::query` → `["sqlx", "query"]`), unresolved.
 pub fn path_names(p: &syn::Path) -> Vec<String> {
     p.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// Turns `crate::`/`self::`/`super::` paths into absolute `crate::…` paths; other paths
+/// (external crates) are returned as written.
 pub fn absolutize(segs: &[String], module: &[String]) -> Vec<String> {
     let Some(first) = segs.first() else {
         return Vec::new();

@@ -1,6 +1,7 @@
 //! TLS client configuration that turns verification off (BL502): the methods that do it
 //! in reqwest, native-tls (and the crates built on it), lettre, ureq, openssl and rustls.
 
+use crate::engine::usemap::path_names;
 use syn::visit::Visit;
 use syn::{Expr, ImplItem, Item, Stmt};
 
@@ -160,12 +161,7 @@ fn is_ok_assertion(e: &Expr) -> bool {
     let Expr::Path(p) = &*inner.func else {
         return false;
     };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segs: Vec<String> = path_names(&p.path);
     let n = segs.len();
     n >= 2 && segs[n - 2] == "ServerCertVerified" && segs[n - 1] == "assertion"
 }

@@ -19,9 +19,11 @@
 //! error and the message shows it (`#[error("db: {0}")] Db(#[from] sqlx::Error)`), or a
 //! `From<sqlx::Error>` conversion stores the error's text in it.
 
+use crate::engine::builders::peel;
 use crate::engine::cx::Cx;
 use crate::engine::macros::{json_values, parse_macro, ArgRef, ParsedMacro};
 use crate::engine::pattern::pattern_names;
+use crate::engine::usemap::path_names;
 use crate::model::errors::{
     internal_error_type, is_client_error_call, kind_of_crate, status_class, status_class_of_code,
     StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
@@ -403,7 +405,7 @@ struct Constructed<'c> {
 
 impl Constructed<'_> {
     fn variant_of(&self, path: &syn::Path) -> Option<String> {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segs: Vec<String> = path_names(&path);
         match segs.as_slice() {
             [t, v] if t == self.ty || t == "Self" => Some(v.clone()),
             [t] if t == self.ty || t == "Self" => Some(String::new()),
@@ -559,15 +561,6 @@ fn key(span: Span) -> (usize, usize) {
     (span.start().line, span.start().column)
 }
 
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Reference(r) => strip(&r.expr),
-        Expr::Group(g) => strip(&g.expr),
-        _ => e,
-    }
-}
-
 /// A parameter name that says it holds an error.
 fn error_name(name: &str) -> bool {
     let w = crate::model::names::words(name);
@@ -649,7 +642,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             return ErrInfo::default();
         }
         let d = depth + 1;
-        match strip(e) {
+        match peel(e) {
             Expr::Await(a) => self.classify_at(&a.base, d),
             Expr::Try(t) => self.classify_at(&t.expr, d),
             Expr::Path(p) => p
@@ -732,14 +725,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
 
     /// A response's status.
     fn status_of(&self, e: &Expr) -> Option<Status> {
-        match strip(e) {
+        match peel(e) {
             Expr::Path(p) => {
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = path_names(&p.path);
                 match segs.as_slice() {
                     [.., t, c] if STATUS_TYPES.contains(&t.as_str()) => {
                         Some(status_class(c).map_or(Status::Dynamic, Status::Known))
@@ -761,18 +749,13 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else { return None };
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = path_names(&p.path);
                 match segs.as_slice() {
                     [.., t, f]
                         if STATUS_TYPES.contains(&t.as_str())
                             && matches!(f.as_str(), "from_u16" | "from_code" | "new") =>
                     {
-                        let code = c.args.first().and_then(|a| match strip(a) {
+                        let code = c.args.first().and_then(|a| match peel(a) {
                             Expr::Lit(l) => match &l.lit {
                                 Lit::Int(i) => i.base10_parse::<u64>().ok(),
                                 _ => None,
@@ -798,7 +781,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         let mut e = chain;
         let mut set: Option<Status> = None;
         for _ in 0..64 {
-            match strip(e) {
+            match peel(e) {
                 Expr::MethodCall(m) => {
                     if m.method == "status" {
                         if let Some(a) = m.args.first() {
@@ -809,12 +792,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 }
                 Expr::Call(c) => {
                     let Expr::Path(p) = &*c.func else { return None };
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs: Vec<String> = path_names(&p.path);
                     return match segs.as_slice() {
                         [.., t, f] if RESPONSE_BUILDER_TYPES.contains(&t.as_str()) => {
                             if f == "build" || f == "new" {
@@ -849,7 +827,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         let name = root_name(e)?;
         let info = self.errs.get(&name)?.clone();
         // `self.0`, `self.source`: a field of the own error type.
-        if let (Some(own), Expr::Field(f)) = (self.own, strip(e)) {
+        if let (Some(own), Expr::Field(f)) = (self.own, peel(e)) {
             if root_name(&f.base).as_deref() == Some("self") || info.own.is_some() {
                 let field = quote::ToTokens::to_token_stream(&f.member).to_string();
                 let kind = info.own.as_ref().and_then(|vs| {
@@ -879,7 +857,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             return None;
         }
         let d = depth + 1;
-        match strip(e) {
+        match peel(e) {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 if name == "to_string" && m.args.is_empty() {
@@ -1038,7 +1016,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             }
             // `.map_err(ErrorInternalServerError)`
             Expr::MethodCall(m) if m.method == "map_err" => {
-                let Some(Expr::Path(p)) = m.args.first().map(strip) else {
+                let Some(Expr::Path(p)) = m.args.first().map(peel) else {
                     return;
                 };
                 let Some(status) = self.actix_error_fn(&p.path) else {
@@ -1088,12 +1066,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     self.judge(Some(status), &body);
                     return;
                 }
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = path_names(&p.path);
                 // rocket's `status::BadRequest(Some(msg))`.
                 if let [.., m, v] = segs.as_slice() {
                     if m == "status" {
@@ -1309,7 +1282,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         let info = self.classify(&m.expr);
         let on_self = self.own.is_some()
             && root_name(&m.expr).as_deref() == Some("self")
-            && matches!(strip(&m.expr), Expr::Path(_) | Expr::Unary(_));
+            && matches!(peel(&m.expr), Expr::Path(_) | Expr::Unary(_));
         let mut remaining: Vec<usize> = self
             .own
             .map(|o| (0..o.variants.len()).collect())

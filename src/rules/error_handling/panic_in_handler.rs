@@ -13,10 +13,12 @@
 //! `String`, on a join handle (it re-raises a panic), after an `is_some()`/`is_ok()`
 //! check of the same value, on the first item of `split(..)`.
 
+use crate::engine::builders::peel;
 use crate::engine::cx::Cx;
 use crate::engine::handler::{handler, param_extractor};
 use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
+use crate::engine::usemap::path_names;
 use crate::model::errors::{
     is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
     states_invariant, CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS,
@@ -518,7 +520,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         } else {
             "`.expect(..)`".to_string()
         };
-        let builder = matches!(strip(&m.receiver), Expr::MethodCall(b)
+        let builder = matches!(peel(&m.receiver), Expr::MethodCall(b)
             if b.method == "body" && self.builder_root(&b.receiver));
         let msg = if builder {
             format!(
@@ -552,11 +554,11 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if root(recv).is_some_and(|r| self.validated.contains(&r)) {
             return true;
         }
-        match strip(recv) {
+        match peel(recv) {
             // `child.stdin.take()` of a process spawned with piped stdio.
             Expr::MethodCall(mc)
                 if mc.method == "take"
-                    && matches!(strip(&mc.receiver), Expr::Field(f)
+                    && matches!(peel(&mc.receiver), Expr::Field(f)
                         if CHILD_PIPES.contains(&text(&f.member).as_str())) =>
             {
                 true
@@ -572,7 +574,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             // A lookup of a constant key in a static table: `MODELS.get("alerts")`.
             Expr::MethodCall(mc)
                 if mc.method == "get"
-                    && matches!(strip(&mc.receiver), Expr::Path(p)
+                    && matches!(peel(&mc.receiver), Expr::Path(p)
                         if p.path.segments.last().is_some_and(|s| is_const_case(&s.ident.to_string())))
                     && mc.args.iter().all(|a| self.constant(a)) =>
             {
@@ -581,14 +583,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             // Put there by a middleware: `req.extensions().get::<Session>()`, `id.identity()`.
             Expr::MethodCall(mc)
                 if (mc.method == "get"
-                    && matches!(strip(&mc.receiver), Expr::MethodCall(r)
+                    && matches!(peel(&mc.receiver), Expr::MethodCall(r)
                         if r.method == "extensions" || r.method == "extensions_mut"))
                     || (mc.args.is_empty()
                         && MIDDLEWARE_VALUE_METHODS.contains(&mc.method.to_string().as_str())) =>
             {
                 true
             }
-            Expr::Await(a) => match strip(&a.base) {
+            Expr::Await(a) => match peel(&a.base) {
                 // A join handle: its error is the task's panic, re-raised.
                 Expr::Call(c) => self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()),
                 Expr::Path(p) => p
@@ -612,7 +614,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 }
                 // `s.split(':').next()`: `split` yields at least one item.
                 if name == "next" {
-                    if let Expr::MethodCall(inner) = strip(&mc.receiver) {
+                    if let Expr::MethodCall(inner) = peel(&mc.receiver) {
                         if matches!(
                             inner.method.to_string().as_str(),
                             "split" | "splitn" | "rsplit" | "rsplitn" | "split_inclusive"
@@ -686,7 +688,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     fn builder_cannot_fail(&self, chain: &Expr) -> bool {
         let mut e: &Expr = chain;
         for _ in 0..64 {
-            match strip(e) {
+            match peel(e) {
                 Expr::MethodCall(m) => {
                     if m.args.iter().any(|a| self.raw(a, 0)) {
                         return false;
@@ -703,12 +705,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     let Expr::Path(p) = &*c.func else {
                         return false;
                     };
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs: Vec<String> = path_names(&p.path);
                     return matches!(segs.as_slice(), [.., t, b]
                         if (t == "Response" || t == "Request") && b == "builder");
                 }
@@ -722,18 +719,13 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     fn builder_root(&self, chain: &Expr) -> bool {
         let mut e = chain;
         for _ in 0..64 {
-            match strip(e) {
+            match peel(e) {
                 Expr::MethodCall(m) => e = &m.receiver,
                 Expr::Call(c) => {
                     let Expr::Path(p) = &*c.func else {
                         return false;
                     };
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs: Vec<String> = path_names(&p.path);
                     return matches!(segs.as_slice(), [.., t, b]
                         if (t == "Response" || t == "Request") && b == "builder");
                 }
@@ -808,7 +800,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if depth > 16 {
             return false;
         }
-        match strip(e) {
+        match peel(e) {
             Expr::Lit(_) => true,
             Expr::Path(p) => p
                 .path
@@ -827,7 +819,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     fn derive_builder(&self, chain: &Expr) -> bool {
         let mut e = chain;
         for _ in 0..64 {
-            match strip(e) {
+            match peel(e) {
                 Expr::MethodCall(m) => e = &m.receiver,
                 Expr::Path(p) => {
                     return p
@@ -839,12 +831,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     let Expr::Path(p) = &*c.func else {
                         return false;
                     };
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs: Vec<String> = path_names(&p.path);
                     return matches!(segs.as_slice(), [.., t, f]
                         if t.ends_with("Builder") && t.len() > "Builder".len()
                             && (f == "default" || f == "new"));
@@ -861,7 +848,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if depth > 24 {
             return false;
         }
-        match strip(e) {
+        match peel(e) {
             Expr::Path(p) => p
                 .path
                 .get_ident()
@@ -916,13 +903,13 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     /// Pieces of request text: a local holding them, or a chain splitting it
     /// (`auth.split(' ').collect::<Vec<_>>()`).
     fn split_of_request(&self, e: &Expr) -> bool {
-        if let Expr::Path(p) = strip(e) {
+        if let Expr::Path(p) = peel(e) {
             return p
                 .path
                 .get_ident()
                 .is_some_and(|i| self.pieces.contains(&i.to_string()));
         }
-        let mut e = strip(e);
+        let mut e = peel(e);
         let mut split = false;
         for _ in 0..64 {
             match e {
@@ -930,9 +917,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     if SPLIT_METHODS.contains(&m.method.to_string().as_str()) {
                         split = true;
                     }
-                    e = strip(&m.receiver);
+                    e = peel(&m.receiver);
                 }
-                Expr::Try(t) => e = strip(&t.expr),
+                Expr::Try(t) => e = peel(&t.expr),
                 _ => break,
             }
         }
@@ -940,7 +927,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 
     fn check_index(&mut self, ix: &syn::ExprIndex) {
-        let idx = strip(&ix.index);
+        let idx = peel(&ix.index);
         let slice = matches!(idx, Expr::Range(_));
         if let Expr::Range(r) = idx {
             let zero_start = r.start.as_ref().is_none_or(|s| is_zero(s));
@@ -1002,16 +989,6 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             seg.ident.to_string().as_str(),
             "HashMap" | "BTreeMap" | "IndexMap" | "HeaderMap"
         )
-    }
-}
-
-/// Looks through parentheses, references and `?`.
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Reference(r) => strip(&r.expr),
-        Expr::Group(g) => strip(&g.expr),
-        _ => e,
     }
 }
 
@@ -1082,7 +1059,7 @@ fn mentions_await(e: &Expr) -> bool {
 
 /// A `String` initializer: `String::new()`, `String::with_capacity(..)`, `format!(..)`.
 fn is_string_init(e: &Expr) -> bool {
-    match strip(e) {
+    match peel(e) {
         Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
             if p.path.segments.len() == 2
                 && p.path.segments[0].ident == "String"),
@@ -1116,7 +1093,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             if is_string_init(&init.expr) {
                 self.buffers.insert(name.clone());
             }
-            if let Expr::Call(c) = strip(&init.expr) {
+            if let Expr::Call(c) = peel(&init.expr) {
                 if self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()) {
                     self.handles.insert(name.clone());
                 }
@@ -1218,13 +1195,13 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         self.visit_expr(&f.expr);
         let t = self.tainted(&f.expr);
         self.bind(&f.pat, t);
-        if let (Expr::Range(_), Pat::Ident(pi)) = (strip(&f.expr), &*f.pat) {
+        if let (Expr::Range(_), Pat::Ident(pi)) = (peel(&f.expr), &*f.pat) {
             if mentions_method(&f.expr, &["len"]) {
                 self.bounded.insert(pi.ident.to_string());
             }
         }
         // `for (i, x) in v.iter().enumerate()`: `i` is within `v`.
-        if let (Pat::Tuple(t), Expr::MethodCall(mc)) = (&*f.pat, strip(&f.expr)) {
+        if let (Pat::Tuple(t), Expr::MethodCall(mc)) = (&*f.pat, peel(&f.expr)) {
             if mc.method == "enumerate" {
                 if let Some(Pat::Ident(pi)) = t.elems.first() {
                     self.bounded.insert(pi.ident.to_string());

@@ -11,6 +11,7 @@
 use super::handlers::{is_handler, only_from_handlers};
 use super::locals::{self_ty_name, Chain, Locals, Root};
 use crate::engine::cx::Cx;
+use crate::engine::usemap::path_names;
 use crate::model::blocking::{is_path, path_in};
 use crate::model::connections::{
     CONNECT_BUILDERS, CONNECT_FNS, DIESEL_CONNECTION_TRAITS, REDIS_CONNECT_METHODS,
@@ -108,12 +109,7 @@ impl<'ast> Finder<'_, '_, 'ast> {
     fn check_call(&mut self, c: &'ast syn::ExprCall) {
         let Expr::Path(p) = &*c.func else { return };
         let path = self.cx.resolve(&p.path);
-        let written: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let written: Vec<String> = path_names(&p.path);
         let hit = path_in(&path, CONNECT_FNS)
             // `Conn::establish(url)` through a type alias of a diesel connection: the
             // method is `diesel::Connection`'s, which the file imports.

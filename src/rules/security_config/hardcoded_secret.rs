@@ -10,6 +10,7 @@
 use crate::engine::cx::{Cx, ItemRef, MacroRef};
 use crate::engine::macros::MacroKind;
 use crate::engine::scope::Origin;
+use crate::engine::usemap::path_names;
 use crate::model::credentials::{
     find_token, find_url_password, is_credential_setter, is_credential_type, is_env_reader,
     is_label_of, is_literal_secret_name, is_sample_name, key_fn, looks_generated, names_password,
@@ -290,12 +291,7 @@ fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Lite
         }
         Expr::Call(c) if c.args.len() == 1 => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = path_names(&p.path);
             let wraps = match segs.as_slice() {
                 [one] => one == "Some",
                 [.., ty, f] => {

@@ -9,6 +9,7 @@
 
 use crate::engine::cx::Cx;
 use crate::engine::tree::{Role, Tree};
+use crate::engine::usemap::path_names;
 use crate::model::names::words;
 use crate::model::tls::{
     accept_all_verifiers, is_connector_builder, is_connector_builder_type, is_context_builder,
@@ -333,12 +334,7 @@ fn verifier_type<'ast>(tree: &Tree<'ast>, e: &'ast Expr, depth: usize) -> Option
     match e {
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = path_names(&p.path);
             let n = segs.len();
             if n >= 2
                 && matches!(segs[n - 2].as_str(), "Arc" | "Box" | "Rc")
