@@ -405,7 +405,7 @@ struct Constructed<'c> {
 
 impl Constructed<'_> {
     fn variant_of(&self, path: &syn::Path) -> Option<String> {
-        let segs: Vec<String> = path_names(&path);
+        let segs: Vec<String> = path_names(path);
         match segs.as_slice() {
             [t, v] if t == self.ty || t == "Self" => Some(v.clone()),
             [t] if t == self.ty || t == "Self" => Some(String::new()),
