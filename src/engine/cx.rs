@@ -106,6 +106,8 @@ pub struct Cx<'a, 'ast> {
     built_args: Vec<BuiltArg>,
     /// Findings that wait for the workspace index.
     deferred: Vec<Deferred>,
+    /// Whether the file is sample or test-support code by its path (once per file).
+    sample_file: std::cell::OnceCell<bool>,
 }
 
 /// A call site passing built text to parameter `param` of local function `func`.
@@ -247,7 +249,22 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             sink_params: HashMap::new(),
             built_args: Vec::new(),
             deferred: Vec::new(),
+            sample_file: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the file is sample, benchmark or test-support code by its path or module
+    /// (`examples/`, `mocks/`, `src/seed_dev.rs`, a `test_utils` module); asked per node
+    /// by rules, computed once per file.
+    pub fn is_sample_file(&self) -> bool {
+        *self.sample_file.get_or_init(|| {
+            crate::model::names::is_sample_path(&self.src.display)
+                || self
+                    .file
+                    .module
+                    .iter()
+                    .any(|m| crate::model::names::is_test_crate_name(m))
+        })
     }
 
     /// A value-flow analysis over the current scope.

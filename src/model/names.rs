@@ -176,6 +176,32 @@ pub fn is_numeric_name(ident: &str) -> bool {
     ) && !w.iter().any(|x| x == "str" || x == "string" || x == "name")
 }
 
+/// Directory words that mark sample, benchmark, mock and development code (test
+/// directories are [`is_test_crate_name`]'s).
+const SAMPLE_DIR_WORDS: &[&str] = &[
+    "examples", "benches", "mock", "mocks", "fake", "fakes", "demo", "dev",
+];
+
+/// File-name words that mark mock and development-only modules.
+const SAMPLE_FILE_WORDS: &[&str] = &["mock", "mocks", "fake", "fakes", "dev"];
+
+/// Whether a path has a directory or file name marking test, sample or benchmark code
+/// (`src/test_utils.rs`, `src/tests_cfg/db.rs`, `examples/basic.rs`, `src/mocks/mod.rs`,
+/// `src/seed_dev.rs`).
+pub fn is_sample_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|c| !c.is_empty()).collect();
+    let Some((file, dirs)) = parts.split_last() else {
+        return false;
+    };
+    let has = |c: &str, list: &[&str]| words(c).iter().any(|w| list.contains(&w.as_str()));
+    let stem = file.strip_suffix(".rs").unwrap_or(file);
+    is_test_crate_name(stem)
+        || has(stem, SAMPLE_FILE_WORDS)
+        || dirs
+            .iter()
+            .any(|d| is_test_crate_name(d) || has(d, SAMPLE_DIR_WORDS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +238,30 @@ mod tests {
         assert!(!is_const_case("Max"));
         assert!(is_camel_case("SortOrder"));
         assert!(!is_camel_case("TABLE"));
+    }
+
+    #[test]
+    fn sample_paths() {
+        for p in [
+            "src/test_utils.rs",
+            "src/tests_cfg/db.rs",
+            "crates/app/examples/basic.rs",
+            "src/mocks/mod.rs",
+            "server/testkit/src/lib.rs",
+            "benches/bench.rs",
+            "src/migration/db_migrate_dev.rs",
+        ] {
+            assert!(is_sample_path(p), "{p}");
+        }
+        for p in [
+            "src/config.rs",
+            "src/auth/jwt.rs",
+            "src/validation/bad_request.rs",
+            "example.rs",
+            "src/handlers/example.rs",
+            "src/devices.rs",
+        ] {
+            assert!(!is_sample_path(p), "{p}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use crate::model::credentials::{
     is_label_of, is_literal_secret_name, is_sample_name, key_fn, looks_generated, names_password,
     not_a_secret, redact, repeats_name, ENV_CHAIN_METHODS, FALLBACK_METHODS, KEY_INIT_CRATES,
 };
-use crate::model::names::{is_test_crate_name, words};
+use crate::model::names::words;
 use crate::model::secrets::REDACTING_TYPES;
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -99,22 +99,18 @@ const COMPARE_METHODS: &[&str] = &[
 /// Attributes of struct fields that give a default value (`clap`, `smart-default`).
 const DEFAULT_ATTRS: &[&str] = &["arg", "clap", "structopt", "default", "config", "envconfig"];
 
-/// Directory words that mark sample, benchmark, mock and development code (test
-/// directories are [`is_test_crate_name`]'s).
-const SAMPLE_DIR_WORDS: &[&str] = &[
-    "examples", "benches", "mock", "mocks", "fake", "fakes", "demo", "dev",
-];
-
-/// File-name words that mark mock and development-only modules.
-const SAMPLE_FILE_WORDS: &[&str] = &["mock", "mocks", "fake", "fakes", "dev"];
-
 impl Rule for HardcodedSecret {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
-        if exempt(cx) {
+        // The node's kind first: asking whether the code is exempt costs more.
+        let candidate = matches!(
+            expr,
+            Expr::Struct(_) | Expr::Assign(_) | Expr::MethodCall(_) | Expr::Call(_)
+        );
+        if !candidate || exempt(cx) {
             return;
         }
         match expr {
@@ -229,24 +225,7 @@ fn exempt(cx: &Cx<'_, '_>) -> bool {
     if cx.scopes.current_fn().is_some_and(is_sample_name) {
         return true;
     }
-    is_sample_path(&cx.src.display) || cx.file.module.iter().any(|m| is_test_crate_name(m))
-}
-
-/// Whether a path has a directory or file name marking test, sample or benchmark code
-/// (`src/test_utils.rs`, `src/tests_cfg/db.rs`, `examples/basic.rs`, `src/mocks/mod.rs`,
-/// `src/seed_dev.rs`).
-pub fn is_sample_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.split(['/', '\\']).filter(|c| !c.is_empty()).collect();
-    let Some((file, dirs)) = parts.split_last() else {
-        return false;
-    };
-    let has = |c: &str, list: &[&str]| words(c).iter().any(|w| list.contains(&w.as_str()));
-    let stem = file.strip_suffix(".rs").unwrap_or(file);
-    is_test_crate_name(stem)
-        || has(stem, SAMPLE_FILE_WORDS)
-        || dirs
-            .iter()
-            .any(|d| is_test_crate_name(d) || has(d, SAMPLE_DIR_WORDS))
+    cx.is_sample_file()
 }
 
 /// A literal a value comes down to.
@@ -970,36 +949,6 @@ impl<'c, 'a, 'ast> Visit<'ast> for Scan<'c, 'a, 'ast> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.macros {
             self.scan_macro(mac);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sample_paths() {
-        for p in [
-            "src/test_utils.rs",
-            "src/tests_cfg/db.rs",
-            "crates/app/examples/basic.rs",
-            "src/mocks/mod.rs",
-            "server/testkit/src/lib.rs",
-            "benches/bench.rs",
-            "src/migration/db_migrate_dev.rs",
-        ] {
-            assert!(is_sample_path(p), "{p}");
-        }
-        for p in [
-            "src/config.rs",
-            "src/auth/jwt.rs",
-            "src/validation/bad_request.rs",
-            "example.rs",
-            "src/handlers/example.rs",
-            "src/devices.rs",
-        ] {
-            assert!(!is_sample_path(p), "{p}");
         }
     }
 }
