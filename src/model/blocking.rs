@@ -3,6 +3,8 @@
 //! processes, blocking channels), the asynchronous replacements, and the functions that
 //! move a closure off the async runtime's worker threads.
 
+use crate::model::values::ITER_ADAPTORS;
+
 /// A blocking free function or associated function, by its full path.
 pub struct BlockingFn {
     pub path: &'static [&'static str],
@@ -187,27 +189,10 @@ pub const OFFLOADING_FNS: &[&[&str]] = &[
     &["blocking", "unblock"],
 ];
 
-/// Methods whose closure argument runs inline, on the calling task: iterator, stream,
-/// `Option`/`Result` combinators. Closures given to any other function may run elsewhere
-/// (`spawn_blocking`, `web::block`, deadpool's `interact`) and are not treated as async
-/// code.
-pub const INLINE_CLOSURE_METHODS: &[&str] = &[
-    "map",
-    "filter_map",
-    "flat_map",
-    "for_each",
-    "filter",
-    "any",
-    "all",
-    "find",
+/// Methods besides the iterator adaptors whose closure argument runs inline, on the
+/// calling task: fallible folds, `Option`/`Result` combinators, entry and sort helpers.
+const INLINE_CLOSURE_METHODS: &[&str] = &[
     "find_map",
-    "map_while",
-    "take_while",
-    "skip_while",
-    "inspect",
-    "position",
-    "try_for_each",
-    "fold",
     "try_fold",
     "and_then",
     "or_else",
@@ -224,6 +209,14 @@ pub const INLINE_CLOSURE_METHODS: &[&str] = &[
     "max_by_key",
     "min_by_key",
 ];
+
+/// Whether a method's closure argument runs inline, on the calling task: the iterator
+/// adaptors ([`ITER_ADAPTORS`]) and [`INLINE_CLOSURE_METHODS`]. Closures given to any
+/// other function may run elsewhere (`spawn_blocking`, `web::block`, deadpool's
+/// `interact`) and are not treated as async code.
+pub fn runs_closure_inline(method: &str) -> bool {
+    ITER_ADAPTORS.contains(&method) || INLINE_CLOSURE_METHODS.contains(&method)
+}
 
 /// Iterator methods after which closures run on rayon's thread pool.
 pub const PARALLEL_ITER_METHODS: &[&str] = &[

@@ -15,8 +15,8 @@ use super::locals::{self_ty_name, Chain, Locals, Root};
 use crate::engine::cx::Cx;
 use crate::finding::Label;
 use crate::model::blocking::{
-    blocking_fn, is_path, is_startup_fn, path_in, starts_with, std_fs_fn, BLOCK_ON_FNS,
-    DIESEL_ASYNC_CRATES, DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS, INLINE_CLOSURE_METHODS,
+    blocking_fn, is_path, is_startup_fn, path_in, runs_closure_inline, starts_with, std_fs_fn,
+    BLOCK_ON_FNS, DIESEL_ASYNC_CRATES, DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS,
     PARALLEL_ITER_METHODS, STD_FILE_IO_METHODS, SYNC_CHANNELS, SYNC_POOL_CRATES, SYNC_POOL_TYPES,
     SYNC_RECEIVER_TYPES, SYNC_RECV_METHODS, TOKIO_BLOCKING_METHODS,
 };
@@ -798,8 +798,7 @@ impl<'c, 'a, 'ast> Visit<'ast> for Scanner<'c, 'a, 'ast> {
                 }
                 self.visit_expr(&m.receiver);
                 let method = m.method.to_string();
-                let inline = INLINE_CLOSURE_METHODS.contains(&method.as_str())
-                    && !self.parallel(&m.receiver);
+                let inline = runs_closure_inline(&method) && !self.parallel(&m.receiver);
                 for arg in &m.args {
                     match arg {
                         Expr::Closure(c) if inline && c.asyncness.is_none() => {
