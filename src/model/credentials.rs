@@ -836,6 +836,9 @@ pub fn redact(value: &str) -> String {
     format!("`\"{prefix}…\"`, {n} chars")
 }
 
+/// Attributes of struct fields that give a default value (`clap`, `smart-default`).
+pub const DEFAULT_ATTRS: &[&str] = &["arg", "clap", "structopt", "default", "config", "envconfig"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

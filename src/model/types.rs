@@ -189,6 +189,10 @@ pub fn is_text_return(ty: &Type) -> bool {
     }
 }
 
+/// Wrappers a shared value is held in: `Arc<Pool>`, actix's `web::Data<Pool>`, axum's
+/// `State<Pool>` / `Extension<Pool>`.
+pub const SHARING_WRAPPERS: &[&str] = &["Arc", "Rc", "Box", "Data", "State", "Extension"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

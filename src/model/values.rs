@@ -156,3 +156,89 @@ pub const GENERATED_VALUE_FNS: &[&str] = &[
 
 /// Free functions producing an iterator of one repeated value (`std::iter::repeat("?")`).
 pub const REPEAT_FNS: &[&str] = &["repeat", "repeat_n", "once"];
+
+/// Methods without arguments that return their receiver's text or bytes unchanged
+/// (`"…".to_string()`, `b"…".to_vec()`, `key.as_bytes()`): a literal or an empty value
+/// stays one through them.
+pub const TEXT_PRESERVING_METHODS: &[&str] = &[
+    "to_string",
+    "to_owned",
+    "into",
+    "as_bytes",
+    "as_ref",
+    "as_str",
+    "into_bytes",
+    "to_vec",
+    "as_slice",
+    "clone",
+    "trim",
+    "into_boxed_str",
+    "into_owned",
+];
+
+/// Types a literal passes through unchanged into a secret (`String::from("…")`,
+/// `SecretString::new("…".into())`).
+pub const WRAPPING_TYPES: &[&str] = &[
+    "String",
+    "Vec",
+    "Box",
+    "Arc",
+    "Rc",
+    "Cow",
+    "Bytes",
+    "Zeroizing",
+    "SmolStr",
+    "CompactString",
+    "ArcStr",
+];
+
+/// Methods whose literal argument is compared with a value, not used as one.
+pub const COMPARE_METHODS: &[&str] = &[
+    "contains",
+    "starts_with",
+    "ends_with",
+    "strip_prefix",
+    "strip_suffix",
+    "find",
+    "rfind",
+    "eq",
+    "ne",
+    "eq_ignore_ascii_case",
+    "matches",
+    "split",
+    "replace",
+    "trim_start_matches",
+    "trim_end_matches",
+];
+
+/// Methods that test a value's shape or presence: calling one guards later indexing.
+pub const SHAPE_METHODS: &[&str] = &[
+    "len",
+    "is_empty",
+    "starts_with",
+    "ends_with",
+    "strip_prefix",
+    "strip_suffix",
+    "contains_key",
+    "get",
+    "first",
+    "last",
+    "is_char_boundary",
+    "split_first",
+    "split_last",
+];
+
+/// Methods that cut text into pieces.
+pub const SPLIT_METHODS: &[&str] = &[
+    "split",
+    "splitn",
+    "rsplit",
+    "rsplitn",
+    "split_whitespace",
+    "split_terminator",
+    "lines",
+    "split_ascii_whitespace",
+];
+
+/// Methods asking whether an `Option`/`Result` holds a value.
+pub const PRESENCE_METHODS: &[&str] = &["is_some", "is_none", "is_ok", "is_err"];

@@ -25,6 +25,7 @@ use crate::model::errors::{
     PANIC_MACROS, POISONING_LOCKS,
 };
 use crate::model::names::is_const_case;
+use crate::model::values::{PRESENCE_METHODS, SHAPE_METHODS, SPLIT_METHODS};
 use crate::model::web::{ROUTING_FNS, VALIDATING_CRATES, VALIDATING_WRAPPERS};
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -337,38 +338,6 @@ fn place(e: &Expr) -> Option<String> {
 fn root(e: &Expr) -> Option<String> {
     place(e).map(|p| p.split('.').next().unwrap_or_default().to_string())
 }
-
-/// Methods that test a value's shape or presence: calling one guards later indexing.
-const SHAPE_METHODS: &[&str] = &[
-    "len",
-    "is_empty",
-    "starts_with",
-    "ends_with",
-    "strip_prefix",
-    "strip_suffix",
-    "contains_key",
-    "get",
-    "first",
-    "last",
-    "is_char_boundary",
-    "split_first",
-    "split_last",
-];
-
-/// Methods that cut text into pieces.
-const SPLIT_METHODS: &[&str] = &[
-    "split",
-    "splitn",
-    "rsplit",
-    "rsplitn",
-    "split_whitespace",
-    "split_terminator",
-    "lines",
-    "split_ascii_whitespace",
-];
-
-/// Methods asking whether an `Option`/`Result` holds a value.
-const PRESENCE_METHODS: &[&str] = &["is_some", "is_none", "is_ok", "is_err"];
 
 impl<'s, 'ast> Scan<'s, 'ast> {
     fn parsed(&self, mac: &syn::Macro) -> &'s ParsedMacro {

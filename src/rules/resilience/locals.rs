@@ -6,6 +6,7 @@
 use crate::engine::cx::Cx;
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
 use crate::model::types::first_type_arg;
+use crate::model::types::SHARING_WRAPPERS;
 use syn::{Expr, Type};
 
 /// What a local name is bound to, as far as receivers are concerned.
@@ -49,10 +50,6 @@ pub struct Locals<'ast> {
     /// The `Self` type of the enclosing `impl`, by name.
     pub self_ty: Option<String>,
 }
-
-/// Wrappers a shared value is held in: `Arc<Pool>`, actix's `web::Data<Pool>`, axum's
-/// `State<Pool>` / `Extension<Pool>`.
-const SHARING_WRAPPERS: &[&str] = &["Arc", "Rc", "Box", "Data", "State", "Extension"];
 
 impl<'ast> Locals<'ast> {
     pub fn new(self_ty: Option<String>) -> Self {

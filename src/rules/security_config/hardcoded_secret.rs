@@ -11,6 +11,7 @@ use crate::engine::cx::{Cx, ItemRef, MacroRef};
 use crate::engine::macros::MacroKind;
 use crate::engine::scope::Origin;
 use crate::engine::usemap::path_names;
+use crate::model::credentials::DEFAULT_ATTRS;
 use crate::model::credentials::{
     find_token, find_url_password, is_credential_setter, is_credential_type, is_env_reader,
     is_label_of, is_literal_secret_name, is_sample_name, key_fn, looks_generated, names_password,
@@ -18,6 +19,7 @@ use crate::model::credentials::{
 };
 use crate::model::names::words;
 use crate::model::secrets::REDACTING_TYPES;
+use crate::model::values::{COMPARE_METHODS, TEXT_PRESERVING_METHODS, WRAPPING_TYPES};
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
@@ -44,60 +46,6 @@ const HELP: &str = "load the secret at startup from the environment or a secrets
 const HELP_FALLBACK: &str = "fail at startup when the variable is missing (`std::env::var(..)?` or `.expect(..)`), or generate a random secret for the process; never ship a default";
 const HELP_URL: &str = "read the URL, or only its password, from the environment or a secrets manager; the password is in the repository history: rotate it";
 const HELP_TOKEN: &str = "revoke the token (it is in the repository history) and load its replacement from the environment or a secrets manager";
-
-/// Types a literal passes through unchanged into a secret (`String::from("…")`,
-/// `SecretString::new("…".into())`).
-const WRAPPING_TYPES: &[&str] = &[
-    "String",
-    "Vec",
-    "Box",
-    "Arc",
-    "Rc",
-    "Cow",
-    "Bytes",
-    "Zeroizing",
-    "SmolStr",
-    "CompactString",
-    "ArcStr",
-];
-
-/// Methods a literal passes through unchanged (`"…".to_string()`, `b"…".to_vec()`).
-const LITERAL_METHODS: &[&str] = &[
-    "to_string",
-    "to_owned",
-    "into",
-    "as_bytes",
-    "as_ref",
-    "into_bytes",
-    "to_vec",
-    "as_slice",
-    "as_str",
-    "clone",
-    "into_boxed_str",
-    "into_owned",
-];
-
-/// Methods whose literal argument is compared with a value, not used as one.
-const COMPARE_METHODS: &[&str] = &[
-    "contains",
-    "starts_with",
-    "ends_with",
-    "strip_prefix",
-    "strip_suffix",
-    "find",
-    "rfind",
-    "eq",
-    "ne",
-    "eq_ignore_ascii_case",
-    "matches",
-    "split",
-    "replace",
-    "trim_start_matches",
-    "trim_end_matches",
-];
-
-/// Attributes of struct fields that give a default value (`clap`, `smart-default`).
-const DEFAULT_ATTRS: &[&str] = &["arg", "clap", "structopt", "default", "config", "envconfig"];
 
 impl Rule for HardcodedSecret {
     fn meta(&self) -> &'static RuleMeta {
@@ -264,7 +212,8 @@ fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Lite
         Expr::Paren(p) => literal_of(cx, &p.expr, depth + 1),
         Expr::Group(g) => literal_of(cx, &g.expr, depth + 1),
         Expr::MethodCall(m)
-            if m.args.is_empty() && LITERAL_METHODS.contains(&m.method.to_string().as_str()) =>
+            if m.args.is_empty()
+                && TEXT_PRESERVING_METHODS.contains(&m.method.to_string().as_str()) =>
         {
             literal_of(cx, &m.receiver, depth + 1)
         }

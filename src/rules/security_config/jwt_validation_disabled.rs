@@ -11,6 +11,7 @@ use crate::model::jwt::{
     JWT_AUTHORIZER_SIGNATURE_FIELD,
 };
 use crate::model::types::type_name;
+use crate::model::values::TEXT_PRESERVING_METHODS;
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
 use std::collections::HashMap;
@@ -332,21 +333,6 @@ fn turbofish_unverified(path: &syn::Path) -> bool {
     })
 }
 
-/// Methods that return their receiver's bytes or text.
-const KEY_TRANSPARENT: &[&str] = &[
-    "as_bytes",
-    "as_ref",
-    "as_str",
-    "to_string",
-    "to_owned",
-    "into",
-    "to_vec",
-    "into_bytes",
-    "as_slice",
-    "clone",
-    "trim",
-];
-
 /// Why a key expression is empty, if it is: an empty literal, an empty `String`/`Vec`, a
 /// constant or `let` holding one, or an environment variable read with an empty fallback.
 fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<String> {
@@ -382,7 +368,7 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Strin
         }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
-            if KEY_TRANSPARENT.contains(&method.as_str()) {
+            if TEXT_PRESERVING_METHODS.contains(&method.as_str()) {
                 return empty_key(cx, &m.receiver, depth + 1);
             }
             let fallback_empty = match method.as_str() {
