@@ -655,53 +655,22 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     /// fails only on an invalid status or header, so only when one derives from the
     /// request.
     fn builder_cannot_fail(&self, chain: &Expr) -> bool {
-        let mut e: &Expr = chain;
-        for _ in 0..64 {
-            match peel(e) {
-                Expr::MethodCall(m) => {
-                    if m.args.iter().any(|a| self.raw(a, 0)) {
-                        return false;
-                    }
-                    e = &m.receiver;
-                }
-                Expr::Path(p) => {
-                    return p
-                        .path
-                        .get_ident()
-                        .is_some_and(|i| self.builders.contains(&i.to_string()));
-                }
-                Expr::Call(c) => {
-                    let Expr::Path(p) = &*c.func else {
-                        return false;
-                    };
-                    let segs: Vec<String> = path_names(&p.path);
-                    return matches!(segs.as_slice(), [.., t, b]
-                        if (t == "Response" || t == "Request") && b == "builder");
-                }
-                _ => return false,
-            }
+        let (root, calls) = crate::engine::builders::chain(chain);
+        if calls.iter().any(|m| m.args.iter().any(|a| self.raw(a, 0))) {
+            return false;
         }
-        false
+        match root {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.builders.contains(&i.to_string())),
+            e => is_http_builder_call(e),
+        }
     }
 
     /// Whether a method chain starts at `Response::builder()`/`Request::builder()`.
     fn builder_root(&self, chain: &Expr) -> bool {
-        let mut e = chain;
-        for _ in 0..64 {
-            match peel(e) {
-                Expr::MethodCall(m) => e = &m.receiver,
-                Expr::Call(c) => {
-                    let Expr::Path(p) = &*c.func else {
-                        return false;
-                    };
-                    let segs: Vec<String> = path_names(&p.path);
-                    return matches!(segs.as_slice(), [.., t, b]
-                        if (t == "Response" || t == "Request") && b == "builder");
-                }
-                _ => return false,
-            }
-        }
-        false
+        is_http_builder_call(crate::engine::builders::chain(chain).0)
     }
 
     fn call_path(&self, c: &syn::ExprCall) -> Option<Vec<String>> {
@@ -1289,4 +1258,14 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             self.visit_expr(e);
         }
     }
+}
+
+/// `Response::builder()` / `Request::builder()` (http, axum, hyper re-exports).
+fn is_http_builder_call(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segs = path_names(&p.path);
+    matches!(segs.as_slice(), [.., t, b] if (t == "Response" || t == "Request") && b == "builder")
 }
