@@ -3,6 +3,7 @@
 //! (`get(list_users)`, `web::get().to(index)`). Rules use it to tell request handlers
 //! and the helpers only they call from startup code.
 
+use crate::model::web::ROUTING_FNS;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::{HashMap, HashSet};
 use syn::visit::{self, Visit};
@@ -40,14 +41,6 @@ impl std::fmt::Debug for FileCalls<'_> {
             .finish()
     }
 }
-
-/// Functions of routers that take a handler: axum's `get(h)`, `post(h)`, `any(h)`,
-/// `on(filter, h)`, method-router chains (`get(a).post(b)`), actix-web's `.to(h)`, poem's
-/// `get(h)`.
-const ROUTER_FNS: &[&str] = &[
-    "get", "post", "put", "delete", "patch", "head", "options", "trace", "any", "on", "to",
-    "connect",
-];
 
 impl<'ast> FileCalls<'ast> {
     pub fn build(items: &'ast [Item]) -> Self {
@@ -186,7 +179,7 @@ fn on_router(e: &syn::Expr) -> bool {
             syn::Expr::Call(c) => {
                 return matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
                     let n = s.ident.to_string();
-                    ROUTER_FNS.contains(&n.as_str()) || n == "resource"
+                    ROUTING_FNS.contains(&n.as_str()) || n == "resource"
                 }));
             }
             _ => return false,
@@ -227,7 +220,7 @@ impl<'ast> Visit<'ast> for Refs<'_, 'ast> {
                         .path
                         .segments
                         .last()
-                        .is_some_and(|s| ROUTER_FNS.contains(&s.ident.to_string().as_str()));
+                        .is_some_and(|s| ROUTING_FNS.contains(&s.ident.to_string().as_str()));
                     if is_router {
                         if let Some(h) = c.args.iter().last().and_then(handler_name) {
                             self.calls.routed.insert(h);
@@ -240,7 +233,7 @@ impl<'ast> Visit<'ast> for Refs<'_, 'ast> {
                     let caller = self.caller.clone();
                     self.calls.note(m.method.to_string(), &caller);
                 }
-                if ROUTER_FNS.contains(&m.method.to_string().as_str()) && on_router(&m.receiver) {
+                if ROUTING_FNS.contains(&m.method.to_string().as_str()) && on_router(&m.receiver) {
                     if let Some(h) = m.args.iter().last().and_then(handler_name) {
                         self.calls.routed.insert(h);
                     }

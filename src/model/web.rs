@@ -157,9 +157,10 @@ pub const ROUTE_ATTRS: &[&str] = &[
 ];
 
 /// Functions and methods that register a handler: axum's and poem's method routers
-/// (`get(list)`, `.post(create)`), actix-web's `.to(handler)`.
+/// (`get(list)`, `.post(create)`, `on(filter, h)`), actix-web's `.to(handler)`.
 pub const ROUTING_FNS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "options", "trace", "any", "to",
+    "get", "post", "put", "patch", "delete", "head", "options", "trace", "connect", "any", "on",
+    "to",
 ];
 
 /// A parameter type that only request handlers take, by its full path.
