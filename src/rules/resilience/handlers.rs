@@ -5,20 +5,13 @@
 //! handlers call.
 
 use crate::engine::cx::Cx;
+use crate::engine::handler::has_route_attr;
 use crate::model::connections::{NON_EXTRACTOR_TYPES, WEB_CRATES};
-use crate::model::web::ROUTE_ATTRS;
 use std::collections::HashSet;
 
 /// Whether a function is a request handler (or middleware, which runs per request too).
 pub fn is_handler(cx: &Cx<'_, '_>, attrs: &[syn::Attribute], sig: &syn::Signature) -> bool {
-    let routed_attr = attrs.iter().any(|a| {
-        matches!(a.meta, syn::Meta::List(_))
-            && a.path()
-                .segments
-                .last()
-                .is_some_and(|s| ROUTE_ATTRS.contains(&s.ident.to_string().as_str()))
-    });
-    if routed_attr || cx.facts.calls().routed.contains(&sig.ident.to_string()) {
+    if has_route_attr(attrs) || cx.facts.calls().routed.contains(&sig.ident.to_string()) {
         return true;
     }
     sig.asyncness.is_some()
