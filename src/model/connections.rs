@@ -80,39 +80,3 @@ pub const REDIS_CONNECT_METHODS: &[&str] = &[
     "get_tokio_connection",
     "get_connection_manager",
 ];
-
-/// Frameworks whose types in a function's parameters make it a request handler (or a
-/// middleware, which runs per request too).
-pub const WEB_CRATES: &[&str] = &[
-    "axum",
-    "axum_extra",
-    "actix_web",
-    "poem",
-    "poem_openapi",
-    "rocket",
-    "salvo",
-    "tide",
-];
-
-/// Framework types that are not request extractors (application builders and
-/// configuration, responses).
-pub const NON_EXTRACTOR_TYPES: &[&str] = &[
-    "Router",
-    "App",
-    "HttpServer",
-    "Server",
-    "Scope",
-    "ServiceConfig",
-    "Rocket",
-    "Build",
-    "Ignite",
-    "Orbit",
-    "Route",
-    "Resource",
-    "Error",
-    "Response",
-    "HttpResponse",
-    "StatusCode",
-    "Method",
-    "Config",
-];

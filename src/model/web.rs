@@ -396,3 +396,45 @@ pub const SHAPE_CHECKS: &[&str] = &[
     "all",
     "any",
 ];
+
+/// Frameworks whose types in a function's parameters make it a request handler (or a
+/// middleware, which runs per request too).
+pub const WEB_CRATES: &[&str] = &[
+    "axum",
+    "axum_extra",
+    "actix_web",
+    "poem",
+    "poem_openapi",
+    "rocket",
+    "salvo",
+    "tide",
+];
+
+/// Framework types that are not request extractors (application builders and
+/// configuration, responses).
+pub const NON_EXTRACTOR_TYPES: &[&str] = &[
+    "Router",
+    "App",
+    "HttpServer",
+    "Server",
+    "Scope",
+    "ServiceConfig",
+    "Rocket",
+    "Build",
+    "Ignite",
+    "Orbit",
+    "Route",
+    "Resource",
+    "Error",
+    "Response",
+    "HttpResponse",
+    "StatusCode",
+    "Method",
+    "Config",
+];
+
+/// Crates whose routing functions (`post(h)`, `web::post()`) take a handler.
+pub const ROUTER_CRATES: &[&str] = &["axum", "actix_web", "poem", "ntex", "salvo"];
+
+/// Crates whose route attributes (`#[post("/login")]`) declare a handler.
+pub const ROUTE_ATTR_CRATES: &[&str] = &["actix_web", "rocket", "ntex", "poem_openapi"];

@@ -6,7 +6,7 @@
 
 use crate::engine::cx::Cx;
 use crate::engine::handler::has_route_attr;
-use crate::model::connections::{NON_EXTRACTOR_TYPES, WEB_CRATES};
+use crate::model::web::{NON_EXTRACTOR_TYPES, WEB_CRATES};
 use std::collections::HashSet;
 
 /// Whether a function is a request handler (or middleware, which runs per request too).

@@ -6,6 +6,7 @@
 
 use crate::engine::cx::Cx;
 use crate::model::ratelimit::is_auth_route;
+use crate::model::web::{ROUTER_CRATES, ROUTE_ATTR_CRATES};
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
 use syn::{Expr, ExprLit, Lit};
@@ -37,11 +38,11 @@ fn is_post_router(path: &[String]) -> bool {
     if last != "post" && last != "post_service" {
         return false;
     }
-    match path.first().map(String::as_str) {
-        Some("axum" | "actix_web" | "poem" | "ntex" | "salvo") => true,
-        // `use axum::routing::*`: a bare routing function.
-        _ => path.len() == 1,
-    }
+    // `use axum::routing::*`: a bare routing function.
+    path.len() == 1
+        || path
+            .first()
+            .is_some_and(|c| ROUTER_CRATES.contains(&c.as_str()))
 }
 
 /// Whether a route's handler expression answers POST: `post(login)`,
@@ -145,10 +146,10 @@ impl Rule for MissingRateLimit {
         // `#[post("/login")]` (actix-web, rocket, ntex).
         for a in attrs {
             let path = cx.resolve(a.path());
-            let framework = match path.first().map(String::as_str) {
-                Some("actix_web" | "rocket" | "ntex" | "poem_openapi") => true,
-                _ => path.len() == 1,
-            };
+            let framework = path.len() == 1
+                || path
+                    .first()
+                    .is_some_and(|c| ROUTE_ATTR_CRATES.contains(&c.as_str()));
             if !framework || path.last().is_none_or(|l| l != "post") {
                 continue;
             }
