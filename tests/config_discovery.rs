@@ -2,7 +2,10 @@
 //! workspace (`backlint.toml`, `.backlint.toml`, `[workspace.metadata.backlint]`),
 //! `--config FILE` for everything, `--isolated` for none; and `backlint init`.
 
+mod common;
+
 use assert_cmd::Command;
+use common::copy_tree;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -133,28 +136,6 @@ fn broken_configuration_of_one_workspace_names_its_file() {
         );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walk(from) {
-        let rel = e.strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&e, &dest).unwrap();
-    }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// `path:line:col CODE` of each concise line.
 fn locations(out: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(out)
@@ -167,7 +148,7 @@ fn locations(out: &[u8]) -> Vec<String> {
 fn init_writes_the_inferred_layers_as_a_configuration_with_the_same_findings() {
     let d = tempfile::tempdir().unwrap();
     let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shop");
-    copy_dir(&shop, d.path());
+    copy_tree(&shop, d.path());
     let inferred = backlint(d.path())
         .args(["--select", "BL401"])
         .output()

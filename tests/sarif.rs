@@ -4,7 +4,10 @@
 //! (`.ci/run` also validates the SARIF of every fixture project with the SARIF
 //! multitool's schema and GitHub ingestion rules.)
 
+mod common;
+
 use assert_cmd::Command;
+use common::copy_tree;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,19 +27,6 @@ fn sarif(dir: &Path, extra: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
 }
 
 /// Per result: (rule, uri, occurrence) → (fingerprints, start line).

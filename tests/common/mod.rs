@@ -1,4 +1,8 @@
-//! Shared by the fixture harnesses: fixture directories and `//~ CODE` annotations.
+//! Shared by the test crates: fixture directories, `//~ CODE` annotations, copies of
+//! fixture trees.
+
+// Each test crate that includes this module uses some of its helpers.
+#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,4 +34,19 @@ pub fn annotations(text: &str) -> BTreeSet<(usize, String)> {
         }
     }
     out
+}
+
+/// Copies the directory tree `from` into `to` (which exists), e.g. a fixture project into
+/// a temporary directory a test may edit.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
 }
