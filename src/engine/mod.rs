@@ -2,6 +2,7 @@
 //! rules, then apply suppressions and produce a deterministic list of findings.
 
 pub mod cx;
+pub mod depth;
 pub mod facts;
 pub mod flow;
 pub mod index;
@@ -326,6 +327,25 @@ fn walk_source(
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> FileOutput {
+    if let Some(deep) = depth::too_deep(&src.text) {
+        let mut out = FileOutput::default();
+        if settings.is_enabled(PARSE_ERROR.code) {
+            let region = src.line_region(deep.at.line, deep.at.column + 1);
+            let message = format!(
+                "file nests too deeply to analyze (nesting bound {} here, the limit is {})",
+                deep.bound,
+                depth::MAX_NESTING
+            );
+            out.findings.push(Finding {
+                help: Some(
+                    "split the nested code up, or exclude the file with `exclude` in backlint.toml"
+                        .into(),
+                ),
+                ..parse_error(src, region, message)
+            });
+        }
+        return out;
+    }
     let file = match syn::parse_file(&src.text) {
         Ok(f) => f,
         Err(e) => {
