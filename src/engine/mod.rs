@@ -102,7 +102,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let rules = walking_rules(settings);
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
-            .map(|job| analyze_job(job, settings, &rules))
+            .map(|job| analyze_job_guarded(job, settings, &rules))
             .collect()
     };
     let results = match rayon::ThreadPoolBuilder::new()
@@ -256,6 +256,28 @@ pub fn walking_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
         .copied()
         .filter(|r| r.walks() && settings.is_enabled(r.meta().code))
         .collect()
+}
+
+/// [`analyze_job`], with a panic (a bug) reported as the file's error rather than ending
+/// the run and losing every other file's findings.
+fn analyze_job_guarded(
+    job: &SourceJob,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+) -> Result<FileOutput, FileError> {
+    let run = std::panic::AssertUnwindSafe(|| analyze_job(job, settings, rules));
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(FileError {
+            display: job.display.clone(),
+            message: format!("internal error: the analysis panicked ({what}); please report it"),
+        })
+    })
 }
 
 fn analyze_job(
