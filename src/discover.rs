@@ -103,6 +103,11 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                     files.insert(p.clone(), meta_for_plain(&p, &plain, packages.len()));
                     packages.extend(plain);
                 }
+                Ok(m) if !m.is_dir() => d.errors.push(FileError {
+                    // A FIFO, socket or device: reading it could block or never end.
+                    display: display_path(&p, cwd, &cwd_canon),
+                    message: "not a regular file or directory".into(),
+                }),
                 Ok(_) => {
                     let p = canonical(&p);
                     let plain = plain_packages(&p);
