@@ -41,6 +41,12 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     let mut packages: Vec<Package> = Vec::new();
     if target.paths.is_empty() {
         let loaded = workspace::load(cwd, target.manifest.as_deref()).and_then(|mut ws| {
+            if ws.packages.is_empty() {
+                d.warnings.push(format!(
+                    "the workspace {} has no members: nothing to analyze",
+                    ws.root.display()
+                ));
+            }
             d.warnings.extend(target.selection.apply(&mut ws)?);
             Ok(ws)
         });
