@@ -41,6 +41,12 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     let mut packages: Vec<Package> = Vec::new();
     if target.paths.is_empty() {
         let loaded = workspace::load(cwd, target.manifest.as_deref()).and_then(|mut ws| {
+            if ws.packages.is_empty() {
+                d.warnings.push(format!(
+                    "the workspace {} has no members: nothing to analyze",
+                    ws.root.display()
+                ));
+            }
             d.warnings.extend(target.selection.apply(&mut ws)?);
             Ok(ws)
         });
@@ -99,10 +105,16 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 }),
                 Ok(m) if m.is_file() => {
                     let p = canonical(&p);
-                    let plain = plain_packages(p.parent().unwrap_or(&cwd_canon));
+                    // Only a package at or above the file can hold it.
+                    let plain = enclosing_package(p.parent().unwrap_or(&cwd_canon));
                     files.insert(p.clone(), meta_for_plain(&p, &plain, packages.len()));
                     packages.extend(plain);
                 }
+                Ok(m) if !m.is_dir() => d.errors.push(FileError {
+                    // A FIFO, socket or device: reading it could block or never end.
+                    display: display_path(&p, cwd, &cwd_canon),
+                    message: "not a regular file or directory".into(),
+                }),
                 Ok(_) => {
                     let p = canonical(&p);
                     let plain = plain_packages(&p);
@@ -236,12 +248,7 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
 /// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed),
 /// with canonical paths.
 pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
-    let mut out = Vec::new();
-    if let Some(m) = workspace::find_manifest(dir) {
-        if let Some(parent) = m.parent() {
-            out.push(canonical_package(&workspace::package_for_dir(parent)));
-        }
-    }
+    let mut out = enclosing_package(dir);
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .require_git(false)
@@ -256,6 +263,15 @@ pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
         }
     }
     out
+}
+
+/// The package of the nearest Cargo.toml at or above `dir` (no cargo needed).
+fn enclosing_package(dir: &Path) -> Vec<Package> {
+    workspace::find_manifest(dir)
+        .and_then(|m| m.parent().map(workspace::package_for_dir))
+        .map(|p| canonical_package(&p))
+        .into_iter()
+        .collect()
 }
 
 fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {

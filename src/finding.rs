@@ -40,6 +40,48 @@ pub struct Region {
     pub byte_end: usize,
 }
 
+impl Region {
+    /// Checks that the region lies in `text` (the file's contents, a UTF-8 byte-order
+    /// mark included) and that its lines and columns agree with its byte offsets: lines
+    /// ≥ 1, columns ≥ 1 in code points (a BOM not counted), offsets on character
+    /// boundaries, end not before start. For the fuzz target and the property tests.
+    pub fn validate(&self, text: &str) -> Result<(), String> {
+        let bad = |why: &str| Err(format!("{why}: {self:?} in a text of {} bytes", text.len()));
+        if self.line == 0 || self.column == 0 || self.end_column == 0 {
+            return bad("lines and columns are 1-based");
+        }
+        if (self.end_line, self.end_column) < (self.line, self.column) {
+            return bad("the end is before the start");
+        }
+        if self.byte_start > self.byte_end || self.byte_end > text.len() {
+            return bad("the byte range is not in the text");
+        }
+        if !text.is_char_boundary(self.byte_start) || !text.is_char_boundary(self.byte_end) {
+            return bad("a byte offset is inside a character");
+        }
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let position = |offset: usize| {
+            let before = text.get(bom.min(offset)..offset).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            (line, column)
+        };
+        if position(self.byte_start) != (self.line, self.column) {
+            return bad(&format!(
+                "the start is at {:?} by its byte offset",
+                position(self.byte_start)
+            ));
+        }
+        if position(self.byte_end) != (self.end_line, self.end_column) {
+            return bad(&format!(
+                "the end is at {:?} by its byte offset",
+                position(self.byte_end)
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A secondary location, e.g. where an interpolated string was built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {

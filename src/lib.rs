@@ -86,8 +86,15 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
 
 /// Analyzes one in-memory file (used by tests and the catalogue's examples).
 pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Finding> {
+    check_bytes(display, text.as_bytes(), settings)
+}
+
+/// Analyzes one file's raw contents as if read from disk (invalid UTF-8 included), with
+/// the project pass of a workspace holding only this file. A panic of the analysis is
+/// propagated to the caller (the fuzz target and the tests want to see it).
+pub fn check_bytes(display: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
     let rules = engine::walking_rules(settings);
-    let bytes = text.as_bytes().to_vec();
+    let bytes = bytes.to_vec();
     let meta = FileMeta {
         krate: None,
         module: vec!["crate".into()],
@@ -109,10 +116,15 @@ pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Findi
         findings
     };
     std::thread::scope(|s| {
-        std::thread::Builder::new()
+        match std::thread::Builder::new()
             .stack_size(engine::STACK_SIZE)
             .spawn_scoped(s, run)
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default()
+        {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // The system refused the thread: no stack to analyze on safely.
+            Err(_) => Vec::new(),
+        }
     })
 }

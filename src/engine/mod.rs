@@ -4,6 +4,7 @@
 pub mod builders;
 pub mod calls;
 pub mod cx;
+pub mod depth;
 pub mod facts;
 pub mod flow;
 pub mod handler;
@@ -108,7 +109,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let rules = walking_rules(settings);
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
-            .map(|job| analyze_job(job, settings, &rules))
+            .map(|job| analyze_job_guarded(job, settings, &rules))
             .collect()
     };
     let results = match rayon::ThreadPoolBuilder::new()
@@ -268,6 +269,28 @@ pub fn walking_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
         .collect()
 }
 
+/// [`analyze_job`], with a panic (a bug) reported as the file's error rather than ending
+/// the run and losing every other file's findings.
+fn analyze_job_guarded(
+    job: &SourceJob,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+) -> Result<FileOutput, FileError> {
+    let run = std::panic::AssertUnwindSafe(|| analyze_job(job, settings, rules));
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(FileError {
+            display: job.display.clone(),
+            message: format!("internal error: the analysis panicked ({what}); please report it"),
+        })
+    })
+}
+
 fn analyze_job(
     job: &SourceJob,
     settings: &Settings,
@@ -339,6 +362,25 @@ fn walk_source(
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> FileOutput {
+    if let Some(deep) = depth::too_deep(&src.text) {
+        let mut out = FileOutput::default();
+        if settings.is_enabled(PARSE_ERROR.code) {
+            let region = src.line_region(deep.at.line, deep.at.column + 1);
+            let message = format!(
+                "file nests too deeply to analyze (nesting bound {} here, the limit is {})",
+                deep.bound,
+                depth::MAX_NESTING
+            );
+            out.findings.push(Finding {
+                help: Some(
+                    "split the nested code up, or exclude the file with `exclude` in backlint.toml"
+                        .into(),
+                ),
+                ..parse_error(src, region, message)
+            });
+        }
+        return out;
+    }
     let file = match syn::parse_file(&src.text) {
         Ok(f) => f,
         Err(e) => {

@@ -52,8 +52,10 @@ impl SourceFile {
     }
 
     /// Byte offset (into `text`) of a proc-macro2 line/column (column in chars, 0-based).
+    /// Line 0, a span without a location, is the start of the file, like line 1: regions
+    /// are then still ordered and inside the text.
     pub fn offset(&self, lc: LineColumn) -> usize {
-        let Some(&start) = self.line_starts.get(lc.line.wrapping_sub(1)) else {
+        let Some(&start) = self.line_starts.get(lc.line.max(1) - 1) else {
             return self.text.len();
         };
         let rest = &self.text[start..];
@@ -137,6 +139,17 @@ mod tests {
     fn offsets_count_chars_not_bytes() {
         let f = SourceFile::new("a.rs".into(), "é x\n".into());
         assert_eq!(f.offset(LineColumn { line: 1, column: 2 }), 3);
+    }
+
+    #[test]
+    fn spans_without_a_location_map_to_the_start() {
+        let f = SourceFile::new("a.rs".into(), "fn a() {}\nfn b() {}\n".into());
+        let nowhere = LineColumn { line: 0, column: 0 };
+        let r = f.region_between(nowhere, nowhere);
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (1, 1, 1, 1));
+        assert_eq!((r.byte_start, r.byte_end), (0, 0));
+        let r = f.region_between(nowhere, LineColumn { line: 2, column: 2 });
+        assert_eq!((r.byte_start, r.byte_end), (0, 12));
     }
 
     #[test]

@@ -24,16 +24,23 @@ impl UseMap {
             module: module.to_vec(),
             ..UseMap::default()
         };
-        map.collect(items, module.to_vec());
+        map.collect(items, &mut module.to_vec());
         map
     }
 
-    fn collect(&mut self, items: &[Item], module: Vec<String>) {
+    /// Collects the items of `module` (one path, extended and truncated in place: a
+    /// clone per nested module would cost the square of the nesting in memory).
+    fn collect(&mut self, items: &[Item], module: &mut Vec<String>) {
+        // Modules nested deeper than this in one file are not looked into (as elsewhere).
+        if module.len() > self.module.len() + 64 {
+            return;
+        }
+        let top = module.len() == self.module.len();
         for item in items {
             match item {
                 Item::Use(u) => {
                     let mut prefix = Vec::new();
-                    self.add_tree(&u.tree, &mut prefix, &module);
+                    self.add_tree(&u.tree, &mut prefix, module);
                 }
                 Item::ExternCrate(e) => {
                     if let Some((_, alias)) = &e.rename {
@@ -43,17 +50,17 @@ impl UseMap {
                 }
                 Item::Mod(m) => {
                     let name = m.ident.to_string();
-                    let mut path = module.clone();
-                    path.push(name.clone());
-                    if module == self.module {
-                        self.local_items.insert(name, path.clone());
+                    module.push(name.clone());
+                    if top {
+                        self.local_items.insert(name, module.clone());
                     }
                     if let Some((_, inner)) = &m.content {
-                        self.collect(inner, path);
+                        self.collect(inner, module);
                     }
+                    module.pop();
                 }
                 _ => {
-                    if module != self.module {
+                    if !top {
                         continue;
                     }
                     let ident = match item {

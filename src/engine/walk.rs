@@ -22,7 +22,14 @@ pub struct Walker<'a, 'ast> {
     closure_iter: Option<&'ast Expr>,
     /// Set while visiting the closure of `push_values(items, |b, item| ..)`: `items`.
     closure_values: Option<&'ast Expr>,
+    /// Macros being visited inside one another.
+    macro_depth: usize,
 }
+
+/// Macros nested deeper than this inside one another are not parsed: each parse reads
+/// the whole body, nested macros included, so the cost grows with the square of the
+/// nesting.
+const MAX_MACRO_NESTING: usize = 32;
 
 impl<'a, 'ast> Walker<'a, 'ast> {
     #[allow(clippy::too_many_arguments)]
@@ -44,6 +51,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             rules,
             closure_iter: None,
             closure_values: None,
+            macro_depth: 0,
         }
     }
 
@@ -461,6 +469,9 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_macro(&mut self, m: &'ast Macro) {
+        if self.macro_depth >= MAX_MACRO_NESTING {
+            return;
+        }
         let parsed = self.cx.macros.get(m);
         if let Some(fa) = parsed.format() {
             if matches!(parsed.name.as_str(), "write" | "writeln") {
@@ -484,9 +495,11 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         for r in self.rules {
             r.check_macro(&mut self.cx, mref);
         }
+        self.macro_depth += 1;
         for e in parsed.exprs() {
             self.visit_expr(e);
         }
+        self.macro_depth -= 1;
     }
 }
 

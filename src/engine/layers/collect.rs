@@ -336,13 +336,19 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let Some((_, items)) = &m.content else {
             return;
         };
-        let saved = (self.module.clone(), self.recording);
+        // Modules nested deeper than this in one file are not looked into (recording
+        // each one's path would cost the square of the nesting).
+        if self.module.len() > self.file_module.len() + 64 {
+            return;
+        }
+        let recording = self.recording;
         self.module.push(m.ident.to_string());
         self.enter_module();
         for item in items {
             self.visit_item(item);
         }
-        (self.module, self.recording) = saved;
+        self.module.pop();
+        self.recording = recording;
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {

@@ -157,16 +157,21 @@ fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Bu
 }
 
 /// The local variable at the root of a receiver chain (`qb` in `qb.push(..).push(..)`).
-fn root_binding_name(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        Expr::MethodCall(m) => root_binding_name(&m.receiver),
-        Expr::Reference(r) => root_binding_name(&r.expr),
-        Expr::Paren(p) => root_binding_name(&p.expr),
-        Expr::Unary(u) => root_binding_name(&u.expr),
-        Expr::Field(f) => root_binding_name(&f.base),
-        _ => None,
+/// Chains longer than 256 links are not followed: this runs for every call of a chain,
+/// so following them all would cost the square of the chain's length.
+fn root_binding_name(mut e: &Expr) -> Option<String> {
+    for _ in 0..256 {
+        e = match e {
+            Expr::Path(p) => return p.path.get_ident().map(|i| i.to_string()),
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Unary(u) => &u.expr,
+            Expr::Field(f) => &f.base,
+            _ => return None,
+        };
     }
+    None
 }
 
 /// The crate a receiver's declared type comes from (`pool: &sqlx::PgPool` → `sqlx`).
