@@ -7,7 +7,7 @@ use crate::engine::cx::FileMeta;
 use crate::engine::{FileError, SourceJob};
 use crate::model::names::is_test_crate_name;
 use crate::workspace::{self, CrateMap, Package};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
@@ -85,8 +85,9 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                         .push(format!("{e}; analysing the directory tree instead"));
                 }
                 let plain = plain_packages(&cwd_canon);
+                let lookup = PlainPackages::new(&plain);
                 walk(&cwd_canon, settings, &mut d, &mut |f| {
-                    files.insert(f.to_path_buf(), meta_for_plain(f, &plain, packages.len()));
+                    files.insert(f.to_path_buf(), lookup.meta_for(f, packages.len()));
                 });
                 packages.extend(plain);
             }
@@ -107,7 +108,8 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                     let p = canonical(&p);
                     // Only a package at or above the file can hold it.
                     let plain = enclosing_package(p.parent().unwrap_or(&cwd_canon));
-                    files.insert(p.clone(), meta_for_plain(&p, &plain, packages.len()));
+                    let meta = PlainPackages::new(&plain).meta_for(&p, packages.len());
+                    files.insert(p.clone(), meta);
                     packages.extend(plain);
                 }
                 Ok(m) if !m.is_dir() => d.errors.push(FileError {
@@ -118,8 +120,9 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 Ok(_) => {
                     let p = canonical(&p);
                     let plain = plain_packages(&p);
+                    let lookup = PlainPackages::new(&plain);
                     walk(&p, settings, &mut d, &mut |f| {
-                        files.insert(f.to_path_buf(), meta_for_plain(f, &plain, packages.len()));
+                        files.insert(f.to_path_buf(), lookup.meta_for(f, packages.len()));
                     });
                     packages.extend(plain);
                 }
@@ -307,18 +310,37 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
     }
 }
 
-/// The meta of a (canonical) file from the innermost of `packages` containing it, and
-/// that package's index counted from `offset`.
-fn meta_for_plain(file: &Path, packages: &[Package], offset: usize) -> (FileMeta, Option<usize>) {
-    let pkg = packages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| file.starts_with(&p.manifest_dir))
-        .max_by_key(|(_, p)| p.manifest_dir.components().count());
-    (
-        meta_for(file, pkg.map(|(_, p)| p)),
-        pkg.map(|(i, _)| offset + i),
-    )
+/// The packages found without cargo, by manifest directory, to find the innermost one
+/// holding a file by walking up from the file: a tree of vendored crates has hundreds of
+/// packages and tens of thousands of files.
+struct PlainPackages<'a> {
+    packages: &'a [Package],
+    by_dir: HashMap<&'a Path, usize>,
+}
+
+impl<'a> PlainPackages<'a> {
+    fn new(packages: &'a [Package]) -> Self {
+        // Of two packages with one directory, the later counts.
+        let by_dir = packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.manifest_dir.as_path(), i))
+            .collect();
+        PlainPackages { packages, by_dir }
+    }
+
+    /// The meta of a (canonical) file from the innermost package containing it, and that
+    /// package's index counted from `offset`.
+    fn meta_for(&self, file: &Path, offset: usize) -> (FileMeta, Option<usize>) {
+        let pkg = file
+            .ancestors()
+            .skip(1)
+            .find_map(|dir| self.by_dir.get(dir).map(|&i| (i, &self.packages[i])));
+        (
+            meta_for(file, pkg.map(|(_, p)| p)),
+            pkg.map(|(i, _)| offset + i),
+        )
+    }
 }
 
 /// A path as shown in reports: relative to the current directory when below it,
