@@ -261,6 +261,36 @@ fn fifty_megabyte_file() {
     );
 }
 
+/// Many constants and handlers in one file (async functions taking an extractor): what
+/// a rule asks of the file's text per function or per expression ("does it name an HTTP
+/// client?", "is this function called or routed in its file?") must not scan the whole
+/// text each time. Such scans fail only at the end of a file that names none of what they
+/// look for, which made this file take half a minute in a release build and the 50 MB one
+/// above many minutes. No handler is flagged.
+#[test]
+fn twenty_thousand_handlers_in_one_file() {
+    let d = dir_with_bad();
+    let mut text = String::from("use axum::extract::Path;\nuse sqlx::PgPool;\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "pub const LIMIT_{i}: u64 = {i};\n\
+             pub async fn show_{i}(Path(id): Path<u64>) -> String {{\n    \
+             let n = id.wrapping_mul(LIMIT_{i});\n    n.to_string()\n}}\n"
+        ));
+    }
+    text.push_str(BAD.trim_start_matches("use sqlx::PgPool;\n"));
+    let lines = text.lines().count();
+    write(d.path(), "handlers.rs", &text);
+    let o = run(d.path(), &[".", "--format", "concise"], 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("handlers.rs:{}:17: BL101", lines - 1)),
+        "{}",
+        clip(&out)
+    );
+    assert_eq!(out.matches("handlers.rs:").count(), 1, "{}", clip(&out));
+}
+
 #[test]
 fn one_megabyte_line() {
     let d = dir_with_bad();

@@ -108,6 +108,10 @@ pub struct Cx<'a, 'ast> {
     deferred: Vec<Deferred>,
     /// Whether the file is sample or test-support code by its path (once per file).
     sample_file: std::cell::OnceCell<bool>,
+    /// Whole-file tests of the text, by key, computed once per file ([`Cx::text_fact`]).
+    text_facts: std::cell::RefCell<HashMap<&'static str, bool>>,
+    /// Where each identifier occurs in the text ([`Cx::ident_offsets`]), built on first use.
+    idents: std::cell::OnceCell<WordIndex>,
 }
 
 /// A call site passing built text to parameter `param` of local function `func`.
@@ -250,6 +254,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             built_args: Vec::new(),
             deferred: Vec::new(),
             sample_file: std::cell::OnceCell::new(),
+            text_facts: Default::default(),
+            idents: std::cell::OnceCell::new(),
         }
     }
 
@@ -265,6 +271,27 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     .iter()
                     .any(|m| crate::model::names::is_test_crate_name(m))
         })
+    }
+
+    /// A test of the whole file's text (`key` names it), run once per file: rules ask it
+    /// per node, and a per-node scan of the text would be quadratic in the file's size.
+    pub fn text_fact(&self, key: &'static str, test: impl FnOnce(&str) -> bool) -> bool {
+        if let Some(&v) = self.text_facts.borrow().get(key) {
+            return v;
+        }
+        let v = test(&self.src.text);
+        self.text_facts.borrow_mut().insert(key, v);
+        v
+    }
+
+    /// The byte offsets at which `name` occurs in the text as a whole identifier-like
+    /// word (a maximal run of alphanumeric characters and `_`), comments and strings
+    /// included; the index is built in one pass on first use.
+    pub fn ident_offsets(&self, name: &str) -> Vec<usize> {
+        let text = &self.src.text;
+        self.idents
+            .get_or_init(|| WordIndex::new(text))
+            .offsets(text, name)
     }
 
     /// A value-flow analysis over the current scope.
@@ -648,5 +675,57 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 _ => e.unsafe_ = true,
             }
         }
+    }
+}
+
+/// Where each word of a text starts: a word is a maximal run of alphanumeric characters
+/// and `_`. Words are keyed by hash (the index borrows nothing); a lookup checks the text
+/// at each offset, so a collision costs a comparison, never a wrong answer.
+#[derive(Debug, Default)]
+pub(crate) struct WordIndex {
+    hasher: std::collections::hash_map::RandomState,
+    by_hash: HashMap<u64, Vec<usize>>,
+}
+
+impl WordIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut index = WordIndex::default();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            let word = c.is_alphanumeric() || c == '_';
+            match (word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    index.add(&text[s..i], s);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            index.add(&text[s..], s);
+        }
+        index
+    }
+
+    fn add(&mut self, word: &str, at: usize) {
+        let h = std::hash::BuildHasher::hash_one(&self.hasher, word);
+        self.by_hash.entry(h).or_default().push(at);
+    }
+
+    /// The offsets of `name` in `text` (the text the index was built from), in order.
+    pub(crate) fn offsets(&self, text: &str, name: &str) -> Vec<usize> {
+        let h = std::hash::BuildHasher::hash_one(&self.hasher, name);
+        let Some(all) = self.by_hash.get(&h) else {
+            return Vec::new();
+        };
+        all.iter()
+            .copied()
+            .filter(|&i| {
+                text.get(i..i + name.len()) == Some(name)
+                    && !text[i + name.len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+            .collect()
     }
 }

@@ -21,12 +21,18 @@ pub fn has_route_attr(attrs: &[syn::Attribute]) -> bool {
 /// Whether `name(` occurs in `text` other than in its definition (`fn name(`): a function
 /// called in its file is a helper, not a handler.
 pub fn called_in_file(text: &str, name: &str) -> bool {
-    let pat = format!("{name}(");
-    text.match_indices(&pat).any(|(i, _)| {
+    called_at(text, words_named(text, name), name)
+}
+
+/// [`called_in_file`] given where `name` occurs as a whole word ([`Cx::ident_offsets`]).
+fn called_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -> bool {
+    offsets.into_iter().any(|i| {
+        if !text[i + name.len()..].starts_with('(') {
+            return false;
+        }
         let before = &text[..i];
         // `services::orders::update_shipping(..)`, `self.save(..)`: another function.
-        let prev = before.chars().next_back();
-        if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.') {
+        if before.ends_with(':') || before.ends_with('.') {
             return false;
         }
         // Mentioned in a comment (`// as in `list_articles()``).
@@ -38,13 +44,28 @@ pub fn called_in_file(text: &str, name: &str) -> bool {
     })
 }
 
+/// Where `name` occurs in `text` as a whole word (not inside a longer identifier).
+fn words_named<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = usize> + 't {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).filter_map(move |(i, _)| {
+        let prev = text[..i].chars().next_back();
+        let next = text[i + name.len()..].chars().next();
+        (!prev.is_some_and(is_ident) && !next.is_some_and(is_ident)).then_some(i)
+    })
+}
+
 /// Whether `name` is given to a routing function in `text`: `get(name)`,
 /// `get(handlers::name).post(other)`, `web::get().to(name)`, `.route(.., post(name))`.
 pub fn registered_in_file(text: &str, name: &str) -> bool {
+    registered_at(text, words_named(text, name), name)
+}
+
+/// [`registered_in_file`] given where `name` occurs as a whole word.
+fn registered_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(name).any(|(i, _)| {
+    offsets.into_iter().any(|i| {
         let after = text[i + name.len()..].chars().next();
-        if after.is_some_and(|c| is_ident(c) || c == '(' || c == ':' || c == '!') {
+        if after.is_some_and(|c| c == '(' || c == ':' || c == '!') {
             return false;
         }
         // Skip a path prefix: `handlers::users::name`.
@@ -56,15 +77,24 @@ pub fn registered_in_file(text: &str, name: &str) -> bool {
             }
             before = &rest[..seg_start];
         }
-        if before.chars().next_back().is_some_and(is_ident) {
-            return false;
-        }
         let Some(open) = before.trim_end().strip_suffix('(') else {
             return false;
         };
         let fn_start = open.rfind(|c: char| !is_ident(c)).map_or(0, |n| n + 1);
         ROUTING_FNS.contains(&&open[fn_start..])
     })
+}
+
+impl Cx<'_, '_> {
+    /// [`called_in_file`] for the current file, from its word index.
+    pub fn called_in_file(&self, name: &str) -> bool {
+        called_at(&self.src.text, self.ident_offsets(name), name)
+    }
+
+    /// [`registered_in_file`] for the current file, from its word index.
+    pub fn registered_in_file(&self, name: &str) -> bool {
+        registered_at(&self.src.text, self.ident_offsets(name), name)
+    }
 }
 
 /// A request handler, as seen from its signature.
@@ -101,11 +131,11 @@ pub fn handler<'ast>(
             FnArg::Typed(t) => param_extractor(cx, &t.ty).is_some_and(|e| e.qualifies),
             FnArg::Receiver(_) => false,
         });
-        let registered = registered_in_file(&cx.src.text, &name);
+        let registered = cx.registered_in_file(&name);
         if !extracts && !registered {
             return None;
         }
-        if !registered && called_in_file(&cx.src.text, &name) {
+        if !registered && cx.called_in_file(&name) {
             return None;
         }
     }

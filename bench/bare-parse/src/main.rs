@@ -1,7 +1,8 @@
-//! `bare-parse [--jobs N] [--list] PATHS...`: the benchmark's baseline. Finds the files
+//! `bare-parse [--jobs N] [--list] [--syn3] PATHS...`: the benchmark's baseline. Finds the files
 //! exactly as `backlint --isolated PATHS` does (backlint's discovery, default settings),
 //! then reads each, parses it with `syn::parse_file` and walks it with an empty
 //! `syn::visit::Visit`, on a rayon pool of N threads with backlint's stack size.
+//! `--syn3` parses and walks with syn 3 instead of syn 2 (backlint's).
 //! `--list` prints the file list instead (one path a line, in backlint's order).
 //! Prints `N files, B bytes, E parse errors, ...` on standard error.
 
@@ -14,10 +15,30 @@ use std::time::Instant;
 
 struct Empty;
 impl<'ast> syn::visit::Visit<'ast> for Empty {}
+impl<'ast> syn3::visit::Visit<'ast> for Empty {}
+
+/// Parses `text` and walks the tree with the chosen syn: whether it parsed.
+fn parse_and_walk(text: &str, syn3: bool) -> bool {
+    if syn3 {
+        let Ok(file) = syn3::parse_file(text) else {
+            return false;
+        };
+        syn3::visit::Visit::visit_file(&mut Empty, &file);
+        std::hint::black_box(&file);
+    } else {
+        let Ok(file) = syn::parse_file(text) else {
+            return false;
+        };
+        syn::visit::Visit::visit_file(&mut Empty, &file);
+        std::hint::black_box(&file);
+    }
+    true
+}
 
 fn main() {
     let mut jobs: Option<usize> = None;
     let mut list = false;
+    let mut syn3 = false;
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut args = std::env::args_os().skip(1);
     while let Some(a) = args.next() {
@@ -29,6 +50,7 @@ fn main() {
                 }
             }
             Some("--list") => list = true,
+            Some("--syn3") => syn3 = true,
             Some("--help" | "-h") => usage(""),
             Some(s) if s.starts_with('-') => usage(&format!("unknown option {s}")),
             _ => paths.push(a.into()),
@@ -76,14 +98,7 @@ fn main() {
                 let Ok(text) = String::from_utf8(bytes) else {
                     return (n, false);
                 };
-                let ok = match syn::parse_file(&text) {
-                    Ok(file) => {
-                        syn::visit::Visit::visit_file(&mut Empty, &file);
-                        std::hint::black_box(&file);
-                        true
-                    }
-                    Err(_) => false,
-                };
+                let ok = parse_and_walk(&text, syn3);
                 proc_macro2::extra::invalidate_current_thread_spans();
                 (n, ok)
             })
@@ -116,7 +131,7 @@ fn usage(problem: &str) -> ! {
     if !problem.is_empty() {
         eprintln!("error: {problem}");
     }
-    eprintln!("usage: bare-parse [--jobs N] [--list] PATHS...");
+    eprintln!("usage: bare-parse [--jobs N] [--list] [--syn3] PATHS...");
     std::process::exit(if problem.is_empty() { 0 } else { 2 });
 }
 

@@ -10,7 +10,7 @@
 //! project index, so the finding is settled after the per-file pass.
 
 use crate::engine::cx::{Cx, PayloadCheck};
-use crate::engine::handler::{called_in_file, has_route_attr};
+use crate::engine::handler::has_route_attr;
 use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence};
@@ -69,10 +69,7 @@ impl Rule for UnvalidatedInput {
             };
             // An unrouted function called in its file is a helper given the payload by a
             // handler (which is judged itself), not a handler: `save_attachment(data, ..)`.
-            if !routed
-                && *helper
-                    .get_or_insert_with(|| called_in_file(&cx.src.text, &sig.ident.to_string()))
-            {
+            if !routed && *helper.get_or_insert_with(|| cx.called_in_file(&sig.ident.to_string())) {
                 return;
             }
             if param.kind == InputKind::Path {

@@ -80,7 +80,9 @@ impl Rule for HttpClientWithoutTimeout {
 /// Whether the file's text names one of the libraries (a cheap test before building a
 /// function's tree).
 fn mentions_clients(cx: &Cx<'_, '_>) -> bool {
-    HTTP_CRATES.iter().any(|c| cx.src.text.contains(c))
+    cx.text_fact("http-client-crates", |text| {
+        HTTP_CRATES.iter().any(|c| text.contains(c))
+    })
 }
 
 fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>) {

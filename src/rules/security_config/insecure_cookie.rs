@@ -293,7 +293,7 @@ fn texts<'ast>(
             if let Some(i) = p.path.get_ident() {
                 let name = i.to_string();
                 if is_const_case(&name) {
-                    if let Some(v) = const_str(&cx.src.text, &name) {
+                    if let Some(v) = const_str(cx, &name) {
                         out.push(v);
                     }
                 } else if let Some((init, _)) = body.lets.get(&name).copied() {
@@ -303,7 +303,7 @@ fn texts<'ast>(
                 // `Self::COOKIE`, `consts::SESSION_COOKIE`.
                 let name = last.ident.to_string();
                 if is_const_case(&name) {
-                    if let Some(v) = const_str(&cx.src.text, &name) {
+                    if let Some(v) = const_str(cx, &name) {
                         out.push(v);
                     }
                 }
@@ -340,28 +340,33 @@ fn texts<'ast>(
 }
 
 /// The string value of `const NAME: &str = "…";` (or `static`) declared in the file.
-fn const_str(text: &str, name: &str) -> Option<String> {
-    for kw in ["const ", "static "] {
-        let needle = format!("{kw}{name}");
-        let mut from = 0;
-        while let Some(i) = text[from..].find(&needle) {
-            let at = from + i + needle.len();
-            from = at;
-            let rest = &text[at..];
-            // The name must end here (`COOKIE` is not `COOKIE_NAME`).
-            if !rest.starts_with(|c: char| c == ':' || c.is_whitespace()) {
-                continue;
-            }
-            let Some(semi) = rest.find(';').filter(|&s| s <= 400) else {
-                continue;
-            };
-            let stmt = &rest[..semi];
-            let Some(eq) = stmt.find('=') else { continue };
-            let value = stmt[eq + 1..].trim();
-            if let Some(v) = value.strip_prefix('"') {
-                if let Some(end) = v.find('"') {
-                    return Some(v[..end].to_string());
-                }
+fn const_str(cx: &Cx<'_, '_>, name: &str) -> Option<String> {
+    const_str_at(&cx.src.text, &cx.ident_offsets(name), name)
+}
+
+/// [`const_str`] in `text`, given where `name` occurs as a word.
+fn const_str_at(text: &str, offsets: &[usize], name: &str) -> Option<String> {
+    for &i in offsets {
+        let before = &text[..i];
+        if !(before.ends_with("const ") || before.ends_with("static ")) {
+            continue;
+        }
+        let rest = &text[i + name.len()..];
+        // `NAME: &str = "value";` within a few hundred bytes.
+        let mut end = rest.len().min(400);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &rest[..end];
+        let Some(semi) = window.find(';') else {
+            continue;
+        };
+        let stmt = &rest[..semi];
+        let Some(eq) = stmt.find('=') else { continue };
+        let value = stmt[eq + 1..].trim();
+        if let Some(v) = value.strip_prefix('"') {
+            if let Some(end) = v.find('"') {
+                return Some(v[..end].to_string());
             }
         }
     }
@@ -376,8 +381,10 @@ mod tests {
     fn const_values() {
         let t =
             "pub const COOKIE_NAME: &str = \"VW_SESSION\";\nconst COOKIE: &'static str = \"x\";";
-        assert_eq!(const_str(t, "COOKIE_NAME").as_deref(), Some("VW_SESSION"));
-        assert_eq!(const_str(t, "COOKIE").as_deref(), Some("x"));
-        assert_eq!(const_str(t, "OTHER"), None);
+        let words = crate::engine::cx::WordIndex::new(t);
+        let find = |name: &str| const_str_at(t, &words.offsets(t, name), name);
+        assert_eq!(find("COOKIE_NAME").as_deref(), Some("VW_SESSION"));
+        assert_eq!(find("COOKIE").as_deref(), Some("x"));
+        assert_eq!(find("OTHER"), None);
     }
 }

@@ -78,16 +78,17 @@ impl Rule for TlsVerificationDisabled {
 /// Whether the file's text contains any of the method names looked for (a cheap test
 /// before building a function's tree).
 fn mentions_switches(cx: &Cx<'_, '_>) -> bool {
-    let text = &cx.src.text;
-    [
-        "danger",
-        "set_verify",
-        "verify_hostname",
-        "disable_verification",
-        "certificate_verifier",
-    ]
-    .iter()
-    .any(|m| text.contains(m))
+    cx.text_fact("tls-switches", |text| {
+        [
+            "danger",
+            "set_verify",
+            "verify_hostname",
+            "disable_verification",
+            "certificate_verifier",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
+    })
 }
 
 fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>, sig: Option<&'ast syn::Signature>) {

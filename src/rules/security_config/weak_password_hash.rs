@@ -114,8 +114,10 @@ fn report_all(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
 }
 
 fn breach_check_file(cx: &Cx<'_, '_>) -> bool {
-    let text = cx.src.text.to_ascii_lowercase();
-    BREACH_CHECK_MARKERS.iter().any(|m| text.contains(m))
+    cx.text_fact("password-breach-check", |text| {
+        let text = text.to_ascii_lowercase();
+        BREACH_CHECK_MARKERS.iter().any(|m| text.contains(m))
+    })
 }
 
 /// What a function body binds: `let` initializers and declared types by name
