@@ -109,7 +109,7 @@ pub struct Cx<'a, 'ast> {
     /// Whether the file is sample or test-support code by its path (once per file).
     sample_file: std::cell::OnceCell<bool>,
     /// Whole-file tests of the text, by key, computed once per file ([`Cx::text_fact`]).
-    text_facts: std::cell::RefCell<HashMap<&'static str, bool>>,
+    text_facts: std::cell::RefCell<Vec<(&'static str, bool)>>,
     /// Where each identifier occurs in the text ([`Cx::ident_offsets`]), built on first use.
     idents: std::cell::OnceCell<WordIndex>,
 }
@@ -276,11 +276,18 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     /// A test of the whole file's text (`key` names it), run once per file: rules ask it
     /// per node, and a per-node scan of the text would be quadratic in the file's size.
     pub fn text_fact(&self, key: &'static str, test: impl FnOnce(&str) -> bool) -> bool {
-        if let Some(&v) = self.text_facts.borrow().get(key) {
+        // A handful of keys, asked per node: compared by address, then by text.
+        let known = self
+            .text_facts
+            .borrow()
+            .iter()
+            .find(|(k, _)| std::ptr::eq(*k, key) || *k == key)
+            .map(|&(_, v)| v);
+        if let Some(v) = known {
             return v;
         }
         let v = test(&self.src.text);
-        self.text_facts.borrow_mut().insert(key, v);
+        self.text_facts.borrow_mut().push((key, v));
         v
     }
 

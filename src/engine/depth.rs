@@ -48,6 +48,36 @@ pub fn too_deep(text: &str) -> Option<TooDeep> {
         .find_map(|tokens| nesting_bound(tokens, MAX_NESTING).err())
 }
 
+/// Why [`parse_file`] gave no tree.
+#[derive(Debug)]
+pub enum ParseFailure {
+    /// The file may nest deeper than [`MAX_NESTING`]: it was not parsed.
+    TooDeep(TooDeep),
+    /// `syn` rejected it.
+    Syntax(syn::Error),
+}
+
+/// `syn::parse_file`, refusing text that may nest deeper than [`MAX_NESTING`]. Text long
+/// enough to need the check is lexed once: the bound is taken from a copy of the tokens
+/// (cheaper than lexing again) and the tokens are then parsed as `syn::parse_file` would
+/// (after the byte order mark; spans and errors are the same). A file starting with
+/// `#!` takes the slower path of [`too_deep`] and `syn::parse_file`.
+pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() <= MAX_NESTING || body.starts_with("#!") {
+        if let Some(deep) = too_deep(text) {
+            return Err(ParseFailure::TooDeep(deep));
+        }
+        return syn::parse_file(text).map_err(ParseFailure::Syntax);
+    }
+    let Ok(tokens) = body.parse::<TokenStream>() else {
+        // Not lexable, so not too deep: syn gives the error.
+        return syn::parse_file(text).map_err(ParseFailure::Syntax);
+    };
+    nesting_bound(tokens.clone(), MAX_NESTING).map_err(ParseFailure::TooDeep)?;
+    syn::parse2::<syn::File>(tokens).map_err(ParseFailure::Syntax)
+}
+
 /// The state of one token sequence (the file, or a group's contents) being scanned.
 struct Seq {
     tokens: proc_macro2::token_stream::IntoIter,

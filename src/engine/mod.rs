@@ -362,28 +362,28 @@ fn walk_source(
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> FileOutput {
-    if let Some(deep) = depth::too_deep(&src.text) {
-        let mut out = FileOutput::default();
-        if settings.is_enabled(PARSE_ERROR.code) {
-            let region = src.line_region(deep.at.line, deep.at.column + 1);
-            let message = format!(
-                "file nests too deeply to analyze (nesting bound {} here, the limit is {})",
-                deep.bound,
-                depth::MAX_NESTING
-            );
-            out.findings.push(Finding {
-                help: Some(
-                    "split the nested code up, or exclude the file with `exclude` in backlint.toml"
-                        .into(),
-                ),
-                ..parse_error(src, region, message)
-            });
-        }
-        return out;
-    }
-    let file = match syn::parse_file(&src.text) {
+    let file = match depth::parse_file(&src.text) {
         Ok(f) => f,
-        Err(e) => {
+        Err(depth::ParseFailure::TooDeep(deep)) => {
+            let mut out = FileOutput::default();
+            if settings.is_enabled(PARSE_ERROR.code) {
+                let region = src.line_region(deep.at.line, deep.at.column + 1);
+                let message = format!(
+                    "file nests too deeply to analyze (nesting bound {} here, the limit is {})",
+                    deep.bound,
+                    depth::MAX_NESTING
+                );
+                out.findings.push(Finding {
+                    help: Some(
+                        "split the nested code up, or exclude the file with `exclude` in backlint.toml"
+                            .into(),
+                    ),
+                    ..parse_error(src, region, message)
+                });
+            }
+            return out;
+        }
+        Err(depth::ParseFailure::Syntax(e)) => {
             let mut out = FileOutput::default();
             if settings.is_enabled(PARSE_ERROR.code) {
                 let start = e.span().start();
