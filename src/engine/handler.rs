@@ -18,13 +18,9 @@ pub fn has_route_attr(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
-/// Whether `name(` occurs in `text` other than in its definition (`fn name(`): a function
-/// called in its file is a helper, not a handler.
-pub fn called_in_file(text: &str, name: &str) -> bool {
-    called_at(text, words_named(text, name), name)
-}
-
-/// [`called_in_file`] given where `name` occurs as a whole word ([`Cx::ident_offsets`]).
+/// Whether `name(` occurs in `text` other than in its definition (`fn name(`), given where
+/// `name` occurs as a whole word ([`Cx::ident_offsets`]): a function called in its file
+/// is a helper, not a handler.
 fn called_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -> bool {
     offsets.into_iter().any(|i| {
         if !text[i + name.len()..].starts_with('(') {
@@ -44,23 +40,9 @@ fn called_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -
     })
 }
 
-/// Where `name` occurs in `text` as a whole word (not inside a longer identifier).
-fn words_named<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = usize> + 't {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(name).filter_map(move |(i, _)| {
-        let prev = text[..i].chars().next_back();
-        let next = text[i + name.len()..].chars().next();
-        (!prev.is_some_and(is_ident) && !next.is_some_and(is_ident)).then_some(i)
-    })
-}
-
-/// Whether `name` is given to a routing function in `text`: `get(name)`,
-/// `get(handlers::name).post(other)`, `web::get().to(name)`, `.route(.., post(name))`.
-pub fn registered_in_file(text: &str, name: &str) -> bool {
-    registered_at(text, words_named(text, name), name)
-}
-
-/// [`registered_in_file`] given where `name` occurs as a whole word.
+/// Whether `name` is given to a routing function in `text` (`get(name)`,
+/// `get(handlers::name).post(other)`, `web::get().to(name)`, `.route(.., post(name))`),
+/// given where `name` occurs as a whole word.
 fn registered_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
     offsets.into_iter().any(|i| {
@@ -86,12 +68,12 @@ fn registered_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &st
 }
 
 impl Cx<'_, '_> {
-    /// [`called_in_file`] for the current file, from its word index.
+    /// [`called_at`] for the current file, from its word index.
     pub fn called_in_file(&self, name: &str) -> bool {
         called_at(&self.src.text, self.ident_offsets(name), name)
     }
 
-    /// [`registered_in_file`] for the current file, from its word index.
+    /// [`registered_at`] for the current file, from its word index.
     pub fn registered_in_file(&self, name: &str) -> bool {
         registered_at(&self.src.text, self.ident_offsets(name), name)
     }
@@ -234,6 +216,11 @@ fn rocket_params(attrs: &[syn::Attribute]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::cx::WordIndex;
+
+    fn registered_in_file(text: &str, name: &str) -> bool {
+        registered_at(text, WordIndex::new(text).offsets(text, name), name)
+    }
 
     #[test]
     fn registration() {
