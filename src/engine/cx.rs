@@ -12,8 +12,8 @@ use crate::engine::usemap::UseMap;
 use crate::finding::{Finding, Label, Region};
 use crate::rules::RuleMeta;
 use proc_macro2::Span;
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use syn::{Expr, Macro};
 use typed_arena::Arena;
 
@@ -27,7 +27,7 @@ impl<'ast> MacroCache<'ast> {
     pub fn new(arena: &'ast Arena<ParsedMacro>) -> Self {
         MacroCache {
             arena,
-            map: RefCell::new(HashMap::new()),
+            map: RefCell::new(HashMap::default()),
         }
     }
 
@@ -245,12 +245,12 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             scopes,
             findings: Vec::new(),
             pending: Vec::new(),
-            callsites: HashMap::new(),
-            ret_classes: HashMap::new(),
+            callsites: HashMap::default(),
+            ret_classes: HashMap::default(),
             ret_stack: Vec::new(),
             pending_returns: Vec::new(),
             pending_built: Vec::new(),
-            sink_params: HashMap::new(),
+            sink_params: HashMap::default(),
             built_args: Vec::new(),
             deferred: Vec::new(),
             sample_file: std::cell::OnceCell::new(),

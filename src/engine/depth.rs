@@ -58,9 +58,9 @@ pub enum ParseFailure {
 }
 
 /// `syn::parse_file`, refusing text that may nest deeper than [`MAX_NESTING`]. Text long
-/// enough to need the check is lexed once: the bound is taken from a copy of the tokens
-/// (cheaper than lexing again) and the tokens are then parsed as `syn::parse_file` would
-/// (after the byte order mark; spans and errors are the same). A file starting with
+/// enough to need the check is lexed once: the tokens are moved through the bound's scan
+/// and put back together (cheaper than copying them, and than lexing again), then parsed
+/// as `syn::parse_file` would (after the byte order mark; spans and errors are the same). A file starting with
 /// `#!` takes the slower path of [`too_deep`] and `syn::parse_file`.
 pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -74,13 +74,17 @@ pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
         // Not lexable, so not too deep: syn gives the error.
         return syn::parse_file(text).map_err(ParseFailure::Syntax);
     };
-    nesting_bound(tokens.clone(), MAX_NESTING).map_err(ParseFailure::TooDeep)?;
+    let (_, tokens) = bound_and_rebuild(tokens, MAX_NESTING).map_err(ParseFailure::TooDeep)?;
     syn::parse2::<syn::File>(tokens).map_err(ParseFailure::Syntax)
 }
 
 /// The state of one token sequence (the file, or a group's contents) being scanned.
 struct Seq {
     tokens: proc_macro2::token_stream::IntoIter,
+    /// The tokens scanned so far, moved here to rebuild the sequence.
+    out: Vec<TokenTree>,
+    /// The group this sequence is the contents of: its delimiter and span.
+    group: Option<(Delimiter, proc_macro2::Span)>,
     /// The largest bound of a finished unit.
     best: usize,
     /// Tokens of the current unit so far.
@@ -98,9 +102,11 @@ struct Seq {
 }
 
 impl Seq {
-    fn new(tokens: TokenStream) -> Self {
+    fn new(tokens: TokenStream, group: Option<(Delimiter, proc_macro2::Span)>) -> Self {
         Seq {
             tokens: tokens.into_iter(),
+            out: Vec::new(),
+            group,
             best: 0,
             unit: 0,
             child: 0,
@@ -119,9 +125,11 @@ impl Seq {
         self.pipes = false;
     }
 
-    fn finish(mut self) -> usize {
+    /// The sequence's bound and its tokens, rebuilt (as a group when it is one).
+    fn finish(mut self) -> (usize, TokenStream) {
         self.split();
-        self.best
+        let tokens: TokenStream = self.out.into_iter().collect();
+        (self.best, tokens)
     }
 }
 
@@ -129,7 +137,7 @@ impl Seq {
 fn starts_unit(tt: &TokenTree) -> bool {
     match tt {
         // Only these continue an expression, pattern or item after a `{…}` group.
-        TokenTree::Ident(i) => !matches!(i.to_string().as_str(), "else" | "as" | "in" | "if"),
+        TokenTree::Ident(i) => !(i == "else" || i == "as" || i == "in" || i == "if"),
         TokenTree::Literal(_) => true,
         TokenTree::Punct(p) => matches!(p.as_char(), '#' | '\''),
         TokenTree::Group(_) => false,
@@ -139,17 +147,31 @@ fn starts_unit(tt: &TokenTree) -> bool {
 /// The nesting bound of `tokens` (see the module documentation), or where it exceeds
 /// `limit` (the scan stops there). Iterative: the token tree may be deeper than the stack.
 pub fn nesting_bound(tokens: TokenStream, limit: usize) -> Result<usize, TooDeep> {
-    let mut stack = vec![Seq::new(tokens)];
+    bound_and_rebuild(tokens, limit).map(|(bound, _)| bound)
+}
+
+/// [`nesting_bound`], also giving back the tokens. They are moved through the scan and
+/// put back together (groups with their delimiters and spans), which costs less than
+/// scanning a copy: copying a token stream copies every identifier and literal.
+fn bound_and_rebuild(tokens: TokenStream, limit: usize) -> Result<(usize, TokenStream), TooDeep> {
+    let mut stack = vec![Seq::new(tokens, None)];
     // The tokens of the open units of all the sequences on the stack: already part of
     // the bound.
     let mut open = 0;
     while let Some(seq) = stack.last_mut() {
         let Some(tt) = seq.tokens.next() else {
             open -= seq.unit;
-            let done = stack.pop().map_or(0, Seq::finish);
-            match stack.last_mut() {
-                Some(parent) => parent.child = parent.child.max(done),
-                None => return Ok(done),
+            let Some(done) = stack.pop() else { break };
+            let group = done.group;
+            let (bound, tokens) = done.finish();
+            match (stack.last_mut(), group) {
+                (Some(parent), Some((delimiter, span))) => {
+                    parent.child = parent.child.max(bound);
+                    let mut g = proc_macro2::Group::new(delimiter, tokens);
+                    g.set_span(span);
+                    parent.out.push(TokenTree::Group(g));
+                }
+                _ => return Ok((bound, tokens)),
             }
             continue;
         };
@@ -169,7 +191,13 @@ pub fn nesting_bound(tokens: TokenStream, limit: usize) -> Result<usize, TooDeep
         match tt {
             TokenTree::Group(g) => {
                 seq.after_brace = g.delimiter() == Delimiter::Brace;
-                stack.push(Seq::new(g.stream()));
+                let group = (g.delimiter(), g.span());
+                // Once the group is gone its contents are not shared, so they are moved
+                // out rather than copied.
+                let inner = g.stream();
+                drop(g);
+                stack.push(Seq::new(inner, Some(group)));
+                continue;
             }
             TokenTree::Punct(p) => {
                 let c = p.as_char();
@@ -202,11 +230,12 @@ pub fn nesting_bound(tokens: TokenStream, limit: usize) -> Result<usize, TooDeep
                     open -= seq.unit;
                     seq.split();
                 }
+                seq.out.push(TokenTree::Punct(p));
             }
-            _ => {}
+            other => seq.out.push(other),
         }
     }
-    Ok(0)
+    Ok((0, TokenStream::new()))
 }
 
 #[cfg(test)]
@@ -277,5 +306,37 @@ mod tests {
         assert!(found.bound > MAX_NESTING);
         // Behind a shebang line that does not lex.
         assert!(too_deep(&format!("#!/bin/sh \"\n{deep}")).is_some());
+    }
+
+    #[test]
+    fn rebuilt_tokens_parse_to_the_same_tree_and_spans() {
+        // Over the size at which `parse_file` lexes once and rebuilds the token groups.
+        let unit = "/// doc\n#[derive(Debug)]\npub struct S { a: Vec<(u8, [i32; 2])> }\n\
+                    fn f(x: &str) -> String { let v = vec![1, 2]; format!(\"{x} {}\", v[0]) }\n\
+                    macro_rules! m { ($e:expr) => { $e + 1 }; }\n";
+        let text = format!(
+            "\u{feff}//! top\n{}",
+            unit.repeat(MAX_NESTING / unit.len() + 2)
+        );
+        assert!(text.len() > MAX_NESTING);
+        let ours = parse_file(&text).unwrap();
+        let syns = syn::parse_file(&text).unwrap();
+        assert!(ours == syns, "the trees differ");
+        fn spans(ts: TokenStream, out: &mut Vec<(LineColumn, LineColumn, String)>) {
+            for t in ts {
+                let s = t.span();
+                out.push((s.start(), s.end(), t.to_string()));
+                if let TokenTree::Group(g) = t {
+                    let (open, close) = (g.span_open(), g.span_close());
+                    out.push((open.start(), close.end(), String::new()));
+                    spans(g.stream(), out);
+                }
+            }
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        spans(quote::ToTokens::into_token_stream(ours), &mut a);
+        spans(quote::ToTokens::into_token_stream(syns), &mut b);
+        assert_eq!(a.len(), b.len());
+        assert!(a == b, "the spans differ");
     }
 }

@@ -2,7 +2,7 @@
 //! fieldless enums, struct field types and function return types. Rules use them to
 //! tell constant and bounded values from arbitrary ones.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
 
 #[derive(Debug, Default)]

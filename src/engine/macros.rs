@@ -4,7 +4,6 @@
 
 use proc_macro2::Span;
 use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::{Expr, LitStr, Macro, Token};
 
 /// What a macro invocation was understood as.
@@ -395,23 +394,34 @@ pub fn parse_macro(mac: &Macro) -> ParsedMacro {
 }
 
 fn parse_exprs(mac: &Macro) -> MacroKind {
-    let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
-    match parser.parse2(mac.tokens.clone()) {
-        Ok(list) => MacroKind::Exprs(list.into_iter().collect()),
-        Err(_) => {
-            // `vec![x; n]`
-            let repeat = |input: ParseStream| -> syn::Result<Vec<Expr>> {
-                let a: Expr = input.parse()?;
-                input.parse::<Token![;]>()?;
-                let b: Expr = input.parse()?;
-                Ok(vec![a, b])
-            };
-            match repeat.parse2(mac.tokens.clone()) {
-                Ok(v) => MacroKind::Exprs(v),
-                Err(_) => MacroKind::Opaque,
-            }
-        }
+    match parse_expr_list.parse2(mac.tokens.clone()) {
+        Ok(v) => MacroKind::Exprs(v),
+        Err(_) => MacroKind::Opaque,
     }
+}
+
+/// A comma-separated list of expressions (a trailing comma allowed), or `x; n` as in
+/// `vec![x; n]`: one pass over the tokens, since most bodies that fail to parse are
+/// neither.
+fn parse_expr_list(input: ParseStream) -> syn::Result<Vec<Expr>> {
+    let mut list = Vec::new();
+    if input.is_empty() {
+        return Ok(list);
+    }
+    list.push(input.parse::<Expr>()?);
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        list.push(input.parse::<Expr>()?);
+        return Ok(list);
+    }
+    while !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        list.push(input.parse::<Expr>()?);
+    }
+    Ok(list)
 }
 
 /// The span of a whole invocation, from the macro's name to its closing delimiter.

@@ -1,6 +1,6 @@
 //! Per-file import resolution: which full path a name in this file stands for.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use syn::{Item, UseTree};
 
 /// Aliases and glob imports of one file, resolved against the file's module path.

@@ -13,6 +13,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// With `--features mimalloc`, the allocator backlint itself uses.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Empty;
 impl<'ast> syn::visit::Visit<'ast> for Empty {}
 impl<'ast> syn3::visit::Visit<'ast> for Empty {}
