@@ -4,6 +4,7 @@
 //! parses and walks each once in parallel dispatching to the [`rules`], suppressions and
 //! fingerprints are applied, and a [`report`] renderer prints the sorted findings.
 
+pub mod alloc;
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    backlint::alloc::configure();
     let code = backlint::cli::run(std::env::args_os().collect());
     std::process::exit(code);
 }

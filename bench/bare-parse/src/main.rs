@@ -41,6 +41,9 @@ fn parse_and_walk(text: &str, syn3: bool) -> bool {
 }
 
 fn main() {
+    // Configured as backlint configures it.
+    #[cfg(feature = "mimalloc")]
+    backlint::alloc::configure();
     let mut jobs: Option<usize> = None;
     let mut list = false;
     let mut syn3 = false;
