@@ -1,4 +1,5 @@
-//! The allocator both binaries link: mimalloc, configured once at start-up.
+//! The global allocator of everything linking this crate: mimalloc (feature `mimalloc`,
+//! on by default), configured once at start-up by [`configure`].
 //!
 //! The parser allocates a small node per token and the analysis drops each file's tree
 //! before the next, so the same memory is allocated and freed over and over. By default
@@ -10,6 +11,10 @@
 
 use std::os::raw::c_int;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (mimalloc.h): milliseconds before
 /// freed memory is given back to the system, `-1` for never. The Rust bindings do not
 /// name it.
@@ -17,13 +22,16 @@ pub const PURGE_DELAY: c_int = 15;
 
 /// Keeps freed memory for reuse instead of returning it to the system. Call first thing
 /// in `main`; it only changes when memory goes back to the system, so calling it late is
-/// harmless.
+/// harmless. Without the `mimalloc` feature, nothing to do.
 pub fn configure() {
     // SAFETY: setting an option is always allowed; mimalloc reads it on its next purge.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
+    #[cfg(feature = "mimalloc")]
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, -1)
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "mimalloc"))]
 mod tests {
     use super::*;
 

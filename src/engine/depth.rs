@@ -60,8 +60,8 @@ pub enum ParseFailure {
 /// `syn::parse_file`, refusing text that may nest deeper than [`MAX_NESTING`]. Text long
 /// enough to need the check is lexed once: the tokens are moved through the bound's scan
 /// and put back together (cheaper than copying them, and than lexing again), then parsed
-/// as `syn::parse_file` would (after the byte order mark; spans and errors are the same). A file starting with
-/// `#!` takes the slower path of [`too_deep`] and `syn::parse_file`.
+/// as `syn::parse_file` would (after the byte order mark; spans and errors are the same).
+/// A file starting with `#!` takes the slower path of [`too_deep`] and `syn::parse_file`.
 pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() <= MAX_NESTING || body.starts_with("#!") {

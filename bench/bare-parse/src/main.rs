@@ -13,11 +13,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// With `--features mimalloc`, the allocator backlint itself uses.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 struct Empty;
 impl<'ast> syn::visit::Visit<'ast> for Empty {}
 impl<'ast> syn3::visit::Visit<'ast> for Empty {}
@@ -41,8 +36,7 @@ fn parse_and_walk(text: &str, syn3: bool) -> bool {
 }
 
 fn main() {
-    // Configured as backlint configures it.
-    #[cfg(feature = "mimalloc")]
+    // backlint's allocator set-up; nothing without `--features mimalloc`.
     backlint::alloc::configure();
     let mut jobs: Option<usize> = None;
     let mut list = false;
