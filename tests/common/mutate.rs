@@ -1137,12 +1137,7 @@ fn associate(file: &syn::File, lines: &Lines) -> Vec<Site> {
                     TokenTree::Ident(i) => {
                         self.other.insert(i.to_string());
                     }
-                    TokenTree::Literal(l) => {
-                        // `{name}` captures could be functions in format strings? No, but a
-                        // name inside a string may be a route: keep it simple.
-                        self.other.insert(l.to_string());
-                    }
-                    TokenTree::Punct(_) => {}
+                    TokenTree::Literal(_) | TokenTree::Punct(_) => {}
                 }
             }
         }
