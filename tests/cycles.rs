@@ -126,17 +126,18 @@ fn self_referencing_lets_of_every_shape_complete() {
         "let (s, t) = (s, s);",
         "let (s, t) = (t, s);",
         "let Some(s) = Some(s) else { return };",
-        "let s = || s;",
         "let s = s.iter().map(|s| s).collect::<String>();",
         "let mut s = s; s = s;",
         "let mut s = s.to_string(); s.push_str(&s.clone());",
-        "let mut s = String::new(); s += &s.clone();",
         "if let Some(s) = Some(s) { let s = s; }",
         "while let Some(s) = Some(s) { let s = s; break; }",
         "for s in s.lines() { let s = s; }",
     ];
+    // Shapes after which `s` holds no request text (a closure, an empty string built
+    // from itself): they must complete, and have nothing to report.
+    let harmless = ["let s = || s;", "let mut s = String::new(); s += &s.clone();"];
     let mut text = String::from("use sqlx::PgPool;\n");
-    for (i, shape) in shapes.iter().enumerate() {
+    for (i, shape) in shapes.iter().chain(&harmless).enumerate() {
         text.push_str(&format!(
             "pub async fn f{i}(pool: &PgPool, s: &str, t: &str) {{ {shape} \
              sqlx::query(&format!(\"SELECT {{}}\", s)).execute(pool).await.ok(); }}\n"
@@ -146,6 +147,13 @@ fn self_referencing_lets_of_every_shape_complete() {
     write(d.path(), "shapes.rs", &text);
     let out = run(d.path());
     // Every function keeps its SQL finding on its own line (a shape may hide nothing).
+    for (i, shape) in harmless.iter().enumerate() {
+        let line = shapes.len() + i + 2;
+        assert!(
+            !out.contains(&format!("shapes.rs:{line}:")),
+            "a finding for `{shape}`:\n{out}"
+        );
+    }
     for i in 0..shapes.len() {
         let line = i + 2;
         assert!(
