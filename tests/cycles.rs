@@ -135,7 +135,10 @@ fn self_referencing_lets_of_every_shape_complete() {
     ];
     // Shapes after which `s` holds no request text (a closure, an empty string built
     // from itself): they must complete, and have nothing to report.
-    let harmless = ["let s = || s;", "let mut s = String::new(); s += &s.clone();"];
+    let harmless = [
+        "let s = || s;",
+        "let mut s = String::new(); s += &s.clone();",
+    ];
     let mut text = String::from("use sqlx::PgPool;\n");
     for (i, shape) in shapes.iter().chain(&harmless).enumerate() {
         text.push_str(&format!(

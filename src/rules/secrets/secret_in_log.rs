@@ -12,7 +12,7 @@ use crate::engine::cx::{Cx, DebugType, MacroRef};
 use crate::engine::index::{collect_type_names, path_crate, type_is_not_secret, visit_type_paths};
 use crate::engine::macros::{ArgRef, FormatArgs, LogField, Sigil};
 use crate::engine::pattern::typed_pattern_names;
-use crate::engine::resolve::{declared_type, is_self_alias, At, Peel};
+use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel};
 use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
@@ -396,6 +396,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
 
     /// Whether an expression's value is (or contains) a secret.
     fn secret(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<Why> {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return None;
         }
@@ -598,6 +600,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     }
 
     fn debug_type(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<TypeOf> {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return None;
         }
@@ -714,6 +718,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     /// A response received from an HTTP client: the result of `.send()` (reqwest,
     /// awc, surf), also through a `let`.
     fn client_response(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return false;
         }
@@ -1467,6 +1473,8 @@ fn stdio_name(out: Output) -> &'static str {
 /// Whether a writer is the process's stdout or stderr (`io::stdout()`, `.lock()` of it,
 /// a `BufWriter` around it, or a binding of one).
 fn stdio_target<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<Output> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }

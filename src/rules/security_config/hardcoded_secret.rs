@@ -9,7 +9,7 @@
 
 use crate::engine::cx::{Cx, ItemRef, MacroRef};
 use crate::engine::macros::MacroKind;
-use crate::engine::resolve::At;
+use crate::engine::resolve::{unwrap_all, At, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::credentials::DEFAULT_ATTRS;
 use crate::model::credentials::{
@@ -191,6 +191,8 @@ struct Literal {
 /// `SecretString::new("…".into())`, `Some("…")`, an array of 16 or more integer literals,
 /// or a local `let` or a constant of this file holding one.
 fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<Literal> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }

@@ -3,7 +3,7 @@
 
 use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
-use crate::engine::resolve::{is_self_alias, At, Peel};
+use crate::engine::resolve::{is_self_alias, unwrap_all, At, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::jwt::{
     hmac_key_constructor, insecure_decode_fn, names_unverified, DISABLE_SIGNATURE_METHOD,
@@ -339,6 +339,8 @@ fn turbofish_unverified(path: &syn::Path) -> bool {
 /// Why a key expression is empty, if it is: an empty literal, an empty `String`/`Vec`, a
 /// constant or `let` holding one, or an environment variable read with an empty fallback.
 fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<String> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 6 {
         return None;
     }
