@@ -157,12 +157,11 @@ fn self_referencing_lets_of_every_shape_complete() {
             "a finding for `{shape}`:\n{out}"
         );
     }
-    for i in 0..shapes.len() {
+    for (i, shape) in shapes.iter().enumerate() {
         let line = i + 2;
         assert!(
             out.contains(&format!("shapes.rs:{line}:")),
-            "no finding for `{}`:\n{out}",
-            shapes[i]
+            "no finding for `{shape}`:\n{out}"
         );
     }
 }
