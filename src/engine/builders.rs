@@ -10,6 +10,7 @@
 //! functions, impls) are left to their own `check_fn`.
 
 use crate::engine::cx::Cx;
+use crate::engine::resolve::{is_self_alias, unwrap_all, unwrap_once, Peel};
 use crate::model::names::words;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use std::collections::HashMap;
@@ -319,7 +320,10 @@ impl<'ast> Visit<'ast> for Collector<'_, '_, 'ast> {
             }
             if let Some(name) = pat_ident(&l.pat) {
                 let gate = c.gate();
-                c.out.lets.insert(name.clone(), (&init.expr, gate));
+                // `let origin = origin;` keeps the entry of the value it rebinds.
+                if !is_self_alias(&name, &init.expr, Peel::Transparent) {
+                    c.out.lets.insert(name.clone(), (&init.expr, gate));
+                }
                 c.bind(name, gid);
             }
         });
@@ -439,23 +443,20 @@ pub fn chain(e: &Expr) -> (&Expr, Vec<&ExprMethodCall>) {
             Expr::Paren(p) => cur = &p.expr,
             Expr::Try(t) => cur = &t.expr,
             Expr::Await(a) => cur = &a.base,
-            Expr::Reference(r) => cur = &r.expr,
-            Expr::Group(g) => cur = &g.expr,
-            _ => break,
+            other => match unwrap_once(other, Peel::Syntax) {
+                Some(inner) => cur = inner,
+                None => break,
+            },
         }
     }
     calls.reverse();
     (cur, calls)
 }
 
-/// An expression without parentheses, references and groups around it.
+/// An expression without parentheses, references, derefs, groups and `{ x }` blocks
+/// around it.
 pub fn peel(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => peel(&p.expr),
-        Expr::Reference(r) => peel(&r.expr),
-        Expr::Group(g) => peel(&g.expr),
-        _ => e,
-    }
+    unwrap_all(e, Peel::Syntax)
 }
 
 /// The span of a method call from its name to its closing parenthesis (`secure(false)`),

@@ -10,6 +10,7 @@ use crate::engine::cx::MacroCache;
 use crate::engine::facts::FileFacts;
 use crate::engine::macros::{ArgRef, MacroKind};
 use crate::engine::pattern::pattern_names;
+use crate::engine::resolve::{declared_type, trace, At, Peel, Traced};
 use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::model::names::{
@@ -195,7 +196,8 @@ pub struct Flow<'c, 'ast> {
     /// Names bound during the analysis itself (closure parameters, a binding's value
     /// so far while its mutations are replayed).
     env: Vec<(String, Class)>,
-    horizon: u32,
+    /// The point at which names resolve (see [`crate::engine::resolve`]).
+    horizon: At,
     depth: u32,
 }
 
@@ -212,7 +214,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             macros,
             src,
             env: Vec::new(),
-            horizon: u32::MAX,
+            horizon: At::HERE,
             depth: 0,
         }
     }
@@ -266,7 +268,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             return c.clone();
         }
         let scopes = self.scopes;
-        if let Some(b) = scopes.lookup_before(name, self.horizon) {
+        if let Some(b) = scopes.resolve(name, self.horizon) {
             // A local's own name is not evidence: its value's flow is followed instead
             // (parameters are judged by name in `binding_class`, as flow ends there).
             return self.binding_class(b);
@@ -290,8 +292,12 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if !self.enter() {
             return Class::opaque();
         }
-        let saved = std::mem::replace(&mut self.horizon, b.seq);
+        // The binding's value is computed where it was declared: names bound since
+        // (closure parameters bound by the analysis included) are not visible there.
+        let saved = std::mem::replace(&mut self.horizon, b.at());
+        let env = std::mem::take(&mut self.env);
         let c = self.binding_class_inner(b);
+        self.env = env;
         self.horizon = saved;
         self.depth -= 1;
         c
@@ -380,7 +386,8 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if !self.enter() {
             return Class::opaque();
         }
-        let saved = std::mem::replace(&mut self.horizon, b.seq);
+        let saved = std::mem::replace(&mut self.horizon, b.at());
+        let env = std::mem::take(&mut self.env);
         let mut acc = if let Some(elem) = b.ty.and_then(element_type) {
             if self.bounded_type(elem) {
                 Class::Safe
@@ -402,6 +409,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         for m in &b.mutations {
             acc = acc.join(m.class.clone());
         }
+        self.env = env;
         self.horizon = saved;
         self.depth -= 1;
         acc
@@ -567,7 +575,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             },
             Expr::Path(p) if p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
-                match self.scopes.lookup_before(&name, self.horizon) {
+                match self.scopes.resolve(&name, self.horizon) {
                     Some(b) => {
                         b.ty.is_some_and(crate::model::types::is_string)
                             || match b.origin {
@@ -575,7 +583,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                                     if !self.enter() {
                                         return false;
                                     }
-                                    let saved = std::mem::replace(&mut self.horizon, b.seq);
+                                    let saved = std::mem::replace(&mut self.horizon, b.at());
                                     let r = self.is_stringy(init);
                                     self.horizon = saved;
                                     self.depth -= 1;
@@ -749,61 +757,45 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
     }
 
-    /// The parameter of the current function that `e` is, as is (through references and
-    /// transparent methods such as `as_str()`).
+    /// The parameter of the current function that `e` is, as is (through references,
+    /// transparent methods such as `as_str()`, and `let` bindings that are not changed
+    /// afterwards).
     pub fn param_of(&self, e: &'ast Expr) -> Option<String> {
-        match e {
-            Expr::Reference(r) => self.param_of(&r.expr),
-            Expr::Paren(p) => self.param_of(&p.expr),
-            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.param_of(&u.expr),
-            Expr::MethodCall(m) if TRANSPARENT_METHODS.contains(&m.method.to_string().as_str()) => {
-                self.param_of(&m.receiver)
-            }
-            Expr::Path(p) => {
-                let name = p.path.get_ident()?.to_string();
-                let b = self.scopes.lookup_before(&name, self.horizon)?;
-                match b.origin {
-                    Origin::Param if b.mutations.is_empty() => Some(name),
-                    Origin::Let(Some(init)) if b.mutations.is_empty() => self.param_of(init),
-                    _ => None,
-                }
+        match trace(self.scopes, e, self.horizon, Peel::Transparent) {
+            Traced::Binding(b) if matches!(b.origin, Origin::Param) && b.mutations.is_empty() => {
+                Some(b.name.clone())
             }
             _ => None,
         }
     }
 
     /// The local function whose returned value `e` is (through references, `as_str()`,
-    /// and `let` bindings that are not changed afterwards).
+    /// `?`, and `let` bindings that are not changed afterwards).
     pub fn returned_by_local_call(&self, e: &'ast Expr) -> Option<String> {
-        match e {
-            Expr::Reference(r) => self.returned_by_local_call(&r.expr),
-            Expr::Paren(p) => self.returned_by_local_call(&p.expr),
-            Expr::Try(t) => self.returned_by_local_call(&t.expr),
-            Expr::MethodCall(m) if TRANSPARENT_METHODS.contains(&m.method.to_string().as_str()) => {
-                self.returned_by_local_call(&m.receiver)
-            }
-            Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) =>
-            {
-                let name = m.method.to_string();
-                self.facts.text_returns.contains(&name).then_some(name)
-            }
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else { return None };
-                let segs = &p.path.segments;
-                let local = segs.len() == 1 || (segs.len() == 2 && segs[0].ident == "Self");
-                let name = segs.last()?.ident.to_string();
-                (local && self.facts.text_returns.contains(&name)).then_some(name)
-            }
-            Expr::Path(p) => {
-                let name = p.path.get_ident()?.to_string();
-                let b = self.scopes.lookup_before(&name, self.horizon)?;
-                match (b.origin, b.mutations.is_empty()) {
-                    (Origin::Let(Some(init)), true) => self.returned_by_local_call(init),
-                    _ => None,
+        let (mut e, mut at) = (e, self.horizon);
+        for _ in 0..crate::engine::resolve::MAX_STEPS {
+            let (end, end_at) = trace(self.scopes, e, at, Peel::Transparent).expr()?;
+            match end {
+                Expr::Try(t) => {
+                    (e, at) = (&t.expr, end_at);
+                    continue;
                 }
+                Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self")) =>
+                {
+                    let name = m.method.to_string();
+                    return self.facts.text_returns.contains(&name).then_some(name);
+                }
+                Expr::Call(c) => {
+                    let Expr::Path(p) = &*c.func else { return None };
+                    let segs = &p.path.segments;
+                    let local = segs.len() == 1 || (segs.len() == 2 && segs[0].ident == "Self");
+                    let name = segs.last()?.ident.to_string();
+                    return (local && self.facts.text_returns.contains(&name)).then_some(name);
+                }
+                _ => return None,
             }
-            _ => None,
         }
+        None
     }
 
     /// Whether a function of this file with this name returns a bounded value or a
@@ -933,7 +925,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if name == "self" {
             self.scopes.self_ty()
         } else {
-            self.scopes.lookup_before(&name, self.horizon)?.ty
+            declared_type(self.scopes, &name, self.horizon)
         }
     }
 
@@ -979,7 +971,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                         return c.clone();
                     }
                     let scopes = self.scopes;
-                    if let Some(b) = scopes.lookup_before(&name, self.horizon) {
+                    if let Some(b) = scopes.resolve(&name, self.horizon) {
                         return self.binding_elem_class(b, path);
                     }
                     if self.facts.consts.contains(&name) || is_const_case(&name) {

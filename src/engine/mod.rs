@@ -12,6 +12,7 @@ pub mod index;
 pub mod layers;
 pub mod macros;
 pub mod pattern;
+pub mod resolve;
 pub mod scope;
 pub mod source;
 pub mod suppress;

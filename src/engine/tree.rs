@@ -253,6 +253,9 @@ impl<'m, 'ast> Visit<'ast> for Builder<'m, 'ast> {
             Expr::Paren(p) => self.with(Role::Transparent, &p.expr),
             Expr::Group(g) => self.with(Role::Transparent, &g.expr),
             Expr::Reference(r) => self.with(Role::Transparent, &r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.with(Role::Transparent, &u.expr)
+            }
             Expr::Assign(a) => {
                 self.with(Role::Other, &a.left);
                 self.with(Role::AssignRhs(&a.left), &a.right);

@@ -338,6 +338,12 @@ pub fn mutate(kind: Kind, text: &str, only: Option<usize>) -> Option<Mutated> {
 
 /// Applies the hostile rewrite `h` at every simple parameter and `let`.
 pub fn hostile(h: Hostile, text: &str) -> Option<String> {
+    hostile_with(text, |_| h)
+}
+
+/// Hostile rewrites at every simple parameter and `let`, the `i`th site getting
+/// `pick(i)` (a mix of shapes in one file).
+pub fn hostile_with(text: &str, pick: impl Fn(usize) -> Hostile) -> Option<String> {
     let file = syn::parse_file(text).ok()?;
     let lines = Lines::new(text);
     let mut edits = Vec::new();
@@ -346,11 +352,13 @@ pub fn hostile(h: Hostile, text: &str) -> Option<String> {
         let at = lines.end(f.block.brace_token.span.open());
         for (i, (x, _)) in names.iter().enumerate() {
             let other = names.get(i + 1).map(|(y, _)| y.as_str());
+            let h = pick(edits.len());
             edits.push(insert(at, format!(" {}", h.stmt(x, other))));
         }
     }
     for (local, name, _) in lets(&file) {
         let at = lines.end(local.semi_token.span);
+        let h = pick(edits.len());
         edits.push(insert(at, format!(" {}", h.stmt(&name, None))));
     }
     drop(file);

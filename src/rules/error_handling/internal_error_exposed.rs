@@ -23,6 +23,7 @@ use crate::engine::builders::peel;
 use crate::engine::cx::Cx;
 use crate::engine::macros::{json_values, parse_macro, ArgRef, ParsedMacro};
 use crate::engine::pattern::pattern_names;
+use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     internal_error_type, is_client_error_call, kind_of_crate, status_class, status_class_of_code,
@@ -1257,6 +1258,14 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         self.visit_expr(&init.expr);
         if let Some((_, d)) = &init.diverge {
             self.visit_expr(d);
+        }
+        // `let e = (e);` keeps what is known of `e`.
+        if let syn::Pat::Ident(pi) = &l.pat {
+            if init.diverge.is_none()
+                && is_self_alias(&pi.ident.to_string(), &init.expr, Peel::Syntax)
+            {
+                return;
+            }
         }
         let info = self.classify(&init.expr);
         let text = self.text_in(&init.expr);

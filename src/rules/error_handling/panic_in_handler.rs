@@ -18,6 +18,7 @@ use crate::engine::cx::Cx;
 use crate::engine::handler::{handler, param_extractor};
 use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
+use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
@@ -1028,6 +1029,10 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         };
         if let Pat::Ident(pi) = pat {
             let name = pi.ident.to_string();
+            // `let x = (x);` keeps what is known of `x`.
+            if init.diverge.is_none() && is_self_alias(&name, &init.expr, Peel::Syntax) {
+                return;
+            }
             if is_string_init(&init.expr) {
                 self.buffers.insert(name.clone());
             }

@@ -2,6 +2,7 @@
 //! function that executes it.
 
 use crate::engine::flow::{Built, Class};
+use crate::engine::resolve::{declared_type, origin_binding, At, Peel};
 use crate::engine::scope::Origin;
 use crate::engine::{cx::Cx, walk::target_name};
 use crate::model::sql::{
@@ -177,7 +178,7 @@ fn root_binding_name(mut e: &Expr) -> Option<String> {
 /// The crate a receiver's declared type comes from (`pool: &sqlx::PgPool` → `sqlx`).
 fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
     let name = root_binding_name(e)?;
-    let mut ty = cx.scopes.lookup(&name)?.ty?;
+    let mut ty = declared_type(&cx.scopes, &name, At::HERE)?;
     while let syn::Type::Reference(r) = ty {
         ty = &r.elem;
     }
@@ -198,7 +199,7 @@ fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     let Some(name) = root_binding_name(e) else {
         return false;
     };
-    let Some(b) = cx.scopes.lookup(&name) else {
+    let Some(b) = origin_binding(&cx.scopes, &name, At::HERE, Peel::Syntax) else {
         return false;
     };
     if let Some(ty) = b.ty {
@@ -237,10 +238,9 @@ fn receiver_is_not_db(cx: &Cx<'_, '_>, e: &Expr) -> bool {
     if name == "self" {
         return false;
     }
-    let Some(b) = cx.scopes.lookup(&name) else {
+    let Some(ty) = declared_type(&cx.scopes, &name, At::HERE) else {
         return false;
     };
-    let Some(ty) = b.ty else { return false };
     if matches!(ty, syn::Type::ImplTrait(_)) {
         return false;
     }

@@ -5,6 +5,7 @@
 
 use crate::engine::cx::Cx;
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
+use crate::engine::resolve::{unwrap_once, Peel};
 use crate::model::types::first_type_arg;
 use crate::model::types::SHARING_WRAPPERS;
 use syn::{Expr, Type};
@@ -46,7 +47,11 @@ pub struct Chain {
 /// The scopes of local bindings of the body being scanned.
 #[derive(Default)]
 pub struct Locals<'ast> {
-    scopes: Vec<Vec<(String, Bind<'ast>)>>,
+    /// Each scope's bindings with their declaration order: following a binding's
+    /// initializer sees only what was declared before it (`let cmd = cmd.arg(x)` reads
+    /// the previous `cmd`).
+    scopes: Vec<Vec<(String, u32, Bind<'ast>)>>,
+    seq: u32,
     /// The `Self` type of the enclosing `impl`, by name.
     pub self_ty: Option<String>,
 }
@@ -55,6 +60,7 @@ impl<'ast> Locals<'ast> {
     pub fn new(self_ty: Option<String>) -> Self {
         Locals {
             scopes: Vec::new(),
+            seq: 0,
             self_ty,
         }
     }
@@ -71,8 +77,10 @@ impl<'ast> Locals<'ast> {
         if self.scopes.is_empty() {
             self.push();
         }
+        self.seq += 1;
+        let seq = self.seq;
         if let Some(s) = self.scopes.last_mut() {
-            s.push((name, b));
+            s.push((name, seq, b));
         }
     }
 
@@ -118,11 +126,14 @@ impl<'ast> Locals<'ast> {
         }
     }
 
-    pub fn lookup(&self, name: &str) -> Option<Bind<'ast>> {
-        self.scopes
-            .iter()
-            .rev()
-            .find_map(|s| s.iter().rev().find(|(n, _)| n == name).map(|(_, b)| *b))
+    /// The binding of `name` declared before `horizon`, with its declaration order.
+    fn lookup_before(&self, name: &str, horizon: u32) -> Option<(u32, Bind<'ast>)> {
+        self.scopes.iter().rev().find_map(|s| {
+            s.iter()
+                .rev()
+                .find(|(n, seq, _)| *seq < horizon && n == name)
+                .map(|(_, seq, b)| (*seq, *b))
+        })
     }
 
     /// The resolved path of a type, looking through references and the wrappers a value
@@ -149,7 +160,7 @@ impl<'ast> Locals<'ast> {
     pub fn chain(&self, cx: &Cx<'_, 'ast>, e: &'ast Expr) -> Chain {
         let mut methods = Vec::new();
         let mut name = None;
-        let root = self.chain_root(cx, e, &mut methods, &mut name, 0);
+        let root = self.chain_root(cx, e, u32::MAX, &mut methods, &mut name, 0);
         methods.reverse();
         Chain {
             root,
@@ -162,6 +173,7 @@ impl<'ast> Locals<'ast> {
         &self,
         cx: &Cx<'_, 'ast>,
         e: &'ast Expr,
+        horizon: u32,
         methods: &mut Vec<String>,
         name: &mut Option<String>,
         depth: usize,
@@ -172,15 +184,19 @@ impl<'ast> Locals<'ast> {
         match e {
             Expr::MethodCall(m) => {
                 methods.push(m.method.to_string());
-                self.chain_root(cx, &m.receiver, methods, name, depth + 1)
+                self.chain_root(cx, &m.receiver, horizon, methods, name, depth + 1)
             }
-            Expr::Try(t) => self.chain_root(cx, &t.expr, methods, name, depth + 1),
-            Expr::Await(a) => self.chain_root(cx, &a.base, methods, name, depth + 1),
-            Expr::Paren(p) => self.chain_root(cx, &p.expr, methods, name, depth + 1),
-            Expr::Reference(r) => self.chain_root(cx, &r.expr, methods, name, depth + 1),
+            Expr::Try(t) => self.chain_root(cx, &t.expr, horizon, methods, name, depth + 1),
+            Expr::Await(a) => self.chain_root(cx, &a.base, horizon, methods, name, depth + 1),
+            Expr::Paren(p) => self.chain_root(cx, &p.expr, horizon, methods, name, depth + 1),
+            Expr::Reference(r) => self.chain_root(cx, &r.expr, horizon, methods, name, depth + 1),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                self.chain_root(cx, &u.expr, methods, name, depth + 1)
+                self.chain_root(cx, &u.expr, horizon, methods, name, depth + 1)
             }
+            Expr::Block(_) => match unwrap_once(e, Peel::Syntax) {
+                Some(inner) => self.chain_root(cx, inner, horizon, methods, name, depth + 1),
+                None => Root::Unknown,
+            },
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) => Root::Fn(cx.resolve(&p.path)),
                 _ => Root::Unknown,
@@ -193,17 +209,19 @@ impl<'ast> Locals<'ast> {
                 if name.is_none() {
                     *name = Some(id.clone());
                 }
-                match self.lookup(&id) {
-                    Some(Bind::Init(init)) => self.chain_root(cx, init, methods, name, depth + 1),
-                    Some(Bind::Elem(init, i)) => {
+                match self.lookup_before(&id, horizon) {
+                    Some((seq, Bind::Init(init))) => {
+                        self.chain_root(cx, init, seq, methods, name, depth + 1)
+                    }
+                    Some((seq, Bind::Elem(init, i))) => {
                         let mut m = Vec::new();
                         let mut n = None;
-                        match self.chain_root(cx, init, &mut m, &mut n, depth + 1) {
+                        match self.chain_root(cx, init, seq, &mut m, &mut n, depth + 1) {
                             Root::Fn(p) if m.is_empty() => Root::Elem(p, i),
                             _ => Root::Unknown,
                         }
                     }
-                    Some(Bind::Typed(ty)) => self
+                    Some((_, Bind::Typed(ty))) => self
                         .type_path(cx, ty)
                         .map(Root::Type)
                         .unwrap_or(Root::Unknown),
@@ -222,7 +240,7 @@ impl<'ast> Locals<'ast> {
                     base => {
                         let mut m = Vec::new();
                         let mut n = None;
-                        match self.chain_root(cx, base, &mut m, &mut n, depth + 1) {
+                        match self.chain_root(cx, base, horizon, &mut m, &mut n, depth + 1) {
                             Root::Type(t) if m.is_empty() => t.last().cloned(),
                             _ => None,
                         }

@@ -12,6 +12,7 @@ use crate::engine::cx::{Cx, DebugType, MacroRef};
 use crate::engine::index::{collect_type_names, path_crate, type_is_not_secret, visit_type_paths};
 use crate::engine::macros::{ArgRef, FormatArgs, LogField, Sigil};
 use crate::engine::pattern::typed_pattern_names;
+use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel};
 use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
@@ -78,7 +79,11 @@ impl Rule for SecretInLog {
             let Some(fa) = mac.parsed.format() else {
                 return;
             };
-            let Some(out) = fa.target.as_ref().and_then(|t| stdio_target(cx, t, 0)) else {
+            let Some(out) = fa
+                .target
+                .as_ref()
+                .and_then(|t| stdio_target(cx, t, At::HERE, 0))
+            else {
                 return;
             };
             check_format(cx, fa, &format!("{name}!({}, ..)", stdio_name(out)), out);
@@ -138,7 +143,9 @@ impl Rule for SecretInLog {
             }
             "record" if m.args.len() == 2 => check_span_record(cx, m),
             "write_all" | "write" | "write_fmt" => {
-                if let (Some(out), Some(arg)) = (stdio_target(cx, &m.receiver, 0), m.args.first()) {
+                if let (Some(out), Some(arg)) =
+                    (stdio_target(cx, &m.receiver, At::HERE, 0), m.args.first())
+                {
                     let sink = format!("{}().{method}", stdio_name(out));
                     check_value(cx, arg, false, &sink, out, None);
                 }
@@ -254,11 +261,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
 
     /// Whether a local binding or captured name holds a secret (as of declaration
     /// `horizon`).
-    fn binding(&self, name: &str, horizon: u32, depth: u32) -> Option<Why> {
+    fn binding(&self, name: &str, horizon: At, depth: u32) -> Option<Why> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let Some(b) = self.cx.scopes.lookup_before(name, horizon) else {
+        let Some(b) = self.cx.scopes.resolve(name, horizon) else {
             return (!is_const_case(name) && !is_camel_case(name) && self.secret_name(name)).then(
                 || Why {
                     source: name.to_string(),
@@ -289,6 +296,12 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Origin::Let(init) => init,
             _ => None,
         };
+        // `let password = (password);`: the value is the previous binding's.
+        if let Some(i) = b.alias_of() {
+            if is_self_alias(name, i, Peel::Transparent) {
+                return self.binding(name, b.at(), depth + 1);
+            }
+        }
         let src = match b.origin {
             Origin::Let(Some(e)) | Origin::Destructure(e) => Some(e),
             _ => None,
@@ -310,7 +323,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 kind: Kind::Name,
             });
         }
-        let seq = b.seq;
+        let seq = b.at();
         let from = match b.origin {
             Origin::Let(Some(init)) => self.secret(init, seq, depth + 1),
             // `Err(e)` of a token request is the error, `User { name, .. }` a field.
@@ -382,7 +395,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     }
 
     /// Whether an expression's value is (or contains) a secret.
-    fn secret(&self, e: &'ast Expr, horizon: u32, depth: u32) -> Option<Why> {
+    fn secret(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<Why> {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return None;
         }
@@ -545,7 +560,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
 
     /// A field whose declared type (in this file) says it holds no credential.
     fn field_exempt(&self, base: &'ast Expr, field: &str) -> bool {
-        let Some(owner) = self.type_name_of(base, u32::MAX, 0) else {
+        let Some(owner) = self.type_name_of(base, At::HERE, 0) else {
             return false;
         };
         self.cx
@@ -555,7 +570,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     }
 
     /// The user-defined type name of an expression, when it is evident.
-    fn type_name_of(&self, e: &'ast Expr, horizon: u32, depth: u32) -> Option<String> {
+    fn type_name_of(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<String> {
         match self.debug_type(e, horizon, depth)? {
             TypeOf::Named(t, _) => Some(t),
             _ => None,
@@ -563,7 +578,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     }
 
     /// What `Debug` of `e` prints beyond a secret name.
-    fn debug_leak(&self, e: &'ast Expr, horizon: u32, depth: u32) -> Option<DebugLeak> {
+    fn debug_leak(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<DebugLeak> {
         match self.debug_type(e, horizon, depth)? {
             TypeOf::Headers => Some(DebugLeak::Headers),
             TypeOf::Credential(t) => Some(DebugLeak::Credential(t)),
@@ -584,7 +599,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         }
     }
 
-    fn debug_type(&self, e: &'ast Expr, horizon: u32, depth: u32) -> Option<TypeOf> {
+    fn debug_type(&self, e: &'ast Expr, horizon: At, depth: u32) -> Option<TypeOf> {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return None;
         }
@@ -631,12 +648,12 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 if id == "self" {
                     return self.cx.scopes.self_ty().and_then(|t| self.type_of_decl(t));
                 }
-                let b = self.cx.scopes.lookup_before(&id, horizon)?;
+                let b = self.cx.scopes.resolve(&id, horizon)?;
                 if let Some(ty) = b.ty {
                     return self.type_of_decl(ty);
                 }
                 match b.origin {
-                    Origin::Let(Some(init)) => self.debug_type(init, b.seq, d),
+                    Origin::Let(Some(init)) => self.debug_type(init, b.at(), d),
                     _ => None,
                 }
             }
@@ -700,7 +717,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
 
     /// A response received from an HTTP client: the result of `.send()` (reqwest,
     /// awc, surf), also through a `let`.
-    fn client_response(&self, e: &'ast Expr, horizon: u32, depth: u32) -> bool {
+    fn client_response(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+        let e = unwrap_all(e, Peel::Syntax);
         if depth > MAX_DEPTH {
             return false;
         }
@@ -731,11 +750,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 let Some(id) = p.path.get_ident() else {
                     return false;
                 };
-                let Some(b) = self.cx.scopes.lookup_before(&id.to_string(), horizon) else {
+                let Some(b) = self.cx.scopes.resolve(&id.to_string(), horizon) else {
                     return false;
                 };
                 match b.origin {
-                    Origin::Let(Some(init)) => self.client_response(init, b.seq, d),
+                    Origin::Let(Some(init)) => self.client_response(init, b.at(), d),
                     _ => false,
                 }
             }
@@ -1183,7 +1202,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         match e {
             Expr::Reference(r) => self.secret_owned(&r.expr),
             Expr::Paren(p) => self.secret_owned(&p.expr),
-            Expr::Path(p) => self.binding(&p.path.get_ident()?.to_string(), u32::MAX, 0),
+            Expr::Path(p) => self.binding(&p.path.get_ident()?.to_string(), At::HERE, 0),
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(n) if self.secret_name(&n.to_string()) => Some(Why {
                     source: quote::ToTokens::to_token_stream(e)
@@ -1248,7 +1267,7 @@ fn check_value<'ast>(
 ) -> bool {
     let ana = Ana { cx: &*cx };
     let shown = || Ana { cx }.text(e.span());
-    if let Some(why) = ana.secret(e, u32::MAX, 0) {
+    if let Some(why) = ana.secret(e, At::HERE, 0) {
         let msg = message(&shown(), &why, sink, out, debug);
         cx.report(&META, e.span(), msg).help = Some(HELP.into());
         return true;
@@ -1269,7 +1288,7 @@ fn check_value<'ast>(
     if !debug && !named {
         return false;
     }
-    match ana.debug_leak(e, u32::MAX, 0) {
+    match ana.debug_leak(e, At::HERE, 0) {
         Some(DebugLeak::Headers) if debug => {
             let msg = format!(
                 "`{}` is {} with `Debug` by `{sink}`, which prints every header, including `Authorization` and `Cookie`",
@@ -1321,8 +1340,7 @@ fn binding_exempt(cx: &Cx<'_, '_>, e: &Expr) -> bool {
         Expr::Path(p) => p
             .path
             .get_ident()
-            .and_then(|id| cx.scopes.lookup(&id.to_string()))
-            .and_then(|b| b.ty)
+            .and_then(|id| declared_type(&cx.scopes, &id.to_string(), At::HERE))
             .is_some_and(|t| ana.exempt_type(t)),
         _ => false,
     }
@@ -1353,7 +1371,7 @@ fn check_format<'ast>(cx: &mut Cx<'_, 'ast>, fa: &'ast FormatArgs, sink: &str, o
             .iter()
             .any(|p| p.debug && p.arg == ArgRef::Capture(name.to_string()));
         let ana = Ana { cx: &*cx };
-        let why = ana.binding(name, u32::MAX, 0);
+        let why = ana.binding(name, At::HERE, 0);
         if let Some(why) = why {
             let msg = message(name, &why, sink, out, debug);
             cx.report(&META, lit.span(), msg).help = Some(HELP.into());
@@ -1371,7 +1389,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
     let leak = match cx.scopes.lookup(name) {
         Some(b) => match (b.ty, b.origin) {
             (Some(t), _) => ana.type_of_decl(t),
-            (None, Origin::Let(Some(init))) => ana.debug_type(init, b.seq, 1),
+            (None, Origin::Let(Some(init))) => ana.debug_type(init, b.at(), 1),
             _ => None,
         },
         None if name == "self" => cx.scopes.self_ty().and_then(|t| ana.type_of_decl(t)),
@@ -1454,15 +1472,17 @@ fn stdio_name(out: Output) -> &'static str {
 
 /// Whether a writer is the process's stdout or stderr (`io::stdout()`, `.lock()` of it,
 /// a `BufWriter` around it, or a binding of one).
-fn stdio_target(cx: &Cx<'_, '_>, e: &Expr, depth: u32) -> Option<Output> {
+fn stdio_target<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<Output> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }
     match e {
-        Expr::Reference(r) => stdio_target(cx, &r.expr, depth + 1),
-        Expr::Paren(p) => stdio_target(cx, &p.expr, depth + 1),
+        Expr::Reference(r) => stdio_target(cx, &r.expr, at, depth + 1),
+        Expr::Paren(p) => stdio_target(cx, &p.expr, at, depth + 1),
         Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "lock" | "by_ref") => {
-            stdio_target(cx, &m.receiver, depth + 1)
+            stdio_target(cx, &m.receiver, at, depth + 1)
         }
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return None };
@@ -1476,16 +1496,16 @@ fn stdio_target(cx: &Cx<'_, '_>, e: &Expr, depth: u32) -> Option<Output> {
                     if full.len() >= 2
                         && matches!(full[full.len() - 2].as_str(), "BufWriter" | "LineWriter") =>
                 {
-                    stdio_target(cx, c.args.first()?, depth + 1)
+                    stdio_target(cx, c.args.first()?, at, depth + 1)
                 }
                 _ => None,
             }
         }
         Expr::Path(p) => {
             let id = p.path.get_ident()?.to_string();
-            let b = cx.scopes.lookup(&id)?;
+            let b = cx.scopes.resolve(&id, at)?;
             match b.origin {
-                Origin::Let(Some(init)) => stdio_target(cx, init, depth + 1),
+                Origin::Let(Some(init)) => stdio_target(cx, init, b.at(), depth + 1),
                 _ => None,
             }
         }

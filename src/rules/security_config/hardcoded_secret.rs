@@ -9,7 +9,7 @@
 
 use crate::engine::cx::{Cx, ItemRef, MacroRef};
 use crate::engine::macros::MacroKind;
-use crate::engine::scope::Origin;
+use crate::engine::resolve::{unwrap_all, At, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::credentials::DEFAULT_ATTRS;
 use crate::model::credentials::{
@@ -190,7 +190,9 @@ struct Literal {
 /// The literal `e` comes down to: `"…"`, `b"…"`, `"…".to_string()`, `String::from("…")`,
 /// `SecretString::new("…".into())`, `Some("…")`, an array of 16 or more integer literals,
 /// or a local `let` or a constant of this file holding one.
-fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Literal> {
+fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<Literal> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }
@@ -208,14 +210,14 @@ fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Lite
                 via: None,
             })
         }
-        Expr::Reference(r) => literal_of(cx, &r.expr, depth + 1),
-        Expr::Paren(p) => literal_of(cx, &p.expr, depth + 1),
-        Expr::Group(g) => literal_of(cx, &g.expr, depth + 1),
+        Expr::Reference(r) => literal_of(cx, &r.expr, at, depth + 1),
+        Expr::Paren(p) => literal_of(cx, &p.expr, at, depth + 1),
+        Expr::Group(g) => literal_of(cx, &g.expr, at, depth + 1),
         Expr::MethodCall(m)
             if m.args.is_empty()
                 && TEXT_PRESERVING_METHODS.contains(&m.method.to_string().as_str()) =>
         {
-            literal_of(cx, &m.receiver, depth + 1)
+            literal_of(cx, &m.receiver, at, depth + 1)
         }
         Expr::Call(c) if c.args.len() == 1 => {
             let Expr::Path(p) = &*c.func else { return None };
@@ -234,7 +236,7 @@ fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Lite
             if !wraps {
                 return None;
             }
-            literal_of(cx, &c.args[0], depth + 1)
+            literal_of(cx, &c.args[0], at, depth + 1)
         }
         Expr::Array(a) => {
             let ints: Vec<u128> = a
@@ -270,19 +272,16 @@ fn literal_of<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Lite
         Expr::Path(p) => {
             let ident = p.path.get_ident()?;
             let name = ident.to_string();
-            let inner = match cx.scopes.lookup(&name) {
-                Some(b) => match b.origin {
-                    Origin::Let(Some(init)) if b.mutations.is_empty() => init,
-                    _ => return None,
-                },
-                None => *cx.facts.const_values.get(&name)?,
+            let (inner, inner_at) = match cx.scopes.resolve(&name, at) {
+                Some(b) => (b.alias_of()?, b.at()),
+                None => (*cx.facts.const_values.get(&name)?, At::ITEM),
             };
-            let mut lit = literal_of(cx, inner, depth + 1)?;
+            let mut lit = literal_of(cx, inner, inner_at, depth + 1)?;
             lit.via.get_or_insert(name);
             Some(lit)
         }
         Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
-            syn::Stmt::Expr(e, None) => literal_of(cx, e, depth + 1),
+            syn::Stmt::Expr(e, None) => literal_of(cx, e, at, depth + 1),
             _ => None,
         },
         _ => None,
@@ -341,7 +340,7 @@ fn check_named<'ast>(cx: &mut Cx<'_, 'ast>, name: &str, value: &'ast Expr, ctx: 
     if !is_literal_secret_name(name, &cx.settings.secrets.extra_names) {
         return;
     }
-    if let Some(lit) = literal_of(cx, value, 0) {
+    if let Some(lit) = literal_of(cx, value, At::HERE, 0) {
         report_named(cx, name, &lit, value.span(), ctx);
     }
 }
@@ -469,7 +468,7 @@ fn check_setter<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
     let (name, value, ctx) = match (method.as_str(), m.args.len()) {
         ("basic_auth", 2) => ("password".to_string(), &m.args[1], Context::Setter),
         ("set_default" | "set_override", 2) => {
-            let Some(key) = literal_of(cx, &m.args[0], 0) else {
+            let Some(key) = literal_of(cx, &m.args[0], At::HERE, 0) else {
                 return;
             };
             let last = key.text.rsplit('.').next().unwrap_or("").to_string();
@@ -493,7 +492,7 @@ fn check_setter<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
     if !is_literal_secret_name(checked, extra) {
         return;
     }
-    let Some(lit) = literal_of(cx, value, 0) else {
+    let Some(lit) = literal_of(cx, value, At::HERE, 0) else {
         return;
     };
     report_named_as(cx, shown_name, checked, &lit, value.span(), ctx);
@@ -543,7 +542,7 @@ fn check_key_fn<'ast>(cx: &mut Cx<'_, 'ast>, c: &'ast syn::ExprCall) {
     let Some(arg) = c.args.iter().nth(arg_index) else {
         return;
     };
-    let Some(lit) = literal_of(cx, arg, 0) else {
+    let Some(lit) = literal_of(cx, arg, At::HERE, 0) else {
         return;
     };
     let extra = &cx.settings.secrets.extra_names;
@@ -602,7 +601,7 @@ fn check_fallback<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
                 if !is_env_reader(&cx.resolve(&p.path)) {
                     return;
                 }
-                let Some(lit) = c.args.first().and_then(|a| literal_of(cx, a, 0)) else {
+                let Some(lit) = c.args.first().and_then(|a| literal_of(cx, a, At::HERE, 0)) else {
                     return;
                 };
                 break lit.text;
@@ -623,7 +622,7 @@ fn check_fallback<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
         Expr::Closure(c) => &*c.body,
         e => e,
     };
-    let Some(lit) = literal_of(cx, fallback, 0) else {
+    let Some(lit) = literal_of(cx, fallback, At::HERE, 0) else {
         return;
     };
     if let Some(via) = &lit.via {

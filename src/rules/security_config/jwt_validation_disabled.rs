@@ -3,7 +3,7 @@
 
 use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
-use crate::engine::scope::Origin;
+use crate::engine::resolve::{is_self_alias, unwrap_all, At, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::jwt::{
     hmac_key_constructor, insecure_decode_fn, names_unverified, DISABLE_SIGNATURE_METHOD,
@@ -99,7 +99,7 @@ impl Rule for JwtValidationDisabled {
             return;
         };
         let Some(arg) = call.args.first() else { return };
-        let Some(why) = empty_key(cx, arg, 0) else {
+        let Some(why) = empty_key(cx, arg, At::HERE, 0) else {
             return;
         };
         let effect = if ctor.starts_with("EncodingKey") {
@@ -273,7 +273,10 @@ impl<'c, 'a, 'ast> Visit<'ast> for Finder<'c, 'a, 'ast> {
                 return;
             }
             if let Some(init) = &l.init {
-                self.lets.insert(name, &init.expr);
+                // `let validation = validation;` keeps the entry of the value it rebinds.
+                if !is_self_alias(&name, &init.expr, Peel::Transparent) {
+                    self.lets.insert(name, &init.expr);
+                }
             }
         }
         visit::visit_local(self, l);
@@ -335,7 +338,9 @@ fn turbofish_unverified(path: &syn::Path) -> bool {
 
 /// Why a key expression is empty, if it is: an empty literal, an empty `String`/`Vec`, a
 /// constant or `let` holding one, or an environment variable read with an empty fallback.
-fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<String> {
+fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<String> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 6 {
         return None;
     }
@@ -345,9 +350,9 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Strin
             Lit::ByteStr(s) if s.value().is_empty() => Some("an empty byte string".into()),
             _ => None,
         },
-        Expr::Reference(r) => empty_key(cx, &r.expr, depth + 1),
-        Expr::Paren(p) => empty_key(cx, &p.expr, depth + 1),
-        Expr::Group(g) => empty_key(cx, &g.expr, depth + 1),
+        Expr::Reference(r) => empty_key(cx, &r.expr, at, depth + 1),
+        Expr::Paren(p) => empty_key(cx, &p.expr, at, depth + 1),
+        Expr::Group(g) => empty_key(cx, &g.expr, at, depth + 1),
         Expr::Array(a) if a.elems.is_empty() => Some("an empty slice".into()),
         Expr::Repeat(r) if is_zero(&r.len) => Some("an empty array".into()),
         Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => {
@@ -369,7 +374,7 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Strin
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
             if TEXT_PRESERVING_METHODS.contains(&method.as_str()) {
-                return empty_key(cx, &m.receiver, depth + 1);
+                return empty_key(cx, &m.receiver, at, depth + 1);
             }
             let fallback_empty = match method.as_str() {
                 "unwrap_or_default" => true,
@@ -391,18 +396,15 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<Strin
         Expr::Path(p) => {
             if let Some(ident) = p.path.get_ident() {
                 let name = ident.to_string();
-                if let Some(b) = cx.scopes.lookup(&name) {
-                    return match b.origin {
-                        Origin::Let(Some(init)) if b.mutations.is_empty() => {
-                            empty_key(cx, init, depth + 1)
-                        }
-                        _ => None,
-                    };
+                if let Some(b) = cx.scopes.resolve(&name, at) {
+                    return b
+                        .alias_of()
+                        .and_then(|init| empty_key(cx, init, b.at(), depth + 1));
                 }
             }
             let last = p.path.segments.last()?.ident.to_string();
             let init = cx.facts.const_values.get(&last)?;
-            empty_key(cx, init, depth + 1)
+            empty_key(cx, init, At::ITEM, depth + 1)
         }
         _ => None,
     }

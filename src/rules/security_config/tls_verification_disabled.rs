@@ -8,6 +8,7 @@
 //! (`danger_accept_invalid_certs(config.insecure)`).
 
 use crate::engine::cx::Cx;
+use crate::engine::resolve::{unwrap_all, Peel};
 use crate::engine::tree::{Role, Tree};
 use crate::engine::usemap::path_names;
 use crate::model::names::words;
@@ -213,6 +214,8 @@ fn is_openssl_client<'ast>(
     sig: Option<&'ast syn::Signature>,
     depth: usize,
 ) -> bool {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return false;
     }
@@ -282,6 +285,8 @@ fn chain_root_path<'ast>(
     e: &'ast Expr,
     depth: usize,
 ) -> Option<Vec<String>> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }
@@ -304,6 +309,8 @@ fn chain_root_path<'ast>(
 
 /// Whether the receiver chain (through locals) calls `method`.
 fn chain_has_method<'ast>(tree: &Tree<'ast>, e: &'ast Expr, method: &str, depth: usize) -> bool {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return false;
     }
@@ -329,6 +336,8 @@ fn chain_has_method<'ast>(tree: &Tree<'ast>, e: &'ast Expr, method: &str, depth:
 /// `Arc::new(NoVerifier)`, `Arc::new(NoVerifier {})`, `Arc::new(NoVerifier::new())`,
 /// `NoVerifier::new()`, or a local bound to one of these.
 fn verifier_type<'ast>(tree: &Tree<'ast>, e: &'ast Expr, depth: usize) -> Option<String> {
+    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
+    let e = unwrap_all(e, Peel::Syntax);
     if depth > 8 {
         return None;
     }

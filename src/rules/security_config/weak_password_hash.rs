@@ -3,6 +3,7 @@
 
 use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
+use crate::engine::resolve::{is_self_alias, Peel};
 use crate::model::names::words;
 use crate::model::password_hashing::{
     argon2_min_memory, fast_hash_type, pbkdf2_min_iterations, scrypt_min_p, HashArg, Pbkdf2Hash,
@@ -161,6 +162,15 @@ impl<'e, 'ast> Visit<'ast> for Collect<'e, 'ast> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some((ident, ty)) = pat_ident(&l.pat) {
             let name = ident.to_string();
+            // `let pwd = (pwd);` keeps the value the name already has.
+            if ty.is_none()
+                && l.init.as_ref().is_some_and(|i| {
+                    i.diverge.is_none() && is_self_alias(&name, &i.expr, Peel::Transparent)
+                })
+            {
+                visit::visit_local(self, l);
+                return;
+            }
             // A second `let` of a name makes its value depend on where it is read.
             if self.env.lets.contains_key(&name) {
                 self.env.assigned.insert(name.clone());
