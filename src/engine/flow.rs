@@ -10,7 +10,7 @@ use crate::engine::cx::MacroCache;
 use crate::engine::facts::FileFacts;
 use crate::engine::macros::{ArgRef, MacroKind};
 use crate::engine::pattern::pattern_names;
-use crate::engine::resolve::{declared_type, trace, At, Peel, Traced};
+use crate::engine::resolve::{declared_type, trace, value_binding, At, Peel, Traced};
 use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::model::names::{
@@ -268,7 +268,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             return c.clone();
         }
         let scopes = self.scopes;
-        if let Some(b) = scopes.resolve(name, self.horizon) {
+        if let Some(b) = value_binding(scopes, name, self.horizon) {
             // A local's own name is not evidence: its value's flow is followed instead
             // (parameters are judged by name in `binding_class`, as flow ends there).
             return self.binding_class(b);
@@ -971,7 +971,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                         return c.clone();
                     }
                     let scopes = self.scopes;
-                    if let Some(b) = scopes.resolve(&name, self.horizon) {
+                    if let Some(b) = value_binding(scopes, &name, self.horizon) {
                         return self.binding_elem_class(b, path);
                     }
                     if self.facts.consts.contains(&name) || is_const_case(&name) {

@@ -222,6 +222,28 @@ pub fn origin_binding<'s, 'ast>(
     None
 }
 
+/// The binding whose value a name holds at `at`: `let y = x;`, `let y = (x);`,
+/// `let y = { x };`, `let y = &*x;` (untyped, never changed afterwards) hold `x`'s value,
+/// so they are skipped without cost, however many there are (up to [`MAX_STEPS`]).
+pub fn value_binding<'s, 'ast>(
+    scopes: &'s Scopes<'ast>,
+    name: &str,
+    at: At,
+) -> Option<&'s Binding<'ast>> {
+    let mut b = scopes.resolve(name, at)?;
+    for _ in 0..MAX_STEPS {
+        if b.ty.is_some() {
+            break;
+        }
+        let Some(init) = b.alias_of() else { break };
+        match scopes.resolve_expr(unwrap_all(init, Peel::Syntax), b.at()) {
+            Some(prev) => b = prev,
+            None => break,
+        }
+    }
+    Some(b)
+}
+
 /// The written type of the value a name holds at `at`: its binding's type, or, for an
 /// untyped alias (`let pool = pool;`, `let conn = &mut *conn;`), the type of the binding
 /// it aliases.
