@@ -351,7 +351,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_, 'ast> {
                         }
                     }
                     Expr::Field(f) => {
-                        let base = match &*f.base {
+                        let base = match unwrap_all(&f.base, Peel::Syntax) {
                             Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
                             _ => None,
                         };

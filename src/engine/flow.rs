@@ -10,7 +10,7 @@ use crate::engine::cx::MacroCache;
 use crate::engine::facts::FileFacts;
 use crate::engine::macros::{ArgRef, MacroKind};
 use crate::engine::pattern::pattern_names;
-use crate::engine::resolve::{declared_type, trace, value_binding, At, Peel, Traced};
+use crate::engine::resolve::{declared_type, trace, unwrap_all, value_binding, At, Peel, Traced};
 use crate::engine::scope::{Binding, ElemPath, MutationKind, Origin, Scopes};
 use crate::engine::source::SourceFile;
 use crate::model::names::{
@@ -920,7 +920,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
     }
     /// The declared type of a local or of `self` (the enclosing `impl`'s type).
     fn base_type(&self, base: &Expr) -> Option<&'ast Type> {
-        let Expr::Path(p) = base else { return None };
+        let Expr::Path(p) = unwrap_all(base, Peel::Syntax) else {
+            return None;
+        };
         let name = p.path.get_ident()?.to_string();
         if name == "self" {
             self.scopes.self_ty()

@@ -128,23 +128,76 @@ pub fn accept_all_verifiers(items: &[Item]) -> Vec<String> {
     v.0
 }
 
-/// `{ [log!(..);]* Ok(ServerCertVerified::assertion()) }` (or `return Ok(..);`).
+/// `{ ..; Ok(ServerCertVerified::assertion()) }` (or `return Ok(..);`), where nothing
+/// before the tail can reject: no `?`, no early `return`, no branch, no `Err(..)`, no
+/// panicking or bailing macro. Logging, bindings and blocks around it change nothing.
 fn body_accepts_all(b: &syn::Block) -> bool {
     let Some((last, rest)) = b.stmts.split_last() else {
         return false;
     };
-    let rest_ok = rest.iter().all(|s| match s {
-        Stmt::Macro(_) => true,
-        Stmt::Expr(Expr::Macro(_), _) => true,
-        Stmt::Local(l) => matches!(&l.pat, syn::Pat::Wild(_)),
-        _ => false,
-    });
     let tail = match last {
         Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+        Stmt::Expr(Expr::Block(inner), None) if inner.label.is_none() => {
+            return rest.iter().all(cannot_reject) && body_accepts_all(&inner.block);
+        }
         Stmt::Expr(e, None) => Some(e),
         _ => None,
     };
-    rest_ok && tail.is_some_and(is_ok_assertion)
+    let tail =
+        tail.map(|t| crate::engine::resolve::unwrap_all(t, crate::engine::resolve::Peel::Syntax));
+    rest.iter().all(cannot_reject) && tail.is_some_and(is_ok_assertion)
+}
+
+/// Whether a statement before the tail cannot end the function with anything but the
+/// tail's value.
+fn cannot_reject(s: &Stmt) -> bool {
+    struct Rejects(bool);
+    impl<'ast> Visit<'ast> for Rejects {
+        fn visit_item(&mut self, _: &'ast Item) {}
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Try(_)
+                | Expr::Return(_)
+                | Expr::If(_)
+                | Expr::Match(_)
+                | Expr::Loop(_)
+                | Expr::While(_)
+                | Expr::ForLoop(_) => self.0 = true,
+                Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Err")) => {
+                    self.0 = true
+                }
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            let name = m.path.segments.last().map(|s| s.ident.to_string());
+            if matches!(
+                name.as_deref(),
+                Some(
+                    "panic"
+                        | "bail"
+                        | "ensure"
+                        | "assert"
+                        | "assert_eq"
+                        | "assert_ne"
+                        | "todo"
+                        | "unimplemented"
+                        | "unreachable"
+                )
+            ) {
+                self.0 = true;
+            }
+        }
+    }
+    if let Stmt::Local(l) = s {
+        if l.init.as_ref().is_some_and(|i| i.diverge.is_some()) {
+            return false;
+        }
+    }
+    let mut v = Rejects(false);
+    v.visit_stmt(s);
+    !v.0
 }
 
 fn is_ok_assertion(e: &Expr) -> bool {

@@ -661,7 +661,9 @@ fn connection_name(e: &Expr) -> Option<String> {
 /// Names a diesel connection goes by: `conn`, `connection`, `db_conn`, `pg_conn`, `db`.
 fn is_connection_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("conn") || n == "db" || n == "c"
+    // By words, so `c_` and `_db` are what `c` and `db` are.
+    let w = crate::model::names::words(&n);
+    n.contains("conn") || matches!(w.as_slice(), [one] if one == "db" || one == "c")
 }
 
 /// A body whose `.await`s are looked for.
@@ -903,7 +905,7 @@ impl<'m, 'ast> Visit<'ast> for AwaitFinder<'m, 'ast> {
                 if self.guard.is_some()
                     && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "drop"))
                     && c.args.iter().any(|a| {
-                        matches!(a, Expr::Path(p) if self.guard.is_some_and(|g| p.path.is_ident(g)))
+                        matches!(crate::engine::resolve::unwrap_all(a, crate::engine::resolve::Peel::Syntax), Expr::Path(p) if self.guard.is_some_and(|g| p.path.is_ident(g)))
                     }) =>
             {
                 self.dropped = true;
