@@ -168,7 +168,13 @@ fn write_file(p: &Path, text: &str) {
 #[test]
 fn toolchain_file_naming_a_script_toolchain() {
     let h = Hostile::new();
-    h.write("rust-toolchain.toml", "[toolchain]\npath = \"./evil\"\n");
+    // rustup takes an absolute path (and refuses a relative one); a CI checkout's path
+    // is predictable.
+    let evil = h.checkout().join("evil");
+    h.write(
+        "rust-toolchain.toml",
+        &format!("[toolchain]\npath = \"{}\"\n", evil.display()),
+    );
     h.script_at(&h.checkout().join("evil/bin/cargo"));
     h.script_at(&h.checkout().join("evil/bin/rustc"));
     h.assert_safe(&[]);
@@ -177,7 +183,11 @@ fn toolchain_file_naming_a_script_toolchain() {
 #[test]
 fn legacy_toolchain_file() {
     let h = Hostile::new();
-    h.write("rust-toolchain", "[toolchain]\npath = \"./evil\"\n");
+    let evil = h.checkout().join("evil");
+    h.write(
+        "rust-toolchain",
+        &format!("[toolchain]\npath = \"{}\"\n", evil.display()),
+    );
     h.script_at(&h.checkout().join("evil/bin/cargo"));
     h.script_at(&h.checkout().join("evil/bin/rustc"));
     h.assert_safe(&[]);
