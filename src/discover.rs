@@ -216,9 +216,12 @@ fn walk(root: &Path, settings: &Settings, d: &mut Discovery, add: &mut dyn FnMut
         add(root);
         return;
     }
+    // A vendored tree named on the command line (the directory `cargo vendor` wrote, or
+    // a crate in it) is what the user asked for; below any other root it is skipped.
+    let keep_vendored = root.ancestors().any(is_vendored);
     let walker = walker(root)
         .parents(true)
-        .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+        .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e, keep_vendored))
         .build();
     collect(walker, settings, d, add);
 }
@@ -243,7 +246,7 @@ fn walk_within(
         .filter_entry(move |e| {
             let p = e.path();
             // On the way down to `src`, or inside it.
-            src.starts_with(p) || (p.starts_with(&src) && !skipped_dir(e))
+            src.starts_with(p) || (p.starts_with(&src) && !skipped_dir(e, false))
         })
         .build();
     collect(walker, settings, d, add);
@@ -264,12 +267,11 @@ fn walker(root: &Path) -> ignore::WalkBuilder {
 /// A directory below a walk's root that is not the project's code: `target/`, and
 /// vendored crates (a directory holding `.cargo-checksum.json`, as `cargo vendor` writes
 /// them, or a `vendor/` directory holding crates).
-fn skipped_dir(e: &ignore::DirEntry) -> bool {
+fn skipped_dir(e: &ignore::DirEntry, keep_vendored: bool) -> bool {
     if !e.file_type().is_some_and(|t| t.is_dir()) {
         return false;
     }
-    let name = e.file_name();
-    name == "target" || is_vendored(e.path())
+    e.file_name() == "target" || (!keep_vendored && is_vendored(e.path()))
 }
 
 /// Does `dir` hold vendored crates (or is one)?
@@ -335,11 +337,12 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
 /// with canonical paths.
 pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
     let mut out = enclosing_package(dir);
+    let keep_vendored = dir.ancestors().any(is_vendored);
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+        .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e, keep_vendored))
         .build();
     for e in walker.flatten() {
         if e.file_name() == "Cargo.toml" && e.depth() > 0 {

@@ -342,6 +342,12 @@ fn vendored_crates_are_not_the_projects_code() {
         !out.contains("vendor/evil") && !out.contains("third_party"),
         "{out}"
     );
+    // Named on the command line, a vendored tree is walked: the user asked for it.
+    let mut c = Command::cargo_bin("backlint").unwrap();
+    h.env(&mut c);
+    let o = c.args(["--format", "concise", "vendor"]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("vendor/evil/src/lib.rs"), "{out}");
 }
 
 /// `git` in `dir` with the test's own global configuration.
