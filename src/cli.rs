@@ -195,7 +195,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
             EXIT_ERROR
         }
     }
@@ -261,8 +261,8 @@ fn init(dir: Option<PathBuf>, force: bool, stdout: bool) -> io::Result<i32> {
     let settings = Settings::default().with_rules(&["BL401"]);
     let (target, packages) = match crate::workspace::load(&root, None) {
         Ok(ws) => (Target::default(), ws.packages),
-        // Without cargo (no Cargo.toml, or cargo fails): the packages found by their
-        // manifests, as the analysis finds them.
+        // No Cargo.toml, or the root manifest is broken: the directory is walked, with
+        // the packages found by their manifests in it.
         Err(_) => (
             Target {
                 paths: vec![root.clone()],
@@ -273,7 +273,7 @@ fn init(dir: Option<PathBuf>, force: bool, stdout: bool) -> io::Result<i32> {
     };
     let report = crate::check(&settings, &target, &root);
     for e in &report.errors {
-        eprintln!("warning: {e}");
+        eprintln!("warning: {}", crate::report::escape::text(&e.to_string()));
     }
     let deps: Vec<String> = packages
         .iter()
@@ -428,7 +428,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     let groups = match config_groups(&args, &cwd) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
             return Ok(EXIT_ERROR);
         }
     };
@@ -446,7 +446,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             Ok(s) if args.show_layers => s.with_rules(&["BL401"]),
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
                 return Ok(EXIT_ERROR);
             }
         };
@@ -464,7 +464,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         Some(p) => match crate::baseline::Baseline::load(p, &cwd) {
             Ok(b) => Some(b),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
                 return Ok(EXIT_ERROR);
             }
         },
@@ -475,7 +475,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         Some(rev) => match crate::diff::ChangedLines::from_git(rev, &cwd) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
                 return Ok(EXIT_ERROR);
             }
         },
@@ -491,12 +491,12 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     rules.dedup_by_key(|m| m.code);
     let mut report = crate::Report::merge(reports);
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::report::escape::text(w));
     }
     // Modes that print something else than findings: errors only set the exit code.
     let errors_only = |report: &crate::Report| {
         for e in &report.errors {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
         }
         if report.errors.is_empty() {
             EXIT_OK
@@ -506,7 +506,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     };
     if let Some(path) = &args.write_baseline {
         if let Err(e) = crate::baseline::write(path, &report.findings, &cwd) {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
             return Ok(EXIT_ERROR);
         }
         eprintln!(
@@ -574,7 +574,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     }
     if !matches!(format, Format::Human) {
         for e in &report.errors {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
         }
     }
     Ok(if !report.errors.is_empty() {

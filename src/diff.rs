@@ -17,6 +17,14 @@
 //! header. `-z` does not change patch output, so names are decoded as git writes them:
 //! C-quoted when they hold `"`, `\` or control characters, with a tab appended when they
 //! hold a space (`core.quotepath=false` keeps other bytes as they are).
+//!
+//! git is the only program backlint runs, and it runs it so that nothing the checkout
+//! holds can make git run another program: `--no-ext-diff` and `--no-textconv` (no diff
+//! driver's `command` or `textconv`), `--attr-source` set to the empty tree (the
+//! checkout's `.gitattributes` are not read, so no `filter=` driver's `clean` program
+//! runs on its files), `core.fsmonitor=false` (no file-system-monitor hook),
+//! `diff.external` unset and `GIT_EXTERNAL_DIFF` removed, no pager, no prompt, no lazy
+//! fetch of missing objects, and without the system-wide configuration.
 
 use crate::discover::display_path;
 use crate::finding::Finding;
@@ -39,6 +47,8 @@ pub enum DiffError {
     NoMergeBase { rev: String },
     #[error("--diff-base: `git {command}` failed: {git}")]
     Git { command: String, git: String },
+    #[error("--diff-base needs git 2.40 or later (for `--attr-source`, which keeps the checkout's .gitattributes from naming programs for git to run): {git}")]
+    OldGit { git: String },
 }
 
 /// Inclusive 1-based line ranges.
@@ -74,7 +84,31 @@ impl ChangedLines {
                 })
             }
         };
-        let out = run_git(&top, &["merge-base", rev, "HEAD"])?;
+        // The empty tree, in the repository's hash: the source of attributes below.
+        let empty_tree = match git(
+            &top,
+            &["hash-object", "-t", "tree", "--no-filters", "--stdin"],
+        )? {
+            Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+            Err(git) => {
+                return Err(DiffError::Git {
+                    command: "hash-object -t tree --no-filters --stdin".into(),
+                    git,
+                })
+            }
+        };
+        let attr_source = format!("--attr-source={empty_tree}");
+        let with_attrs = |args: &[&str]| -> Vec<String> {
+            std::iter::once(attr_source.clone())
+                .chain(args.iter().map(|a| a.to_string()))
+                .collect()
+        };
+        let out = run_git(&top, &with_attrs(&["merge-base", rev, "HEAD"]))?;
+        if first_line(&out.stderr).contains("--attr-source") {
+            return Err(DiffError::OldGit {
+                git: first_line(&out.stderr),
+            });
+        }
         let base = match out.status.code() {
             Some(0) => String::from_utf8_lossy(&out.stdout).trim().to_string(),
             // Exit 1 without a word: both exist, no common history.
@@ -100,12 +134,12 @@ impl ChangedLines {
             base.as_str(),
             "--",
         ];
-        let patch = git(&top, &diff_args)?.map_err(|git| DiffError::Git {
+        let patch = git(&top, &with_attrs(&diff_args))?.map_err(|git| DiffError::Git {
             command: diff_args.join(" "),
             git,
         })?;
         let untracked_args = ["ls-files", "-z", "--others", "--exclude-standard"];
-        let untracked = git(&top, &untracked_args)?.map_err(|git| DiffError::Git {
+        let untracked = git(&top, &with_attrs(&untracked_args))?.map_err(|git| DiffError::Git {
             command: untracked_args.join(" "),
             git,
         })?;
@@ -144,7 +178,10 @@ impl ChangedLines {
 
 /// Runs git in `dir`: `Ok(Ok(stdout))`, `Ok(Err(first line of stderr))` when git failed,
 /// `Err` when git could not be started.
-fn git(dir: &Path, args: &[&str]) -> Result<Result<Vec<u8>, String>, DiffError> {
+fn git<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[S],
+) -> Result<Result<Vec<u8>, String>, DiffError> {
     let out = run_git(dir, args)?;
     Ok(if out.status.success() {
         Ok(out.stdout)
@@ -158,14 +195,29 @@ fn git(dir: &Path, args: &[&str]) -> Result<Result<Vec<u8>, String>, DiffError> 
     })
 }
 
-fn run_git(dir: &Path, args: &[&str]) -> Result<std::process::Output, DiffError> {
+/// Runs git so that it cannot run anything else (see the module's documentation).
+fn run_git<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[S],
+) -> Result<std::process::Output, DiffError> {
     Command::new("git")
+        .arg("--no-pager")
         .arg("-C")
         .arg(dir)
         .args(["-c", "core.quotepath=false"])
+        .args(["-c", "core.fsmonitor=false"])
+        .args(["-c", "diff.external="])
+        .args(["-c", "core.pager=cat"])
         .args(args)
         // A read-only look: never take the index lock to refresh it.
         .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_PAGER", "cat")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(DiffError::NoGit)

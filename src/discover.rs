@@ -1,6 +1,7 @@
 //! Finding the files to analyze: the workspace's target source trees, or the paths given.
 //! Honours `.gitignore`/`.ignore`, skips `target/` and hidden directories, applies
-//! `exclude` globs, and never follows symbolic links while walking (no loops).
+//! `exclude` globs, skips vendored crates, and never follows symbolic links while walking
+//! (no loops, nothing outside the tree).
 
 use crate::config::Settings;
 use crate::engine::cx::FileMeta;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub struct Discovery {
     pub jobs: Vec<SourceJob>,
     pub errors: Vec<FileError>,
-    /// Things the user should know (e.g. cargo could not be run; a plain walk was used).
+    /// Things the user should know (e.g. a workspace member skipped).
     pub warnings: Vec<String>,
     /// The package and target of each file, when it has one.
     pub crates: CrateMap,
@@ -41,6 +42,7 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
     let mut packages: Vec<Package> = Vec::new();
     if target.paths.is_empty() {
         let loaded = workspace::load(cwd, target.manifest.as_deref()).and_then(|mut ws| {
+            d.warnings.append(&mut ws.warnings);
             if ws.packages.is_empty() {
                 d.warnings.push(format!(
                     "the workspace {} has no members: nothing to analyze",
@@ -51,39 +53,33 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             Ok(ws)
         });
         match loaded {
-            Err(e @ workspace::WorkspaceError::NoSuchPackage { .. })
-            | Err(e @ workspace::WorkspaceError::BadSpec { .. }) => d.errors.push(FileError {
-                display: String::new(),
-                message: e.to_string(),
-            }),
-            Err(e) if !target.selection.is_all() || target.manifest.is_some() => {
-                // Package selection and an explicit manifest need cargo: no fallback.
-                d.errors.push(FileError {
-                    display: target
-                        .manifest
-                        .as_deref()
-                        .map(|m| display_path(m, cwd, &cwd_canon))
-                        .unwrap_or_else(|| ".".into()),
-                    message: e.to_string(),
-                })
-            }
             Ok(ws) => {
+                let root = canonical(&ws.root);
                 for pkg in &ws.packages {
                     let pkg = canonical_package(pkg);
                     let i = packages.len();
                     for dir in source_roots(&pkg) {
-                        walk(&dir, settings, &mut d, &mut |f| {
+                        // The manifests' reader keeps targets inside the root; checked
+                        // again here, on the path about to be walked.
+                        if !canonical(&dir).starts_with(&root) {
+                            d.warnings.push(format!(
+                                "{} lies outside the workspace root {}; not analyzed",
+                                dir.display(),
+                                root.display()
+                            ));
+                            continue;
+                        }
+                        walk_within(&root, &dir, settings, &mut d, &mut |f| {
                             files.insert(f.to_path_buf(), (meta_for(f, Some(&pkg)), Some(i)));
                         });
                     }
                     packages.push(pkg);
                 }
             }
-            Err(e) => {
-                if !matches!(e, workspace::WorkspaceError::NoManifest(_)) {
-                    d.warnings
-                        .push(format!("{e}; analysing the directory tree instead"));
-                }
+            Err(workspace::WorkspaceError::NoManifest(_))
+                if target.selection.is_all() && target.manifest.is_none() =>
+            {
+                // No Cargo.toml here or above: the directory tree is the project.
                 let plain = plain_packages(&cwd_canon);
                 let lookup = PlainPackages::new(&plain);
                 walk(&cwd_canon, settings, &mut d, &mut |f| {
@@ -91,6 +87,27 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 });
                 packages.extend(plain);
             }
+            Err(e @ workspace::WorkspaceError::NoSuchPackage { .. })
+            | Err(e @ workspace::WorkspaceError::BadSpec { .. }) => d.errors.push(FileError {
+                display: String::new(),
+                message: e.to_string(),
+            }),
+            Err(e) => d.errors.push(FileError {
+                display: match &e {
+                    workspace::WorkspaceError::Manifest { manifest, .. } => {
+                        display_path(Path::new(manifest), cwd, &cwd_canon)
+                    }
+                    _ => target
+                        .manifest
+                        .as_deref()
+                        .map(|m| display_path(m, cwd, &cwd_canon))
+                        .unwrap_or_else(|| ".".into()),
+                },
+                message: match e {
+                    workspace::WorkspaceError::Manifest { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }),
         }
     } else {
         for p in &target.paths {
@@ -193,26 +210,94 @@ fn source_roots(pkg: &Package) -> Vec<PathBuf> {
     out
 }
 
+/// Walks the directory (or file) `root`, given by the user or with no workspace.
 fn walk(root: &Path, settings: &Settings, d: &mut Discovery, add: &mut dyn FnMut(&Path)) {
     if root.is_file() {
         add(root);
         return;
     }
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
+    // A vendored tree named on the command line (the directory `cargo vendor` wrote, or
+    // a crate in it) is what the user asked for; below any other root it is skipped.
+    let keep_vendored = root.ancestors().any(is_vendored);
+    let walker = walker(root)
+        .parents(true)
+        .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e, keep_vendored))
+        .build();
+    collect(walker, settings, d, add);
+}
+
+/// Walks `src` (a directory or file inside the workspace root `root`): from the root
+/// down, so the `.gitignore`s between them apply, and no ignore file above the root is
+/// read.
+fn walk_within(
+    root: &Path,
+    src: &Path,
+    settings: &Settings,
+    d: &mut Discovery,
+    add: &mut dyn FnMut(&Path),
+) {
+    if src.is_file() {
+        add(src);
+        return;
+    }
+    let (root, src) = (root.to_path_buf(), src.to_path_buf());
+    let walker = walker(&root)
+        .parents(false)
+        .filter_entry(move |e| {
+            let p = e.path();
+            // On the way down to `src`, or inside it.
+            src.starts_with(p) || (p.starts_with(&src) && !skipped_dir(e, false))
+        })
+        .build();
+    collect(walker, settings, d, add);
+}
+
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut b = ignore::WalkBuilder::new(root);
+    b.hidden(true)
         .git_ignore(true)
         .git_exclude(true)
         .git_global(false)
         .require_git(false)
-        .parents(true)
         .follow_links(false)
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name() == "target")
-        })
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
+        .sort_by_file_path(|a, b| a.cmp(b));
+    b
+}
+
+/// A directory below a walk's root that is not the project's code: `target/`, and
+/// vendored crates (a directory holding `.cargo-checksum.json`, as `cargo vendor` writes
+/// them, or a `vendor/` directory holding crates).
+fn skipped_dir(e: &ignore::DirEntry, keep_vendored: bool) -> bool {
+    if !e.file_type().is_some_and(|t| t.is_dir()) {
+        return false;
+    }
+    e.file_name() == "target" || (!keep_vendored && is_vendored(e.path()))
+}
+
+/// Does `dir` hold vendored crates (or is one)?
+pub(crate) fn is_vendored(dir: &Path) -> bool {
+    if dir.join(".cargo-checksum.json").is_file() {
+        return true;
+    }
+    dir.file_name().is_some_and(|n| n == "vendor")
+        && (dir.join("Cargo.toml").is_file()
+            || std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|c| {
+                    c.file_type().is_ok_and(|t| t.is_dir())
+                        && (c.path().join("Cargo.toml").is_file()
+                            || c.path().join(".cargo-checksum.json").is_file())
+                }))
+}
+
+fn collect(
+    walker: ignore::Walk,
+    settings: &Settings,
+    d: &mut Discovery,
+    add: &mut dyn FnMut(&Path),
+) {
     for entry in walker {
         match entry {
             Ok(e) => {
@@ -252,11 +337,12 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
 /// with canonical paths.
 pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
     let mut out = enclosing_package(dir);
+    let keep_vendored = dir.ancestors().any(is_vendored);
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|e| e.file_name() != "target")
+        .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e, keep_vendored))
         .build();
     for e in walker.flatten() {
         if e.file_name() == "Cargo.toml" && e.depth() > 0 {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod finding;
 pub mod fingerprint;
 pub mod init;
+pub mod manifest;
 pub mod model;
 pub mod report;
 pub mod rules;

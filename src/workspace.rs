@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Package {
     pub name: String,
-    /// Cargo's package id (`path+file:///w/app#0.1.0`); made up in cargo's form for a
-    /// package read without cargo.
+    /// The package id in cargo's form (`path+file:///w/app#0.1.0`).
     pub id: String,
-    /// The package version (`0.1.0`; `0.0.0` when read without cargo and not a string).
+    /// The package version (`0.1.0`; `0.0.0` when the manifest gives none).
     pub version: String,
     pub manifest_dir: PathBuf,
     /// The package's targets (`src/lib.rs`, `src/main.rs`, …).
@@ -19,7 +18,8 @@ pub struct Package {
     pub dependencies: Vec<String>,
 }
 
-/// One target of a package, as `cargo metadata` describes it.
+/// One target of a package, as cargo describes it (read from the manifest and the
+/// package's layout, as cargo's target auto-discovery finds them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrateTarget {
     pub name: String,
@@ -159,15 +159,17 @@ impl CrateMap {
 pub struct Workspace {
     pub root: PathBuf,
     pub packages: Vec<Package>,
+    /// Members skipped and entries ignored while reading the manifests.
+    pub warnings: Vec<String>,
 }
 
-/// Why the workspace could not be read with cargo.
+/// Why the workspace could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     #[error("no Cargo.toml in {0} or any parent directory")]
     NoManifest(String),
-    #[error("`cargo metadata` failed for {manifest}: {message}")]
-    Cargo { manifest: String, message: String },
+    #[error("{manifest}: {message}")]
+    Manifest { manifest: String, message: String },
     #[error("package ID specification `{spec}` did not match any packages in the workspace {root} (members: {members})")]
     NoSuchPackage {
         spec: String,
@@ -285,84 +287,27 @@ pub fn find_manifest(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The root directory of the cargo workspace that `dir` belongs to, found without cargo:
-/// the nearest Cargo.toml at or above `dir` is the package; its workspace root is the
-/// nearest directory at or above it whose Cargo.toml has a `[workspace]` table (a nested
-/// workspace is its own root), else the package itself. `None` without any Cargo.toml.
+/// The root directory of the cargo workspace that `dir` belongs to, found as cargo finds
+/// it (see [`crate::manifest`]); `None` without any Cargo.toml at or above `dir`.
 pub fn root_of(dir: &Path) -> Option<PathBuf> {
-    let package = find_manifest(dir)?;
-    let package_dir = package.parent()?.to_path_buf();
-    let root = package_dir
-        .ancestors()
-        .find(|d| {
-            std::fs::read_to_string(d.join("Cargo.toml"))
-                .ok()
-                .and_then(|t| t.parse::<toml::Table>().ok())
-                .is_some_and(|t| t.contains_key("workspace"))
-        })
-        .map(Path::to_path_buf);
-    Some(root.unwrap_or(package_dir))
+    crate::manifest::root_of(dir)
 }
 
-/// Reads the workspace containing `dir` with `cargo metadata --no-deps` (through `$CARGO`
-/// when set), or of an explicit manifest.
+/// Reads the workspace containing `dir`, or of an explicit manifest, from the manifests
+/// (cargo is never run).
 pub fn load(dir: &Path, manifest: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     let manifest = match manifest {
-        Some(m) => m.to_path_buf(),
+        Some(m) if m.is_file() => m.to_path_buf(),
+        Some(m) => {
+            return Err(WorkspaceError::Manifest {
+                manifest: m.display().to_string(),
+                message: "no such manifest file".into(),
+            })
+        }
         None => find_manifest(dir)
             .ok_or_else(|| WorkspaceError::NoManifest(dir.display().to_string()))?,
     };
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.no_deps().manifest_path(&manifest);
-    let meta = cmd.exec().map_err(|e| WorkspaceError::Cargo {
-        manifest: manifest.display().to_string(),
-        message: first_line(&e.to_string()),
-    })?;
-    let members: std::collections::HashSet<_> = meta.workspace_members.iter().collect();
-    let mut packages: Vec<Package> = meta
-        .packages
-        .iter()
-        .filter(|p| members.contains(&p.id))
-        .map(|p| Package {
-            name: p.name.to_string(),
-            id: p.id.repr.clone(),
-            version: p.version.to_string(),
-            manifest_dir: p
-                .manifest_path
-                .parent()
-                .map(|d| d.as_std_path().to_path_buf())
-                .unwrap_or_default(),
-            targets: p
-                .targets
-                .iter()
-                .map(|t| CrateTarget {
-                    name: t.name.clone(),
-                    kind: t.kind.iter().map(|k| k.to_string()).collect(),
-                    crate_types: t.crate_types.iter().map(|k| k.to_string()).collect(),
-                    src_path: t.src_path.as_std_path().to_path_buf(),
-                    edition: t.edition.as_str().to_string(),
-                    doc: t.doc,
-                    doctest: t.doctest,
-                    test: t.test,
-                })
-                .collect(),
-            dependencies: p.dependencies.iter().map(|d| d.name.clone()).collect(),
-        })
-        .collect();
-    packages.sort_by(|a, b| a.manifest_dir.cmp(&b.manifest_dir));
-    Ok(Workspace {
-        root: meta.workspace_root.as_std_path().to_path_buf(),
-        packages,
-    })
-}
-
-fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .trim_start_matches("error: ")
-        .to_string()
+    crate::manifest::load(&manifest)
 }
 
 /// A package guessed from a directory's Cargo.toml without cargo (plain directory mode).
@@ -413,7 +358,8 @@ pub fn package_for_dir(manifest_dir: &Path) -> Package {
     }
 }
 
-/// A package id in cargo's form for path packages: `path+file:///w/app#app@0.1.0`.
+/// A package id in cargo's form for path packages: `path+file:///w/app#0.1.0` when the
+/// directory is named as the package, else `path+file:///w/my-app#app@0.1.0`.
 pub fn plain_package_id(manifest_dir: &Path, name: &str, version: &str) -> String {
     let dir = manifest_dir.to_string_lossy().replace('\\', "/");
     let dir = if dir.starts_with('/') {
@@ -430,7 +376,11 @@ pub fn plain_package_id(manifest_dir: &Path, name: &str, version: &str) -> Strin
             _ => url.push_str(&format!("%{b:02X}")),
         }
     }
-    format!("path+file://{url}#{name}@{version}")
+    if manifest_dir.file_name().is_some_and(|n| n == name) {
+        format!("path+file://{url}#{version}")
+    } else {
+        format!("path+file://{url}#{name}@{version}")
+    }
 }
 
 /// The module path of `file` inside `package`: relative to the directory of the crate
@@ -521,6 +471,10 @@ mod tests {
             plain_package_id(Path::new("/w/my app"), "my-app", "0.1.0"),
             "path+file:///w/my%20app#my-app@0.1.0"
         );
+        assert_eq!(
+            plain_package_id(Path::new("/w/app"), "app", "0.1.0"),
+            "path+file:///w/app#0.1.0"
+        );
     }
 
     fn ws(names: &[(&str, &str)]) -> Workspace {
@@ -537,6 +491,7 @@ mod tests {
                     dependencies: Vec::new(),
                 })
                 .collect(),
+            warnings: Vec::new(),
         }
     }
 

@@ -1,5 +1,7 @@
-//! `concise`: `path:line:col: CODE [name] message`, one finding per line.
+//! `concise`: `path:line:col: CODE [name] message`, one finding per line (control
+//! characters from the checkout made visible, see [`super::escape`]).
 
+use super::escape::text;
 use crate::Report;
 use std::io::{self, Write};
 
@@ -8,7 +10,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            f.path, f.region.line, f.region.column, f.code, f.rule, f.message
+            text(&f.path),
+            f.region.line,
+            f.region.column,
+            f.code,
+            f.rule,
+            text(&f.message)
         )?;
     }
     Ok(())

@@ -1,5 +1,11 @@
 //! `github`: GitHub Actions workflow commands, which GitHub shows as annotations.
+//!
+//! Messages and properties are escaped by GitHub's rules (`%`, CR, LF; in properties also
+//! `:` and `,`), so that no text from the checkout can end a command or start another
+//! one on a new line; other control characters are made visible first (see
+//! [`super::escape`]), so none reaches the log as an escape sequence.
 
+use super::escape::text;
 use crate::finding::Severity;
 use crate::Report;
 use std::io::{self, Write};
@@ -23,15 +29,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut message = f.message.clone();
+        let mut message = text(&f.message).into_owned();
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
-            message.push_str(h);
+            message.push_str(&text(h));
         }
         writeln!(
             out,
             "::{level} file={},line={},endLine={},col={},endColumn={},title={}::{}",
-            escape_property(&f.path),
+            escape_property(&text(&f.path)),
             f.region.line,
             f.region.end_line,
             f.region.column,

@@ -11,9 +11,12 @@ use std::io::{self, Write};
 
 use super::RenderContext;
 
-/// The source files of the findings rendered so far, read once each.
+/// The source files of the findings rendered so far, read once each: as on disk, and as
+/// shown (control characters made visible, see [`super::escape`]).
 pub(crate) struct Sources {
     files: SimpleFiles<String, String>,
+    raw: Vec<String>,
+    maps: Vec<super::escape::OffsetMap>,
     ids: HashMap<String, usize>,
 }
 
@@ -21,6 +24,8 @@ impl Default for Sources {
     fn default() -> Self {
         Sources {
             files: SimpleFiles::new(),
+            raw: Vec::new(),
+            maps: Vec::new(),
             ids: HashMap::new(),
         }
     }
@@ -31,20 +36,35 @@ impl Sources {
         if let Some(&id) = self.ids.get(path) {
             return id;
         }
+        let raw = super::read_source(path, root);
+        let (shown, map) = super::escape::source(&raw);
         let id = self
             .files
-            .add(path.to_string(), super::read_source(path, root));
+            .add(super::escape::text(path).into_owned(), shown);
+        self.raw.push(raw);
+        self.maps.push(map);
         self.ids.insert(path.to_string(), id);
         id
     }
 
-    /// The text of a finding's file (empty when it cannot be read).
+    /// The text of a finding's file as on disk (empty when it cannot be read).
     pub(crate) fn text(&mut self, path: &str, root: &std::path::Path) -> &str {
         let id = self.id(path, root);
-        self.files
+        self.raw.get(id).map(String::as_str).unwrap_or("")
+    }
+
+    /// The displayed text's byte range for a range of the file on disk.
+    fn shown_range(&self, id: usize, start: usize, end: usize) -> std::ops::Range<usize> {
+        let shown = self
+            .files
             .get(id)
             .map(|f| f.source().as_str())
-            .unwrap_or("")
+            .unwrap_or("");
+        let (a, b) = match self.maps.get(id) {
+            Some(m) => (m.map(start, shown), m.map(end, shown)),
+            None => (start.min(shown.len()), end.min(shown.len())),
+        };
+        a..b.max(a)
     }
 }
 
@@ -55,9 +75,9 @@ pub(crate) fn emit(
     root: &std::path::Path,
     writer: &mut dyn termcolor::WriteColor,
 ) -> io::Result<()> {
+    use super::escape::text;
     let id = sources.id(&f.path, root);
-    let len = sources.text(&f.path, root).len();
-    let range = |a: usize, b: usize| a.min(len)..b.min(len).max(a.min(len));
+    let range = |a: usize, b: usize| sources.shown_range(id, a, b);
     let diag = match f.severity {
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
@@ -70,16 +90,16 @@ pub(crate) fn emit(
     for l in &f.labels {
         labels.push(
             Label::secondary(id, range(l.region.byte_start, l.region.byte_end))
-                .with_message(l.message.clone()),
+                .with_message(text(&l.message)),
         );
     }
-    let mut notes = vec![format!("rule: {}", f.rule)];
+    let mut notes = vec![format!("rule: {}", text(f.rule))];
     if let Some(h) = &f.help {
-        notes.push(format!("help: {h}"));
+        notes.push(format!("help: {}", text(h)));
     }
     let diag = diag
         .with_code(f.code)
-        .with_message(f.message.clone())
+        .with_message(text(&f.message))
         .with_labels(labels)
         .with_notes(notes);
     term::emit(writer, &term::Config::default(), &sources.files, &diag).map_err(|e| match e {
@@ -118,7 +138,7 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
         }
     }
     for e in &report.errors {
-        writeln!(out, "error: {e}")?;
+        writeln!(out, "error: {}", super::escape::text(&e.to_string()))?;
     }
     let n = report.findings.len();
     let files = report.files;

@@ -2,6 +2,7 @@
 
 pub mod cargo_json;
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
