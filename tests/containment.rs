@@ -457,3 +457,63 @@ fn other_commands_do_not_run_a_worker() {
         .code(2)
         .stderr(predicates::str::contains("cannot read the worker plan"));
 }
+
+/// `--diff-base` through the worker: findings on unchanged lines are dropped, but not an
+/// internal error, since its file was not checked at all.
+#[test]
+fn diff_base_keeps_internal_errors() {
+    let d = project(2, 1);
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .current_dir(d.path())
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", d.path().join("no-such-gitconfig"))
+            .env("GIT_CEILING_DIRECTORIES", d.path())
+            .output()
+            .expect("git is installed");
+        assert!(o.status.success(), "git {args:?}: {o:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "start"]);
+    write(d.path(), "src/m01.rs", &SQL.replace("users", "accounts"));
+    let r = run(
+        d.path(),
+        Some("overflow:faulty_0.rs"),
+        &["--format", "json", "--diff-base", "HEAD", "."],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        findings(&r),
+        [
+            ("src/faulty_0.rs".to_string(), "BL003".to_string()),
+            ("src/m01.rs".to_string(), "BL101".to_string())
+        ]
+    );
+}
+
+/// A reader that goes away: the worker ends quietly, as backlint in one process does,
+/// also after a rerun.
+#[test]
+fn broken_pipe_after_a_fault_exits_quietly() {
+    let d = project(3, 1);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backlint"))
+        .current_dir(d.path())
+        .env(FAULT, "abort:faulty_0.rs")
+        .args(["--isolated", "--format", "json", "."])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
