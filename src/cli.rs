@@ -519,8 +519,8 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         return Ok(EXIT_OK);
     }
     let mut report = crate::Report::merge(reports);
-    // A file's internal error is reported whatever the selection, so its rule is always
-    // in the output's catalogue (SARIF's `rules`).
+    // BL003 findings come only from runs that enable it; its rule is added here anyway,
+    // so that the output's catalogue (SARIF's `rules`) always has the rule of a result.
     let internal = report
         .findings
         .iter()
