@@ -5,6 +5,7 @@ use crate::config::{self, ConfigError, LoadedOptions, Overrides, Settings};
 use crate::discover::Target;
 use crate::report::{self, Format, RenderContext};
 use crate::rules;
+use crate::rules::meta::internal_error::INTERNAL_ERROR;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -21,7 +22,7 @@ pub const EXIT_ERROR: i32 = 2;
     version,
     about = "A linter for Rust backend code: SQL injection, secrets in logs, unvalidated input, layer violations",
     args_conflicts_with_subcommands = true,
-    after_help = "Exit status: 0 no findings, 1 findings, 2 usage, configuration or I/O error.\nRun `backlint explain BL101` for a rule's documentation."
+    after_help = "Exit status: 0 no findings, 1 findings, 2 usage, configuration or I/O error, or an internal error (BL003).\nRun `backlint explain BL101` for a rule's documentation."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -176,7 +177,7 @@ pub fn normalize_args(mut args: Vec<OsString>) -> Vec<OsString> {
 
 /// Runs the command line and returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(normalize_args(args)) {
+    let cli = match Cli::try_parse_from(normalize_args(args.clone())) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -188,8 +189,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::ListRules { format }) => list_rules(format),
         Some(Command::Init { dir, force, stdout }) => init(dir, force, stdout),
-        Some(Command::Check(args)) => check(*args),
-        None => check(cli.check),
+        Some(Command::Check(check_args)) => analyse(*check_args, &args),
+        None => analyse(cli.check, &args),
     };
     match result {
         Ok(code) => code,
@@ -199,6 +200,32 @@ pub fn run(args: Vec<OsString>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// The commands that analyse: in a supervised worker process unless this is one (see
+/// [`crate::worker`]), with a panic outside the per-file pass (those are BL003 findings)
+/// reported as an internal error.
+fn analyse(args: CheckArgs, argv: &[OsString]) -> io::Result<i32> {
+    match crate::worker::role() {
+        Ok(crate::worker::Role::Supervisor) => {
+            if let Some(code) = crate::worker::supervise(argv) {
+                return Ok(code);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(args))).unwrap_or_else(|panic| {
+        eprintln!(
+            "error: internal error: backlint panicked ({}); please report it at {}",
+            crate::engine::contain::panic_message(&*panic),
+            crate::engine::contain::issues_url()
+        );
+        Ok(EXIT_ERROR)
+    })
 }
 
 fn explain(rule: &str) -> io::Result<i32> {
@@ -487,9 +514,22 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         rules.extend(settings.enabled_rules());
         reports.push(crate::check(settings, target, &cwd));
     }
+    // A worker probing one file for the supervisor only has to survive its analysis.
+    if crate::engine::contain::is_probe() {
+        return Ok(EXIT_OK);
+    }
+    let mut report = crate::Report::merge(reports);
+    // BL003 findings come only from runs that enable it; its rule is added here anyway,
+    // so that the output's catalogue (SARIF's `rules`) always has the rule of a result.
+    let internal = report
+        .findings
+        .iter()
+        .any(|f| f.code == INTERNAL_ERROR.code);
+    if internal {
+        rules.push(&INTERNAL_ERROR);
+    }
     rules.sort_by_key(|m| m.code);
     rules.dedup_by_key(|m| m.code);
-    let mut report = crate::Report::merge(reports);
     for w in &report.warnings {
         eprintln!("warning: {}", crate::report::escape::text(w));
     }
@@ -498,20 +538,27 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         for e in &report.errors {
             eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
         }
-        if report.errors.is_empty() {
+        if report.errors.is_empty() && !internal {
             EXIT_OK
         } else {
             EXIT_ERROR
         }
     };
     if let Some(path) = &args.write_baseline {
-        if let Err(e) = crate::baseline::write(path, &report.findings, &cwd) {
+        // An internal error is no finding to accept: it would hide the next one.
+        let findings: Vec<crate::finding::Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.code != INTERNAL_ERROR.code)
+            .cloned()
+            .collect();
+        if let Err(e) = crate::baseline::write(path, &findings, &cwd) {
             eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
             return Ok(EXIT_ERROR);
         }
         eprintln!(
             "wrote {} finding(s) to baseline {}",
-            report.findings.len(),
+            findings.len(),
             path.display()
         );
         return Ok(errors_only(&report));
@@ -521,11 +568,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         io::stdout().write_all(text.as_bytes())?;
         return Ok(errors_only(&report));
     }
+    // Neither a baseline nor the changed lines hide an internal error: the file was not
+    // checked at all.
     if let Some(b) = &baseline {
-        report.findings.retain(|f| !b.contains(f));
+        report
+            .findings
+            .retain(|f| f.code == INTERNAL_ERROR.code || !b.contains(f));
     }
     if let Some(c) = &changed {
-        report.findings.retain(|f| c.touches(f));
+        report
+            .findings
+            .retain(|f| f.code == INTERNAL_ERROR.code || c.touches(f));
     }
     let format = match args.message_format {
         Some(MessageFormat::Human) => Format::Human,
@@ -577,7 +630,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
         }
     }
-    Ok(if !report.errors.is_empty() {
+    Ok(if !report.errors.is_empty() || internal {
         EXIT_ERROR
     } else if report.findings.is_empty() || args.exit_zero {
         EXIT_OK

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod worker;
 pub mod workspace;
 
 use config::Settings;
@@ -86,15 +87,36 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
     }
 }
 
-/// Analyzes one in-memory file (used by tests and the catalogue's examples).
+/// Analyzes one in-memory file (used by tests and the catalogue's examples). A panic of
+/// the analysis becomes the file's `BL003 internal-error` finding (and is propagated
+/// when BL003 is not enabled: there is nowhere else to report it).
 pub fn check_source(display: &str, text: &str, settings: &Settings) -> Vec<Finding> {
-    check_bytes(display, text.as_bytes(), settings)
+    match analyze_one(display, text.as_bytes(), settings) {
+        Ok(findings) => findings,
+        Err(panic) if engine::contain::reported(settings, display) => {
+            let what = format!(
+                "the analysis panicked ({})",
+                engine::contain::panic_message(&*panic)
+            );
+            vec![engine::contain::internal_error(display, text, &what)]
+        }
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// Analyzes one file's raw contents as if read from disk (invalid UTF-8 included), with
 /// the project pass of a workspace holding only this file. A panic of the analysis is
 /// propagated to the caller (the fuzz target and the tests want to see it).
 pub fn check_bytes(display: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
+    analyze_one(display, bytes, settings).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// [`check_bytes`], with a panic returned.
+fn analyze_one(
+    display: &str,
+    bytes: &[u8],
+    settings: &Settings,
+) -> std::thread::Result<Vec<Finding>> {
     let rules = engine::walking_rules(settings);
     let bytes = bytes.to_vec();
     let meta = FileMeta {
@@ -122,11 +144,9 @@ pub fn check_bytes(display: &str, bytes: &[u8], settings: &Settings) -> Vec<Find
             .stack_size(engine::STACK_SIZE)
             .spawn_scoped(s, run)
         {
-            Ok(h) => h
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(h) => h.join(),
             // The system refused the thread: no stack to analyze on safely.
-            Err(_) => Vec::new(),
+            Err(_) => Ok(Vec::new()),
         }
     })
 }

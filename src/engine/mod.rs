@@ -3,6 +3,7 @@
 
 pub mod builders;
 pub mod calls;
+pub mod contain;
 pub mod cx;
 pub mod depth;
 pub mod facts;
@@ -270,25 +271,57 @@ pub fn walking_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
         .collect()
 }
 
-/// [`analyze_job`], with a panic (a bug) reported as the file's error rather than ending
-/// the run and losing every other file's findings.
+/// [`analyze_job`], contained: a panic (a bug) becomes the file's `BL003 internal-error`
+/// finding (or, with BL003 off, its error) rather than ending the run and losing every
+/// other file's findings. In a worker process the file is also recorded in the flight
+/// log while it is analysed, and a file that brought an earlier worker down is reported
+/// without being analysed (see [`contain`]).
 fn analyze_job_guarded(
     job: &SourceJob,
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> Result<FileOutput, FileError> {
+    match contain::before(&job.display) {
+        contain::Before::Analyse => {}
+        contain::Before::Ignore => return Ok(FileOutput::default()),
+        contain::Before::Failed(what) => return internal_error(job, settings, what),
+    }
     let run = std::panic::AssertUnwindSafe(|| analyze_job(job, settings, rules));
-    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+    let result = std::panic::catch_unwind(run).unwrap_or_else(|panic| {
         proc_macro2::extra::invalidate_current_thread_spans();
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(FileError {
+        let what = format!(
+            "the analysis panicked ({})",
+            contain::panic_message(&*panic)
+        );
+        internal_error(job, settings, &what)
+    });
+    contain::after(&job.display);
+    result
+}
+
+/// The output of a file whose analysis failed: its BL003 finding, or its error when BL003
+/// is not reported for it.
+fn internal_error(
+    job: &SourceJob,
+    settings: &Settings,
+    what: &str,
+) -> Result<FileOutput, FileError> {
+    if !contain::reported(settings, &job.display) {
+        return Err(FileError {
             display: job.display.clone(),
-            message: format!("internal error: the analysis panicked ({what}); please report it"),
-        })
+            message: format!(
+                "internal error: {what} while analysing this file; please report it, with the file, at {}",
+                contain::issues_url()
+            ),
+        });
+    }
+    // Read again for the finding's line: reading is not what failed.
+    let text = std::fs::read(&job.path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    Ok(FileOutput {
+        findings: vec![contain::internal_error(&job.display, &text, what)],
+        ..FileOutput::default()
     })
 }
 
@@ -318,6 +351,7 @@ pub fn analyze_bytes(
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> FileOutput {
+    contain::fault_hook(display);
     let (text, utf8_error) = match String::from_utf8(bytes) {
         Ok(t) => (t, None),
         Err(e) => {

@@ -202,6 +202,7 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = vec![
         &meta::parse_error::PARSE_ERROR,
         &meta::unused_allow::UNUSED_ALLOW,
+        &meta::internal_error::INTERNAL_ERROR,
     ];
     v.extend(checks().iter().map(|r| r.meta()));
     v.sort_by_key(|m| m.code);
