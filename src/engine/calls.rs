@@ -207,8 +207,15 @@ impl<'ast> Visit<'ast> for Refs<'_, 'ast> {
         match e {
             syn::Expr::Path(p) => {
                 let segs = &p.path.segments;
+                // `f`, `Self::f`, `self::f`, and `Type::f` (an associated function of a
+                // type, possibly of this file: the graph is by name).
                 let local = segs.len() == 1
-                    || (segs.len() == 2 && (segs[0].ident == "Self" || segs[0].ident == "self"));
+                    || (segs.len() == 2
+                        && (segs[0].ident == "self"
+                            || segs[0]
+                                .ident
+                                .to_string()
+                                .starts_with(|c: char| c.is_ascii_uppercase())));
                 if let (true, Some(last)) = (local, segs.last()) {
                     let caller = self.caller.clone();
                     self.calls.note(last.ident.to_string(), &caller);

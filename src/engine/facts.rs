@@ -70,6 +70,27 @@ impl FnSig {
 }
 
 impl<'ast> FileFacts<'ast> {
+    /// The function of this file a call path names: `f`, `Self::f`, `self::f`, or
+    /// `T::f` for a type `T` declared in this file that has a function `f` (an associated
+    /// function called by its type's name is the same function as a free one).
+    pub fn local_fn(&self, path: &syn::Path) -> Option<String> {
+        let segs = &path.segments;
+        let last = segs.last()?.ident.to_string();
+        match segs.len() {
+            1 => Some(last),
+            2 => {
+                let owner = segs[0].ident.to_string();
+                let local = owner == "Self"
+                    || owner == "self"
+                    || ((self.struct_items.contains_key(&owner)
+                        || self.enum_items.contains_key(&owner))
+                        && self.fn_sigs.contains_key(&last));
+                local.then_some(last)
+            }
+            _ => None,
+        }
+    }
+
     pub fn build(items: &'ast [Item]) -> Self {
         let mut f = FileFacts {
             items,

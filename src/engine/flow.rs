@@ -741,7 +741,7 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if self.returns_bounded(last) || is_sql_escape_function(last) {
             return Class::Safe;
         }
-        if segs.len() == 1 || owner == Some("Self") {
+        if self.facts.local_fn(&p.path).is_some() {
             return self.local_return(last);
         }
         Class::opaque()
@@ -787,10 +787,8 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 }
                 Expr::Call(c) => {
                     let Expr::Path(p) = &*c.func else { return None };
-                    let segs = &p.path.segments;
-                    let local = segs.len() == 1 || (segs.len() == 2 && segs[0].ident == "Self");
-                    let name = segs.last()?.ident.to_string();
-                    return (local && self.facts.text_returns.contains(&name)).then_some(name);
+                    let name = self.facts.local_fn(&p.path)?;
+                    return self.facts.text_returns.contains(&name).then_some(name);
                 }
                 _ => return None,
             }

@@ -344,12 +344,8 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         match e {
             Expr::Call(c) => {
                 if let Expr::Path(p) = &*c.func {
-                    let segs = &p.path.segments;
-                    let local = segs.len() == 1
-                        || (segs.len() == 2
-                            && (segs[0].ident == "Self" || segs[0].ident == "self"));
-                    if let (true, Some(last)) = (local, segs.last()) {
-                        self.cx.record_call(&last.ident.to_string(), &c.args, false);
+                    if let Some(name) = self.cx.facts.local_fn(&p.path) {
+                        self.cx.record_call(&name, &c.args, false);
                     }
                 }
             }
