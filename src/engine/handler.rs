@@ -99,16 +99,16 @@ pub fn handler<'ast>(
 ) -> Option<Handler> {
     let routed = has_route_attr(attrs) || has_extra_route_attr(cx, attrs);
     if !routed {
-        // Axum and actix-web handlers are free functions; associated functions and
+        // Axum and actix-web handlers are free functions, or associated functions given
+        // to a routing function by their type's name; other associated functions and
         // methods are services (poem-openapi's routed methods carry `#[oai]`).
-        if sig.asyncness.is_none()
-            || sig.ident == "main"
-            || sig.receiver().is_some()
-            || cx.scopes.self_ty().is_some()
-        {
+        if sig.asyncness.is_none() || sig.ident == "main" || sig.receiver().is_some() {
             return None;
         }
         let name = sig.ident.to_string();
+        if cx.scopes.self_ty().is_some() && !cx.registered_in_file(&name) {
+            return None;
+        }
         let extracts = sig.inputs.iter().any(|i| match i {
             FnArg::Typed(t) => param_extractor(cx, &t.ty).is_some_and(|e| e.qualifies),
             FnArg::Receiver(_) => false,
