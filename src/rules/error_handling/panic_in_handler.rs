@@ -205,6 +205,7 @@ fn scan<'ast>(
         validated: HashSet::new(),
         pieces: HashSet::new(),
         raw,
+        inits: HashMap::new(),
         closure_tainted: false,
         found: Vec::new(),
     };
@@ -252,6 +253,10 @@ struct Scan<'s, 'ast> {
     derive_builders: HashSet<String>,
     /// Locals holding request text as it came (see [`Scan::raw`]).
     raw: HashSet<String>,
+    /// The initializer of each local bound once by a `let` and never assigned (`None`
+    /// once a second `let` or an assignment makes the name ambiguous): what a temporary
+    /// holds (`let tmp = Regex::new(".."); tmp.unwrap()`).
+    inits: HashMap<String, Option<&'s Expr>>,
     /// The closure being visited is an argument of a method of request data.
     closure_tainted: bool,
     found: Vec<(Span, String, &'static str)>,
@@ -511,8 +516,30 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         self.flag(m.method.span(), msg, HELP);
     }
 
-    /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic).
+    /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic),
+    /// also when `recv` is a local holding such a value.
     fn cannot_fail(&self, recv: &Expr) -> bool {
+        let mut recv = recv;
+        for _ in 0..8 {
+            if self.cannot_fail_here(recv) {
+                return true;
+            }
+            let next = match peel(recv) {
+                Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.inits.get(&i.to_string()).copied().flatten()),
+                _ => None,
+            };
+            match next {
+                Some(init) => recv = init,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn cannot_fail_here(&self, recv: &Expr) -> bool {
         if self.checked.contains(&value_text(recv)) {
             return true;
         }
@@ -1033,6 +1060,8 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             if init.diverge.is_none() && is_self_alias(&name, &init.expr, Peel::Syntax) {
                 return;
             }
+            let once = init.diverge.is_none() && !self.inits.contains_key(&name);
+            self.inits.insert(name.clone(), once.then_some(&*init.expr));
             if is_string_init(&init.expr) {
                 self.buffers.insert(name.clone());
             }
@@ -1103,6 +1132,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         visit::visit_expr_assign(self, a);
         // `resp = resp.header(k, v)`: still a builder if `v` is not request data.
         if let Some(name) = crate::engine::walk::target_name(&a.left) {
+            self.inits.insert(name.clone(), None);
             if self.builders.contains(&name) && !self.builder_cannot_fail(&a.right) {
                 self.builders.remove(&name);
             }
