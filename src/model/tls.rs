@@ -145,7 +145,47 @@ fn body_accepts_all(b: &syn::Block) -> bool {
     };
     let tail =
         tail.map(|t| crate::engine::resolve::unwrap_all(t, crate::engine::resolve::Peel::Syntax));
-    rest.iter().all(cannot_reject) && tail.is_some_and(is_ok_assertion)
+    // `let verified = ServerCertVerified::assertion(); Ok(verified)`: the local's value.
+    let local = |name: &str| {
+        rest.iter().rev().find_map(|s| match s {
+            Stmt::Local(l) => match (&l.pat, &l.init) {
+                (syn::Pat::Ident(i), Some(init)) if i.ident == name => Some(&*init.expr),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let through = |e: &'_ Expr| -> bool {
+        let e = match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| local(&i.to_string()))
+                .unwrap_or(e),
+            _ => e,
+        };
+        let Expr::Call(c) = e else { return false };
+        if !matches!(&*c.func, Expr::Path(f) if f.path.is_ident("Ok")) || c.args.len() != 1 {
+            return false;
+        }
+        let arg = match c.args.first() {
+            Some(Expr::Path(p)) => p.path.get_ident().and_then(|i| local(&i.to_string())),
+            other => other,
+        };
+        arg.is_some_and(is_assertion)
+    };
+    rest.iter().all(cannot_reject) && tail.is_some_and(through)
+}
+
+/// `ServerCertVerified::assertion()`.
+fn is_assertion(e: &Expr) -> bool {
+    let Expr::Call(inner) = e else { return false };
+    let Expr::Path(p) = &*inner.func else {
+        return false;
+    };
+    let segs: Vec<String> = path_names(&p.path);
+    let n = segs.len();
+    n >= 2 && segs[n - 2] == "ServerCertVerified" && segs[n - 1] == "assertion"
 }
 
 /// Whether a statement before the tail cannot end the function with anything but the
@@ -198,25 +238,6 @@ fn cannot_reject(s: &Stmt) -> bool {
     let mut v = Rejects(false);
     v.visit_stmt(s);
     !v.0
-}
-
-fn is_ok_assertion(e: &Expr) -> bool {
-    let Expr::Call(c) = e else { return false };
-    let Expr::Path(f) = &*c.func else {
-        return false;
-    };
-    if !f.path.is_ident("Ok") || c.args.len() != 1 {
-        return false;
-    }
-    let Some(Expr::Call(inner)) = c.args.first() else {
-        return false;
-    };
-    let Expr::Path(p) = &*inner.func else {
-        return false;
-    };
-    let segs: Vec<String> = path_names(&p.path);
-    let n = segs.len();
-    n >= 2 && segs[n - 2] == "ServerCertVerified" && segs[n - 1] == "assertion"
 }
 
 /// Words of a condition that make a branch an explicit opt-in to insecure TLS

@@ -9,7 +9,7 @@
 
 use crate::engine::cx::{Cx, ItemRef, MacroRef};
 use crate::engine::macros::MacroKind;
-use crate::engine::resolve::{unwrap_all, At, Peel};
+use crate::engine::resolve::{trace, unwrap_all, At, Peel, Traced};
 use crate::engine::usemap::path_names;
 use crate::model::credentials::DEFAULT_ATTRS;
 use crate::model::credentials::{
@@ -591,7 +591,12 @@ fn check_fallback<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
         return;
     }
     let mut r: &Expr = &m.receiver;
+    let mut at = At::HERE;
     let var = loop {
+        // A local holding the read (`let value = env::var("KEY");`): its value.
+        if let Traced::Expr(inner, inner_at) = trace(&cx.scopes, r, at, Peel::Syntax) {
+            (r, at) = (inner, inner_at);
+        }
         match r {
             Expr::MethodCall(mc) if ENV_CHAIN_METHODS.contains(&mc.method.to_string().as_str()) => {
                 r = &mc.receiver;
@@ -601,7 +606,7 @@ fn check_fallback<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
                 if !is_env_reader(&cx.resolve(&p.path)) {
                     return;
                 }
-                let Some(lit) = c.args.first().and_then(|a| literal_of(cx, a, At::HERE, 0)) else {
+                let Some(lit) = c.args.first().and_then(|a| literal_of(cx, a, at, 0)) else {
                     return;
                 };
                 break lit.text;

@@ -3,7 +3,7 @@
 
 use crate::engine::builders::{attrs_gate, cond_gate};
 use crate::engine::cx::Cx;
-use crate::engine::resolve::{is_self_alias, unwrap_all, At, Peel};
+use crate::engine::resolve::{is_self_alias, trace, unwrap_all, At, Peel, Traced};
 use crate::engine::usemap::path_names;
 use crate::model::jwt::{
     hmac_key_constructor, insecure_decode_fn, names_unverified, DISABLE_SIGNATURE_METHOD,
@@ -388,7 +388,7 @@ fn empty_key<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Opti
             if !fallback_empty {
                 return None;
             }
-            let var = env_var_name(cx, &m.receiver)?;
+            let var = env_var_name(cx, &m.receiver, at)?;
             Some(format!(
                 "`{var}` with `{method}`, empty when the variable is unset"
             ))
@@ -447,7 +447,12 @@ fn is_empty_literal(e: &Expr) -> bool {
 
 /// The variable an `env::var("NAME")` / `dotenvy::var("NAME")` call reads (`NAME`, or
 /// the argument's text when it is not a literal).
-fn env_var_name(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
+fn env_var_name<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At) -> Option<String> {
+    // `let value = env::var("KEY"); value.unwrap_or_default()`: the local's value.
+    let e = match trace(&cx.scopes, e, at, Peel::Syntax) {
+        Traced::Expr(inner, _) => inner,
+        _ => e,
+    };
     let Expr::Call(c) = e else { return None };
     let Expr::Path(p) = &*c.func else { return None };
     let path = cx.resolve(&p.path);
