@@ -187,19 +187,28 @@ fn receiver_type_crate(cx: &Cx<'_, '_>, e: &Expr) -> Option<String> {
 }
 
 /// Whether `e` is a sqlx `QueryBuilder` or its `Separated` helper.
-fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
+fn is_query_builder<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
+    is_query_builder_at(cx, e, At::HERE, 0)
+}
+
+/// [`is_query_builder`] at a point, through locals that hold a builder (`let part =
+/// qb.push(".."); part.push(x)`).
+fn is_query_builder_at<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> bool {
+    if depth > 16 {
+        return false;
+    }
     if let Expr::MethodCall(m) = e {
         if m.method == SEPARATED_METHOD {
             return true;
         }
         if BUILDER_CHAIN_METHODS.contains(&m.method.to_string().as_str()) {
-            return is_query_builder(cx, &m.receiver);
+            return is_query_builder_at(cx, &m.receiver, at, depth + 1);
         }
     }
     let Some(name) = root_binding_name(e) else {
         return false;
     };
-    let Some(b) = origin_binding(&cx.scopes, &name, At::HERE, Peel::Syntax) else {
+    let Some(b) = origin_binding(&cx.scopes, &name, at, Peel::Syntax) else {
         return false;
     };
     if let Some(ty) = b.ty {
@@ -207,7 +216,12 @@ fn is_query_builder(cx: &Cx<'_, '_>, e: &Expr) -> bool {
             .is_some_and(|s| QUERY_BUILDER_TYPES.contains(&s.ident.to_string().as_str()));
     }
     match b.origin {
-        Origin::Let(Some(init)) => init_is_builder(init),
+        Origin::Let(Some(init)) => {
+            init_is_builder(init)
+                || (matches!(init, Expr::MethodCall(m)
+                    if BUILDER_CHAIN_METHODS.contains(&m.method.to_string().as_str()))
+                    && is_query_builder_at(cx, init, b.at(), depth + 1))
+        }
         Origin::BuilderParam => true,
         _ => false,
     }
