@@ -555,6 +555,15 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
     /// stream (`io::stdout().lock()`), not `.await`ed. `std_result`: the call's result is
     /// unwrapped (a `LockResult`); otherwise only `lock()` counts.
     fn lock_call(&self, e: &'ast Expr, std_result: bool) -> Option<&'ast syn::ExprMethodCall> {
+        // A local holding the lock's result: `let r = m.lock(); let g = r.unwrap();`.
+        let e = match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.locals.init_of(&i.to_string()))
+                .unwrap_or(e),
+            _ => e,
+        };
         let Expr::MethodCall(m) = e else { return None };
         if !m.args.is_empty() {
             return None;

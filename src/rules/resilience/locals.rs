@@ -126,6 +126,14 @@ impl<'ast> Locals<'ast> {
         }
     }
 
+    /// The initializer of the local `name` is bound to (`let name = init;`), if any.
+    pub fn init_of(&self, name: &str) -> Option<&'ast Expr> {
+        match self.lookup_before(name, u32::MAX)? {
+            (_, Bind::Init(init)) => Some(init),
+            _ => None,
+        }
+    }
+
     /// The binding of `name` declared before `horizon`, with its declaration order.
     fn lookup_before(&self, name: &str, horizon: u32) -> Option<(u32, Bind<'ast>)> {
         self.scopes.iter().rev().find_map(|s| {

@@ -235,6 +235,15 @@ fn is_openssl_client<'ast>(
             }
             is_context_builder(&path)
                 && c.args.first().is_some_and(|a| {
+                    // The method, or a local holding it.
+                    let a = match unwrap_all(a, Peel::Syntax) {
+                        Expr::Path(p) => p
+                            .path
+                            .get_ident()
+                            .and_then(|i| let_before(tree, &i.to_string(), a))
+                            .unwrap_or(a),
+                        other => other,
+                    };
                     matches!(a, Expr::Call(inner) if matches!(&*inner.func, Expr::Path(ip)
                         if ip.path.segments.last().is_some_and(|s| s.ident == "tls_client")))
                 })
