@@ -168,7 +168,11 @@ fn body_accepts_all(b: &syn::Block) -> bool {
         if !matches!(&*c.func, Expr::Path(f) if f.path.is_ident("Ok")) || c.args.len() != 1 {
             return false;
         }
-        let arg = match c.args.first() {
+        let arg = c
+            .args
+            .first()
+            .map(|a| crate::engine::resolve::unwrap_all(a, crate::engine::resolve::Peel::Syntax));
+        let arg = match arg {
             Some(Expr::Path(p)) => p.path.get_ident().and_then(|i| local(&i.to_string())),
             other => other,
         };

@@ -556,7 +556,7 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
     /// unwrapped (a `LockResult`); otherwise only `lock()` counts.
     fn lock_call(&self, e: &'ast Expr, std_result: bool) -> Option<&'ast syn::ExprMethodCall> {
         // A local holding the lock's result: `let r = m.lock(); let g = r.unwrap();`.
-        let e = match e {
+        let e = match crate::engine::resolve::unwrap_all(e, crate::engine::resolve::Peel::Syntax) {
             Expr::Path(p) => p
                 .path
                 .get_ident()
