@@ -212,10 +212,7 @@ impl<'ast> Visit<'ast> for Refs<'_, 'ast> {
                 let local = segs.len() == 1
                     || (segs.len() == 2
                         && (segs[0].ident == "self"
-                            || segs[0]
-                                .ident
-                                .to_string()
-                                .starts_with(|c: char| c.is_ascii_uppercase())));
+                            || crate::model::names::is_camel_case(&segs[0].ident.to_string())));
                 if let (true, Some(last)) = (local, segs.last()) {
                     let caller = self.caller.clone();
                     self.calls.note(last.ident.to_string(), &caller);

@@ -193,6 +193,32 @@ pub fn trace<'s, 'ast>(
     Traced::Unknown
 }
 
+/// Follows the binding `name` refers to at `at` through rebindings (`let y = x;`,
+/// `(x)`, `{ x }`, `&*x`, and the methods `peel` looks through) while `step` gives the
+/// expression a binding takes its object from, stopping at a binding with a written type
+/// or one `step` does not see through. `None` past [`MAX_STEPS`] ("unknown").
+fn follow<'s, 'ast>(
+    scopes: &'s Scopes<'ast>,
+    name: &str,
+    at: At,
+    peel: Peel,
+    step: impl Fn(&Binding<'ast>) -> Option<&'ast Expr>,
+) -> Option<&'s Binding<'ast>> {
+    let mut b = scopes.resolve(name, at)?;
+    for _ in 0..MAX_STEPS {
+        if b.ty.is_some() {
+            return Some(b);
+        }
+        let Some(prev) =
+            step(b).and_then(|init| scopes.resolve_expr(unwrap_all(init, peel), b.at()))
+        else {
+            return Some(b);
+        };
+        b = prev;
+    }
+    None
+}
+
 /// The binding a name refers to at `at`, followed through `let x = x;`-style rebindings
 /// (`let x = (x)`, `let mut x = x`, `let x = &*x`, `let x = x.clone()` with
 /// [`Peel::Transparent`]) to the binding that introduced the object: the parameter, the
@@ -205,21 +231,7 @@ pub fn origin_binding<'s, 'ast>(
     at: At,
     peel: Peel,
 ) -> Option<&'s Binding<'ast>> {
-    let mut b = scopes.resolve(name, at)?;
-    for _ in 0..MAX_STEPS {
-        if b.ty.is_some() {
-            return Some(b);
-        }
-        let Some(init) = b.init() else {
-            return Some(b);
-        };
-        let inner = unwrap_all(init, peel);
-        match scopes.resolve_expr(inner, b.at()) {
-            Some(prev) => b = prev,
-            None => return Some(b),
-        }
-    }
-    None
+    follow(scopes, name, at, peel, Binding::init)
 }
 
 /// The binding whose value a name holds at `at`: `let y = x;`, `let y = (x);`,
@@ -230,34 +242,14 @@ pub fn value_binding<'s, 'ast>(
     name: &str,
     at: At,
 ) -> Option<&'s Binding<'ast>> {
-    let mut b = scopes.resolve(name, at)?;
-    for _ in 0..MAX_STEPS {
-        if b.ty.is_some() {
-            break;
-        }
-        let Some(init) = b.alias_of() else { break };
-        match scopes.resolve_expr(unwrap_all(init, Peel::Syntax), b.at()) {
-            Some(prev) => b = prev,
-            None => break,
-        }
-    }
-    Some(b)
+    follow(scopes, name, at, Peel::Syntax, Binding::alias_of)
 }
 
 /// The written type of the value a name holds at `at`: its binding's type, or, for an
 /// untyped alias (`let pool = pool;`, `let conn = &mut *conn;`), the type of the binding
 /// it aliases.
 pub fn declared_type<'ast>(scopes: &Scopes<'ast>, name: &str, at: At) -> Option<&'ast Type> {
-    let mut b = scopes.resolve(name, at)?;
-    for _ in 0..MAX_STEPS {
-        if let Some(t) = b.ty {
-            return Some(t);
-        }
-        let init = b.init()?;
-        let inner = unwrap_all(init, Peel::Syntax);
-        b = scopes.resolve_expr(inner, b.at())?;
-    }
-    None
+    origin_binding(scopes, name, at, Peel::Syntax)?.ty
 }
 
 /// Whether `let name = init;` only rebinds the value `name` already holds (`let x = x;`,

@@ -2,6 +2,7 @@
 //! in reqwest, native-tls (and the crates built on it), lettre, ureq, openssl and rustls.
 
 use crate::engine::usemap::path_names;
+use crate::model::errors::PANIC_MACROS;
 use syn::visit::Visit;
 use syn::{Expr, ImplItem, Item, Stmt};
 
@@ -143,8 +144,7 @@ fn body_accepts_all(b: &syn::Block) -> bool {
         Stmt::Expr(e, None) => Some(e),
         _ => None,
     };
-    let tail =
-        tail.map(|t| crate::engine::resolve::unwrap_all(t, crate::engine::resolve::Peel::Syntax));
+    let tail = tail.map(crate::engine::builders::peel);
     // `let verified = ServerCertVerified::assertion(); Ok(verified)`: the local's value.
     let local = |name: &str| {
         rest.iter().rev().find_map(|s| match s {
@@ -168,10 +168,7 @@ fn body_accepts_all(b: &syn::Block) -> bool {
         if !matches!(&*c.func, Expr::Path(f) if f.path.is_ident("Ok")) || c.args.len() != 1 {
             return false;
         }
-        let arg = c
-            .args
-            .first()
-            .map(|a| crate::engine::resolve::unwrap_all(a, crate::engine::resolve::Peel::Syntax));
+        let arg = c.args.first().map(crate::engine::builders::peel);
         let arg = match arg {
             Some(Expr::Path(p)) => p.path.get_ident().and_then(|i| local(&i.to_string())),
             other => other,
@@ -191,6 +188,10 @@ fn is_assertion(e: &Expr) -> bool {
     let n = segs.len();
     n >= 2 && segs[n - 2] == "ServerCertVerified" && segs[n - 1] == "assertion"
 }
+
+/// Macros that end a function early other than by panicking: error returns and
+/// assertions.
+const REJECTING_MACROS: &[&str] = &["bail", "ensure", "assert", "assert_eq", "assert_ne"];
 
 /// Whether a statement before the tail cannot end the function with anything but the
 /// tail's value.
@@ -216,20 +217,10 @@ fn cannot_reject(s: &Stmt) -> bool {
         }
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             let name = m.path.segments.last().map(|s| s.ident.to_string());
-            if matches!(
-                name.as_deref(),
-                Some(
-                    "panic"
-                        | "bail"
-                        | "ensure"
-                        | "assert"
-                        | "assert_eq"
-                        | "assert_ne"
-                        | "todo"
-                        | "unimplemented"
-                        | "unreachable"
-                )
-            ) {
+            if name
+                .as_deref()
+                .is_some_and(|n| PANIC_MACROS.contains(&n) || REJECTING_MACROS.contains(&n))
+            {
                 self.0 = true;
             }
         }

@@ -556,7 +556,7 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
     /// unwrapped (a `LockResult`); otherwise only `lock()` counts.
     fn lock_call(&self, e: &'ast Expr, std_result: bool) -> Option<&'ast syn::ExprMethodCall> {
         // A local holding the lock's result: `let r = m.lock(); let g = r.unwrap();`.
-        let e = match crate::engine::resolve::unwrap_all(e, crate::engine::resolve::Peel::Syntax) {
+        let e = match crate::engine::builders::peel(e) {
             Expr::Path(p) => p
                 .path
                 .get_ident()
@@ -914,7 +914,7 @@ impl<'m, 'ast> Visit<'ast> for AwaitFinder<'m, 'ast> {
                 if self.guard.is_some()
                     && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "drop"))
                     && c.args.iter().any(|a| {
-                        matches!(crate::engine::resolve::unwrap_all(a, crate::engine::resolve::Peel::Syntax), Expr::Path(p) if self.guard.is_some_and(|g| p.path.is_ident(g)))
+                        matches!(crate::engine::builders::peel(a), Expr::Path(p) if self.guard.is_some_and(|g| p.path.is_ident(g)))
                     }) =>
             {
                 self.dropped = true;

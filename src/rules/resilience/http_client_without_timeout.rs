@@ -362,6 +362,6 @@ fn escape(st: St) -> Outcome {
 
 /// Whether expression `e` is the local `name`.
 fn root_is(e: &Expr, name: &str) -> bool {
-    let e = crate::engine::resolve::unwrap_all(e, crate::engine::resolve::Peel::Syntax);
+    let e = crate::engine::builders::peel(e);
     matches!(e, Expr::Path(p) if p.path.is_ident(name))
 }
