@@ -1,9 +1,12 @@
 //! End-to-end tests of the real binary: exit codes, formats, configuration errors,
 //! rule selection, suppressions, closed stdin, broken pipes, determinism.
 
+mod common;
+use common::write;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 
 fn repo() -> PathBuf {
@@ -14,13 +17,6 @@ fn backlint() -> Command {
     let mut c = Command::cargo_bin("backlint").unwrap();
     c.current_dir(repo()).env("NO_COLOR", "1").write_stdin("");
     c
-}
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 const BAD: &str = "use sqlx::PgPool;\n\
@@ -174,7 +170,7 @@ fn suppressions_and_unused_allow() {
     write(
         d.path(),
         "a.rs",
-        &format!("// backlint:allow-file(BL101)\n{BAD}"),
+        format!("// backlint:allow-file(BL101)\n{BAD}"),
     );
     backlint().arg(d.path()).assert().code(0);
 }
@@ -353,16 +349,12 @@ fn deeply_nested_expression_does_not_overflow() {
     let d = tempfile::tempdir().unwrap();
     let depth = 5000;
     let expr = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
-    write(
-        d.path(),
-        "deep.rs",
-        &format!("fn f() -> i32 {{ {expr} }}\n"),
-    );
+    write(d.path(), "deep.rs", format!("fn f() -> i32 {{ {expr} }}\n"));
     let sum = vec!["x"; depth].join(" + ");
     write(
         d.path(),
         "deep2.rs",
-        &format!("fn g(x: i32) -> i32 {{ {sum} }}\n"),
+        format!("fn g(x: i32) -> i32 {{ {sum} }}\n"),
     );
     write(d.path(), "bad.rs", BAD);
     backlint()
@@ -646,7 +638,7 @@ fn baselines_match_by_fingerprint_not_line_number() {
         .assert()
         .code(0);
     // Lines inserted above the finding: still accepted.
-    write(d.path(), "src/bad.rs", &format!("// a comment\n\n{BAD}"));
+    write(d.path(), "src/bad.rs", format!("// a comment\n\n{BAD}"));
     backlint()
         .current_dir(d.path())
         .args(["src", "--baseline", "baseline.json"])
@@ -656,7 +648,7 @@ fn baselines_match_by_fingerprint_not_line_number() {
     write(
         d.path(),
         "src/bad.rs",
-        &BAD.replace("sqlx::query(&q)", "sqlx::query(q.as_str())"),
+        BAD.replace("sqlx::query(&q)", "sqlx::query(q.as_str())"),
     );
     backlint()
         .current_dir(d.path())

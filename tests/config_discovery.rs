@@ -3,11 +3,12 @@
 //! `--config FILE` for everything, `--isolated` for none; and `backlint init`.
 
 mod common;
+use common::write;
 
 use assert_cmd::Command;
 use common::copy_tree;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn backlint(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("backlint").unwrap();
@@ -16,13 +17,6 @@ fn backlint(dir: &Path) -> Command {
         .args(["--format", "concise"])
         .write_stdin("");
     c
-}
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 const BAD: &str = "use sqlx::PgPool;\n\
@@ -34,7 +28,7 @@ fn package(dir: &Path, name: &str) {
     write(
         dir,
         "Cargo.toml",
-        &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
     );
     write(dir, "src/lib.rs", BAD);
 }

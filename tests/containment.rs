@@ -4,8 +4,11 @@
 //! exits with status 2. The faults come from the engine's test hook
 //! (`BACKLINT_INTERNAL_FAULT=KIND:SUFFIX`, `src/engine/contain.rs`).
 
+mod common;
+use common::write;
+
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const FAULT: &str = "BACKLINT_INTERNAL_FAULT";
 
@@ -13,13 +16,6 @@ const FAULT: &str = "BACKLINT_INTERNAL_FAULT";
 const SQL: &str = "use sqlx::PgPool;\n\
 async fn find(pool: &PgPool, name: &str) {\n    \
 sqlx::query(&format!(\"SELECT * FROM users WHERE name = '{name}'\")).fetch_all(pool).await.ok();\n}\n";
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 /// A directory of `n` files `src/mNN.rs`, each with one BL101, and `faulty` more files
 /// (`src/faulty_K.rs`, also with a BL101 each) for the hook to fail on.
@@ -481,7 +477,7 @@ fn diff_base_keeps_internal_errors() {
     git(&["init", "-q"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "start"]);
-    write(d.path(), "src/m01.rs", &SQL.replace("users", "accounts"));
+    write(d.path(), "src/m01.rs", SQL.replace("users", "accounts"));
     let r = run(
         d.path(),
         Some("overflow:faulty_0.rs"),

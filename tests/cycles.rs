@@ -6,14 +6,11 @@
 //! across crates (two workspace members re-exporting each other), type alias cycles,
 //! recursive `macro_rules!`.
 
+mod common;
+use common::write;
+
 use assert_cmd::Command;
 use std::path::Path;
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-}
 
 /// Runs backlint with every rule on `dir`, asserting it completes with findings (exit 1),
 /// and returns the concise report.

@@ -1,6 +1,8 @@
 //! `--diff-base REV` end to end, against real git repositories in temporary directories:
 //! only findings on lines changed since the merge base of REV and HEAD are reported.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
@@ -38,9 +40,7 @@ impl Project {
     }
 
     fn write(&self, rel: &str, text: &str) {
-        let p = self.root().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        common::write(&self.root(), rel, text);
     }
 
     fn read(&self, rel: &str) -> String {

@@ -2,21 +2,17 @@
 //! file with a known BL101 finding: the run must report a clean BL001 finding or an error
 //! with exit status 2, never panic, and still report the other file's finding.
 
+mod common;
+use common::write;
+
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 fn backlint() -> Command {
     let mut c = Command::cargo_bin("backlint").unwrap();
     c.env("NO_COLOR", "1").write_stdin("");
     c
-}
-
-fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 /// The finding of [`BAD`] in concise format, after the file name.

@@ -1,11 +1,19 @@
 //! Shared by the test crates: fixture directories, `//~ CODE` annotations, copies of
-//! fixture trees.
+//! fixture trees, files written into temporary directories.
 
 // Each test crate that includes this module uses some of its helpers.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// Writes `text` to `dir/rel`, creating the directories on the way; returns the path.
+pub fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
 
 /// The subdirectories of `fixtures/<rel>`, sorted.
 pub fn fixture_dirs(rel: &str) -> Vec<PathBuf> {
