@@ -136,7 +136,7 @@ struct CheckArgs {
     /// Rules not to run
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
-    /// Also run preview rules matched by prefixes
+    /// Also run preview rules matched by prefixes, and report the preview sub-checks of stable rules (findings on weaker evidence)
     #[arg(long)]
     preview: bool,
     /// Also skip files matching these globs (relative to the configuration file's

@@ -640,6 +640,9 @@ pub struct Settings {
     /// The current directory when the settings were made (canonical).
     cwd: PathBuf,
     pub jobs: usize,
+    /// `--preview`: preview rules run when prefixes select them, and the preview
+    /// sub-checks of stable rules (findings marked [`Finding::preview`]) are reported.
+    pub preview: bool,
 }
 
 impl Default for Settings {
@@ -805,6 +808,7 @@ impl Settings {
             base_dir: base,
             cwd: std::fs::canonicalize(&cwd).unwrap_or(cwd),
             jobs,
+            preview,
         })
     }
 
@@ -882,6 +886,17 @@ impl Settings {
     pub fn with_rules(mut self, codes: &[&'static str]) -> Self {
         self.enabled = codes.to_vec();
         self
+    }
+
+    /// These settings with the preview sub-checks reported or not.
+    pub fn with_preview(mut self, preview: bool) -> Self {
+        self.preview = preview;
+        self
+    }
+
+    /// Whether a finding is reported: a preview sub-check's only with `--preview`.
+    pub fn reports(&self, f: &crate::finding::Finding) -> bool {
+        self.preview || !f.preview
     }
 }
 

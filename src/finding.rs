@@ -106,6 +106,9 @@ pub struct Finding {
     /// What kind of violation within its rule, for `--statistics` (BL401: the pair of
     /// layers, `web → persistence`).
     pub group: Option<String>,
+    /// Reported only with `--preview`: a finding of a stable rule resting on weak evidence
+    /// (a name heuristic) rather than on what the rule's stable check requires.
+    pub preview: bool,
 }
 
 impl Finding {
@@ -122,7 +125,15 @@ impl Finding {
             help: None,
             fingerprint: String::new(),
             group: None,
+            preview: false,
         }
+    }
+
+    /// Marks the finding as the rule's preview sub-check: weak evidence, reported only
+    /// with `--preview`.
+    pub fn preview_only(mut self) -> Self {
+        self.preview = true;
+        self
     }
 
     /// The deterministic ordering of every report: path, line, column, code, message.

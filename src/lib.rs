@@ -135,6 +135,7 @@ fn analyze_one(
         let layers = engine::layers::LayerMap::new(vec![out.layers], settings);
         findings.extend(out.deferred.into_iter().filter_map(|d| {
             engine::settle(d, &bounded, &index, &layers, out.rate_limited, settings)
+                .filter(|f| settings.reports(f))
         }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

@@ -101,7 +101,7 @@ fn every_rule_page_has_the_required_sections_in_order() {
 fn every_example_triggers_its_rule_and_every_fix_does_not() {
     // Every rule, preview rules included.
     let codes: Vec<&'static str> = all_meta().iter().map(|m| m.code).collect();
-    let settings = Settings::default().with_rules(&codes);
+    let settings = Settings::default().with_rules(&codes).with_preview(true);
     // BL003 reports backlint's own failures, which no code triggers in a correct build:
     // its example is analysed under a name the engine's test hook makes panic on.
     std::env::set_var("BACKLINT_INTERNAL_FAULT", "panic:bl003_injected_fault.rs");

@@ -1,7 +1,10 @@
 //! Fixture harness: every `fixtures/rules/<CODE>/*.rs` file is analyzed with only that
 //! rule (and BL001, so a fixture that does not parse fails loudly). Lines annotated
 //! `//~ CODE` must carry a finding of CODE starting on that line; every other finding is
-//! unexpected. `pass_*` files must have no annotation and no finding.
+//! unexpected. `pass_*` files must have no annotation and no finding. `//~ CODE?` marks a
+//! finding of the rule's preview sub-check (weak evidence, reported only with
+//! `--preview`); the fixtures run with `--preview`, and a plain `//~ CODE` must be a
+//! finding reported by default.
 
 mod common;
 
@@ -16,6 +19,15 @@ use std::path::{Path, PathBuf};
 fn arm_fault_hook() {
     static ARM: std::sync::Once = std::sync::Once::new();
     ARM.call_once(|| std::env::set_var("BACKLINT_INTERNAL_FAULT", "panic:_injected_fault.rs"));
+}
+
+/// How a finding is annotated: its code, with `?` for a preview sub-check's finding.
+fn annotated(f: &backlint::finding::Finding) -> String {
+    if f.preview {
+        format!("{}?", f.code)
+    } else {
+        f.code.to_string()
+    }
 }
 
 fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
@@ -42,14 +54,15 @@ fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
             rules.push("BL001");
         }
         Settings::default().with_rules(&rules)
-    };
+    }
+    .with_preview(true);
     let findings: Vec<_> = backlint::check_source(&name, &text, &settings)
         .into_iter()
         .filter(|f| f.code == code || f.code == "BL001")
         .collect();
     let actual: BTreeSet<(usize, String)> = findings
         .iter()
-        .map(|f| (f.region.line, f.code.to_string()))
+        .map(|f| (f.region.line, annotated(f)))
         .collect();
     if actual == expected {
         return Ok(expected.len());
@@ -64,7 +77,7 @@ fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
     for (line, c) in actual.difference(&expected) {
         let f = findings
             .iter()
-            .find(|f| f.region.line == *line && f.code == c)
+            .find(|f| f.region.line == *line && annotated(f) == *c)
             .unwrap();
         msg += &format!(
             "  unexpected {name}:{line}: {c} {}\n      | {}\n",

@@ -120,7 +120,11 @@ fn all_rules() -> Vec<&'static str> {
 
 fn settings() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();
-    S.get_or_init(|| Settings::default().with_rules(&all_rules()))
+    S.get_or_init(|| {
+        Settings::default()
+            .with_rules(&all_rules())
+            .with_preview(true)
+    })
 }
 
 fn binary() -> Option<PathBuf> {
@@ -262,6 +266,7 @@ fn analyze(subject: &Subject, files: &[(String, String)]) -> Outcome {
             let settings = Settings::resolve(&loaded, &Default::default())
                 .map_err(|e| e.to_string())?
                 .with_rules(&all_rules())
+                .with_preview(true)
                 .with_jobs(1);
             let target = Target {
                 paths: vec![PathBuf::from(".")],

@@ -164,7 +164,8 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     out.findings.extend(
         deferred
             .into_iter()
-            .filter_map(|d| settle(d, &bounded, &index, &layer_map, rate_limited, settings)),
+            .filter_map(|d| settle(d, &bounded, &index, &layer_map, rate_limited, settings))
+            .filter(|f| settings.reports(f)),
     );
     if layers_on {
         out.warnings = std::mem::take(&mut layer_map.warnings);
@@ -477,7 +478,11 @@ fn finish_file(src: &SourceFile, mut out: FileOutput, settings: &Settings) -> Fi
     let enabled = |code: &str| settings.is_enabled(code) && !ignored.contains(&code);
     let mut allows = suppress::scan(src);
     // Deferred findings take part in suppression like the others.
-    let mut keep = |f: &Finding| enabled(f.code) && !suppress::is_suppressed(f, &mut allows);
+    // A suppression comment on a preview sub-check's finding is used even when that
+    // finding is not reported, so it is never called unused without `--preview`.
+    let mut keep = |f: &Finding| {
+        enabled(f.code) && !suppress::is_suppressed(f, &mut allows) && settings.reports(f)
+    };
     out.findings.retain(|f| keep(f));
     out.deferred.retain(|d| keep(&d.finding));
     if enabled(UNUSED_ALLOW.code) {
