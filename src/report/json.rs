@@ -1,6 +1,7 @@
 //! `json`: an array of findings with stable fields (documented in the README):
 //! `code, rule, severity, message, path, line, column, end_line, end_column, help,
-//! fingerprint`, plus `labels` (secondary locations).
+//! fingerprint, preview` (`true` for a finding of a stable rule's preview sub-check,
+//! reported only with `--preview`), plus `labels` (secondary locations).
 
 use crate::Report;
 use serde_json::{json, Value};
@@ -23,6 +24,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "end_column": f.region.end_column,
                 "help": f.help,
                 "fingerprint": f.fingerprint,
+                "preview": f.preview,
                 "labels": f.labels.iter().map(|l| json!({
                     "message": l.message,
                     "line": l.region.line,
