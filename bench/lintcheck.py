@@ -368,6 +368,8 @@ def main(argv: list[str]) -> None:
     p.add_argument("--mirror", help="a directory of local git mirrors of the repositories")
     p.add_argument("--bin", help="the backlint binary (default: a release build of this tree)")
     p.add_argument("--jobs", type=int, default=2, help="backlint's threads (default 2)")
+    p.add_argument("--fetch-only", action="store_true",
+                   help="only fetch the chosen code bases (to read them, or to run offline later)")
     p.add_argument("--record", action="store_true", help="record this run as the last run")
     p.add_argument("--unjudged", help="write the unjudged findings to FILE as verdict lines")
     p.add_argument("--check", action="store_true",
@@ -391,6 +393,13 @@ def main(argv: list[str]) -> None:
         if key[0] not in parts:
             sys.exit(f"{VERDICTS.relative_to(REPO)}: a verdict for unknown code base {key[0]}")
 
+    root = Path(args.dir)
+    mirror = Path(args.mirror) if args.mirror else None
+    if args.fetch_only:
+        for cb in chosen:
+            src = fetch_crate(cb, root) if cb.crate else fetch_repo(cb, root, mirror)
+            print(f"{cb.name}\t{cb.part}\t{src or 'not available'}")
+        return
     if args.bin:
         bin_path = Path(args.bin).resolve()
     else:
@@ -399,8 +408,6 @@ def main(argv: list[str]) -> None:
                        cwd=REPO, check=True)
         bin_path = target_dir() / "release/backlint"
     status = rule_status(bin_path)
-    root = Path(args.dir)
-    mirror = Path(args.mirror) if args.mirror else None
 
     found: list[Found] = []
     ran: set[str] = set()
