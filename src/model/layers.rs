@@ -47,6 +47,9 @@ impl Conventional {
                 "use_cases",
                 "usecase",
                 "application",
+                "biz",
+                "business",
+                "bll",
             ],
             Conventional::Persistence => &[
                 "repositories",

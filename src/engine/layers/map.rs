@@ -148,15 +148,39 @@ impl LayerMap {
                 members: BTreeSet::new(),
             })
             .collect();
-        // Crates whose own modules form a service and a persistence layer.
+        // Workspace members whose name says they are the persistence layer (`database`,
+        // `shop-db`): a crate whose own modules hold the service layer may have its
+        // persistence layer there.
+        let persistence_crates: Vec<String> = self
+            .crates
+            .iter()
+            .filter(|c| crate_layer(c) == Some(Conventional::Persistence))
+            .cloned()
+            .collect();
+        // Crates whose own modules form a service and a persistence layer, or a service
+        // layer beside a persistence crate.
         let mut crates: Vec<&Option<String>> = self.modules.keys().collect();
         crates.sort();
         let mut layered = HashSet::new();
         for k in crates {
             let roots = layer_roots(&self.modules[k]);
-            let found: HashSet<Conventional> = roots.values().copied().collect();
+            let mut found: HashSet<Conventional> = roots.values().copied().collect();
             self.roots.insert(k.clone(), roots);
             let name = k.clone().unwrap_or_else(|| "crate".into());
+            let beside: Vec<&String> = persistence_crates
+                .iter()
+                .filter(|c| Some(c.as_str()) != k.as_deref())
+                .collect();
+            if found.contains(&Conventional::Service)
+                && !found.contains(&Conventional::Persistence)
+                && !beside.is_empty()
+            {
+                found.insert(Conventional::Persistence);
+                for c in beside {
+                    self.crate_layers
+                        .insert(c.clone(), Conventional::Persistence);
+                }
+            }
             if found.contains(&Conventional::Service) && found.contains(&Conventional::Persistence)
             {
                 layered.insert(k.clone());
@@ -172,6 +196,11 @@ impl LayerMap {
             }
         }
         self.module_layered = layered;
+        // A persistence crate taken in above is a layer, not an unlayered crate.
+        let taken: Vec<String> = self.crate_layers.keys().cloned().collect();
+        for c in taken {
+            self.unlayered.remove(&c);
+        }
         // Workspace members that are layers by name.
         let by_name: Vec<(String, Conventional)> = self
             .crates
