@@ -309,6 +309,8 @@ enum Context<'n> {
     Attr(&'n str),
     /// `config`'s `.set_default("auth.jwt_secret", "…")`.
     ConfigDefault,
+    /// The function a `#[serde(default = "f")]` names returns the literal.
+    SerdeDefault(&'n str),
 }
 
 /// Whether a literal written for a secret-named `name` is a secret (not a placeholder,
@@ -404,6 +406,9 @@ fn report_named_as(
         }
         Context::ConfigDefault => {
             format!("hard-coded default secret{from} for configuration key `{name}` ({what})")
+        }
+        Context::SerdeDefault(f) => {
+            format!("`#[serde(default = \"{f}\")]` gives `{name}` a hard-coded default secret{from} ({what})")
         }
     };
     let span = if lit.via.is_some() { value } else { lit.span };
@@ -672,6 +677,10 @@ fn check_field_defaults<'ast>(cx: &mut Cx<'_, 'ast>, s: &'ast syn::ItemStruct) {
             let Some(attr_name) = attr.path().segments.last().map(|s| s.ident.to_string()) else {
                 continue;
             };
+            if attr_name == "serde" {
+                check_serde_default(cx, &ident.to_string(), attr);
+                continue;
+            }
             if !DEFAULT_ATTRS.contains(&attr_name.as_str()) {
                 continue;
             }
@@ -690,6 +699,53 @@ fn check_field_defaults<'ast>(cx: &mut Cx<'_, 'ast>, s: &'ast syn::ItemStruct) {
                 };
                 report_named(cx, &name, &literal, text.span(), Context::Attr(&attr_name));
             }
+        }
+    }
+}
+
+/// `#[serde(default = "initial_admin_password")] admin_password: String`: the function
+/// (of this file) the attribute names returns a literal for a secret-named field. A
+/// function named for a secret itself is checked where it is defined.
+fn check_serde_default<'ast>(cx: &mut Cx<'_, 'ast>, field: &str, attr: &'ast syn::Attribute) {
+    if !is_literal_secret_name(field, &cx.settings.secrets.extra_names) {
+        return;
+    }
+    let mut target = None;
+    let _ = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("default") && meta.input.peek(syn::Token![=]) {
+            if let Ok(Lit::Str(s)) = meta.value()?.parse::<Lit>() {
+                target = Some(s.value());
+            }
+        } else if meta.input.peek(syn::Token![=]) {
+            let _: Expr = meta.value()?.parse()?;
+        } else if meta.input.peek(syn::token::Paren) {
+            let _: proc_macro2::Group = meta.input.parse()?;
+        }
+        Ok(())
+    });
+    let Some(path) = target else { return };
+    // Only a function of this file, named by its bare name.
+    if path.contains("::") || is_literal_secret_name(&path, &cx.settings.secrets.extra_names) {
+        return;
+    }
+    let items: &'ast [syn::Item] = cx.facts.items;
+    let Some(f) = items.iter().find_map(|i| match i {
+        syn::Item::Fn(f) if f.sig.ident == path.as_str() && f.sig.inputs.is_empty() => Some(f),
+        _ => None,
+    }) else {
+        return;
+    };
+    if is_sample_name(&path) {
+        return;
+    }
+    let ret = match f.block.stmts.as_slice() {
+        [syn::Stmt::Expr(Expr::Return(r), _)] => r.expr.as_deref(),
+        [syn::Stmt::Expr(e, None)] => Some(e),
+        _ => None,
+    };
+    if let Some(ret) = ret {
+        if let Some(lit) = literal_of(cx, ret, At::HERE, 0) {
+            report_named(cx, field, &lit, ret.span(), Context::SerdeDefault(&path));
         }
     }
 }
