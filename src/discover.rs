@@ -363,12 +363,18 @@ fn enclosing_package(dir: &Path) -> Vec<Package> {
         .collect()
 }
 
+/// Cargo's target directories that hold no production code: integration tests,
+/// benchmarks and example programs. Their files are analysed as test code.
+fn is_non_production_dir(name: &std::ffi::OsStr) -> bool {
+    name == "tests" || name == "benches" || name == "examples"
+}
+
 fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
     let test_dir = |base: &Path| {
         file.strip_prefix(base).ok().is_some_and(|rel| {
             rel.components()
                 .next()
-                .is_some_and(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+                .is_some_and(|c| is_non_production_dir(c.as_os_str()))
         })
     };
     // `src/**/tests.rs` / `test.rs`: the module of a `#[cfg(test)] mod tests;`.
@@ -389,7 +395,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             test: test_module
                 || file
                     .components()
-                    .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
+                    .any(|c| is_non_production_dir(c.as_os_str())),
             cli: false,
             path_layer: None,
         },
