@@ -639,6 +639,19 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 if mc.args.is_empty() && matches!(name.as_str(), "render" | "render_once") {
                     return true;
                 }
+                // `quoted.parse::<HeaderValue>()` of visible ASCII text.
+                if name == "parse"
+                    && mc.turbofish.as_ref().is_some_and(|t| {
+                        t.args.iter().any(|a| {
+                            matches!(a, syn::GenericArgument::Type(ty)
+                                if crate::model::types::type_name(ty)
+                                    .is_some_and(|s| s.ident == "HeaderValue"))
+                        })
+                    })
+                    && self.header_safe(&mc.receiver, 0)
+                {
+                    return true;
+                }
                 let args_constant = mc.args.iter().all(|a| self.constant(a));
                 (is_pure_constructor(&name) && self.constant(&mc.receiver) && args_constant)
                     || (self.constant_value(&mc.receiver, 0) && args_constant)
@@ -648,6 +661,15 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     return false;
                 };
                 if is_serializer(&path) {
+                    return true;
+                }
+                // `HeaderValue::from_str(&uuid.to_string())`: text that is visible ASCII
+                // whatever the request held.
+                if matches!(path.as_slice(), [.., t, f] if t == "HeaderValue"
+                        && matches!(f.as_str(), "from_str" | "try_from" | "from_maybe_shared"))
+                    && c.args.len() == 1
+                    && self.header_safe(&c.args[0], 0)
+                {
                     return true;
                 }
                 if let [.., ty, f] = path.as_slice() {
@@ -777,6 +799,136 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     && m.args.iter().all(|x| self.constant_at(x, depth + 1))
             }
             other => self.constant_at(other, depth + 1),
+        }
+    }
+
+    /// Text a header value accepts whatever the request held: a literal of visible
+    /// ASCII, a constant, a number, a UUID's text, a base64 or hex encoding, or a
+    /// `format!` of such parts; also through the locals holding one.
+    fn header_safe(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let d = depth + 1;
+        match peel(e) {
+            Expr::Lit(l) => match &l.lit {
+                Lit::Str(s) => visible_ascii(&s.value()),
+                Lit::Int(_) | Lit::Float(_) | Lit::Bool(_) | Lit::Char(_) => true,
+                _ => false,
+            },
+            Expr::Path(p) => match p.path.get_ident() {
+                Some(id) => self.header_safe_name(&id.to_string(), d),
+                None => p
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_const_case(&s.ident.to_string())),
+            },
+            Expr::Try(t) => self.uuid_value(&t.expr, d),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                match name.as_str() {
+                    "to_string" | "to_owned" | "clone" | "as_str" | "into" | "to_lowercase"
+                    | "to_uppercase" | "trim" | "as_ref" => {
+                        self.header_safe(&m.receiver, d) || self.uuid_value(&m.receiver, d)
+                    }
+                    "hyphenated" | "simple" | "urn" | "as_hyphenated" | "as_simple" => {
+                        self.uuid_value(&m.receiver, d)
+                    }
+                    "encode" | "encode_upper" | "encode_hex" | "encode_hex_upper" | "to_hex" => {
+                        self.encoder(&m.receiver) || name != "encode"
+                    }
+                    _ => false,
+                }
+            }
+            Expr::Call(c) => {
+                let Some(path) = self.call_path(c) else {
+                    return false;
+                };
+                (matches!(
+                    path.first().map(String::as_str),
+                    Some("hex" | "base64" | "data_encoding" | "base16ct")
+                ) && path.last().is_some_and(|f| f.starts_with("encode")))
+                    || self.uuid_value(e, d)
+            }
+            Expr::Macro(m) => {
+                let parsed = self.parsed(&m.mac);
+                parsed.name == "format"
+                    && parsed.format().is_some_and(|f| {
+                        f.fmt.as_ref().is_some_and(|l| visible_ascii(&l.value()))
+                            && f.captures().all(|c| self.header_safe_name(c, d))
+                            && f.args.iter().all(|a| self.header_safe(&a.expr, d))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// A local or constant named `n` holding header-safe text (see [`Scan::header_safe`]).
+    fn header_safe_name(&self, n: &str, d: u32) -> bool {
+        if is_const_case(n) || self.consts.contains(n) || self.cx.facts.consts.contains(n) {
+            return true;
+        }
+        if self
+            .param_types
+            .get(n)
+            .and_then(|t| crate::model::types::type_name(t))
+            .is_some_and(|s| is_ascii_type(&s.ident.to_string()))
+        {
+            return true;
+        }
+        self.inits
+            .get(n)
+            .copied()
+            .flatten()
+            .is_some_and(|init| self.header_safe(init, d))
+    }
+
+    /// A base64/hex engine (`STANDARD`, `general_purpose::URL_SAFE_NO_PAD`, `HEXLOWER`)
+    /// from an encoding crate.
+    fn encoder(&self, e: &Expr) -> bool {
+        let Expr::Path(p) = peel(e) else { return false };
+        let full = self.cx.resolve(&p.path);
+        matches!(
+            full.first().map(String::as_str),
+            Some("base64" | "data_encoding" | "base64ct")
+        )
+    }
+
+    /// A `Uuid` value: `Uuid::new_v4()`, `Uuid::parse_str(..)?`, a parameter or local of
+    /// type `Uuid`.
+    fn uuid_value(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match peel(e) {
+            Expr::Call(c) => self.call_path(c).is_some_and(|p| {
+                matches!(p.as_slice(), [.., t, f] if t == "Uuid"
+                    && matches!(f.as_str(), "new_v4" | "now_v7" | "new_v7" | "now_v1" | "nil" | "max"))
+            }),
+            Expr::Try(t) => matches!(peel(&t.expr), Expr::Call(c) if self.call_path(c).is_some_and(|p| {
+                matches!(p.as_slice(), [.., t, f] if t == "Uuid" && f.starts_with("parse"))
+            })),
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let n = id.to_string();
+                if self
+                    .param_types
+                    .get(&n)
+                    .and_then(|t| crate::model::types::type_name(t))
+                    .is_some_and(|s| s.ident == "Uuid")
+                {
+                    return true;
+                }
+                self.inits
+                    .get(&n)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|init| self.uuid_value(init, depth + 1))
+            }
+            _ => false,
         }
     }
 
@@ -958,6 +1110,33 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 }
 
+/// Text of visible ASCII characters, spaces and tabs: what a header value accepts.
+fn visible_ascii(s: &str) -> bool {
+    s.chars().all(|c| c == '\t' || (' '..='~').contains(&c))
+}
+
+/// Types whose text is visible ASCII: numbers, booleans, UUIDs.
+fn is_ascii_type(name: &str) -> bool {
+    matches!(
+        name,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "Uuid"
+    )
+}
+
 fn is_zero(e: &Expr) -> bool {
     matches!(e, Expr::Lit(l) if matches!(&l.lit, Lit::Int(i) if i.base10_digits() == "0"))
 }
@@ -1062,8 +1241,15 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             }
             let once = init.diverge.is_none() && !self.inits.contains_key(&name);
             self.inits.insert(name.clone(), once.then_some(&*init.expr));
-            if is_string_init(&init.expr) {
+            let typed_string = matches!(&l.pat, Pat::Type(t)
+                if crate::model::types::type_name(&t.ty).is_some_and(|s| s.ident == "String"));
+            if is_string_init(&init.expr)
+                || typed_string
+                || root(&init.expr).is_some_and(|r| self.buffers.contains(&r))
+            {
                 self.buffers.insert(name.clone());
+            } else {
+                self.buffers.remove(&name);
             }
             if let Expr::Call(c) = peel(&init.expr) {
                 if self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()) {
