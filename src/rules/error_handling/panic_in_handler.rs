@@ -444,6 +444,31 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         Places(&mut places).visit_expr(cond);
         self.guarded.extend(places.iter().cloned());
         self.conditions.extend(places);
+        // `if !matches!(b.kind, Some(_)) { return .. }` tests `b.kind`.
+        struct Macros<'m>(Vec<&'m syn::Macro>);
+        impl<'v> Visit<'v> for Macros<'v> {
+            fn visit_macro(&mut self, m: &'v syn::Macro) {
+                self.0.push(m);
+            }
+        }
+        let mut macros = Macros(Vec::new());
+        macros.visit_expr(cond);
+        for m in macros.0 {
+            let parsed = self.parsed(m);
+            if matches!(parsed.name.as_str(), "matches" | "assert" | "debug_assert") {
+                for e in parsed.exprs() {
+                    self.guard(e);
+                }
+            }
+        }
+    }
+
+    /// Whether a condition before named the place `e` reads (or a part or a whole of it).
+    fn in_condition(&self, e: &Expr) -> bool {
+        let Some(p) = place(e) else { return false };
+        self.conditions
+            .iter()
+            .any(|g| *g == p || p.starts_with(&format!("{g}.")) || g.starts_with(&format!("{p}.")))
     }
 
     fn is_guarded(&self, e: &Expr) -> bool {
@@ -552,6 +577,16 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             return true;
         }
         match peel(recv) {
+            // `v.first()` after `if v.is_empty() { return .. }` (or a length check).
+            Expr::MethodCall(mc)
+                if matches!(
+                    mc.method.to_string().as_str(),
+                    "first" | "last" | "first_mut" | "last_mut" | "get" | "get_mut" | "max"
+                        | "min" | "pop" | "next"
+                ) && self.in_condition(strip_views(&mc.receiver)) =>
+            {
+                true
+            }
             // `child.stdin.take()` of a process spawned with piped stdio.
             Expr::MethodCall(mc)
                 if mc.method == "take"
@@ -1135,6 +1170,26 @@ fn is_ascii_type(name: &str) -> bool {
             | "bool"
             | "Uuid"
     )
+}
+
+/// A collection without the views taken of it (`v.iter()`, `v.as_slice()`).
+fn strip_views(e: &Expr) -> &Expr {
+    let mut e = peel(e);
+    for _ in 0..8 {
+        match e {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "iter" | "iter_mut" | "as_slice" | "as_ref" | "chars" | "keys" | "values"
+                    ) =>
+            {
+                e = peel(&m.receiver)
+            }
+            _ => break,
+        }
+    }
+    e
 }
 
 fn is_zero(e: &Expr) -> bool {
