@@ -375,3 +375,14 @@ pub fn is_client_error_call(name: &str) -> bool {
     ) || name.starts_with("validate_")
         || name.starts_with("parse_")
 }
+
+/// Words of a source file that install a layer turning a handler's panic into a 500
+/// response: tower-http's `CatchPanicLayer`, the `CatchPanic` middleware of poem, salvo
+/// and actix-web-lab, or a wrapper of the project's own around `catch_unwind`. Comments
+/// do not count.
+pub fn catches_panics(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//") && !l.starts_with('*'))
+        .any(|l| l.contains("CatchPanic") || l.contains("catch_panic") || l.contains("catch_unwind"))
+}
