@@ -143,7 +143,7 @@ fn analyze_one(
                 out.panics_caught,
                 settings,
             )
-                .filter(|f| settings.reports(f))
+            .filter(|f| settings.reports(f))
         }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

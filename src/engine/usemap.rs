@@ -177,7 +177,9 @@ impl UseMap {
         // A name re-exported by a module nested in the file (bounded: chains of
         // re-exports are short).
         for _ in 0..4 {
-            let Some(k) = (1..=out.len()).rev().find(|k| self.nested.contains_key(&out[..*k]))
+            let Some(k) = (1..=out.len())
+                .rev()
+                .find(|k| self.nested.contains_key(&out[..*k]))
             else {
                 break;
             };

@@ -384,5 +384,52 @@ pub fn catches_panics(text: &str) -> bool {
     text.lines()
         .map(str::trim_start)
         .filter(|l| !l.starts_with("//") && !l.starts_with('*'))
-        .any(|l| l.contains("CatchPanic") || l.contains("catch_panic") || l.contains("catch_unwind"))
+        .any(|l| {
+            l.contains("CatchPanic") || l.contains("catch_panic") || l.contains("catch_unwind")
+        })
+}
+
+/// Error types whose text describes the client's request or is a fixed message, never
+/// the server's internals: the frameworks' rejections of a malformed request (axum's
+/// `JsonRejection`, `QueryRejection`, `PathRejection`, …; actix-web's
+/// `JsonPayloadError`, `QueryPayloadError`, `UrlencodedError`, `PathError`; rocket's
+/// form `Errors`) and the fixed texts of timeouts and load shedding (tower's and
+/// tokio's `Elapsed`, tower's `Overloaded`). By the full path the use-map gives; a
+/// name that resolves to no crate (a glob import) counts when it is one of these
+/// distinctive names.
+pub fn is_harmless_error_type(path: &[String]) -> bool {
+    let Some(last) = path.last() else {
+        return false;
+    };
+    let krate = if path.len() > 1 { path[0].as_str() } else { "" };
+    let rejection = last.ends_with("Rejection") && last.len() > "Rejection".len();
+    let actix = matches!(
+        last.as_str(),
+        "JsonPayloadError" | "QueryPayloadError" | "UrlencodedError" | "PathError" | "PayloadError"
+    );
+    let fixed = matches!(last.as_str(), "Elapsed" | "Overloaded");
+    match krate {
+        "axum" | "axum_extra" | "axum_core" | "poem" | "salvo" => rejection,
+        "actix_web" | "actix_http" => actix,
+        "rocket" => rejection || (last == "Errors" && path.iter().any(|s| s == "form")),
+        "tower" | "tokio" | "tower_http" => fixed,
+        "" => rejection || actix || fixed,
+        _ => false,
+    }
+}
+
+/// Calls whose error is a fixed text or the client's: a timeout (`tokio::time::timeout`,
+/// its `Elapsed` says "deadline has elapsed") and a framework extractor run by hand
+/// (`Json::<T>::from_request(req, state)`: its rejection describes the request).
+pub fn is_harmless_error_call(path: &[String]) -> bool {
+    match path {
+        [c, t, f] if c == "tokio" && t == "time" => matches!(f.as_str(), "timeout" | "timeout_at"),
+        [c, .., f] => {
+            matches!(
+                c.as_str(),
+                "axum" | "axum_extra" | "axum_core" | "actix_web"
+            ) && matches!(f.as_str(), "from_request" | "from_request_parts")
+        }
+        _ => false,
+    }
 }

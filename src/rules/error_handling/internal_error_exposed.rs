@@ -26,9 +26,10 @@ use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
-    internal_error_type, is_client_error_call, kind_of_crate, status_class, status_class_of_code,
-    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
-    RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
+    internal_error_type, is_client_error_call, is_harmless_error_call, is_harmless_error_type,
+    kind_of_crate, status_class, status_class_of_code, StatusClass, BODY_METHODS,
+    ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS, RESPONSE_BUILDER_TYPES,
+    RESPONSE_TRAITS, STATUS_TYPES,
 };
 use crate::model::layers::{is_db_crate, HTTP_CRATES};
 use crate::rules::{Rule, RuleMeta};
@@ -183,6 +184,71 @@ struct Variant {
     text_fields: Vec<String>,
     /// The fields `Display` shows (`None`: unknown, no `#[error(..)]`).
     displayed: Option<Vec<String>>,
+}
+
+impl ErrInfo {
+    /// An error whose text is the client's or fixed: a framework's rejection of a
+    /// malformed request, a timeout's `Elapsed`.
+    fn harmless() -> ErrInfo {
+        ErrInfo {
+            client: true,
+            ..ErrInfo::default()
+        }
+    }
+}
+
+/// Whether a written type is (a reference to) an error type of
+/// [`is_harmless_error_type`], resolved through the use-map.
+fn harmless_type(cx: &Cx<'_, '_>, ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => harmless_type(cx, &r.elem),
+        Type::Paren(p) => harmless_type(cx, &p.elem),
+        Type::Path(p) => cx
+            .uses
+            .candidates(&p.path)
+            .iter()
+            .any(|full| is_harmless_error_type(full)),
+        _ => false,
+    }
+}
+
+/// The error type of a written `Result<T, E>`.
+fn result_error_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    a.args
+        .iter()
+        .filter_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .nth(1)
+}
+
+/// The error `x` whose type an `x.is::<T>()` condition tests for a harmless type `T`
+/// (`if err.is::<Elapsed>()`).
+fn harmless_test(cx: &Cx<'_, '_>, cond: &Expr) -> Option<String> {
+    let Expr::MethodCall(m) = peel(cond) else {
+        return None;
+    };
+    if m.method != "is" {
+        return None;
+    }
+    let t = m.turbofish.as_ref()?;
+    let harmless = t
+        .args
+        .iter()
+        .any(|a| matches!(a, syn::GenericArgument::Type(ty) if harmless_type(cx, ty)));
+    if !harmless {
+        return None;
+    }
+    root_name(&m.receiver)
 }
 
 impl ErrorType {
@@ -597,6 +663,16 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             };
             let Pat::Ident(pi) = &*t.pat else { continue };
             let name = pi.ident.to_string();
+            // `err: JsonRejection`, `payload: Result<Json<T>, JsonRejection>`: the text
+            // describes the client's request or is fixed.
+            if harmless_type(self.cx, &t.ty) {
+                self.errs.insert(name, ErrInfo::harmless());
+                continue;
+            }
+            if result_error_type(&t.ty).is_some_and(|e| harmless_type(self.cx, e)) {
+                self.sources.insert(name, ErrInfo::harmless());
+                continue;
+            }
             if let Some(kind) = internal_type(self.cx, &t.ty) {
                 self.errs.insert(
                     name,
@@ -684,6 +760,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     return ErrInfo::default();
                 };
                 let full = self.cx.resolve(&p.path);
+                if is_harmless_error_call(&full) {
+                    return ErrInfo::harmless();
+                }
                 if let Some(kind) = internal_call(&full) {
                     return ErrInfo {
                         internal: Some(kind),
@@ -1338,6 +1417,21 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
     }
 
     fn visit_expr_if(&mut self, i: &'s syn::ExprIf) {
+        // `if err.is::<Elapsed>() { .. }`: in the branch, `err` is the fixed-text error.
+        if let Some(name) = harmless_test(self.cx, &i.cond) {
+            self.visit_expr(&i.cond);
+            let saved = self.errs.get(&name).cloned();
+            self.errs.insert(name.clone(), ErrInfo::harmless());
+            self.visit_block(&i.then_branch);
+            match saved {
+                Some(info) => self.errs.insert(name, info),
+                None => self.errs.remove(&name),
+            };
+            if let Some((_, e)) = &i.else_branch {
+                self.visit_expr(e);
+            }
+            return;
+        }
         visit::visit_expr_if(self, i);
         // `if let Self::Validation(e) = self { return .. }`
         if let (Some(own), Expr::Let(l)) = (self.own, &*i.cond) {
@@ -1382,7 +1476,9 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
                 if let Some(p) = c.inputs.first() {
                     let mut info = self.classify(&m.receiver);
                     if let Pat::Type(pt) = p {
-                        if let Some(kind) = internal_type(self.cx, &pt.ty) {
+                        if harmless_type(self.cx, &pt.ty) {
+                            info = ErrInfo::harmless();
+                        } else if let Some(kind) = internal_type(self.cx, &pt.ty) {
                             info.internal = Some(kind);
                         }
                     }

@@ -583,8 +583,16 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             Expr::MethodCall(mc)
                 if matches!(
                     mc.method.to_string().as_str(),
-                    "first" | "last" | "first_mut" | "last_mut" | "get" | "get_mut" | "max"
-                        | "min" | "pop" | "next"
+                    "first"
+                        | "last"
+                        | "first_mut"
+                        | "last_mut"
+                        | "get"
+                        | "get_mut"
+                        | "max"
+                        | "min"
+                        | "pop"
+                        | "next"
                 ) && self.in_condition(strip_views(&mc.receiver)) =>
             {
                 true
