@@ -22,9 +22,10 @@ use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
-    states_invariant, CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS,
-    PANIC_MACROS, POISONING_LOCKS,
+    states_invariant, CHILD_PIPES, CONSTANT_MACROS, INTERNAL_CALL_PATHS, MIDDLEWARE_VALUE_METHODS,
+    PANICKING_METHODS, PANIC_MACROS, POISONING_LOCKS,
 };
+use crate::model::layers::is_db_crate;
 use crate::model::names::is_const_case;
 use crate::model::values::{PRESENCE_METHODS, SHAPE_METHODS, SPLIT_METHODS};
 use crate::model::web::{ROUTING_FNS, VALIDATING_CRATES, VALIDATING_WRAPPERS};
@@ -159,11 +160,13 @@ fn validating_extractor(cx: &Cx<'_, '_>, ty: &Type) -> bool {
             .is_some_and(|c| VALIDATING_CRATES.contains(&c.as_str()))
 }
 
-fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
-    for (span, msg, help) in found {
+fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str, bool)>) {
+    for (span, msg, help, weak) in found {
         // With a panic-catching layer anywhere in the workspace, a handler's panic is a
         // 500 response, not a dropped connection or a crash.
-        cx.report_unless_panics_caught(&META, span, msg).help = Some(help.into());
+        let f = cx.report_unless_panics_caught(&META, span, msg);
+        f.help = Some(help.into());
+        f.preview = weak;
     }
 }
 
@@ -174,7 +177,7 @@ fn scan<'ast>(
     inputs: Vec<String>,
     param_types: HashMap<String, &'ast Type>,
     f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
-) -> Vec<(Span, String, &'static str)> {
+) -> Vec<(Span, String, &'static str, bool)> {
     let macros = Arena::new();
     let exprs = Arena::new();
     // Numbers and other bounded values are not text a header could choke on.
@@ -261,7 +264,7 @@ struct Scan<'s, 'ast> {
     inits: HashMap<String, Option<&'s Expr>>,
     /// The closure being visited is an argument of a method of request data.
     closure_tainted: bool,
-    found: Vec<(Span, String, &'static str)>,
+    found: Vec<(Span, String, &'static str, bool)>,
 }
 
 fn text(e: &impl quote::ToTokens) -> String {
@@ -490,7 +493,36 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 
     fn flag(&mut self, span: Span, msg: String, help: &'static str) {
-        self.found.push((span, msg, help));
+        self.found.push((span, msg, help, false));
+    }
+
+    /// A finding on weak evidence: the preview sub-check.
+    fn flag_weak(&mut self, span: Span, msg: String, help: &'static str) {
+        self.found.push((span, msg, help, true));
+    }
+
+    /// Whether `e` calls the file system, a process, an HTTP client or a database
+    /// (`std::fs::read_to_string(..)`, `sqlx::query(..)…`): a failure the server does not
+    /// control.
+    fn io_call(&self, e: &Expr) -> bool {
+        struct Find<'f, 's, 'ast>(&'f Scan<'s, 'ast>, bool);
+        impl<'v> Visit<'v> for Find<'_, '_, '_> {
+            fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+                if let Some(p) = self.0.call_path(c) {
+                    let io = INTERNAL_CALL_PATHS.iter().any(|(prefix, _)| {
+                        p.len() > prefix.len() && p.iter().zip(prefix.iter()).all(|(a, b)| a == b)
+                    }) || p.len() > 1 && is_db_crate(&p[0]);
+                    if io {
+                        self.1 = true;
+                    }
+                }
+                visit::visit_expr_call(self, c);
+            }
+            fn visit_expr_closure(&mut self, _: &'v syn::ExprClosure) {}
+        }
+        let mut f = Find(self, false);
+        f.visit_expr(e);
+        f.1
     }
 
     fn check_unwrap(&mut self, m: &syn::ExprMethodCall) {
@@ -534,11 +566,20 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 "{call} on request data in {}: a malformed request panics the handler instead of getting an error response",
                 self.handler
             )
-        } else {
+        } else if mentions_await(&m.receiver) || self.io_call(&m.receiver) {
             format!(
-                "{call} in {}: a `None` or `Err` panics the handler instead of returning an error response",
+                "{call} on the result of an I/O call in {}: a failure of the database, file system or service panics the handler instead of returning an error response",
                 self.handler
             )
+        } else {
+            // Neither request data nor I/O: the value may well be an invariant the rule
+            // cannot see (weak evidence, the preview sub-check).
+            let msg = format!(
+                "{call} in {}: a `None` or `Err` panics the handler instead of returning an error response",
+                self.handler
+            );
+            self.flag_weak(m.method.span(), msg, HELP);
+            return;
         };
         self.flag(m.method.span(), msg, HELP);
     }
