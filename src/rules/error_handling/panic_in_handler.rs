@@ -212,6 +212,7 @@ fn scan<'ast>(
         raw,
         inits: HashMap::new(),
         closure_tainted: false,
+        helper: false,
         found: Vec::new(),
     };
     f(&mut s);
@@ -264,6 +265,9 @@ struct Scan<'s, 'ast> {
     inits: HashMap<String, Option<&'s Expr>>,
     /// The closure being visited is an argument of a method of request data.
     closure_tainted: bool,
+    /// Scanning a private helper a handler gives request data (its calls are not
+    /// followed further).
+    helper: bool,
     found: Vec<(Span, String, &'static str, bool)>,
 }
 
@@ -494,6 +498,58 @@ impl<'s, 'ast> Scan<'s, 'ast> {
 
     fn flag(&mut self, span: Span, msg: String, help: &'static str) {
         self.found.push((span, msg, help, false));
+    }
+
+    /// A private function of the file given request data (`parse_token(&auth)`): its
+    /// unwraps and indexing of that data panic the handler too. Only those findings are
+    /// kept (the rest of the helper is judged as any function), one level deep.
+    fn follow_helper(&mut self, c: &syn::ExprCall) {
+        if self.helper {
+            return;
+        }
+        let Expr::Path(p) = &*c.func else { return };
+        if p.path.segments.len() != 1 {
+            return;
+        }
+        let name = p.path.segments[0].ident.to_string();
+        let Some(f) = self.cx.facts.items.iter().find_map(|it| match it {
+            syn::Item::Fn(f) if f.sig.ident == name => Some(f),
+            _ => None,
+        }) else {
+            return;
+        };
+        if !matches!(f.vis, syn::Visibility::Inherited)
+            || crate::engine::walk::is_test_item(&f.attrs)
+        {
+            return;
+        }
+        let mut inputs = Vec::new();
+        let mut param_types = HashMap::new();
+        for (arg, input) in c.args.iter().zip(&f.sig.inputs) {
+            let syn::FnArg::Typed(t) = input else { return };
+            if !self.tainted(arg) {
+                continue;
+            }
+            for pn in typed_pattern_names(&t.pat, &t.ty) {
+                inputs.push(pn.ident.to_string());
+                if let Some(ty) = pn.ty {
+                    param_types.insert(pn.ident.to_string(), ty);
+                }
+            }
+        }
+        if inputs.is_empty() {
+            return;
+        }
+        let label = format!("helper `{name}` (a handler gives it request data)");
+        let found = scan(self.cx, &label, inputs, param_types, |s| {
+            s.helper = true;
+            s.visit_block(&f.block)
+        });
+        self.found.extend(
+            found
+                .into_iter()
+                .filter(|(_, msg, _, weak)| !weak && msg.contains("request data in")),
+        );
     }
 
     /// A finding on weak evidence: the preview sub-check.
@@ -1491,6 +1547,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             return;
         }
         visit::visit_expr_call(self, c);
+        self.follow_helper(c);
         if path
             .as_ref()
             .and_then(|p| p.last())
