@@ -443,9 +443,16 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
                 ty,
                 param: &param,
                 hits: Vec::new(),
+                plain: false,
+                calls: Vec::new(),
             };
             finder.visit_block(&f.block);
-            for (variant, field) in finder.hits {
+            let mut hits = std::mem::take(&mut finder.hits);
+            // `Self::new(status, e.to_string())`: where the constructor puts its argument.
+            for (func, index) in finder.calls {
+                hits.extend(constructor_fields(cx, ty, &func, index));
+            }
+            for (variant, field) in hits {
                 if let Some(v) = variants
                     .iter_mut()
                     .find(|v| v.name == variant || (variant.is_empty() && v.name == ty))
@@ -462,12 +469,59 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
     }
 }
 
-/// Finds `T::V(<text of param>)` and `T::V { f: <text of param> }` constructions.
+/// The (variant, field) pairs an associated function `ty::func` of the file fills with
+/// its `index`-th argument (`fn new(status, message: impl Into<String>) -> Self { Self {
+/// status, message: message.into() } }`).
+fn constructor_fields(
+    cx: &Cx<'_, '_>,
+    ty: &str,
+    func: &str,
+    index: usize,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for item in cx.facts.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || type_ident(&imp.self_ty).as_deref() != Some(ty) {
+            continue;
+        }
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != func || f.sig.receiver().is_some() {
+                continue;
+            }
+            let Some(syn::FnArg::Typed(t)) = f.sig.inputs.iter().nth(index) else {
+                continue;
+            };
+            let Pat::Ident(pi) = &*t.pat else { continue };
+            let param = pi.ident.to_string();
+            let mut finder = Constructed {
+                ty,
+                param: &param,
+                hits: Vec::new(),
+                plain: true,
+                calls: Vec::new(),
+            };
+            finder.visit_block(&f.block);
+            // Shorthand `Self { message }` fields.
+            out.extend(finder.hits);
+        }
+    }
+    out
+}
+
+/// Finds `T::V(<text of param>)` and `T::V { f: <text of param> }` constructions, and
+/// calls of the type's own functions given the text (`Self::new(status, e.to_string())`:
+/// (function, argument index) in `calls`).
 struct Constructed<'c> {
     ty: &'c str,
     param: &'c str,
     /// (variant, field)
     hits: Vec<(String, String)>,
+    /// The param already is text (a constructor's `message: impl Into<String>`): any
+    /// use of it counts, not only its rendering.
+    plain: bool,
+    /// Calls of the type's associated functions given the text: (function, index).
+    calls: Vec<(String, usize)>,
 }
 
 impl Constructed<'_> {
@@ -481,6 +535,26 @@ impl Constructed<'_> {
     }
 
     fn shows_param(&self, e: &Expr) -> bool {
+        if self.plain {
+            let mut e = peel(e);
+            for _ in 0..8 {
+                match e {
+                    Expr::MethodCall(m)
+                        if m.args.is_empty()
+                            && matches!(
+                                m.method.to_string().as_str(),
+                                "into" | "to_string" | "to_owned" | "clone"
+                            ) =>
+                    {
+                        e = peel(&m.receiver)
+                    }
+                    _ => break,
+                }
+            }
+            if matches!(e, Expr::Path(p) if p.path.is_ident(self.param)) {
+                return true;
+            }
+        }
         let mut f = MentionsText {
             name: self.param,
             hit: false,
@@ -497,6 +571,7 @@ impl<'v> Visit<'v> for Constructed<'_> {
                 for (i, a) in c.args.iter().enumerate() {
                     if self.shows_param(a) {
                         self.hits.push((v.clone(), i.to_string()));
+                        self.calls.push((v.clone(), i));
                     }
                 }
             }
@@ -806,6 +881,10 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     /// A response's status.
     fn status_of(&self, e: &Expr) -> Option<Status> {
         match peel(e) {
+            // `self.status`, `err.status_code`.
+            Expr::Field(f) => matches!(&f.member, syn::Member::Named(n)
+                    if n.to_string().to_ascii_lowercase().contains("status"))
+            .then_some(Status::Dynamic),
             Expr::Path(p) => {
                 let segs: Vec<String> = path_names(&p.path);
                 match segs.as_slice() {
@@ -978,7 +1057,28 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             Expr::Struct(s) => s.fields.iter().find_map(|f| self.text_at(&f.expr, d)),
             Expr::Tuple(t) => t.elems.iter().find_map(|x| self.text_at(x, d)),
             Expr::Array(a) => a.elems.iter().find_map(|x| self.text_at(x, d)),
-            Expr::Field(f) => self.text_at(&f.base, d),
+            Expr::Field(f) => {
+                // `self.message` of the own type, filled with an internal error's text by
+                // a conversion.
+                if let (Some(own), syn::Member::Named(n)) = (self.own, &f.member) {
+                    let field = n.to_string();
+                    if root_name(&f.base).as_deref() == Some("self")
+                        && own.variants.iter().any(|v| v.text_fields.contains(&field))
+                    {
+                        if let Some((name, info)) = self.err_of(e) {
+                            if info.internal.is_some() {
+                                return Some(Text {
+                                    name,
+                                    info,
+                                    debug: false,
+                                    span: f.span(),
+                                });
+                            }
+                        }
+                    }
+                }
+                self.text_at(&f.base, d)
+            }
             Expr::Cast(c) => self.text_at(&c.expr, d),
             Expr::Binary(b) => self
                 .text_at(&b.left, d)
