@@ -70,7 +70,10 @@ impl Rule for InternalErrorExposed {
         sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || cx.file.test || !cx.uses.imports_crate(HTTP_CRATES) {
+        if cx.scopes.in_test()
+            || cx.file.test
+            || !(cx.uses.imports_crate(HTTP_CRATES) || cx.uses.imports_crate(BOT_CRATES))
+        {
             return;
         }
         // The methods of response trait implementations are judged with their type.
@@ -309,14 +312,43 @@ impl ErrorType {
 }
 
 fn derives_debug(attrs: &[syn::Attribute]) -> bool {
+    derives(attrs, "Debug")
+}
+
+/// Whether the attributes derive `name` (`#[derive(Debug)]`, `#[derive(askama::Template)]`).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("derive")
             && quote::ToTokens::to_token_stream(&a.meta)
                 .to_string()
                 .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == "Debug")
+                .any(|w| w == name)
     })
 }
+
+/// Template engines whose context or template fields are rendered for the user.
+const TEMPLATE_CRATES: &[&str] = &["tera", "askama", "sailfish", "minijinja", "handlebars"];
+
+/// Chat bot frameworks: their replies are shown to the user.
+const BOT_CRATES: &[&str] = &[
+    "teloxide",
+    "serenity",
+    "poise",
+    "frankenstein",
+    "twilight_http",
+];
+
+/// Methods of the bot frameworks that send text to the chat.
+const BOT_REPLY_METHODS: &[&str] = &[
+    "send_message",
+    "reply_to",
+    "say",
+    "reply",
+    "answer",
+    "edit_message_text",
+    "create_message",
+    "content",
+];
 
 fn fields_of(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<(String, Option<&'static str>)> {
     fields
@@ -1174,7 +1206,71 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 
     /// A response construction at `e`, judged.
+    /// Judges text that reaches the user another way than an HTTP response body: a
+    /// template's context or fields, a chat bot's reply. Only internal errors count (no
+    /// status says whose failure it is).
+    fn judge_internal(&mut self, body: &[&Expr], how: &str) {
+        for b in body {
+            let Some(t) = self.text_in(b) else { continue };
+            let Some(kind) = t.info.internal else {
+                continue;
+            };
+            self.cover(b);
+            self.found.push((
+                t.span,
+                format!(
+                    "the text of {kind} error `{}` is shown to the user {how}: its message can reveal queries, tables, file paths or hosts",
+                    t.name
+                ),
+            ));
+        }
+    }
+
+    /// A page or a message for the user: `context.insert("error", ..)` of a tera
+    /// context, a struct literal of an askama/sailfish template, a chat bot's reply
+    /// (`bot.send_message(chat, ..)`, `ctx.say(..)`, `msg.reply(ctx, ..)`).
+    fn check_page_or_reply(&mut self, e: &Expr) {
+        match e {
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if name == "insert"
+                    && m.args.len() == 2
+                    && matches!(peel(&m.args[0]), Expr::Lit(l) if matches!(l.lit, Lit::Str(_)))
+                    && self.cx.uses.imports_crate(TEMPLATE_CRATES)
+                {
+                    let body: Vec<&Expr> = m.args.iter().skip(1).collect();
+                    self.judge_internal(&body, "in a rendered page");
+                } else if BOT_REPLY_METHODS.contains(&name.as_str())
+                    && self.cx.uses.imports_crate(BOT_CRATES)
+                {
+                    let body: Vec<&Expr> = m.args.iter().collect();
+                    self.judge_internal(&body, "in a chat reply");
+                }
+            }
+            Expr::Struct(st) => {
+                let Some(last) = st.path.segments.last() else {
+                    return;
+                };
+                let is_template = self
+                    .cx
+                    .facts
+                    .struct_items
+                    .get(&last.ident.to_string())
+                    .is_some_and(|item| derives(&item.attrs, "Template"));
+                if is_template {
+                    let body: Vec<&Expr> = st.fields.iter().map(|f| &f.expr).collect();
+                    self.judge_internal(&body, "in a rendered page");
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn check_response(&mut self, e: &Expr) {
+        if self.covered.contains(&key(e.span())) {
+            return;
+        }
+        self.check_page_or_reply(e);
         if self.covered.contains(&key(e.span())) {
             return;
         }
