@@ -297,6 +297,22 @@ mod tests {
     }
 
     #[test]
+    fn names_re_exported_by_a_nested_module() {
+        let m = map(
+            "mod wire { pub use serde_json::to_value as encode; pub use serde_json; }\n\
+             fn helper() {}",
+            &["crate", "api"],
+        );
+        assert_eq!(res(&m, "wire::encode"), "serde_json::to_value");
+        assert_eq!(
+            res(&m, "wire::serde_json::to_string"),
+            "serde_json::to_string"
+        );
+        assert_eq!(res(&m, "self::wire::encode"), "serde_json::to_value");
+        assert_eq!(res(&m, "helper"), "crate::api::helper");
+    }
+
+    #[test]
     fn aliases_groups_renames_and_relative_paths() {
         let m = map(
             "use sqlx::{query, query_as as qa, postgres::{self, PgPool}};\n\
