@@ -477,6 +477,7 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
                 hits: Vec::new(),
                 plain: false,
                 calls: Vec::new(),
+                locals: HashSet::new(),
             };
             finder.visit_block(&f.block);
             let mut hits = std::mem::take(&mut finder.hits);
@@ -532,6 +533,7 @@ fn constructor_fields(
                 hits: Vec::new(),
                 plain: true,
                 calls: Vec::new(),
+                locals: HashSet::new(),
             };
             finder.visit_block(&f.block);
             // Shorthand `Self { message }` fields.
@@ -554,6 +556,8 @@ struct Constructed<'c> {
     plain: bool,
     /// Calls of the type's associated functions given the text: (function, index).
     calls: Vec<(String, usize)>,
+    /// Locals holding the param's text (`let msg = e.to_string();`).
+    locals: HashSet<String>,
 }
 
 impl Constructed<'_> {
@@ -592,11 +596,45 @@ impl Constructed<'_> {
             hit: false,
         };
         f.visit_expr(e);
-        f.hit
+        if f.hit {
+            return true;
+        }
+        // A local holding the text, as it is or copied (`msg`, `msg.clone()`).
+        let mut e = peel(e);
+        for _ in 0..8 {
+            match e {
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && matches!(
+                            m.method.to_string().as_str(),
+                            "into" | "to_string" | "to_owned" | "clone"
+                        ) =>
+                {
+                    e = peel(&m.receiver)
+                }
+                _ => break,
+            }
+        }
+        matches!(e, Expr::Path(p)
+            if p.path.get_ident().is_some_and(|i| self.locals.contains(&i.to_string())))
     }
 }
 
 impl<'v> Visit<'v> for Constructed<'_> {
+    fn visit_local(&mut self, l: &'v syn::Local) {
+        visit::visit_local(self, l);
+        let Some(init) = &l.init else { return };
+        let holds = init.diverge.is_none() && self.shows_param(&init.expr);
+        for pn in pattern_names(&l.pat) {
+            let n = pn.ident.to_string();
+            if holds {
+                self.locals.insert(n);
+            } else {
+                self.locals.remove(&n);
+            }
+        }
+    }
+
     fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
         if let Expr::Path(p) = &*c.func {
             if let Some(v) = self.variant_of(&p.path) {

@@ -219,6 +219,12 @@ fn scan<'ast>(
     s.found
 }
 
+/// A private function a handler calls.
+struct Helper<'ast> {
+    sig: &'ast syn::Signature,
+    block: &'ast syn::Block,
+}
+
 /// Walks a handler body in source order, tracking which locals derive from request data
 /// and which values were checked before use.
 struct Scan<'s, 'ast> {
@@ -300,6 +306,13 @@ fn value_text(e: &Expr) -> String {
         }
         Expr::Paren(p) => value_text(&p.expr),
         Expr::Reference(r) => value_text(&r.expr),
+        // `(v).strip_prefix(p)` is `v.strip_prefix(p)`.
+        Expr::MethodCall(m) if m.turbofish.is_none() => format!(
+            "{} . {} ({})",
+            value_text(&m.receiver),
+            m.method,
+            text(&m.args)
+        ),
         _ => text(e),
     }
 }
@@ -508,21 +521,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             return;
         }
         let Expr::Path(p) = &*c.func else { return };
-        if p.path.segments.len() != 1 {
-            return;
-        }
-        let name = p.path.segments[0].ident.to_string();
-        let Some(f) = self.cx.facts.items.iter().find_map(|it| match it {
-            syn::Item::Fn(f) if f.sig.ident == name => Some(f),
-            _ => None,
-        }) else {
+        let Some(f) = self.helper_fn(&p.path) else {
             return;
         };
-        if !matches!(f.vis, syn::Visibility::Inherited)
-            || crate::engine::walk::is_test_item(&f.attrs)
-        {
-            return;
-        }
         let mut inputs = Vec::new();
         let mut param_types = HashMap::new();
         for (arg, input) in c.args.iter().zip(&f.sig.inputs) {
@@ -540,6 +541,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if inputs.is_empty() {
             return;
         }
+        let name = f.sig.ident.to_string();
         let label = format!("helper `{name}` (a handler gives it request data)");
         let found = scan(self.cx, &label, inputs, param_types, |s| {
             s.helper = true;
@@ -550,6 +552,58 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 .into_iter()
                 .filter(|(_, msg, _, weak)| !weak && msg.contains("request data in")),
         );
+    }
+
+    /// The private function of the file a call path names: a free function `f`, or an
+    /// associated function without `self` (`Self::f`, `T::f` of an inherent impl of the
+    /// file), not test code.
+    fn helper_fn(&self, path: &syn::Path) -> Option<Helper<'ast>> {
+        let segs: Vec<String> = path_names(path);
+        let (owner, name) = match segs.as_slice() {
+            [f] => (None, f.as_str()),
+            [t, f] => (Some(t.as_str()), f.as_str()),
+            _ => return None,
+        };
+        let private = |vis: &syn::Visibility, attrs: &[syn::Attribute]| {
+            matches!(vis, syn::Visibility::Inherited) && !crate::engine::walk::is_test_item(attrs)
+        };
+        let self_ty = self.cx.scopes.self_ty().and_then(|t| match t {
+            Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        });
+        for item in self.cx.facts.items {
+            match item {
+                syn::Item::Fn(f) if owner.is_none() && f.sig.ident == name => {
+                    return private(&f.vis, &f.attrs).then_some(Helper {
+                        sig: &f.sig,
+                        block: &f.block,
+                    });
+                }
+                syn::Item::Impl(imp) if owner.is_some() && imp.trait_.is_none() => {
+                    let Type::Path(tp) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let ty = tp.path.segments.last().map(|s| s.ident.to_string());
+                    let owner = owner.unwrap_or_default();
+                    let matches_owner = ty.as_deref() == Some(owner)
+                        || (owner == "Self" && ty.is_some() && ty == self_ty);
+                    if !matches_owner {
+                        continue;
+                    }
+                    for it in &imp.items {
+                        let syn::ImplItem::Fn(f) = it else { continue };
+                        if f.sig.ident == name && f.sig.receiver().is_none() {
+                            return private(&f.vis, &f.attrs).then_some(Helper {
+                                sig: &f.sig,
+                                block: &f.block,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// A finding on weak evidence: the preview sub-check.
@@ -640,6 +694,26 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         self.flag(m.method.span(), msg, HELP);
     }
 
+    /// `e` followed through the locals bound once to a value (`let it = s.split('/');`
+    /// → `s.split('/')`), without wrappers.
+    fn through<'a>(&'a self, e: &'a Expr) -> &'a Expr {
+        let mut e = peel(e);
+        for _ in 0..8 {
+            let next = match e {
+                Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.inits.get(&i.to_string()).copied().flatten()),
+                _ => None,
+            };
+            match next {
+                Some(init) => e = peel(init),
+                None => break,
+            }
+        }
+        e
+    }
+
     /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic),
     /// also when `recv` is a local holding such a value.
     fn cannot_fail(&self, recv: &Expr) -> bool {
@@ -722,7 +796,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             // Put there by a middleware: `req.extensions().get::<Session>()`, `id.identity()`.
             Expr::MethodCall(mc)
                 if (mc.method == "get"
-                    && matches!(peel(&mc.receiver), Expr::MethodCall(r)
+                    && matches!(self.through(&mc.receiver), Expr::MethodCall(r)
                         if r.method == "extensions" || r.method == "extensions_mut"))
                     || (mc.args.is_empty()
                         && MIDDLEWARE_VALUE_METHODS.contains(&mc.method.to_string().as_str())) =>
@@ -746,14 +820,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 // `now.checked_sub(one_day)`, on the server's own times.
                 if is_time_conversion(&name)
                     && name.starts_with("checked_")
-                    && mentions_method_or_fn(&mc.receiver, "now")
+                    && mentions_method_or_fn(self.through(&mc.receiver), "now")
                     && !mc.args.iter().any(|a| self.tainted(a))
                 {
                     return true;
                 }
                 // `s.split(':').next()`: `split` yields at least one item.
                 if name == "next" {
-                    if let Expr::MethodCall(inner) = peel(&mc.receiver) {
+                    if let Expr::MethodCall(inner) = self.through(&mc.receiver) {
                         if matches!(
                             inner.method.to_string().as_str(),
                             "split" | "splitn" | "rsplit" | "rsplitn" | "split_inclusive"
@@ -1183,6 +1257,15 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 _ => break,
             }
         }
+        // `let it = auth.split(' '); let parts: Vec<_> = it.collect();`
+        if let Expr::Path(p) = e {
+            if p.path
+                .get_ident()
+                .is_some_and(|i| self.pieces.contains(&i.to_string()))
+            {
+                return true;
+            }
+        }
         split && self.tainted(e)
     }
 
@@ -1555,6 +1638,10 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         {
             for a in &c.args {
                 if let Some(r) = root(a) {
+                    self.validated.insert(r);
+                }
+                // `let role = f.role.as_ref(); ensure_role(role)?` checks `f` too.
+                if let Some(r) = root(self.through(a)) {
                     self.validated.insert(r);
                 }
             }
