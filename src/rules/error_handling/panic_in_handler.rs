@@ -545,7 +545,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         let label = format!("helper `{name}` (a handler gives it request data)");
         let found = scan(self.cx, &label, inputs, param_types, |s| {
             s.helper = true;
-            s.visit_block(&f.block)
+            s.visit_block(f.block)
         });
         self.found.extend(
             found
