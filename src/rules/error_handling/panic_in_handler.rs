@@ -213,6 +213,7 @@ fn scan<'ast>(
         inits: HashMap::new(),
         closure_tainted: false,
         helper: false,
+        header_parses: HashSet::new(),
         found: Vec::new(),
     };
     f(&mut s);
@@ -274,6 +275,9 @@ struct Scan<'s, 'ast> {
     /// Scanning a private helper a handler gives request data (its calls are not
     /// followed further).
     helper: bool,
+    /// `.unwrap()`s (by position) of a header-safe text parsed into a header value
+    /// given to `headers.insert(..)`.
+    header_parses: HashSet<(usize, usize)>,
     found: Vec<(Span, String, &'static str, bool)>,
 }
 
@@ -644,7 +648,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if (method == "unwrap" && !m.args.is_empty()) || (method == "expect" && m.args.len() != 1) {
             return;
         }
-        if self.cannot_fail(&m.receiver) {
+        if self.cannot_fail(&m.receiver) || self.header_parses.contains(&key(m.method.span())) {
             return;
         }
         // `.expect("HMAC takes a key of any size")`: the author's claim, as with
@@ -1051,6 +1055,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     "hyphenated" | "simple" | "urn" | "as_hyphenated" | "as_simple" => {
                         self.uuid_value(&m.receiver, d)
                     }
+                    // Numbers: a length, a count, a duration in seconds, a timestamp.
+                    "len" | "count" | "as_secs" | "as_millis" | "timestamp"
+                    | "timestamp_millis" | "unix_timestamp" => m.args.is_empty(),
                     "encode" | "encode_upper" | "encode_hex" | "encode_hex_upper" | "to_hex" => {
                         self.encoder(&m.receiver) || name != "encode"
                     }
@@ -1382,6 +1389,11 @@ fn strip_views(e: &Expr) -> &Expr {
     e
 }
 
+/// A position in the file, to recognise a node visited again.
+fn key(span: Span) -> (usize, usize) {
+    (span.start().line, span.start().column)
+}
+
 fn is_zero(e: &Expr) -> bool {
     matches!(e, Expr::Lit(l) if matches!(&l.lit, Lit::Int(i) if i.base10_digits() == "0"))
 }
@@ -1672,6 +1684,24 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         if SHAPE_METHODS.contains(&name.as_str()) {
             if let Some(p) = place(&m.receiver) {
                 self.guarded.insert(p);
+            }
+        }
+        // `headers.insert(k, id.to_string().parse().unwrap())`: parsed into a header
+        // value.
+        if matches!(
+            name.as_str(),
+            "insert" | "append" | "header" | "insert_header" | "append_header"
+        ) {
+            for a in &m.args {
+                if let Expr::MethodCall(u) = peel(a) {
+                    if PANICKING_METHODS.contains(&u.method.to_string().as_str()) {
+                        if let Expr::MethodCall(p) = peel(&u.receiver) {
+                            if p.method == "parse" && self.header_safe(&p.receiver, 0) {
+                                self.header_parses.insert(key(u.method.span()));
+                            }
+                        }
+                    }
+                }
             }
         }
         let t = self.tainted(&m.receiver);
