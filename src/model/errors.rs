@@ -433,3 +433,41 @@ pub fn is_harmless_error_call(path: &[String]) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        s.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn harmless_error_types_by_full_path() {
+        assert!(is_harmless_error_type(&p(
+            "axum::extract::rejection::JsonRejection"
+        )));
+        assert!(is_harmless_error_type(&p(
+            "actix_web::error::JsonPayloadError"
+        )));
+        assert!(is_harmless_error_type(&p("tower::timeout::error::Elapsed")));
+        assert!(is_harmless_error_type(&p("tokio::time::error::Elapsed")));
+        assert!(is_harmless_error_type(&p("QueryRejection")));
+        assert!(!is_harmless_error_type(&p("sqlx::Error")));
+        assert!(!is_harmless_error_type(&p("crate::errors::Elapsed")));
+        assert!(!is_harmless_error_type(&p("Rejection")));
+    }
+
+    #[test]
+    fn panic_catching_layers_outside_comments() {
+        assert!(catches_panics(".layer(CatchPanicLayer::new())"));
+        assert!(catches_panics(
+            "use tower_http::catch_panic::CatchPanicLayer;"
+        ));
+        assert!(catches_panics("let r = std::panic::catch_unwind(|| f());"));
+        assert!(!catches_panics(
+            "// TODO: add CatchPanicLayer\nfn main() {}"
+        ));
+        assert!(!catches_panics("fn main() {}"));
+    }
+}
