@@ -680,7 +680,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 "{call} on request data in {}: a malformed request panics the handler instead of getting an error response",
                 self.handler
             )
-        } else if mentions_await(&m.receiver) || self.io_call(&m.receiver) {
+        } else if (mentions_await(&m.receiver) && !awaits_sync_primitive(&m.receiver))
+            || self.io_call(&m.receiver)
+        {
             format!(
                 "{call} on the result of an I/O call in {}: a failure of the database, file system or service panics the handler instead of returning an error response",
                 self.handler
@@ -1443,6 +1445,35 @@ fn mentions_method_or_fn(e: &Expr, name: &str) -> bool {
     let mut f = Find(name, false);
     f.visit_expr(e);
     f.1
+}
+
+/// Whether `e` is the awaited result of a task-synchronisation primitive, which fails
+/// only when its other side is gone: `sem.acquire().await`, `rx.recv().await`,
+/// `tx.send(v).await` (a channel's, with an argument, unlike an HTTP request's
+/// `send()`), `rx.await` of a oneshot receiver.
+fn awaits_sync_primitive(e: &Expr) -> bool {
+    let Expr::Await(a) = peel(e) else {
+        return false;
+    };
+    match peel(&a.base) {
+        Expr::Path(_) | Expr::Field(_) => true,
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            matches!(
+                name.as_str(),
+                "acquire"
+                    | "acquire_owned"
+                    | "acquire_many"
+                    | "recv"
+                    | "changed"
+                    | "notified"
+                    | "wait"
+                    | "closed"
+                    | "reserve"
+            ) || (name == "send" && !m.args.is_empty())
+        }
+        _ => false,
+    }
 }
 
 /// Whether `e` awaits anything (an I/O result).
