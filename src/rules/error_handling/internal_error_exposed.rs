@@ -237,10 +237,17 @@ fn result_error_type(ty: &Type) -> Option<&Type> {
 /// The error `x` whose type an `x.is::<T>()` condition tests for a harmless type `T`
 /// (`if err.is::<Elapsed>()`).
 fn harmless_test(cx: &Cx<'_, '_>, cond: &Expr) -> Option<String> {
-    let Expr::MethodCall(m) = peel(cond) else {
+    let mut e = peel(cond);
+    // `err.downcast_ref::<Elapsed>().is_some()`, `if let Some(_) = err.downcast_ref::<..>()`.
+    match e {
+        Expr::MethodCall(m) if m.method == "is_some" => e = peel(&m.receiver),
+        Expr::Let(l) => e = peel(&l.expr),
+        _ => {}
+    }
+    let Expr::MethodCall(m) = e else {
         return None;
     };
-    if m.method != "is" {
+    if m.method != "is" && m.method != "downcast_ref" {
         return None;
     }
     let t = m.turbofish.as_ref()?;
