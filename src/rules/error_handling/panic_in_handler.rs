@@ -214,6 +214,7 @@ fn scan<'ast>(
         closure_tainted: false,
         helper: false,
         header_parses: HashSet::new(),
+        budget: std::cell::Cell::new(0),
         found: Vec::new(),
     };
     f(&mut s);
@@ -278,6 +279,8 @@ struct Scan<'s, 'ast> {
     /// `.unwrap()`s (by position) of a header-safe text parsed into a header value
     /// given to `headers.insert(..)`.
     header_parses: HashSet<(usize, usize)>,
+    /// Steps left to [`Scan::header_safe`]'s current question.
+    budget: std::cell::Cell<u32>,
     found: Vec<(Span, String, &'static str, bool)>,
 }
 
@@ -1028,9 +1031,16 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     /// ASCII, a constant, a number, a UUID's text, a base64 or hex encoding, or a
     /// `format!` of such parts; also through the locals holding one.
     fn header_safe(&self, e: &Expr, depth: u32) -> bool {
-        if depth > 16 {
+        // A local's initializer may name the local again (`let v = format!("{v}{v}")` of
+        // a parameter `v`): a budget of steps per question keeps that linear.
+        if depth == 0 {
+            self.budget.set(256);
+        }
+        let left = self.budget.get();
+        if depth > 16 || left == 0 {
             return false;
         }
+        self.budget.set(left - 1);
         let d = depth + 1;
         match peel(e) {
             Expr::Lit(l) => match &l.lit {
