@@ -176,7 +176,9 @@ impl UseMap {
         }
         // A name re-exported by a module nested in the file (bounded: chains of
         // re-exports are short).
-        for _ in 0..4 {
+        let mut steps = if self.nested.is_empty() { 0 } else { 4 };
+        while steps > 0 {
+            steps -= 1;
             let Some(k) = (1..=out.len())
                 .rev()
                 .find(|k| self.nested.contains_key(&out[..*k]))
