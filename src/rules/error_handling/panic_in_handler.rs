@@ -492,12 +492,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         }
     }
 
-    /// Whether a condition before named the place `e` reads (or a part or a whole of it).
+    /// Whether a condition before named the place `e` reads (or a part of it: a
+    /// condition on `state` alone says nothing of `state.users`).
     fn in_condition(&self, e: &Expr) -> bool {
         let Some(p) = place(e) else { return false };
+        let part = format!("{p}.");
         self.conditions
             .iter()
-            .any(|g| *g == p || p.starts_with(&format!("{g}.")) || g.starts_with(&format!("{p}.")))
+            .any(|g| *g == p || g.starts_with(&part))
     }
 
     fn is_guarded(&self, e: &Expr) -> bool {
