@@ -185,6 +185,9 @@ struct Variant {
     fields: Vec<(String, Option<&'static str>)>,
     /// Fields that hold an internal error's text (filled by a `From` conversion).
     text_fields: Vec<String>,
+    /// Fields that hold a framework's rejection of the request or a fixed-text error
+    /// (`Json(JsonRejection)`): their text is the client's.
+    harmless_fields: Vec<String>,
     /// The fields `Display` shows (`None`: unknown, no `#[error(..)]`).
     displayed: Option<Vec<String>>,
 }
@@ -271,6 +274,7 @@ impl ErrorType {
                     name: v.ident.to_string(),
                     fields: fields_of(cx, &v.fields),
                     text_fields: Vec::new(),
+                    harmless_fields: harmless_fields(cx, &v.fields),
                     displayed: displayed(&v.attrs, &v.fields),
                 })
                 .collect();
@@ -286,6 +290,7 @@ impl ErrorType {
             name: name.to_string(),
             fields: fields_of(cx, &s.fields),
             text_fields: Vec::new(),
+            harmless_fields: harmless_fields(cx, &s.fields),
             displayed: displayed(&s.attrs, &s.fields),
         }];
         mark_from_impls(cx, name, &mut variants);
@@ -367,6 +372,21 @@ fn fields_of(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<(String, Option<&'static s
                 .as_ref()
                 .map_or_else(|| i.to_string(), |id| id.to_string());
             (name, internal_type(cx, &f.ty))
+        })
+        .collect()
+}
+
+/// The fields of harmless error types ([`harmless_type`]), by name (`0`, `1` for tuple
+/// fields).
+fn harmless_fields(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<String> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| harmless_type(cx, &f.ty))
+        .map(|(i, f)| {
+            f.ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), |id| id.to_string())
         })
         .collect()
 }
@@ -1507,6 +1527,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                             ErrInfo {
                                 internal: kind,
                                 text,
+                                client: v.harmless_fields.contains(&i.to_string()),
                                 ..ErrInfo::default()
                             },
                         );
@@ -1527,12 +1548,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         .find(|(n, _)| *n == field)
                         .and_then(|(_, k)| *k);
                     let text = v.text_fields.contains(&field);
+                    let client = v.harmless_fields.contains(&field);
                     for pn in pattern_names(&fp.pat) {
                         self.errs.insert(
                             pn.ident.to_string(),
                             ErrInfo {
                                 internal: kind,
                                 text,
+                                client,
                                 ..ErrInfo::default()
                             },
                         );
