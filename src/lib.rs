@@ -134,8 +134,16 @@ fn analyze_one(
         let index = engine::index::ProjectIndex::new(vec![out.index], &settings.secrets);
         let layers = engine::layers::LayerMap::new(vec![out.layers], settings);
         findings.extend(out.deferred.into_iter().filter_map(|d| {
-            engine::settle(d, &bounded, &index, &layers, out.rate_limited, settings)
-                .filter(|f| settings.reports(f))
+            engine::settle(
+                d,
+                &bounded,
+                &index,
+                &layers,
+                out.rate_limited,
+                out.panics_caught,
+                settings,
+            )
+            .filter(|f| settings.reports(f))
         }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

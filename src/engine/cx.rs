@@ -187,6 +187,9 @@ pub enum Condition {
     IfLayerViolation(Box<crate::engine::layers::LayerRef>),
     /// Kept only if no analysed file of the workspace shows rate limiting.
     UnlessRateLimited,
+    /// Kept only if no analysed file of the workspace installs a layer that catches a
+    /// handler's panic and answers 500 (BL701).
+    UnlessPanicsCaught,
 }
 
 /// A handler's payload, settled against the project index.
@@ -359,6 +362,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         self.deferred.push(Deferred {
             finding: f,
             cond: Condition::UnlessRateLimited,
+        });
+        let last = self.deferred.len() - 1;
+        &mut self.deferred[last].finding
+    }
+
+    /// Reports a finding that stands only if nothing in the workspace catches the panics
+    /// of handlers (known once every file has been read).
+    pub fn report_unless_panics_caught(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+    ) -> &mut Finding {
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred {
+            finding: f,
+            cond: Condition::UnlessPanicsCaught,
         });
         let last = self.deferred.len() - 1;
         &mut self.deferred[last].finding

@@ -82,6 +82,8 @@ pub struct FileOutput {
     pub layers: layers::FileLayers,
     /// The file shows rate limiting (BL506).
     pub rate_limited: bool,
+    /// The file installs a layer that turns a handler's panic into a response (BL701).
+    pub panics_caught: bool,
 }
 
 /// The result of analysing a set of files.
@@ -131,10 +133,12 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut indexes = Vec::new();
     let mut file_layers = Vec::new();
     let mut rate_limited = false;
+    let mut panics_caught = false;
     for r in results {
         match r {
             Ok(f) => {
                 rate_limited |= f.rate_limited;
+                panics_caught |= f.panics_caught;
                 out.findings.extend(f.findings);
                 deferred.extend(f.deferred);
                 bounded.extend(f.bounded_types);
@@ -164,7 +168,17 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     out.findings.extend(
         deferred
             .into_iter()
-            .filter_map(|d| settle(d, &bounded, &index, &layer_map, rate_limited, settings))
+            .filter_map(|d| {
+                settle(
+                    d,
+                    &bounded,
+                    &index,
+                    &layer_map,
+                    rate_limited,
+                    panics_caught,
+                    settings,
+                )
+            })
             .filter(|f| settings.reports(f)),
     );
     if layers_on {
@@ -184,10 +198,12 @@ pub fn settle(
     index: &ProjectIndex,
     layer_map: &layers::LayerMap,
     rate_limited: bool,
+    panics_caught: bool,
     settings: &Settings,
 ) -> Option<Finding> {
     match d.cond {
         Condition::UnlessRateLimited => (!rate_limited).then_some(d.finding),
+        Condition::UnlessPanicsCaught => (!panics_caught).then_some(d.finding),
         Condition::IfLayerViolation(r) => {
             let w = layer_violation::describe(&layer_map.settle(&r)?);
             let mut f = d.finding;
@@ -381,6 +397,9 @@ pub fn analyze_bytes(
     }
     out.rate_limited = settings.is_enabled(MISSING_RATE_LIMIT.code)
         && crate::model::ratelimit::mentions_rate_limiting(&src.text);
+    out.panics_caught = !meta.test
+        && settings.is_enabled(crate::rules::error_handling::panic_in_handler::META.code)
+        && crate::model::errors::catches_panics(&src.text);
     proc_macro2::extra::invalidate_current_thread_spans();
     finish_file(&src, out, settings)
 }
@@ -468,6 +487,7 @@ fn walk_source(
         index,
         layers: file_layers,
         rate_limited: false,
+        panics_caught: false,
     }
 }
 

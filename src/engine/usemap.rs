@@ -14,6 +14,9 @@ pub struct UseMap {
     module: Vec<String>,
     /// Items defined in the file at module level (functions, types, modules).
     local_items: HashMap<String, Vec<String>>,
+    /// Names imported into a module nested in the file (`mod wire { pub use a::b as c; }`):
+    /// `crate::…::wire::c` → `a::b`, so that `wire::c` resolves through the re-export.
+    nested: HashMap<Vec<String>, Vec<String>>,
 }
 
 impl UseMap {
@@ -82,6 +85,16 @@ impl UseMap {
         }
     }
 
+    /// Records `use full as name;` declared in `module`.
+    fn bind(&mut self, name: String, full: Vec<String>, module: &[String]) {
+        if module.len() > self.module.len() {
+            let mut key = module.to_vec();
+            key.push(name.clone());
+            self.nested.insert(key, full.clone());
+        }
+        self.aliases.insert(name, full);
+    }
+
     fn add_tree(&mut self, tree: &UseTree, prefix: &mut Vec<String>, module: &[String]) {
         match tree {
             UseTree::Path(p) => {
@@ -95,13 +108,13 @@ impl UseMap {
                     // `use a::b::{self}` imports `b`.
                     if let Some(last) = prefix.last().cloned() {
                         let full = absolutize(prefix, module);
-                        self.aliases.insert(last, full);
+                        self.bind(last, full, module);
                     }
                 } else {
                     prefix.push(name.clone());
                     let full = absolutize(prefix, module);
                     prefix.pop();
-                    self.aliases.insert(name, full);
+                    self.bind(name, full, module);
                 }
             }
             UseTree::Rename(r) => {
@@ -111,12 +124,12 @@ impl UseMap {
                 }
                 if r.ident == "self" {
                     let full = absolutize(prefix, module);
-                    self.aliases.insert(alias, full);
+                    self.bind(alias, full, module);
                 } else {
                     prefix.push(r.ident.to_string());
                     let full = absolutize(prefix, module);
                     prefix.pop();
-                    self.aliases.insert(alias, full);
+                    self.bind(alias, full, module);
                 }
             }
             UseTree::Glob(_) => {
@@ -160,6 +173,21 @@ impl UseMap {
         };
         if !matches!(first.as_str(), "crate" | "self" | "super") {
             out.extend(rest.iter().cloned());
+        }
+        // A name re-exported by a module nested in the file (bounded: chains of
+        // re-exports are short).
+        let mut steps = if self.nested.is_empty() { 0 } else { 4 };
+        while steps > 0 {
+            steps -= 1;
+            let Some(k) = (1..=out.len())
+                .rev()
+                .find(|k| self.nested.contains_key(&out[..*k]))
+            else {
+                break;
+            };
+            let mut full = self.nested[&out[..k]].clone();
+            full.extend(out[k..].iter().cloned());
+            out = full;
         }
         out
     }
@@ -268,6 +296,22 @@ mod tests {
     fn res(m: &UseMap, p: &str) -> String {
         let path: syn::Path = syn::parse_str(p).unwrap();
         m.resolve(&path).join("::")
+    }
+
+    #[test]
+    fn names_re_exported_by_a_nested_module() {
+        let m = map(
+            "mod wire { pub use serde_json::to_value as encode; pub use serde_json; }\n\
+             fn helper() {}",
+            &["crate", "api"],
+        );
+        assert_eq!(res(&m, "wire::encode"), "serde_json::to_value");
+        assert_eq!(
+            res(&m, "wire::serde_json::to_string"),
+            "serde_json::to_string"
+        );
+        assert_eq!(res(&m, "self::wire::encode"), "serde_json::to_value");
+        assert_eq!(res(&m, "helper"), "crate::api::helper");
     }
 
     #[test]

@@ -375,3 +375,99 @@ pub fn is_client_error_call(name: &str) -> bool {
     ) || name.starts_with("validate_")
         || name.starts_with("parse_")
 }
+
+/// Words of a source file that install a layer turning a handler's panic into a 500
+/// response: tower-http's `CatchPanicLayer`, the `CatchPanic` middleware of poem, salvo
+/// and actix-web-lab, or a wrapper of the project's own around `catch_unwind`. Comments
+/// do not count.
+pub fn catches_panics(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//") && !l.starts_with('*'))
+        .any(|l| {
+            l.contains("CatchPanic") || l.contains("catch_panic") || l.contains("catch_unwind")
+        })
+}
+
+/// Error types whose text describes the client's request or is a fixed message, never
+/// the server's internals: the frameworks' rejections of a malformed request (axum's
+/// `JsonRejection`, `QueryRejection`, `PathRejection`, …; actix-web's
+/// `JsonPayloadError`, `QueryPayloadError`, `UrlencodedError`, `PathError`; rocket's
+/// form `Errors`) and the fixed texts of timeouts and load shedding (tower's and
+/// tokio's `Elapsed`, tower's `Overloaded`). By the full path the use-map gives; a
+/// name that resolves to no crate (a glob import) counts when it is one of these
+/// distinctive names.
+pub fn is_harmless_error_type(path: &[String]) -> bool {
+    let Some(last) = path.last() else {
+        return false;
+    };
+    let krate = if path.len() > 1 { path[0].as_str() } else { "" };
+    let rejection = last.ends_with("Rejection") && last.len() > "Rejection".len();
+    let actix = matches!(
+        last.as_str(),
+        "JsonPayloadError" | "QueryPayloadError" | "UrlencodedError" | "PathError" | "PayloadError"
+    );
+    let fixed = matches!(last.as_str(), "Elapsed" | "Overloaded");
+    match krate {
+        "axum" | "axum_extra" | "axum_core" | "poem" | "salvo" => rejection,
+        "actix_web" | "actix_http" => actix,
+        "rocket" => rejection || (last == "Errors" && path.iter().any(|s| s == "form")),
+        "tower" | "tokio" | "tower_http" => fixed,
+        "" => rejection || actix || fixed,
+        _ => false,
+    }
+}
+
+/// Calls whose error is a fixed text or the client's: a timeout (`tokio::time::timeout`,
+/// its `Elapsed` says "deadline has elapsed") and a framework extractor run by hand
+/// (`Json::<T>::from_request(req, state)`: its rejection describes the request).
+pub fn is_harmless_error_call(path: &[String]) -> bool {
+    match path {
+        [c, t, f] if c == "tokio" && t == "time" => matches!(f.as_str(), "timeout" | "timeout_at"),
+        [c, .., f] => {
+            matches!(
+                c.as_str(),
+                "axum" | "axum_extra" | "axum_core" | "actix_web"
+            ) && matches!(f.as_str(), "from_request" | "from_request_parts")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        s.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn harmless_error_types_by_full_path() {
+        assert!(is_harmless_error_type(&p(
+            "axum::extract::rejection::JsonRejection"
+        )));
+        assert!(is_harmless_error_type(&p(
+            "actix_web::error::JsonPayloadError"
+        )));
+        assert!(is_harmless_error_type(&p("tower::timeout::error::Elapsed")));
+        assert!(is_harmless_error_type(&p("tokio::time::error::Elapsed")));
+        assert!(is_harmless_error_type(&p("QueryRejection")));
+        assert!(!is_harmless_error_type(&p("sqlx::Error")));
+        assert!(!is_harmless_error_type(&p("crate::errors::Elapsed")));
+        assert!(!is_harmless_error_type(&p("Rejection")));
+    }
+
+    #[test]
+    fn panic_catching_layers_outside_comments() {
+        assert!(catches_panics(".layer(CatchPanicLayer::new())"));
+        assert!(catches_panics(
+            "use tower_http::catch_panic::CatchPanicLayer;"
+        ));
+        assert!(catches_panics("let r = std::panic::catch_unwind(|| f());"));
+        assert!(!catches_panics(
+            "// TODO: add CatchPanicLayer\nfn main() {}"
+        ));
+        assert!(!catches_panics("fn main() {}"));
+    }
+}

@@ -26,9 +26,10 @@ use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
-    internal_error_type, is_client_error_call, kind_of_crate, status_class, status_class_of_code,
-    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
-    RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
+    internal_error_type, is_client_error_call, is_harmless_error_call, is_harmless_error_type,
+    kind_of_crate, status_class, status_class_of_code, StatusClass, BODY_METHODS,
+    ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS, RESPONSE_BUILDER_TYPES,
+    RESPONSE_TRAITS, STATUS_TYPES,
 };
 use crate::model::layers::{is_db_crate, HTTP_CRATES};
 use crate::rules::{Rule, RuleMeta};
@@ -69,7 +70,10 @@ impl Rule for InternalErrorExposed {
         sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || cx.file.test || !cx.uses.imports_crate(HTTP_CRATES) {
+        if cx.scopes.in_test()
+            || cx.file.test
+            || !(cx.uses.imports_crate(HTTP_CRATES) || cx.uses.imports_crate(BOT_CRATES))
+        {
             return;
         }
         // The methods of response trait implementations are judged with their type.
@@ -181,8 +185,83 @@ struct Variant {
     fields: Vec<(String, Option<&'static str>)>,
     /// Fields that hold an internal error's text (filled by a `From` conversion).
     text_fields: Vec<String>,
+    /// Fields that hold a framework's rejection of the request or a fixed-text error
+    /// (`Json(JsonRejection)`): their text is the client's.
+    harmless_fields: Vec<String>,
     /// The fields `Display` shows (`None`: unknown, no `#[error(..)]`).
     displayed: Option<Vec<String>>,
+}
+
+impl ErrInfo {
+    /// An error whose text is the client's or fixed: a framework's rejection of a
+    /// malformed request, a timeout's `Elapsed`.
+    fn harmless() -> ErrInfo {
+        ErrInfo {
+            client: true,
+            ..ErrInfo::default()
+        }
+    }
+}
+
+/// Whether a written type is (a reference to) an error type of
+/// [`is_harmless_error_type`], resolved through the use-map.
+fn harmless_type(cx: &Cx<'_, '_>, ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => harmless_type(cx, &r.elem),
+        Type::Paren(p) => harmless_type(cx, &p.elem),
+        Type::Path(p) => cx
+            .uses
+            .candidates(&p.path)
+            .iter()
+            .any(|full| is_harmless_error_type(full)),
+        _ => false,
+    }
+}
+
+/// The error type of a written `Result<T, E>`.
+fn result_error_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    a.args
+        .iter()
+        .filter_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .nth(1)
+}
+
+/// The error `x` whose type an `x.is::<T>()` condition tests for a harmless type `T`
+/// (`if err.is::<Elapsed>()`).
+fn harmless_test(cx: &Cx<'_, '_>, cond: &Expr) -> Option<String> {
+    let mut e = peel(cond);
+    // `err.downcast_ref::<Elapsed>().is_some()`, `if let Some(_) = err.downcast_ref::<..>()`.
+    match e {
+        Expr::MethodCall(m) if m.method == "is_some" => e = peel(&m.receiver),
+        Expr::Let(l) => e = peel(&l.expr),
+        _ => {}
+    }
+    let Expr::MethodCall(m) = e else {
+        return None;
+    };
+    if m.method != "is" && m.method != "downcast_ref" {
+        return None;
+    }
+    let t = m.turbofish.as_ref()?;
+    let harmless = t
+        .args
+        .iter()
+        .any(|a| matches!(a, syn::GenericArgument::Type(ty) if harmless_type(cx, ty)));
+    if !harmless {
+        return None;
+    }
+    root_name(&m.receiver)
 }
 
 impl ErrorType {
@@ -195,6 +274,7 @@ impl ErrorType {
                     name: v.ident.to_string(),
                     fields: fields_of(cx, &v.fields),
                     text_fields: Vec::new(),
+                    harmless_fields: harmless_fields(cx, &v.fields),
                     displayed: displayed(&v.attrs, &v.fields),
                 })
                 .collect();
@@ -210,6 +290,7 @@ impl ErrorType {
             name: name.to_string(),
             fields: fields_of(cx, &s.fields),
             text_fields: Vec::new(),
+            harmless_fields: harmless_fields(cx, &s.fields),
             displayed: displayed(&s.attrs, &s.fields),
         }];
         mark_from_impls(cx, name, &mut variants);
@@ -243,14 +324,43 @@ impl ErrorType {
 }
 
 fn derives_debug(attrs: &[syn::Attribute]) -> bool {
+    derives(attrs, "Debug")
+}
+
+/// Whether the attributes derive `name` (`#[derive(Debug)]`, `#[derive(askama::Template)]`).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("derive")
             && quote::ToTokens::to_token_stream(&a.meta)
                 .to_string()
                 .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == "Debug")
+                .any(|w| w == name)
     })
 }
+
+/// Template engines whose context or template fields are rendered for the user.
+const TEMPLATE_CRATES: &[&str] = &["tera", "askama", "sailfish", "minijinja", "handlebars"];
+
+/// Chat bot frameworks: their replies are shown to the user.
+const BOT_CRATES: &[&str] = &[
+    "teloxide",
+    "serenity",
+    "poise",
+    "frankenstein",
+    "twilight_http",
+];
+
+/// Methods of the bot frameworks that send text to the chat.
+const BOT_REPLY_METHODS: &[&str] = &[
+    "send_message",
+    "reply_to",
+    "say",
+    "reply",
+    "answer",
+    "edit_message_text",
+    "create_message",
+    "content",
+];
 
 fn fields_of(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<(String, Option<&'static str>)> {
     fields
@@ -262,6 +372,21 @@ fn fields_of(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<(String, Option<&'static s
                 .as_ref()
                 .map_or_else(|| i.to_string(), |id| id.to_string());
             (name, internal_type(cx, &f.ty))
+        })
+        .collect()
+}
+
+/// The fields of harmless error types ([`harmless_type`]), by name (`0`, `1` for tuple
+/// fields).
+fn harmless_fields(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<String> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| harmless_type(cx, &f.ty))
+        .map(|(i, f)| {
+            f.ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), |id| id.to_string())
         })
         .collect()
 }
@@ -377,9 +502,17 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
                 ty,
                 param: &param,
                 hits: Vec::new(),
+                plain: false,
+                calls: Vec::new(),
+                locals: HashSet::new(),
             };
             finder.visit_block(&f.block);
-            for (variant, field) in finder.hits {
+            let mut hits = std::mem::take(&mut finder.hits);
+            // `Self::new(status, e.to_string())`: where the constructor puts its argument.
+            for (func, index) in finder.calls {
+                hits.extend(constructor_fields(cx, ty, &func, index));
+            }
+            for (variant, field) in hits {
                 if let Some(v) = variants
                     .iter_mut()
                     .find(|v| v.name == variant || (variant.is_empty() && v.name == ty))
@@ -396,12 +529,62 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
     }
 }
 
-/// Finds `T::V(<text of param>)` and `T::V { f: <text of param> }` constructions.
+/// The (variant, field) pairs an associated function `ty::func` of the file fills with
+/// its `index`-th argument (`fn new(status, message: impl Into<String>) -> Self { Self {
+/// status, message: message.into() } }`).
+fn constructor_fields(
+    cx: &Cx<'_, '_>,
+    ty: &str,
+    func: &str,
+    index: usize,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for item in cx.facts.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || type_ident(&imp.self_ty).as_deref() != Some(ty) {
+            continue;
+        }
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != func || f.sig.receiver().is_some() {
+                continue;
+            }
+            let Some(syn::FnArg::Typed(t)) = f.sig.inputs.iter().nth(index) else {
+                continue;
+            };
+            let Pat::Ident(pi) = &*t.pat else { continue };
+            let param = pi.ident.to_string();
+            let mut finder = Constructed {
+                ty,
+                param: &param,
+                hits: Vec::new(),
+                plain: true,
+                calls: Vec::new(),
+                locals: HashSet::new(),
+            };
+            finder.visit_block(&f.block);
+            // Shorthand `Self { message }` fields.
+            out.extend(finder.hits);
+        }
+    }
+    out
+}
+
+/// Finds `T::V(<text of param>)` and `T::V { f: <text of param> }` constructions, and
+/// calls of the type's own functions given the text (`Self::new(status, e.to_string())`:
+/// (function, argument index) in `calls`).
 struct Constructed<'c> {
     ty: &'c str,
     param: &'c str,
     /// (variant, field)
     hits: Vec<(String, String)>,
+    /// The param already is text (a constructor's `message: impl Into<String>`): any
+    /// use of it counts, not only its rendering.
+    plain: bool,
+    /// Calls of the type's associated functions given the text: (function, index).
+    calls: Vec<(String, usize)>,
+    /// Locals holding the param's text (`let msg = e.to_string();`).
+    locals: HashSet<String>,
 }
 
 impl Constructed<'_> {
@@ -415,22 +598,77 @@ impl Constructed<'_> {
     }
 
     fn shows_param(&self, e: &Expr) -> bool {
+        if self.plain {
+            let mut e = peel(e);
+            for _ in 0..8 {
+                match e {
+                    Expr::MethodCall(m)
+                        if m.args.is_empty()
+                            && matches!(
+                                m.method.to_string().as_str(),
+                                "into" | "to_string" | "to_owned" | "clone"
+                            ) =>
+                    {
+                        e = peel(&m.receiver)
+                    }
+                    _ => break,
+                }
+            }
+            if matches!(e, Expr::Path(p) if p.path.is_ident(self.param)) {
+                return true;
+            }
+        }
         let mut f = MentionsText {
             name: self.param,
             hit: false,
         };
         f.visit_expr(e);
-        f.hit
+        if f.hit {
+            return true;
+        }
+        // A local holding the text, as it is or copied (`msg`, `msg.clone()`).
+        let mut e = peel(e);
+        for _ in 0..8 {
+            match e {
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && matches!(
+                            m.method.to_string().as_str(),
+                            "into" | "to_string" | "to_owned" | "clone"
+                        ) =>
+                {
+                    e = peel(&m.receiver)
+                }
+                _ => break,
+            }
+        }
+        matches!(e, Expr::Path(p)
+            if p.path.get_ident().is_some_and(|i| self.locals.contains(&i.to_string())))
     }
 }
 
 impl<'v> Visit<'v> for Constructed<'_> {
+    fn visit_local(&mut self, l: &'v syn::Local) {
+        visit::visit_local(self, l);
+        let Some(init) = &l.init else { return };
+        let holds = init.diverge.is_none() && self.shows_param(&init.expr);
+        for pn in pattern_names(&l.pat) {
+            let n = pn.ident.to_string();
+            if holds {
+                self.locals.insert(n);
+            } else {
+                self.locals.remove(&n);
+            }
+        }
+    }
+
     fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
         if let Expr::Path(p) = &*c.func {
             if let Some(v) = self.variant_of(&p.path) {
                 for (i, a) in c.args.iter().enumerate() {
                     if self.shows_param(a) {
                         self.hits.push((v.clone(), i.to_string()));
+                        self.calls.push((v.clone(), i));
                     }
                 }
             }
@@ -597,6 +835,16 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             };
             let Pat::Ident(pi) = &*t.pat else { continue };
             let name = pi.ident.to_string();
+            // `err: JsonRejection`, `payload: Result<Json<T>, JsonRejection>`: the text
+            // describes the client's request or is fixed.
+            if harmless_type(self.cx, &t.ty) {
+                self.errs.insert(name, ErrInfo::harmless());
+                continue;
+            }
+            if result_error_type(&t.ty).is_some_and(|e| harmless_type(self.cx, e)) {
+                self.sources.insert(name, ErrInfo::harmless());
+                continue;
+            }
             if let Some(kind) = internal_type(self.cx, &t.ty) {
                 self.errs.insert(
                     name,
@@ -684,6 +932,9 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     return ErrInfo::default();
                 };
                 let full = self.cx.resolve(&p.path);
+                if is_harmless_error_call(&full) {
+                    return ErrInfo::harmless();
+                }
                 if let Some(kind) = internal_call(&full) {
                     return ErrInfo {
                         internal: Some(kind),
@@ -727,6 +978,10 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     /// A response's status.
     fn status_of(&self, e: &Expr) -> Option<Status> {
         match peel(e) {
+            // `self.status`, `err.status_code`.
+            Expr::Field(f) => matches!(&f.member, syn::Member::Named(n)
+                    if n.to_string().to_ascii_lowercase().contains("status"))
+            .then_some(Status::Dynamic),
             Expr::Path(p) => {
                 let segs: Vec<String> = path_names(&p.path);
                 match segs.as_slice() {
@@ -899,7 +1154,28 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             Expr::Struct(s) => s.fields.iter().find_map(|f| self.text_at(&f.expr, d)),
             Expr::Tuple(t) => t.elems.iter().find_map(|x| self.text_at(x, d)),
             Expr::Array(a) => a.elems.iter().find_map(|x| self.text_at(x, d)),
-            Expr::Field(f) => self.text_at(&f.base, d),
+            Expr::Field(f) => {
+                // `self.message` of the own type, filled with an internal error's text by
+                // a conversion.
+                if let (Some(own), syn::Member::Named(n)) = (self.own, &f.member) {
+                    let field = n.to_string();
+                    if root_name(&f.base).as_deref() == Some("self")
+                        && own.variants.iter().any(|v| v.text_fields.contains(&field))
+                    {
+                        if let Some((name, info)) = self.err_of(e) {
+                            if info.internal.is_some() {
+                                return Some(Text {
+                                    name,
+                                    info,
+                                    debug: false,
+                                    span: f.span(),
+                                });
+                            }
+                        }
+                    }
+                }
+                self.text_at(&f.base, d)
+            }
             Expr::Cast(c) => self.text_at(&c.expr, d),
             Expr::Binary(b) => self
                 .text_at(&b.left, d)
@@ -995,7 +1271,71 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 
     /// A response construction at `e`, judged.
+    /// Judges text that reaches the user another way than an HTTP response body: a
+    /// template's context or fields, a chat bot's reply. Only internal errors count (no
+    /// status says whose failure it is).
+    fn judge_internal(&mut self, body: &[&Expr], how: &str) {
+        for b in body {
+            let Some(t) = self.text_in(b) else { continue };
+            let Some(kind) = t.info.internal else {
+                continue;
+            };
+            self.cover(b);
+            self.found.push((
+                t.span,
+                format!(
+                    "the text of {kind} error `{}` is shown to the user {how}: its message can reveal queries, tables, file paths or hosts",
+                    t.name
+                ),
+            ));
+        }
+    }
+
+    /// A page or a message for the user: `context.insert("error", ..)` of a tera
+    /// context, a struct literal of an askama/sailfish template, a chat bot's reply
+    /// (`bot.send_message(chat, ..)`, `ctx.say(..)`, `msg.reply(ctx, ..)`).
+    fn check_page_or_reply(&mut self, e: &Expr) {
+        match e {
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if name == "insert"
+                    && m.args.len() == 2
+                    && matches!(peel(&m.args[0]), Expr::Lit(l) if matches!(l.lit, Lit::Str(_)))
+                    && self.cx.uses.imports_crate(TEMPLATE_CRATES)
+                {
+                    let body: Vec<&Expr> = m.args.iter().skip(1).collect();
+                    self.judge_internal(&body, "in a rendered page");
+                } else if BOT_REPLY_METHODS.contains(&name.as_str())
+                    && self.cx.uses.imports_crate(BOT_CRATES)
+                {
+                    let body: Vec<&Expr> = m.args.iter().collect();
+                    self.judge_internal(&body, "in a chat reply");
+                }
+            }
+            Expr::Struct(st) => {
+                let Some(last) = st.path.segments.last() else {
+                    return;
+                };
+                let is_template = self
+                    .cx
+                    .facts
+                    .struct_items
+                    .get(&last.ident.to_string())
+                    .is_some_and(|item| derives(&item.attrs, "Template"));
+                if is_template {
+                    let body: Vec<&Expr> = st.fields.iter().map(|f| &f.expr).collect();
+                    self.judge_internal(&body, "in a rendered page");
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn check_response(&mut self, e: &Expr) {
+        if self.covered.contains(&key(e.span())) {
+            return;
+        }
+        self.check_page_or_reply(e);
         if self.covered.contains(&key(e.span())) {
             return;
         }
@@ -1187,6 +1527,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                             ErrInfo {
                                 internal: kind,
                                 text,
+                                client: v.harmless_fields.contains(&i.to_string()),
                                 ..ErrInfo::default()
                             },
                         );
@@ -1207,12 +1548,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         .find(|(n, _)| *n == field)
                         .and_then(|(_, k)| *k);
                     let text = v.text_fields.contains(&field);
+                    let client = v.harmless_fields.contains(&field);
                     for pn in pattern_names(&fp.pat) {
                         self.errs.insert(
                             pn.ident.to_string(),
                             ErrInfo {
                                 internal: kind,
                                 text,
+                                client,
                                 ..ErrInfo::default()
                             },
                         );
@@ -1338,6 +1681,21 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
     }
 
     fn visit_expr_if(&mut self, i: &'s syn::ExprIf) {
+        // `if err.is::<Elapsed>() { .. }`: in the branch, `err` is the fixed-text error.
+        if let Some(name) = harmless_test(self.cx, &i.cond) {
+            self.visit_expr(&i.cond);
+            let saved = self.errs.get(&name).cloned();
+            self.errs.insert(name.clone(), ErrInfo::harmless());
+            self.visit_block(&i.then_branch);
+            match saved {
+                Some(info) => self.errs.insert(name, info),
+                None => self.errs.remove(&name),
+            };
+            if let Some((_, e)) = &i.else_branch {
+                self.visit_expr(e);
+            }
+            return;
+        }
         visit::visit_expr_if(self, i);
         // `if let Self::Validation(e) = self { return .. }`
         if let (Some(own), Expr::Let(l)) = (self.own, &*i.cond) {
@@ -1382,7 +1740,9 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
                 if let Some(p) = c.inputs.first() {
                     let mut info = self.classify(&m.receiver);
                     if let Pat::Type(pt) = p {
-                        if let Some(kind) = internal_type(self.cx, &pt.ty) {
+                        if harmless_type(self.cx, &pt.ty) {
+                            info = ErrInfo::harmless();
+                        } else if let Some(kind) = internal_type(self.cx, &pt.ty) {
                             info.internal = Some(kind);
                         }
                     }

@@ -22,9 +22,10 @@ use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
-    states_invariant, CHILD_PIPES, CONSTANT_MACROS, MIDDLEWARE_VALUE_METHODS, PANICKING_METHODS,
-    PANIC_MACROS, POISONING_LOCKS,
+    states_invariant, CHILD_PIPES, CONSTANT_MACROS, INTERNAL_CALL_PATHS, MIDDLEWARE_VALUE_METHODS,
+    PANICKING_METHODS, PANIC_MACROS, POISONING_LOCKS,
 };
+use crate::model::layers::is_db_crate;
 use crate::model::names::is_const_case;
 use crate::model::values::{PRESENCE_METHODS, SHAPE_METHODS, SPLIT_METHODS};
 use crate::model::web::{ROUTING_FNS, VALIDATING_CRATES, VALIDATING_WRAPPERS};
@@ -159,9 +160,13 @@ fn validating_extractor(cx: &Cx<'_, '_>, ty: &Type) -> bool {
             .is_some_and(|c| VALIDATING_CRATES.contains(&c.as_str()))
 }
 
-fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
-    for (span, msg, help) in found {
-        cx.report(&META, span, msg).help = Some(help.into());
+fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str, bool)>) {
+    for (span, msg, help, weak) in found {
+        // With a panic-catching layer anywhere in the workspace, a handler's panic is a
+        // 500 response, not a dropped connection or a crash.
+        let f = cx.report_unless_panics_caught(&META, span, msg);
+        f.help = Some(help.into());
+        f.preview = weak;
     }
 }
 
@@ -172,7 +177,7 @@ fn scan<'ast>(
     inputs: Vec<String>,
     param_types: HashMap<String, &'ast Type>,
     f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
-) -> Vec<(Span, String, &'static str)> {
+) -> Vec<(Span, String, &'static str, bool)> {
     let macros = Arena::new();
     let exprs = Arena::new();
     // Numbers and other bounded values are not text a header could choke on.
@@ -207,10 +212,19 @@ fn scan<'ast>(
         raw,
         inits: HashMap::new(),
         closure_tainted: false,
+        helper: false,
+        header_parses: HashSet::new(),
+        budget: std::cell::Cell::new(0),
         found: Vec::new(),
     };
     f(&mut s);
     s.found
+}
+
+/// A private function a handler calls.
+struct Helper<'ast> {
+    sig: &'ast syn::Signature,
+    block: &'ast syn::Block,
 }
 
 /// Walks a handler body in source order, tracking which locals derive from request data
@@ -259,7 +273,15 @@ struct Scan<'s, 'ast> {
     inits: HashMap<String, Option<&'s Expr>>,
     /// The closure being visited is an argument of a method of request data.
     closure_tainted: bool,
-    found: Vec<(Span, String, &'static str)>,
+    /// Scanning a private helper a handler gives request data (its calls are not
+    /// followed further).
+    helper: bool,
+    /// `.unwrap()`s (by position) of a header-safe text parsed into a header value
+    /// given to `headers.insert(..)`.
+    header_parses: HashSet<(usize, usize)>,
+    /// Steps left to [`Scan::header_safe`]'s current question.
+    budget: std::cell::Cell<u32>,
+    found: Vec<(Span, String, &'static str, bool)>,
 }
 
 fn text(e: &impl quote::ToTokens) -> String {
@@ -291,6 +313,13 @@ fn value_text(e: &Expr) -> String {
         }
         Expr::Paren(p) => value_text(&p.expr),
         Expr::Reference(r) => value_text(&r.expr),
+        // `(v).strip_prefix(p)` is `v.strip_prefix(p)`.
+        Expr::MethodCall(m) if m.turbofish.is_none() => format!(
+            "{} . {} ({})",
+            value_text(&m.receiver),
+            m.method,
+            text(&m.args)
+        ),
         _ => text(e),
     }
 }
@@ -444,6 +473,33 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         Places(&mut places).visit_expr(cond);
         self.guarded.extend(places.iter().cloned());
         self.conditions.extend(places);
+        // `if !matches!(b.kind, Some(_)) { return .. }` tests `b.kind`.
+        struct Macros<'m>(Vec<&'m syn::Macro>);
+        impl<'v> Visit<'v> for Macros<'v> {
+            fn visit_macro(&mut self, m: &'v syn::Macro) {
+                self.0.push(m);
+            }
+        }
+        let mut macros = Macros(Vec::new());
+        macros.visit_expr(cond);
+        for m in macros.0 {
+            let parsed = self.parsed(m);
+            if matches!(parsed.name.as_str(), "matches" | "assert" | "debug_assert") {
+                for e in parsed.exprs() {
+                    self.guard(e);
+                }
+            }
+        }
+    }
+
+    /// Whether a condition before named the place `e` reads (or a part of it: a
+    /// condition on `state` alone says nothing of `state.users`).
+    fn in_condition(&self, e: &Expr) -> bool {
+        let Some(p) = place(e) else { return false };
+        let part = format!("{p}.");
+        self.conditions
+            .iter()
+            .any(|g| *g == p || g.starts_with(&part))
     }
 
     fn is_guarded(&self, e: &Expr) -> bool {
@@ -463,7 +519,129 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 
     fn flag(&mut self, span: Span, msg: String, help: &'static str) {
-        self.found.push((span, msg, help));
+        self.found.push((span, msg, help, false));
+    }
+
+    /// A private function of the file given request data (`parse_token(&auth)`): its
+    /// unwraps and indexing of that data panic the handler too. Only those findings are
+    /// kept (the rest of the helper is judged as any function), one level deep.
+    fn follow_helper(&mut self, c: &syn::ExprCall) {
+        if self.helper {
+            return;
+        }
+        let Expr::Path(p) = &*c.func else { return };
+        let Some(f) = self.helper_fn(&p.path) else {
+            return;
+        };
+        let mut inputs = Vec::new();
+        let mut param_types = HashMap::new();
+        for (arg, input) in c.args.iter().zip(&f.sig.inputs) {
+            let syn::FnArg::Typed(t) = input else { return };
+            if !self.tainted(arg) {
+                continue;
+            }
+            for pn in typed_pattern_names(&t.pat, &t.ty) {
+                inputs.push(pn.ident.to_string());
+                if let Some(ty) = pn.ty {
+                    param_types.insert(pn.ident.to_string(), ty);
+                }
+            }
+        }
+        if inputs.is_empty() {
+            return;
+        }
+        let name = f.sig.ident.to_string();
+        let label = format!("helper `{name}` (a handler gives it request data)");
+        let found = scan(self.cx, &label, inputs, param_types, |s| {
+            s.helper = true;
+            s.visit_block(f.block)
+        });
+        self.found.extend(
+            found
+                .into_iter()
+                .filter(|(_, msg, _, weak)| !weak && msg.contains("request data in")),
+        );
+    }
+
+    /// The private function of the file a call path names: a free function `f`, or an
+    /// associated function without `self` (`Self::f`, `T::f` of an inherent impl of the
+    /// file), not test code.
+    fn helper_fn(&self, path: &syn::Path) -> Option<Helper<'ast>> {
+        let segs: Vec<String> = path_names(path);
+        let (owner, name) = match segs.as_slice() {
+            [f] => (None, f.as_str()),
+            [t, f] => (Some(t.as_str()), f.as_str()),
+            _ => return None,
+        };
+        let private = |vis: &syn::Visibility, attrs: &[syn::Attribute]| {
+            matches!(vis, syn::Visibility::Inherited) && !crate::engine::walk::is_test_item(attrs)
+        };
+        let self_ty = self.cx.scopes.self_ty().and_then(|t| match t {
+            Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        });
+        for item in self.cx.facts.items {
+            match item {
+                syn::Item::Fn(f) if owner.is_none() && f.sig.ident == name => {
+                    return private(&f.vis, &f.attrs).then_some(Helper {
+                        sig: &f.sig,
+                        block: &f.block,
+                    });
+                }
+                syn::Item::Impl(imp) if owner.is_some() && imp.trait_.is_none() => {
+                    let Type::Path(tp) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let ty = tp.path.segments.last().map(|s| s.ident.to_string());
+                    let owner = owner.unwrap_or_default();
+                    let matches_owner = ty.as_deref() == Some(owner)
+                        || (owner == "Self" && ty.is_some() && ty == self_ty);
+                    if !matches_owner {
+                        continue;
+                    }
+                    for it in &imp.items {
+                        let syn::ImplItem::Fn(f) = it else { continue };
+                        if f.sig.ident == name && f.sig.receiver().is_none() {
+                            return private(&f.vis, &f.attrs).then_some(Helper {
+                                sig: &f.sig,
+                                block: &f.block,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A finding on weak evidence: the preview sub-check.
+    fn flag_weak(&mut self, span: Span, msg: String, help: &'static str) {
+        self.found.push((span, msg, help, true));
+    }
+
+    /// Whether `e` calls the file system, a process, an HTTP client or a database
+    /// (`std::fs::read_to_string(..)`, `sqlx::query(..)…`): a failure the server does not
+    /// control.
+    fn io_call(&self, e: &Expr) -> bool {
+        struct Find<'f, 's, 'ast>(&'f Scan<'s, 'ast>, bool);
+        impl<'v> Visit<'v> for Find<'_, '_, '_> {
+            fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+                if let Some(p) = self.0.call_path(c) {
+                    let io = INTERNAL_CALL_PATHS.iter().any(|(prefix, _)| {
+                        p.len() > prefix.len() && p.iter().zip(prefix.iter()).all(|(a, b)| a == b)
+                    }) || p.len() > 1 && is_db_crate(&p[0]);
+                    if io {
+                        self.1 = true;
+                    }
+                }
+                visit::visit_expr_call(self, c);
+            }
+            fn visit_expr_closure(&mut self, _: &'v syn::ExprClosure) {}
+        }
+        let mut f = Find(self, false);
+        f.visit_expr(e);
+        f.1
     }
 
     fn check_unwrap(&mut self, m: &syn::ExprMethodCall) {
@@ -475,7 +653,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         if (method == "unwrap" && !m.args.is_empty()) || (method == "expect" && m.args.len() != 1) {
             return;
         }
-        if self.cannot_fail(&m.receiver) {
+        if self.cannot_fail(&m.receiver) || self.header_parses.contains(&key(m.method.span())) {
             return;
         }
         // `.expect("HMAC takes a key of any size")`: the author's claim, as with
@@ -507,13 +685,44 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 "{call} on request data in {}: a malformed request panics the handler instead of getting an error response",
                 self.handler
             )
-        } else {
+        } else if (mentions_await(&m.receiver) && !awaits_sync_primitive(&m.receiver))
+            || self.io_call(&m.receiver)
+        {
             format!(
-                "{call} in {}: a `None` or `Err` panics the handler instead of returning an error response",
+                "{call} on the result of an I/O call in {}: a failure of the database, file system or service panics the handler instead of returning an error response",
                 self.handler
             )
+        } else {
+            // Neither request data nor I/O: the value may well be an invariant the rule
+            // cannot see (weak evidence, the preview sub-check).
+            let msg = format!(
+                "{call} in {}: a `None` or `Err` panics the handler instead of returning an error response",
+                self.handler
+            );
+            self.flag_weak(m.method.span(), msg, HELP);
+            return;
         };
         self.flag(m.method.span(), msg, HELP);
+    }
+
+    /// `e` followed through the locals bound once to a value (`let it = s.split('/');`
+    /// → `s.split('/')`), without wrappers.
+    fn through<'a>(&'a self, e: &'a Expr) -> &'a Expr {
+        let mut e = peel(e);
+        for _ in 0..8 {
+            let next = match e {
+                Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.inits.get(&i.to_string()).copied().flatten()),
+                _ => None,
+            };
+            match next {
+                Some(init) => e = peel(init),
+                None => break,
+            }
+        }
+        e
     }
 
     /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic),
@@ -552,6 +761,24 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             return true;
         }
         match peel(recv) {
+            // `v.first()` after `if v.is_empty() { return .. }` (or a length check).
+            Expr::MethodCall(mc)
+                if matches!(
+                    mc.method.to_string().as_str(),
+                    "first"
+                        | "last"
+                        | "first_mut"
+                        | "last_mut"
+                        | "get"
+                        | "get_mut"
+                        | "max"
+                        | "min"
+                        | "pop"
+                        | "next"
+                ) && self.in_condition(strip_views(&mc.receiver)) =>
+            {
+                true
+            }
             // `child.stdin.take()` of a process spawned with piped stdio.
             Expr::MethodCall(mc)
                 if mc.method == "take"
@@ -580,7 +807,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             // Put there by a middleware: `req.extensions().get::<Session>()`, `id.identity()`.
             Expr::MethodCall(mc)
                 if (mc.method == "get"
-                    && matches!(peel(&mc.receiver), Expr::MethodCall(r)
+                    && matches!(self.through(&mc.receiver), Expr::MethodCall(r)
                         if r.method == "extensions" || r.method == "extensions_mut"))
                     || (mc.args.is_empty()
                         && MIDDLEWARE_VALUE_METHODS.contains(&mc.method.to_string().as_str())) =>
@@ -604,14 +831,14 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 // `now.checked_sub(one_day)`, on the server's own times.
                 if is_time_conversion(&name)
                     && name.starts_with("checked_")
-                    && mentions_method_or_fn(&mc.receiver, "now")
+                    && mentions_method_or_fn(self.through(&mc.receiver), "now")
                     && !mc.args.iter().any(|a| self.tainted(a))
                 {
                     return true;
                 }
                 // `s.split(':').next()`: `split` yields at least one item.
                 if name == "next" {
-                    if let Expr::MethodCall(inner) = peel(&mc.receiver) {
+                    if let Expr::MethodCall(inner) = self.through(&mc.receiver) {
                         if matches!(
                             inner.method.to_string().as_str(),
                             "split" | "splitn" | "rsplit" | "rsplitn" | "split_inclusive"
@@ -639,6 +866,19 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 if mc.args.is_empty() && matches!(name.as_str(), "render" | "render_once") {
                     return true;
                 }
+                // `quoted.parse::<HeaderValue>()` of visible ASCII text.
+                if name == "parse"
+                    && mc.turbofish.as_ref().is_some_and(|t| {
+                        t.args.iter().any(|a| {
+                            matches!(a, syn::GenericArgument::Type(ty)
+                                if crate::model::types::type_name(ty)
+                                    .is_some_and(|s| s.ident == "HeaderValue"))
+                        })
+                    })
+                    && self.header_safe(&mc.receiver, 0)
+                {
+                    return true;
+                }
                 let args_constant = mc.args.iter().all(|a| self.constant(a));
                 (is_pure_constructor(&name) && self.constant(&mc.receiver) && args_constant)
                     || (self.constant_value(&mc.receiver, 0) && args_constant)
@@ -648,6 +888,15 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     return false;
                 };
                 if is_serializer(&path) {
+                    return true;
+                }
+                // `HeaderValue::from_str(&uuid.to_string())`: text that is visible ASCII
+                // whatever the request held.
+                if matches!(path.as_slice(), [.., t, f] if t == "HeaderValue"
+                        && matches!(f.as_str(), "from_str" | "try_from" | "from_maybe_shared"))
+                    && c.args.len() == 1
+                    && self.header_safe(&c.args[0], 0)
+                {
                     return true;
                 }
                 if let [.., ty, f] = path.as_slice() {
@@ -780,6 +1029,146 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         }
     }
 
+    /// Text a header value accepts whatever the request held: a literal of visible
+    /// ASCII, a constant, a number, a UUID's text, a base64 or hex encoding, or a
+    /// `format!` of such parts; also through the locals holding one.
+    fn header_safe(&self, e: &Expr, depth: u32) -> bool {
+        // A local's initializer may name the local again (`let v = format!("{v}{v}")` of
+        // a parameter `v`): a budget of steps per question keeps that linear.
+        if depth == 0 {
+            self.budget.set(256);
+        }
+        let left = self.budget.get();
+        if depth > 16 || left == 0 {
+            return false;
+        }
+        self.budget.set(left - 1);
+        let d = depth + 1;
+        match peel(e) {
+            Expr::Lit(l) => match &l.lit {
+                Lit::Str(s) => visible_ascii(&s.value()),
+                Lit::Int(_) | Lit::Float(_) | Lit::Bool(_) | Lit::Char(_) => true,
+                _ => false,
+            },
+            Expr::Path(p) => match p.path.get_ident() {
+                Some(id) => self.header_safe_name(&id.to_string(), d),
+                None => p
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_const_case(&s.ident.to_string())),
+            },
+            Expr::Try(t) => self.uuid_value(&t.expr, d),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                match name.as_str() {
+                    "to_string" | "to_owned" | "clone" | "as_str" | "into" | "to_lowercase"
+                    | "to_uppercase" | "trim" | "as_ref" => {
+                        self.header_safe(&m.receiver, d) || self.uuid_value(&m.receiver, d)
+                    }
+                    "hyphenated" | "simple" | "urn" | "as_hyphenated" | "as_simple" => {
+                        self.uuid_value(&m.receiver, d)
+                    }
+                    // Numbers: a length, a count, a duration in seconds, a timestamp.
+                    "len" | "count" | "as_secs" | "as_millis" | "timestamp"
+                    | "timestamp_millis" | "unix_timestamp" => m.args.is_empty(),
+                    "encode" | "encode_upper" | "encode_hex" | "encode_hex_upper" | "to_hex" => {
+                        self.encoder(&m.receiver) || name != "encode"
+                    }
+                    _ => false,
+                }
+            }
+            Expr::Call(c) => {
+                let Some(path) = self.call_path(c) else {
+                    return false;
+                };
+                (matches!(
+                    path.first().map(String::as_str),
+                    Some("hex" | "base64" | "data_encoding" | "base16ct")
+                ) && path.last().is_some_and(|f| f.starts_with("encode")))
+                    || self.uuid_value(e, d)
+            }
+            Expr::Macro(m) => {
+                let parsed = self.parsed(&m.mac);
+                parsed.name == "format"
+                    && parsed.format().is_some_and(|f| {
+                        f.fmt.as_ref().is_some_and(|l| visible_ascii(&l.value()))
+                            && f.captures().all(|c| self.header_safe_name(c, d))
+                            && f.args.iter().all(|a| self.header_safe(&a.expr, d))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// A local or constant named `n` holding header-safe text (see [`Scan::header_safe`]).
+    fn header_safe_name(&self, n: &str, d: u32) -> bool {
+        if is_const_case(n) || self.consts.contains(n) || self.cx.facts.consts.contains(n) {
+            return true;
+        }
+        if self
+            .param_types
+            .get(n)
+            .and_then(|t| crate::model::types::type_name(t))
+            .is_some_and(|s| is_ascii_type(&s.ident.to_string()))
+        {
+            return true;
+        }
+        self.inits
+            .get(n)
+            .copied()
+            .flatten()
+            .is_some_and(|init| self.header_safe(init, d))
+    }
+
+    /// A base64/hex engine (`STANDARD`, `general_purpose::URL_SAFE_NO_PAD`, `HEXLOWER`)
+    /// from an encoding crate.
+    fn encoder(&self, e: &Expr) -> bool {
+        let Expr::Path(p) = peel(e) else { return false };
+        let full = self.cx.resolve(&p.path);
+        matches!(
+            full.first().map(String::as_str),
+            Some("base64" | "data_encoding" | "base64ct")
+        )
+    }
+
+    /// A `Uuid` value: `Uuid::new_v4()`, `Uuid::parse_str(..)?`, a parameter or local of
+    /// type `Uuid`.
+    fn uuid_value(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match peel(e) {
+            Expr::Call(c) => self.call_path(c).is_some_and(|p| {
+                matches!(p.as_slice(), [.., t, f] if t == "Uuid"
+                    && matches!(f.as_str(), "new_v4" | "now_v7" | "new_v7" | "now_v1" | "nil" | "max"))
+            }),
+            Expr::Try(t) => matches!(peel(&t.expr), Expr::Call(c) if self.call_path(c).is_some_and(|p| {
+                matches!(p.as_slice(), [.., t, f] if t == "Uuid" && f.starts_with("parse"))
+            })),
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let n = id.to_string();
+                if self
+                    .param_types
+                    .get(&n)
+                    .and_then(|t| crate::model::types::type_name(t))
+                    .is_some_and(|s| s.ident == "Uuid")
+                {
+                    return true;
+                }
+                self.inits
+                    .get(&n)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|init| self.uuid_value(init, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
     /// A derive_builder chain: rooted at `FooBuilder::default()`/`FooBuilder::new()`, or a
     /// local holding one.
     fn derive_builder(&self, chain: &Expr) -> bool {
@@ -889,6 +1278,15 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 _ => break,
             }
         }
+        // `let it = auth.split(' '); let parts: Vec<_> = it.collect();`
+        if let Expr::Path(p) = e {
+            if p.path
+                .get_ident()
+                .is_some_and(|i| self.pieces.contains(&i.to_string()))
+            {
+                return true;
+            }
+        }
         split && self.tainted(e)
     }
 
@@ -958,6 +1356,58 @@ impl<'s, 'ast> Scan<'s, 'ast> {
     }
 }
 
+/// Text of visible ASCII characters, spaces and tabs: what a header value accepts.
+fn visible_ascii(s: &str) -> bool {
+    s.chars().all(|c| c == '\t' || (' '..='~').contains(&c))
+}
+
+/// Types whose text is visible ASCII: numbers, booleans, UUIDs.
+fn is_ascii_type(name: &str) -> bool {
+    matches!(
+        name,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "Uuid"
+    )
+}
+
+/// A collection without the views taken of it (`v.iter()`, `v.as_slice()`).
+fn strip_views(e: &Expr) -> &Expr {
+    let mut e = peel(e);
+    for _ in 0..8 {
+        match e {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "iter" | "iter_mut" | "as_slice" | "as_ref" | "chars" | "keys" | "values"
+                    ) =>
+            {
+                e = peel(&m.receiver)
+            }
+            _ => break,
+        }
+    }
+    e
+}
+
+/// A position in the file, to recognise a node visited again.
+fn key(span: Span) -> (usize, usize) {
+    (span.start().line, span.start().column)
+}
+
 fn is_zero(e: &Expr) -> bool {
     matches!(e, Expr::Lit(l) if matches!(&l.lit, Lit::Int(i) if i.base10_digits() == "0"))
 }
@@ -1007,6 +1457,35 @@ fn mentions_method_or_fn(e: &Expr, name: &str) -> bool {
     let mut f = Find(name, false);
     f.visit_expr(e);
     f.1
+}
+
+/// Whether `e` is the awaited result of a task-synchronisation primitive, which fails
+/// only when its other side is gone: `sem.acquire().await`, `rx.recv().await`,
+/// `tx.send(v).await` (a channel's, with an argument, unlike an HTTP request's
+/// `send()`), `rx.await` of a oneshot receiver.
+fn awaits_sync_primitive(e: &Expr) -> bool {
+    let Expr::Await(a) = peel(e) else {
+        return false;
+    };
+    match peel(&a.base) {
+        Expr::Path(_) | Expr::Field(_) => true,
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            matches!(
+                name.as_str(),
+                "acquire"
+                    | "acquire_owned"
+                    | "acquire_many"
+                    | "recv"
+                    | "changed"
+                    | "notified"
+                    | "wait"
+                    | "closed"
+                    | "reserve"
+            ) || (name == "send" && !m.args.is_empty())
+        }
+        _ => false,
+    }
 }
 
 /// Whether `e` awaits anything (an I/O result).
@@ -1062,8 +1541,15 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             }
             let once = init.diverge.is_none() && !self.inits.contains_key(&name);
             self.inits.insert(name.clone(), once.then_some(&*init.expr));
-            if is_string_init(&init.expr) {
+            let typed_string = matches!(&l.pat, Pat::Type(t)
+                if crate::model::types::type_name(&t.ty).is_some_and(|s| s.ident == "String"));
+            if is_string_init(&init.expr)
+                || typed_string
+                || root(&init.expr).is_some_and(|r| self.buffers.contains(&r))
+            {
                 self.buffers.insert(name.clone());
+            } else {
+                self.buffers.remove(&name);
             }
             if let Expr::Call(c) = peel(&init.expr) {
                 if self.call_path(c).is_some_and(|p| spawn_fn(&p).is_some()) {
@@ -1199,6 +1685,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             return;
         }
         visit::visit_expr_call(self, c);
+        self.follow_helper(c);
         if path
             .as_ref()
             .and_then(|p| p.last())
@@ -1206,6 +1693,10 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         {
             for a in &c.args {
                 if let Some(r) = root(a) {
+                    self.validated.insert(r);
+                }
+                // `let role = f.role.as_ref(); ensure_role(role)?` checks `f` too.
+                if let Some(r) = root(self.through(a)) {
                     self.validated.insert(r);
                 }
             }
@@ -1236,6 +1727,24 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         if SHAPE_METHODS.contains(&name.as_str()) {
             if let Some(p) = place(&m.receiver) {
                 self.guarded.insert(p);
+            }
+        }
+        // `headers.insert(k, id.to_string().parse().unwrap())`: parsed into a header
+        // value.
+        if matches!(
+            name.as_str(),
+            "insert" | "append" | "header" | "insert_header" | "append_header"
+        ) {
+            for a in &m.args {
+                if let Expr::MethodCall(u) = peel(a) {
+                    if PANICKING_METHODS.contains(&u.method.to_string().as_str()) {
+                        if let Expr::MethodCall(p) = peel(&u.receiver) {
+                            if p.method == "parse" && self.header_safe(&p.receiver, 0) {
+                                self.header_parses.insert(key(u.method.span()));
+                            }
+                        }
+                    }
+                }
             }
         }
         let t = self.tainted(&m.receiver);
