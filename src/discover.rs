@@ -146,6 +146,7 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             }
         }
     }
+    mark_test_only_modules(&mut files);
     for (path, (mut meta, pkg)) in files {
         meta.path_layer = settings.layer_of_file(&path);
         let display = display_path(&path, cwd, &cwd_canon);
@@ -394,6 +395,116 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             path_layer: None,
         },
     }
+}
+
+/// Marks as test code the files of modules their parent declares only for tests
+/// (`#[cfg(test)] mod fixtures;`, `#[cfg(any(test, feature = "testing"))] pub mod
+/// testing;`), and the files of their submodules.
+fn mark_test_only_modules(files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>)>) {
+    let mut declared: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut test: HashMap<PathBuf, bool> = HashMap::new();
+    let paths: Vec<PathBuf> = files.keys().cloned().collect();
+    for path in &paths {
+        if is_test_module_file(path, files, &mut declared, &mut test, 0) {
+            if let Some((meta, _)) = files.get_mut(path) {
+                meta.test = true;
+            }
+        }
+    }
+}
+
+/// Whether the file is test code: marked so already, or the module of a test-only
+/// declaration in its parent file, or below one. Parents are found by the file layout
+/// (`a/b.rs` or `a/b/mod.rs` is declared in `a.rs`, `a/mod.rs`, or the crate root
+/// `a/lib.rs` / `a/main.rs`); `#[path]` attributes are not followed.
+fn is_test_module_file(
+    path: &Path,
+    files: &BTreeMap<PathBuf, (FileMeta, Option<usize>)>,
+    declared: &mut HashMap<PathBuf, Vec<String>>,
+    memo: &mut HashMap<PathBuf, bool>,
+    depth: usize,
+) -> bool {
+    if let Some(&t) = memo.get(path) {
+        return t;
+    }
+    let Some((meta, _)) = files.get(path) else {
+        return false;
+    };
+    if meta.test {
+        return true;
+    }
+    if depth > 64 {
+        return false;
+    }
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    if matches!(stem, "lib" | "main" | "build") {
+        memo.insert(path.to_path_buf(), false);
+        return false;
+    }
+    // The module's name and the directory whose owner declares it.
+    let (name, dir) = if stem == "mod" {
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        match (dir.file_name().and_then(|n| n.to_str()), dir.parent()) {
+            (Some(n), Some(up)) => (n.to_string(), up.to_path_buf()),
+            _ => return false,
+        }
+    } else {
+        match path.parent() {
+            Some(dir) => (stem.to_string(), dir.to_path_buf()),
+            None => return false,
+        }
+    };
+    let mut owners = vec![
+        dir.join("mod.rs"),
+        dir.join("lib.rs"),
+        dir.join("main.rs"),
+    ];
+    if let (Some(n), Some(up)) = (dir.file_name(), dir.parent()) {
+        let mut file = n.to_os_string();
+        file.push(".rs");
+        owners.push(up.join(file));
+    }
+    let Some(owner) = owners.into_iter().find(|o| files.contains_key(o)) else {
+        memo.insert(path.to_path_buf(), false);
+        return false;
+    };
+    let names = declared
+        .entry(owner.clone())
+        .or_insert_with(|| test_only_mod_names(&owner));
+    let t = names.iter().any(|n| *n == name)
+        || is_test_module_file(&owner, files, declared, memo, depth + 1);
+    memo.insert(path.to_path_buf(), t);
+    t
+}
+
+/// The modules a file declares without a body (`mod x;`) behind a test-only attribute.
+fn test_only_mod_names(file: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    // Only files that could hold such a declaration are parsed.
+    if !text.contains("mod ") || !(text.contains("cfg") || text.contains("test")) {
+        return Vec::new();
+    }
+    let Ok(parsed) = syn::parse_file(&text) else {
+        return Vec::new();
+    };
+    parsed
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Mod(m)
+                if m.content.is_none() && crate::engine::walk::is_test_item(&m.attrs) =>
+            {
+                Some(syn::ext::IdentExt::unraw(&m.ident).to_string())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The packages found without cargo, by manifest directory, to find the innermost one

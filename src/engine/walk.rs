@@ -196,18 +196,34 @@ impl<'a, 'ast> Walker<'a, 'ast> {
 }
 
 /// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[rstest]`,
-/// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)`).
+/// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)` and `any(..)`), and `#[cfg]`
+/// on a feature that only tests enable (`feature = "testing"`, `feature = "test-utils"`).
 pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
-    /// `test` appears, and not under `not(..)`.
+    /// `test` or a test-only feature appears, and not under `not(..)`.
     fn mentions_test(ts: proc_macro2::TokenStream) -> bool {
         let mut negated = false;
+        // The last two tokens: `feature` `=` before a literal.
+        let mut feature_eq = (false, false);
         for t in ts {
+            let prev = feature_eq;
+            feature_eq = (false, false);
             match t {
                 proc_macro2::TokenTree::Ident(i) => {
                     if i == "test" {
                         return true;
                     }
                     negated = i == "not";
+                    feature_eq = (i == "feature", false);
+                }
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '=' && prev.0 => {
+                    feature_eq = (true, true);
+                }
+                proc_macro2::TokenTree::Literal(l) if prev.1 => {
+                    let text = l.to_string();
+                    if crate::model::names::is_test_feature_name(text.trim_matches('"')) {
+                        return true;
+                    }
+                    negated = false;
                 }
                 proc_macro2::TokenTree::Group(g) => {
                     if !negated && mentions_test(g.stream()) {

@@ -142,6 +142,25 @@ pub fn is_test_crate_name(name: &str) -> bool {
     })
 }
 
+/// Whether a cargo feature's name says only tests enable it (`testing`, `test-utils`,
+/// `test_support`, `mocks`): code behind it is test support, not production code.
+pub fn is_test_feature_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().replace('_', "-").as_str(),
+        "test"
+            | "tests"
+            | "testing"
+            | "test-utils"
+            | "test-util"
+            | "testutils"
+            | "test-support"
+            | "test-helpers"
+            | "mock"
+            | "mocks"
+            | "mocking"
+    )
+}
+
 /// Whether a name says its value is a number (`page_count`, `checkpoint_pages`,
 /// `timeout_ms`). Used only where no type is known (method results, unknown fields).
 pub fn is_numeric_name(ident: &str) -> bool {
