@@ -382,6 +382,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             module: workspace::module_path(file, p),
             test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name) || test_module,
             cli: p.is_cli(),
+            tool: p.is_tool_file(file),
             path_layer: None,
         },
         None => FileMeta {
@@ -392,6 +393,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                     .components()
                     .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches"),
             cli: false,
+            tool: file.file_name().is_some_and(|n| n == "build.rs"),
             path_layer: None,
         },
     }
@@ -458,11 +460,7 @@ fn is_test_module_file(
             None => return false,
         }
     };
-    let mut owners = vec![
-        dir.join("mod.rs"),
-        dir.join("lib.rs"),
-        dir.join("main.rs"),
-    ];
+    let mut owners = vec![dir.join("mod.rs"), dir.join("lib.rs"), dir.join("main.rs")];
     if let (Some(n), Some(up)) = (dir.file_name(), dir.parent()) {
         let mut file = n.to_os_string();
         file.push(".rs");

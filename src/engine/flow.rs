@@ -847,7 +847,10 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
         // A generic method told to produce a number: `s.parse::<i64>()`,
         // `rng.gen::<u32>()`, `row.get::<i64, _>(0)`.
-        if m.turbofish.as_ref().is_some_and(|t| self.turbofish_bounded(t)) {
+        if m.turbofish
+            .as_ref()
+            .is_some_and(|t| self.turbofish_bounded(t))
+        {
             return Class::Safe;
         }
         match name {

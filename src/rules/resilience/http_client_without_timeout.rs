@@ -47,7 +47,9 @@ impl Rule for HttpClientWithoutTimeout {
         _sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || !mentions_clients(cx) {
+        // Build scripts, developer tasks and command-line tools serve no requests: a
+        // hung download there stalls one run, not a service.
+        if cx.scopes.in_test() || cx.file.tool || !mentions_clients(cx) {
             return;
         }
         let tree = Tree::from_block(body, cx.macros);
@@ -57,7 +59,11 @@ impl Rule for HttpClientWithoutTimeout {
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
         // Function bodies are handled whole by `check_fn`; initializers of statics
         // (`LazyLock::new(|| ..)`, `LazyLock::new(reqwest::Client::new)`) here.
-        if cx.scopes.in_test() || cx.scopes.current_fn().is_some() || !mentions_clients(cx) {
+        if cx.scopes.in_test()
+            || cx.file.tool
+            || cx.scopes.current_fn().is_some()
+            || !mentions_clients(cx)
+        {
             return;
         }
         match expr {
