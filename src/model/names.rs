@@ -252,6 +252,43 @@ mod tests {
     }
 
     #[test]
+    fn test_only_features() {
+        for f in [
+            "testing",
+            "test-utils",
+            "test_utils",
+            "test-support",
+            "mocks",
+            "Mock",
+        ] {
+            assert!(is_test_feature_name(f), "{f}");
+        }
+        for f in ["postgres", "tls", "attestation", "contest", "default"] {
+            assert!(!is_test_feature_name(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn cfg_predicates_of_test_code() {
+        let is_test = |src: &str| {
+            let attr: syn::Attribute =
+                syn::parse_str::<syn::DeriveInput>(&format!("{src} struct S;"))
+                    .unwrap()
+                    .attrs
+                    .remove(0);
+            crate::engine::walk::is_test_item(&[attr])
+        };
+        assert!(is_test("#[cfg(test)]"));
+        assert!(is_test("#[cfg(any(test, feature = \"testing\"))]"));
+        assert!(is_test("#[cfg(feature = \"test-utils\")]"));
+        assert!(is_test("#[cfg(all(feature = \"mocks\", unix))]"));
+        assert!(!is_test("#[cfg(feature = \"postgres\")]"));
+        assert!(!is_test("#[cfg(not(feature = \"testing\"))]"));
+        assert!(!is_test("#[cfg(not(test))]"));
+        assert!(!is_test("#[cfg(unix)]"));
+    }
+
+    #[test]
     fn case_conventions() {
         assert!(is_const_case("MAX_ROWS"));
         assert!(!is_const_case("Max"));

@@ -309,3 +309,31 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// Words of a value that holds the service's own listening address (`bind_addr`,
 /// `listen_address`, `local_addr()`).
 pub const OWN_ADDRESS_WORDS: &[&str] = &["bind", "listen", "listener"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "0.0.0.0",
+            "api.localhost",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "127.0.0.1.evil.com",
+            "localhost.evil.com",
+            "10.0.0.1",
+            "[::2]",
+            "127.0.0.256",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+}

@@ -271,7 +271,8 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
                     };
                 }
                 Role::AssignRhs(lhs) => {
-                    let Expr::Path(lp) = lhs else {
+                    // `(b) = ..` assigns `b`.
+                    let Expr::Path(lp) = crate::engine::builders::peel(lhs) else {
                         return escape(st);
                     };
                     let Some(name) = lp.path.get_ident().map(|i| i.to_string()) else {
@@ -338,10 +339,19 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
     }
 
     fn is_assign_target(&self, u: usize) -> bool {
-        self.tree.parent(u).is_some_and(|(_, p)| match p.expr {
-            Expr::Assign(a) => std::ptr::eq(&*a.left, self.tree.nodes[u].expr),
-            _ => false,
-        })
+        // `(b) = ..`: the target may be written in parentheses.
+        let mut cur = u;
+        for _ in 0..MAX_DEPTH {
+            let Some((p, parent)) = self.tree.parent(cur) else {
+                return false;
+            };
+            match parent.expr {
+                Expr::Assign(a) => return std::ptr::eq(&*a.left, self.tree.nodes[cur].expr),
+                Expr::Paren(_) | Expr::Group(_) => cur = p,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `tokio::time::timeout(d, fut)` and the like.
