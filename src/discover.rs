@@ -473,8 +473,7 @@ fn is_test_module_file(
     let names = declared
         .entry(owner.clone())
         .or_insert_with(|| test_only_mod_names(&owner));
-    let t = names.iter().any(|n| *n == name)
-        || is_test_module_file(&owner, files, declared, memo, depth + 1);
+    let t = names.contains(&name) || is_test_module_file(&owner, files, declared, memo, depth + 1);
     memo.insert(path.to_path_buf(), t);
     t
 }
@@ -484,8 +483,9 @@ fn test_only_mod_names(file: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(file) else {
         return Vec::new();
     };
-    // Only files that could hold such a declaration are parsed.
-    if !text.contains("mod ") || !(text.contains("cfg") || text.contains("test")) {
+    // Only files that could hold such a declaration are parsed: a `mod name;` with a
+    // `cfg` attribute shortly before it.
+    if !has_cfg_mod_declaration(&text) {
         return Vec::new();
     }
     let Ok(parsed) = syn::parse_file(&text) else {
@@ -503,6 +503,31 @@ fn test_only_mod_names(file: &Path) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether the text has a body-less `mod name;` within a few lines after a `cfg`
+/// (a cheap test before parsing the file).
+fn has_cfg_mod_declaration(text: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("mod ") {
+        let at = from + i;
+        from = at + 4;
+        let rest = text[from..].trim_start();
+        let ident_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
+            .unwrap_or(rest.len());
+        if ident_len == 0 || !rest[ident_len..].trim_start().starts_with(';') {
+            continue;
+        }
+        let mut before = at.saturating_sub(300);
+        while !text.is_char_boundary(before) {
+            before -= 1;
+        }
+        if text[before..at].contains("cfg") {
+            return true;
+        }
+    }
+    false
 }
 
 /// The packages found without cargo, by manifest directory, to find the innermost one
@@ -569,4 +594,22 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
         path.to_path_buf()
     };
     rel.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cfg_mod_declarations_are_found_cheaply() {
+        assert!(has_cfg_mod_declaration("#[cfg(test)]\nmod tests;\n"));
+        assert!(has_cfg_mod_declaration(
+            "pub mod db;\n#[cfg(any(test, feature = \"testing\"))]\npub mod testing ;"
+        ));
+        assert!(!has_cfg_mod_declaration(
+            "pub mod db;\n#[cfg(test)]\nmod tests {}\n"
+        ));
+        assert!(!has_cfg_mod_declaration("pub mod db;\npub mod api;\n"));
+        assert!(!has_cfg_mod_declaration("// ünïcödé\nmod "));
+    }
 }
