@@ -271,6 +271,17 @@ pub const HANDSHAKE_WORDS: &[&str] = &[
 /// turned into an encryption key), not stored as a password hash.
 pub const CIPHER_MARKERS: &[&str] = &["decrypt", "encrypt", "cipher", "aes", "chacha", "des3"];
 
+/// Text in a file that shows it implements a database's authentication handshake (the
+/// plugins' names, the server's scramble): a fast hash of a password there answers the
+/// server's challenge, as the protocol defines.
+pub const HANDSHAKE_FILE_MARKERS: &[&str] = &[
+    "mysql_native_password",
+    "caching_sha2_password",
+    "sha256_password",
+    "auth_plugin",
+    "scramble",
+];
+
 /// Words of a runtime switch that only a test harness sets (`config.test_mode`,
 /// `self.fast_for_tests`, `insecure_fast`): the branch it selects is not the production
 /// setting.

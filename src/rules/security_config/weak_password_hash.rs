@@ -10,8 +10,8 @@ use crate::model::password_hashing::{
     ARGON2_DEFAULT_M_COST, ARGON2_DEFAULT_T_COST, BCRYPT_COST_FNS, BCRYPT_MIN_COST,
     BREACH_CHECK_MARKERS, CHANGE_WORDS, CIPHER_MARKERS, CONFIRMATION_WORDS,
     FAST_HASHER_CONSTRUCTORS, FAST_HASHER_INPUT_METHODS, FAST_HASH_ASSOC_FNS, FAST_HASH_FNS,
-    GENERATED_PASSWORD_PREFIXES, HANDSHAKE_WORDS, HIGH_ENTROPY_WORDS, KNOWN_CONSTANTS, PBKDF2_FNS,
-    PROTOCOL_WORDS, TEST_SWITCH_WORDS,
+    GENERATED_PASSWORD_PREFIXES, HANDSHAKE_FILE_MARKERS, HANDSHAKE_WORDS, HIGH_ENTROPY_WORDS,
+    KNOWN_CONSTANTS, PBKDF2_FNS, PROTOCOL_WORDS, TEST_SWITCH_WORDS,
 };
 use crate::model::secrets::{
     is_password_name, EXPOSE_METHODS, TRANSPARENT_FNS, TRANSPARENT_METHODS,
@@ -72,7 +72,7 @@ impl Rule for WeakPasswordHash {
         let mut collect = Collect { env: &mut env };
         collect.visit_block(body);
         let name = sig.ident.to_string();
-        let protocol = protocol_fn(sig, body);
+        let protocol = handshake_file(cx) || protocol_fn(sig, body);
         let mut checker = Checker {
             cx,
             env: &env,
@@ -116,6 +116,13 @@ fn report_all(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
     for (span, message, help) in found {
         cx.report(&META, span, message).help = Some(help.into());
     }
+}
+
+fn handshake_file(cx: &Cx<'_, '_>) -> bool {
+    cx.text_fact("password-handshake", |text| {
+        let text = text.to_ascii_lowercase();
+        HANDSHAKE_FILE_MARKERS.iter().any(|m| text.contains(m))
+    })
 }
 
 fn breach_check_file(cx: &Cx<'_, '_>) -> bool {
