@@ -264,10 +264,13 @@ fn url_dest<'ast>(cx: &Cx<'_, 'ast>, tree: &Tree<'ast>, e: &'ast Expr, depth: us
         }
         Expr::Path(p) => {
             let Some(ident) = p.path.get_ident() else {
-                let last = p.path.segments.last().map(|s| s.ident.to_string());
-                return match last.and_then(|l| cx.facts.const_values.get(&l).copied()) {
+                let Some(last) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                    return Dest::Other;
+                };
+                return match cx.facts.const_values.get(&last).copied() {
                     Some(init) => url_dest(cx, tree, init, depth + 1),
-                    None => Dest::Other,
+                    // `header::CONTENT_TYPE` is no URL; `config::API_URL` is one not known.
+                    None => url_like_name(&last),
                 };
             };
             let name = ident.to_string();
