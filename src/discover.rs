@@ -10,6 +10,7 @@ use crate::model::names::is_test_crate_name;
 use crate::workspace::{self, CrateMap, Package};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use syn::Expr;
 
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -403,7 +404,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
 /// (`#[cfg(test)] mod fixtures;`, `#[cfg(any(test, feature = "testing"))] pub mod
 /// testing;`), and the files of their submodules.
 fn mark_test_only_modules(files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>)>) {
-    let mut declared: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut declared: HashMap<PathBuf, TestMods> = HashMap::new();
     let mut test: HashMap<PathBuf, bool> = HashMap::new();
     let paths: Vec<PathBuf> = files.keys().cloned().collect();
     for path in &paths {
@@ -418,11 +419,12 @@ fn mark_test_only_modules(files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>
 /// Whether the file is test code: marked so already, or the module of a test-only
 /// declaration in its parent file, or below one. Parents are found by the file layout
 /// (`a/b.rs` or `a/b/mod.rs` is declared in `a.rs`, `a/mod.rs`, or the crate root
-/// `a/lib.rs` / `a/main.rs`); `#[path]` attributes are not followed.
+/// `a/lib.rs` / `a/main.rs`), or by a `#[path = ".."]` attribute in a `mod.rs`, `lib.rs`
+/// or `main.rs` of a directory above.
 fn is_test_module_file(
     path: &Path,
     files: &BTreeMap<PathBuf, (FileMeta, Option<usize>)>,
-    declared: &mut HashMap<PathBuf, Vec<String>>,
+    declared: &mut HashMap<PathBuf, TestMods>,
     memo: &mut HashMap<PathBuf, bool>,
     depth: usize,
 ) -> bool {
@@ -444,6 +446,28 @@ fn is_test_module_file(
     if matches!(stem, "lib" | "main" | "build") {
         memo.insert(path.to_path_buf(), false);
         return false;
+    }
+    // `#[cfg(test)] #[path = "tests/api.rs"] mod api_tests;` in a directory above.
+    let mut up = path.parent();
+    for _ in 0..3 {
+        let Some(dir) = up else { break };
+        let rel = path
+            .strip_prefix(dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        for owner in ["mod.rs", "lib.rs", "main.rs"].map(|f| dir.join(f)) {
+            if owner == path || !files.contains_key(&owner) {
+                continue;
+            }
+            let mods = declared
+                .entry(owner.clone())
+                .or_insert_with(|| test_only_mods(&owner));
+            if mods.paths.iter().any(|p| p.trim_start_matches("./") == rel) {
+                memo.insert(path.to_path_buf(), true);
+                return true;
+            }
+        }
+        up = dir.parent();
     }
     // The module's name and the directory whose owner declares it.
     let (name, dir) = if stem == "mod" {
@@ -470,39 +494,59 @@ fn is_test_module_file(
         memo.insert(path.to_path_buf(), false);
         return false;
     };
-    let names = declared
+    let mods = declared
         .entry(owner.clone())
-        .or_insert_with(|| test_only_mod_names(&owner));
-    let t = names.contains(&name) || is_test_module_file(&owner, files, declared, memo, depth + 1);
+        .or_insert_with(|| test_only_mods(&owner));
+    let t =
+        mods.names.contains(&name) || is_test_module_file(&owner, files, declared, memo, depth + 1);
     memo.insert(path.to_path_buf(), t);
     t
 }
 
-/// The modules a file declares without a body (`mod x;`) behind a test-only attribute.
-fn test_only_mod_names(file: &Path) -> Vec<String> {
+/// The modules a file declares without a body (`mod x;`) behind a test-only attribute:
+/// by name, and by `#[path]` when it has one.
+#[derive(Default)]
+struct TestMods {
+    names: Vec<String>,
+    paths: Vec<String>,
+}
+
+fn test_only_mods(file: &Path) -> TestMods {
+    let mut out = TestMods::default();
     let Ok(text) = std::fs::read_to_string(file) else {
-        return Vec::new();
+        return out;
     };
     // Only files that could hold such a declaration are parsed: a `mod name;` with a
     // `cfg` attribute shortly before it.
     if !has_cfg_mod_declaration(&text) {
-        return Vec::new();
+        return out;
     }
     let Ok(parsed) = syn::parse_file(&text) else {
-        return Vec::new();
+        return out;
     };
-    parsed
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            syn::Item::Mod(m)
-                if m.content.is_none() && crate::engine::walk::is_test_item(&m.attrs) =>
-            {
-                Some(syn::ext::IdentExt::unraw(&m.ident).to_string())
-            }
+    for item in &parsed.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.content.is_some() || !crate::engine::walk::is_test_item(&m.attrs) {
+            continue;
+        }
+        let path = m.attrs.iter().find_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
             _ => None,
-        })
-        .collect()
+        });
+        match path {
+            Some(p) => out.paths.push(p),
+            None => out
+                .names
+                .push(syn::ext::IdentExt::unraw(&m.ident).to_string()),
+        }
+    }
+    out
 }
 
 /// Whether the text has a body-less `mod name;` within a few lines after a `cfg`
