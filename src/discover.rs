@@ -490,7 +490,13 @@ fn is_test_module_file(
         file.push(".rs");
         owners.push(up.join(file));
     }
-    let Some(owner) = owners.into_iter().find(|o| files.contains_key(o)) else {
+    // The parent among the files analysed, else on disk (a run given only some files,
+    // as a pre-commit hook does).
+    let owner = match owners.iter().find(|o| files.contains_key(*o)) {
+        Some(o) => Some(o.clone()),
+        None => owners.into_iter().find(|o| o.is_file()),
+    };
+    let Some(owner) = owner else {
         memo.insert(path.to_path_buf(), false);
         return false;
     };
