@@ -248,10 +248,13 @@ fn url_dest<'ast>(cx: &Cx<'_, 'ast>, tree: &Tree<'ast>, e: &'ast Expr, depth: us
                         .filter(|n| !n.is_empty())
                         .map(str::to_string)
                         .or_else(|| fa.args.first().and_then(|a| last_name(&a.expr)));
+                    // The name itself (`bind_addr`), or a local holding the listener's
+                    // address (`let addr = listener.local_addr()?`).
                     let own = name.is_some_and(|n| {
-                        words(&n)
-                            .iter()
-                            .any(|w| OWN_ADDRESS_WORDS.contains(&w.as_str()))
+                        own_address_name(&n)
+                            || let_before(tree, &n, e)
+                                .and_then(last_name)
+                                .is_some_and(|m| own_address_name(&m))
                     });
                     return if own {
                         Dest::Loopback(health_path_text(rest))
@@ -306,9 +309,18 @@ fn url_like_name(name: &str) -> Dest {
     }
 }
 
-/// The last identifier of a path or field (`settings.bind_addr` → `bind_addr`).
+/// Whether a name says it holds the service's own listening address (`bind_addr`,
+/// `listen_address`, `local_addr`).
+fn own_address_name(name: &str) -> bool {
+    let ws = words(name);
+    ws.iter().any(|w| OWN_ADDRESS_WORDS.contains(&w.as_str())) || ws == ["local", "addr"]
+}
+
+/// The last identifier of a path, field or method call (`settings.bind_addr` →
+/// `bind_addr`, `listener.local_addr()?` → `local_addr`).
 fn last_name(e: &Expr) -> Option<String> {
     match unwrap_all(e, Peel::Syntax) {
+        Expr::Try(t) => last_name(&t.expr),
         Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         Expr::Field(f) => match &f.member {
             syn::Member::Named(n) => Some(n.to_string()),
