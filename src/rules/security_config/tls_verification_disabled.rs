@@ -241,21 +241,24 @@ fn url_dest<'ast>(cx: &Cx<'_, 'ast>, tree: &Tree<'ast>, e: &'ast Expr, depth: us
                 if let Some(rest) = text.strip_prefix(scheme) {
                     // `format!("https://{}/health", settings.bind_addr)` or an inline
                     // `{bind_addr}`: the host is the service's own address.
-                    let name = rest
+                    // The name itself (`bind_addr`), or a local holding the listener's
+                    // address (`let addr = listener.local_addr()?`).
+                    let inline = rest
                         .split('}')
                         .next()
                         .map(|p| p.split(':').next().unwrap_or(""))
-                        .filter(|n| !n.is_empty())
-                        .map(str::to_string)
-                        .or_else(|| fa.args.first().and_then(|a| last_name(&a.expr)));
-                    // The name itself (`bind_addr`), or a local holding the listener's
-                    // address (`let addr = listener.local_addr()?`).
-                    let own = name.is_some_and(|n| {
-                        own_address_name(&n)
-                            || let_before(tree, &n, e)
-                                .and_then(last_name)
-                                .is_some_and(|m| own_address_name(&m))
-                    });
+                        .filter(|n| !n.is_empty());
+                    let own = match inline {
+                        Some(n) => {
+                            own_address_name(n)
+                                || let_before(tree, n, e)
+                                    .is_some_and(|init| own_address(tree, init, depth + 1))
+                        }
+                        None => fa
+                            .args
+                            .first()
+                            .is_some_and(|a| own_address(tree, &a.expr, depth + 1)),
+                    };
                     return if own {
                         Dest::Loopback(health_path_text(rest))
                     } else {
@@ -316,18 +319,44 @@ fn own_address_name(name: &str) -> bool {
     ws.iter().any(|w| OWN_ADDRESS_WORDS.contains(&w.as_str())) || ws == ["local", "addr"]
 }
 
-/// The last identifier of a path, field or method call (`settings.bind_addr` →
-/// `bind_addr`, `listener.local_addr()?` → `local_addr`).
-fn last_name(e: &Expr) -> Option<String> {
+/// Whether a value is the service's own listening address: a name that says so
+/// (`settings.bind_addr`, `listener.local_addr()?`), or a local holding one.
+fn own_address<'ast>(tree: &Tree<'ast>, e: &'ast Expr, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
     match unwrap_all(e, Peel::Syntax) {
-        Expr::Try(t) => last_name(&t.expr),
-        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Try(t) => own_address(tree, &t.expr, depth + 1),
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if own_address_name(&method) {
+                return true;
+            }
+            let transparent = match method.as_str() {
+                "clone" | "to_string" | "unwrap" => m.args.is_empty(),
+                "expect" => m.args.len() == 1,
+                _ => false,
+            };
+            transparent && own_address(tree, &m.receiver, depth + 1)
+        }
         Expr::Field(f) => match &f.member {
-            syn::Member::Named(n) => Some(n.to_string()),
-            syn::Member::Unnamed(_) => None,
+            syn::Member::Named(n) => own_address_name(&n.to_string()),
+            syn::Member::Unnamed(_) => false,
         },
-        Expr::MethodCall(m) => Some(m.method.to_string()),
-        _ => None,
+        e @ Expr::Path(p) => match p.path.get_ident() {
+            Some(i) => {
+                let name = i.to_string();
+                own_address_name(&name)
+                    || let_before(tree, &name, e)
+                        .is_some_and(|init| own_address(tree, init, depth + 1))
+            }
+            None => p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| own_address_name(&s.ident.to_string())),
+        },
+        _ => false,
     }
 }
 
