@@ -10,6 +10,7 @@ use crate::model::names::is_test_crate_name;
 use crate::workspace::{self, CrateMap, Package};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use syn::Expr;
 
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -146,6 +147,7 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             }
         }
     }
+    mark_test_only_modules(&mut files);
     for (path, (mut meta, pkg)) in files {
         meta.path_layer = settings.layer_of_file(&path);
         let display = display_path(&path, cwd, &cwd_canon);
@@ -387,6 +389,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             module: workspace::module_path(file, p),
             test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name) || test_module,
             cli: p.is_cli(),
+            tool: p.is_tool_file(file),
             path_layer: None,
         },
         None => FileMeta {
@@ -397,9 +400,190 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                     .components()
                     .any(|c| is_non_production_dir(c.as_os_str())),
             cli: false,
+            tool: file.file_name().is_some_and(|n| n == "build.rs"),
             path_layer: None,
         },
     }
+}
+
+/// Marks as test code the files of modules their parent declares only for tests
+/// (`#[cfg(test)] mod fixtures;`, `#[cfg(any(test, feature = "testing"))] pub mod
+/// testing;`), and the files of their submodules.
+fn mark_test_only_modules(files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>)>) {
+    let mut declared: HashMap<PathBuf, TestMods> = HashMap::new();
+    let mut test: HashMap<PathBuf, bool> = HashMap::new();
+    let paths: Vec<PathBuf> = files.keys().cloned().collect();
+    for path in &paths {
+        if is_test_module_file(path, files, &mut declared, &mut test, 0) {
+            if let Some((meta, _)) = files.get_mut(path) {
+                meta.test = true;
+            }
+        }
+    }
+}
+
+/// Whether the file is test code: marked so already, or the module of a test-only
+/// declaration in its parent file, or below one. Parents are found by the file layout
+/// (`a/b.rs` or `a/b/mod.rs` is declared in `a.rs`, `a/mod.rs`, or the crate root
+/// `a/lib.rs` / `a/main.rs`), or by a `#[path = ".."]` attribute in a `mod.rs`, `lib.rs`
+/// or `main.rs` of a directory above.
+fn is_test_module_file(
+    path: &Path,
+    files: &BTreeMap<PathBuf, (FileMeta, Option<usize>)>,
+    declared: &mut HashMap<PathBuf, TestMods>,
+    memo: &mut HashMap<PathBuf, bool>,
+    depth: usize,
+) -> bool {
+    if let Some(&t) = memo.get(path) {
+        return t;
+    }
+    let Some((meta, _)) = files.get(path) else {
+        return false;
+    };
+    if meta.test {
+        return true;
+    }
+    if depth > 64 {
+        return false;
+    }
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    if matches!(stem, "lib" | "main" | "build") {
+        memo.insert(path.to_path_buf(), false);
+        return false;
+    }
+    // `#[cfg(test)] #[path = "tests/api.rs"] mod api_tests;` in a directory above.
+    let mut up = path.parent();
+    for _ in 0..3 {
+        let Some(dir) = up else { break };
+        let rel = path
+            .strip_prefix(dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        for owner in ["mod.rs", "lib.rs", "main.rs"].map(|f| dir.join(f)) {
+            if owner == path || !files.contains_key(&owner) {
+                continue;
+            }
+            let mods = declared
+                .entry(owner.clone())
+                .or_insert_with(|| test_only_mods(&owner));
+            if mods.paths.iter().any(|p| p.trim_start_matches("./") == rel) {
+                memo.insert(path.to_path_buf(), true);
+                return true;
+            }
+        }
+        up = dir.parent();
+    }
+    // The module's name and the directory whose owner declares it.
+    let (name, dir) = if stem == "mod" {
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        match (dir.file_name().and_then(|n| n.to_str()), dir.parent()) {
+            (Some(n), Some(up)) => (n.to_string(), up.to_path_buf()),
+            _ => return false,
+        }
+    } else {
+        match path.parent() {
+            Some(dir) => (stem.to_string(), dir.to_path_buf()),
+            None => return false,
+        }
+    };
+    let mut owners = vec![dir.join("mod.rs"), dir.join("lib.rs"), dir.join("main.rs")];
+    if let (Some(n), Some(up)) = (dir.file_name(), dir.parent()) {
+        let mut file = n.to_os_string();
+        file.push(".rs");
+        owners.push(up.join(file));
+    }
+    // The parent among the files analysed, else on disk (a run given only some files,
+    // as a pre-commit hook does).
+    let owner = match owners.iter().find(|o| files.contains_key(*o)) {
+        Some(o) => Some(o.clone()),
+        None => owners.into_iter().find(|o| o.is_file()),
+    };
+    let Some(owner) = owner else {
+        memo.insert(path.to_path_buf(), false);
+        return false;
+    };
+    let mods = declared
+        .entry(owner.clone())
+        .or_insert_with(|| test_only_mods(&owner));
+    let t =
+        mods.names.contains(&name) || is_test_module_file(&owner, files, declared, memo, depth + 1);
+    memo.insert(path.to_path_buf(), t);
+    t
+}
+
+/// The modules a file declares without a body (`mod x;`) behind a test-only attribute:
+/// by name, and by `#[path]` when it has one.
+#[derive(Default)]
+struct TestMods {
+    names: Vec<String>,
+    paths: Vec<String>,
+}
+
+fn test_only_mods(file: &Path) -> TestMods {
+    let mut out = TestMods::default();
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return out;
+    };
+    // Only files that could hold such a declaration are parsed: a `mod name;` with a
+    // `cfg` attribute shortly before it.
+    if !has_cfg_mod_declaration(&text) {
+        return out;
+    }
+    let Ok(parsed) = syn::parse_file(&text) else {
+        return out;
+    };
+    for item in &parsed.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.content.is_some() || !crate::engine::walk::is_test_item(&m.attrs) {
+            continue;
+        }
+        let path = m.attrs.iter().find_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        });
+        match path {
+            Some(p) => out.paths.push(p),
+            None => out
+                .names
+                .push(syn::ext::IdentExt::unraw(&m.ident).to_string()),
+        }
+    }
+    out
+}
+
+/// Whether the text has a body-less `mod name;` within a few lines after a `cfg`
+/// (a cheap test before parsing the file).
+fn has_cfg_mod_declaration(text: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("mod ") {
+        let at = from + i;
+        from = at + 4;
+        let rest = text[from..].trim_start();
+        let ident_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
+            .unwrap_or(rest.len());
+        if ident_len == 0 || !rest[ident_len..].trim_start().starts_with(';') {
+            continue;
+        }
+        let mut before = at.saturating_sub(300);
+        while !text.is_char_boundary(before) {
+            before -= 1;
+        }
+        if text[before..at].contains("cfg") {
+            return true;
+        }
+    }
+    false
 }
 
 /// The packages found without cargo, by manifest directory, to find the innermost one
@@ -466,4 +650,22 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
         path.to_path_buf()
     };
     rel.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cfg_mod_declarations_are_found_cheaply() {
+        assert!(has_cfg_mod_declaration("#[cfg(test)]\nmod tests;\n"));
+        assert!(has_cfg_mod_declaration(
+            "pub mod db;\n#[cfg(any(test, feature = \"testing\"))]\npub mod testing ;"
+        ));
+        assert!(!has_cfg_mod_declaration(
+            "pub mod db;\n#[cfg(test)]\nmod tests {}\n"
+        ));
+        assert!(!has_cfg_mod_declaration("pub mod db;\npub mod api;\n"));
+        assert!(!has_cfg_mod_declaration("// ünïcödé\nmod "));
+    }
 }

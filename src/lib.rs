@@ -124,6 +124,7 @@ fn analyze_one(
         module: vec!["crate".into()],
         test: false,
         cli: false,
+        tool: false,
         path_layer: None,
     };
     let run = move || {

@@ -110,6 +110,54 @@ impl Package {
         let has = |list: &[&str]| self.dependencies.iter().any(|d| list.contains(&d.as_str()));
         has(CLI_CRATES) && !has(SERVER_CRATES)
     }
+
+    /// Whether the package depends on a web framework or server library.
+    pub fn is_server(&self) -> bool {
+        self.dependencies
+            .iter()
+            .any(|d| SERVER_CRATES.contains(&d.as_str()))
+    }
+
+    /// Whether `file` is part of no service: the package's build script, a command-line
+    /// tool, or (in a package that depends on no web framework) a developer task binary
+    /// (an `xtask` package, a package in a `tools/`, `tasks/` or `scripts/` directory, a
+    /// binary in such a directory) or a binary under `src/bin/`.
+    pub fn is_tool_file(&self, file: &Path) -> bool {
+        let rel = file.strip_prefix(&self.manifest_dir).ok();
+        let build_script = rel.is_some_and(|r| r == Path::new("build.rs"))
+            || self
+                .targets
+                .iter()
+                .any(|t| t.src_path == file && t.kind.iter().any(|k| k == "custom-build"));
+        if build_script || self.is_cli() {
+            return true;
+        }
+        if self.is_server() {
+            return false;
+        }
+        const TOOL_DIRS: &[&str] = &["tools", "tasks", "scripts", "xtask"];
+        let dir_name = |d: Option<&Path>| {
+            d.and_then(|d| d.file_name())
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| TOOL_DIRS.contains(&n))
+        };
+        let task_package = self.name == "xtask"
+            || self.name.starts_with("xtask-")
+            || dir_name(Some(&self.manifest_dir))
+            || dir_name(self.manifest_dir.parent());
+        let tool_dir = rel
+            .and_then(|r| r.components().next())
+            .and_then(|c| c.as_os_str().to_str())
+            .is_some_and(|c| TOOL_DIRS.contains(&c));
+        let bin_helper = rel.is_some_and(|r| r.starts_with("src/bin"))
+            || self.target_of(file).is_some_and(|t| {
+                t.kind.iter().any(|k| k == "bin")
+                    && t.src_path
+                        .strip_prefix(&self.manifest_dir)
+                        .is_ok_and(|r| r.starts_with("src/bin"))
+            });
+        task_package || tool_dir || bin_helper
+    }
 }
 
 /// The package and target each analysed file belongs to, by its displayed path (what
@@ -463,6 +511,27 @@ mod tests {
         );
         assert_eq!(t("/w/app/src/bin/tool/helpers.rs"), Some("tool"));
         assert_eq!(t("/elsewhere/x.rs"), None);
+    }
+
+    #[test]
+    fn tool_files_are_build_scripts_tasks_and_helper_binaries_of_non_servers() {
+        let mut pkg = app();
+        let tool = |pkg: &Package, f: &str| pkg.is_tool_file(Path::new(f));
+        assert!(tool(&pkg, "/w/app/build.rs"));
+        assert!(tool(&pkg, "/w/app/src/bin/tool.rs"));
+        assert!(tool(&pkg, "/w/app/src/bin/tool/helpers.rs"));
+        assert!(tool(&pkg, "/w/app/tools/gen.rs"));
+        assert!(!tool(&pkg, "/w/app/src/main.rs"));
+        assert!(!tool(&pkg, "/w/app/src/handlers/user.rs"));
+        pkg.dependencies = vec!["axum".into()];
+        assert!(tool(&pkg, "/w/app/build.rs"));
+        assert!(!tool(&pkg, "/w/app/src/bin/tool.rs"));
+        pkg.dependencies = vec!["reqwest".into()];
+        pkg.name = "xtask".into();
+        assert!(tool(&pkg, "/w/app/src/main.rs"));
+        pkg.name = "gen".into();
+        pkg.manifest_dir = "/w/tools/gen".into();
+        assert!(tool(&pkg, "/w/tools/gen/src/main.rs"));
     }
 
     #[test]

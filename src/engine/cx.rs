@@ -72,6 +72,10 @@ pub struct FileMeta {
     pub test: bool,
     /// In a command-line tool's package (it parses arguments and serves no requests).
     pub cli: bool,
+    /// Not part of a service: a build script, a developer task binary (an `xtask`
+    /// package, a package under `tools/`, `tasks/` or `scripts/`), a binary under
+    /// `src/bin/` of a package that depends on no web framework, or a command-line tool.
+    pub tool: bool,
     /// The configured layer whose `paths` globs match the file (BL401).
     pub path_layer: Option<usize>,
 }

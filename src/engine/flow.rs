@@ -262,6 +262,21 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         is_bounded(ty, &|n| self.facts.fieldless_enums.contains(n))
     }
 
+    /// Whether generic arguments name a bounded type (a number, a fieldless enum) and
+    /// nothing else but inferred ones: `::<u64>`, `::<i64, _>`.
+    fn turbofish_bounded(&self, args: &syn::AngleBracketedGenericArguments) -> bool {
+        let mut any = false;
+        for a in &args.args {
+            match a {
+                syn::GenericArgument::Type(Type::Infer(_)) => {}
+                syn::GenericArgument::Type(ty) if self.bounded_type(ty) => any = true,
+                syn::GenericArgument::Lifetime(_) => {}
+                _ => return false,
+            }
+        }
+        any
+    }
+
     /// The class of a name in the current scope.
     pub fn name_class(&mut self, name: &str) -> Class {
         if let Some((_, c)) = self.env.iter().rev().find(|(n, _)| n == name) {
@@ -702,6 +717,15 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         let Expr::Path(p) = &*c.func else {
             return Class::opaque();
         };
+        // A generic function told to produce a number (`rand::random::<u64>()`), or a
+        // function of a numeric type named through a qualified path (`<i64 as From<u8>>::from`).
+        if p.path.segments.last().is_some_and(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => self.turbofish_bounded(a),
+            _ => false,
+        }) || p.qself.as_ref().is_some_and(|q| self.bounded_type(&q.ty))
+        {
+            return Class::Safe;
+        }
         let segs = crate::engine::usemap::path_names(&p.path);
         let last = segs.last().map(String::as_str).unwrap_or("");
         let owner = segs
@@ -821,6 +845,14 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         if TRANSPARENT_METHODS.contains(&name) {
             return self.class(&m.receiver);
         }
+        // A generic method told to produce a number: `s.parse::<i64>()`,
+        // `rng.gen::<u32>()`, `row.get::<i64, _>(0)`.
+        if m.turbofish
+            .as_ref()
+            .is_some_and(|t| self.turbofish_bounded(t))
+        {
+            return Class::Safe;
+        }
         match name {
             "unwrap_or" | "unwrap_or_else" | "or" | "or_else" | "replace" | "replacen"
             | "map_or" | "format" | "to_rfc2822" | "date" | "time" | "date_naive" => {
@@ -833,16 +865,9 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 acc
             }
             // `s.parse::<i64>()`: a number (or an error).
-            "parse" => match &m.turbofish {
-                Some(t)
-                    if t.args.iter().any(
-                        |a| matches!(a, syn::GenericArgument::Type(ty) if self.bounded_type(ty)),
-                    ) =>
-                {
-                    Class::Safe
-                }
-                _ => Class::opaque(),
-            },
+            "parse" => Class::opaque(),
+            // A random number drawn from a range: as safe as the range's ends.
+            "gen_range" | "random_range" => self.join_all(m.args.iter()),
             "join" | "concat" => {
                 let elems = self.elem_class_at(&m.receiver, ElemPath::default());
                 self.interpolate(elems, "join", || self.text(m.receiver.span()), m.span())

@@ -196,41 +196,59 @@ impl<'a, 'ast> Walker<'a, 'ast> {
 }
 
 /// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[rstest]`,
-/// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)`).
+/// `#[sqlx::test]`, `#[cfg(test)]` (also inside `all(..)` and `any(..)`), and `#[cfg]`
+/// on a feature that only tests enable (`feature = "testing"`, `feature = "test-utils"`).
 pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
-    /// `test` appears, and not under `not(..)`.
-    fn mentions_test(ts: proc_macro2::TokenStream) -> bool {
-        let mut negated = false;
-        for t in ts {
-            match t {
-                proc_macro2::TokenTree::Ident(i) => {
-                    if i == "test" {
-                        return true;
-                    }
-                    negated = i == "not";
-                }
-                proc_macro2::TokenTree::Group(g) => {
-                    if !negated && mentions_test(g.stream()) {
-                        return true;
-                    }
-                    negated = false;
-                }
-                _ => negated = false,
-            }
-        }
-        false
-    }
     attrs.iter().any(|a| {
         let last = a.path().segments.last().map(|s| s.ident.to_string());
         match last.as_deref() {
             Some("test" | "rstest" | "test_case" | "quickcheck" | "proptest") => true,
             Some("cfg") => match &a.meta {
-                syn::Meta::List(l) => mentions_test(l.tokens.clone()),
+                syn::Meta::List(l) => cfg_is_test(l.tokens.clone()),
                 _ => false,
             },
             _ => false,
         }
     })
+}
+
+/// Whether a `cfg` predicate (`#[cfg(..)]`, `cfg!(..)`) holds only in tests or with a
+/// test-only feature: `test` or such a feature appears, and not under `not(..)`.
+pub fn cfg_is_test(ts: proc_macro2::TokenStream) -> bool {
+    let mut negated = false;
+    // The last two tokens: `feature` `=` before a literal.
+    let mut feature_eq = (false, false);
+    for t in ts {
+        let prev = feature_eq;
+        feature_eq = (false, false);
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                if i == "test" {
+                    return true;
+                }
+                negated = i == "not";
+                feature_eq = (i == "feature", false);
+            }
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == '=' && prev.0 => {
+                feature_eq = (true, true);
+            }
+            proc_macro2::TokenTree::Literal(l) if prev.1 => {
+                let text = l.to_string();
+                if crate::model::names::is_test_feature_name(text.trim_matches('"')) {
+                    return true;
+                }
+                negated = false;
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                if !negated && cfg_is_test(g.stream()) {
+                    return true;
+                }
+                negated = false;
+            }
+            _ => negated = false,
+        }
+    }
+    false
 }
 
 /// The local variable an assignment or mutating call targets (`x`, `&mut x`, `*x`).

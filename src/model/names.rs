@@ -142,6 +142,25 @@ pub fn is_test_crate_name(name: &str) -> bool {
     })
 }
 
+/// Whether a cargo feature's name says only tests enable it (`testing`, `test-utils`,
+/// `test_support`, `mocks`): code behind it is test support, not production code.
+pub fn is_test_feature_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().replace('_', "-").as_str(),
+        "test"
+            | "tests"
+            | "testing"
+            | "test-utils"
+            | "test-util"
+            | "testutils"
+            | "test-support"
+            | "test-helpers"
+            | "mock"
+            | "mocks"
+            | "mocking"
+    )
+}
+
 /// Whether a name says its value is a number (`page_count`, `checkpoint_pages`,
 /// `timeout_ms`). Used only where no type is known (method results, unknown fields).
 pub fn is_numeric_name(ident: &str) -> bool {
@@ -230,6 +249,43 @@ mod tests {
         for n in ["name", "user_name", "filter", "search", "tablecloth", "q"] {
             assert!(!is_sql_identifier_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn test_only_features() {
+        for f in [
+            "testing",
+            "test-utils",
+            "test_utils",
+            "test-support",
+            "mocks",
+            "Mock",
+        ] {
+            assert!(is_test_feature_name(f), "{f}");
+        }
+        for f in ["postgres", "tls", "attestation", "contest", "default"] {
+            assert!(!is_test_feature_name(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn cfg_predicates_of_test_code() {
+        let is_test = |src: &str| {
+            let attr: syn::Attribute =
+                syn::parse_str::<syn::DeriveInput>(&format!("{src} struct S;"))
+                    .unwrap()
+                    .attrs
+                    .remove(0);
+            crate::engine::walk::is_test_item(&[attr])
+        };
+        assert!(is_test("#[cfg(test)]"));
+        assert!(is_test("#[cfg(any(test, feature = \"testing\"))]"));
+        assert!(is_test("#[cfg(feature = \"test-utils\")]"));
+        assert!(is_test("#[cfg(all(feature = \"mocks\", unix))]"));
+        assert!(!is_test("#[cfg(feature = \"postgres\")]"));
+        assert!(!is_test("#[cfg(not(feature = \"testing\"))]"));
+        assert!(!is_test("#[cfg(not(test))]"));
+        assert!(!is_test("#[cfg(unix)]"));
     }
 
     #[test]

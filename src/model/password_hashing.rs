@@ -255,6 +255,38 @@ pub const KNOWN_CONSTANTS: &[(&str, &str, u64)] = &[
 /// not password storage.
 pub const PROTOCOL_WORDS: &[&str] = &["nonce", "cnonce", "realm", "challenge"];
 
+/// Words of a function's name or of the names it uses that show a wire protocol's
+/// handshake: the password is mixed with what the peer sent (a MySQL-style scramble,
+/// a nonce), not stored.
+pub const HANDSHAKE_WORDS: &[&str] = &[
+    "scramble",
+    "nonce",
+    "cnonce",
+    "challenge",
+    "handshake",
+    "realm",
+];
+
+/// Parts of names that show a value is used with a cipher (a key file's passphrase
+/// turned into an encryption key), not stored as a password hash.
+pub const CIPHER_MARKERS: &[&str] = &["decrypt", "encrypt", "cipher", "aes", "chacha", "des3"];
+
+/// Text in a file that shows it implements a database's authentication handshake (the
+/// plugins' names, the server's scramble): a fast hash of a password there answers the
+/// server's challenge, as the protocol defines.
+pub const HANDSHAKE_FILE_MARKERS: &[&str] = &[
+    "mysql_native_password",
+    "caching_sha2_password",
+    "sha256_password",
+    "auth_plugin",
+    "scramble",
+];
+
+/// Words of a runtime switch that only a test harness sets (`config.test_mode`,
+/// `self.fast_for_tests`, `insecure_fast`): the branch it selects is not the production
+/// setting.
+pub const TEST_SWITCH_WORDS: &[&str] = &["test", "tests", "testing"];
+
 /// Text in a file that shows a fast hash of a password is the Have I Been Pwned range
 /// query (which requires SHA-1 and sends only a 5-character prefix).
 pub const BREACH_CHECK_MARKERS: &[&str] = &["pwnedpasswords", "haveibeenpwned"];

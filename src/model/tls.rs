@@ -271,3 +271,69 @@ pub const OPT_IN_WORDS: &[&str] = &[
     "localhost",
     "loopback",
 ];
+
+/// Words of a function's name that say it probes the service's own health
+/// (`health_check`, `wait_until_ready`, `liveness_probe`, `self_check`).
+pub const HEALTH_FN_WORDS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "healthy",
+    "ready",
+    "readiness",
+    "readyz",
+    "live",
+    "liveness",
+    "livez",
+    "alive",
+    "probe",
+    "selfcheck",
+    "heartbeat",
+];
+
+/// Parts of a URL path that name a health endpoint (`/health`, `/readyz`, `/livez`).
+pub const HEALTH_PATH_MARKERS: &[&str] = &["health", "ready", "live", "ping", "status"];
+
+/// Hosts that name this machine: a request to one never leaves the host.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host == "[::1]"
+        || host == "0.0.0.0"
+        || host.ends_with(".localhost")
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3 && rest.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+/// Words of a value that holds the service's own listening address (`bind_addr`,
+/// `listen_address`, `local_addr()`).
+pub const OWN_ADDRESS_WORDS: &[&str] = &["bind", "listen", "listener"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "0.0.0.0",
+            "api.localhost",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "127.0.0.1.evil.com",
+            "localhost.evil.com",
+            "10.0.0.1",
+            "[::2]",
+            "127.0.0.256",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+}

@@ -47,7 +47,9 @@ impl Rule for HttpClientWithoutTimeout {
         _sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || !mentions_clients(cx) {
+        // Build scripts, developer tasks and command-line tools serve no requests: a
+        // hung download there stalls one run, not a service.
+        if cx.scopes.in_test() || cx.file.tool || !mentions_clients(cx) {
             return;
         }
         let tree = Tree::from_block(body, cx.macros);
@@ -57,7 +59,11 @@ impl Rule for HttpClientWithoutTimeout {
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
         // Function bodies are handled whole by `check_fn`; initializers of statics
         // (`LazyLock::new(|| ..)`, `LazyLock::new(reqwest::Client::new)`) here.
-        if cx.scopes.in_test() || cx.scopes.current_fn().is_some() || !mentions_clients(cx) {
+        if cx.scopes.in_test()
+            || cx.file.tool
+            || cx.scopes.current_fn().is_some()
+            || !mentions_clients(cx)
+        {
             return;
         }
         match expr {
@@ -265,7 +271,8 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
                     };
                 }
                 Role::AssignRhs(lhs) => {
-                    let Expr::Path(lp) = lhs else {
+                    // `(b) = ..` assigns `b`.
+                    let Expr::Path(lp) = crate::engine::builders::peel(lhs) else {
                         return escape(st);
                     };
                     let Some(name) = lp.path.get_ident().map(|i| i.to_string()) else {
@@ -332,10 +339,19 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
     }
 
     fn is_assign_target(&self, u: usize) -> bool {
-        self.tree.parent(u).is_some_and(|(_, p)| match p.expr {
-            Expr::Assign(a) => std::ptr::eq(&*a.left, self.tree.nodes[u].expr),
-            _ => false,
-        })
+        // `(b) = ..`: the target may be written in parentheses.
+        let mut cur = u;
+        for _ in 0..MAX_DEPTH {
+            let Some((p, parent)) = self.tree.parent(cur) else {
+                return false;
+            };
+            match parent.expr {
+                Expr::Assign(a) => return std::ptr::eq(&*a.left, self.tree.nodes[cur].expr),
+                Expr::Paren(_) | Expr::Group(_) => cur = p,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `tokio::time::timeout(d, fut)` and the like.

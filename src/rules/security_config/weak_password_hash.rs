@@ -8,9 +8,10 @@ use crate::model::names::words;
 use crate::model::password_hashing::{
     argon2_min_memory, fast_hash_type, pbkdf2_min_iterations, scrypt_min_p, HashArg, Pbkdf2Hash,
     ARGON2_DEFAULT_M_COST, ARGON2_DEFAULT_T_COST, BCRYPT_COST_FNS, BCRYPT_MIN_COST,
-    BREACH_CHECK_MARKERS, CHANGE_WORDS, CONFIRMATION_WORDS, FAST_HASHER_CONSTRUCTORS,
-    FAST_HASHER_INPUT_METHODS, FAST_HASH_ASSOC_FNS, FAST_HASH_FNS, GENERATED_PASSWORD_PREFIXES,
-    HIGH_ENTROPY_WORDS, KNOWN_CONSTANTS, PBKDF2_FNS, PROTOCOL_WORDS,
+    BREACH_CHECK_MARKERS, CHANGE_WORDS, CIPHER_MARKERS, CONFIRMATION_WORDS,
+    FAST_HASHER_CONSTRUCTORS, FAST_HASHER_INPUT_METHODS, FAST_HASH_ASSOC_FNS, FAST_HASH_FNS,
+    GENERATED_PASSWORD_PREFIXES, HANDSHAKE_FILE_MARKERS, HANDSHAKE_WORDS, HIGH_ENTROPY_WORDS,
+    KNOWN_CONSTANTS, PBKDF2_FNS, PROTOCOL_WORDS, TEST_SWITCH_WORDS,
 };
 use crate::model::secrets::{
     is_password_name, EXPOSE_METHODS, TRANSPARENT_FNS, TRANSPARENT_METHODS,
@@ -71,6 +72,7 @@ impl Rule for WeakPasswordHash {
         let mut collect = Collect { env: &mut env };
         collect.visit_block(body);
         let name = sig.ident.to_string();
+        let protocol = handshake_file(cx) || protocol_fn(sig, body);
         let mut checker = Checker {
             cx,
             env: &env,
@@ -79,6 +81,7 @@ impl Rule for WeakPasswordHash {
             // `PartialEq`/`Ord` implementations compare fields, not logins.
             compare: !matches!(name.as_str(), "eq" | "ne" | "cmp" | "partial_cmp" | "hash"),
             breach_check: breach_check_file(cx),
+            protocol,
             found: Vec::new(),
         };
         checker.visit_block(body);
@@ -100,6 +103,7 @@ impl Rule for WeakPasswordHash {
             cache: 0,
             compare: false,
             breach_check: breach_check_file(cx),
+            protocol: false,
             found: Vec::new(),
         };
         checker.check(expr);
@@ -112,6 +116,13 @@ fn report_all(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str)>) {
     for (span, message, help) in found {
         cx.report(&META, span, message).help = Some(help.into());
     }
+}
+
+fn handshake_file(cx: &Cx<'_, '_>) -> bool {
+    cx.text_fact("password-handshake", |text| {
+        let text = text.to_ascii_lowercase();
+        HANDSHAKE_FILE_MARKERS.iter().any(|m| text.contains(m))
+    })
 }
 
 fn breach_check_file(cx: &Cx<'_, '_>) -> bool {
@@ -230,6 +241,9 @@ struct Checker<'c, 'a, 'ast, 'e> {
     compare: bool,
     /// The file queries Have I Been Pwned, which needs the SHA-1 of the password.
     breach_check: bool,
+    /// The function computes a wire protocol's or file format's value from the password
+    /// ([`protocol_fn`]): a handshake response or a cipher key, not a stored hash.
+    protocol: bool,
     found: Vec<(Span, String, &'static str)>,
 }
 
@@ -249,9 +263,13 @@ impl<'c, 'a, 'ast, 'e> Visit<'ast> for Checker<'c, 'a, 'ast, 'e> {
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         self.visit_expr(&i.cond);
-        // Branches compiled only into debug builds (`if cfg!(debug_assertions)`).
+        // Branches compiled only into debug builds (`if cfg!(debug_assertions)`), or
+        // selected by a switch only tests or development set (`if cfg!(test)`,
+        // `if config.test_mode`, `if self.insecure_fast`).
         let (then_gate, else_gate) = cond_gate(&i.cond, 0);
-        let (then_debug, else_debug) = (then_gate.dev_build, else_gate.dev_build);
+        let (then_test, else_test) = test_switch(&i.cond, 0);
+        let then_debug = then_gate.dev_build || then_gate.dev_flag || then_test;
+        let else_debug = else_gate.dev_build || else_gate.dev_flag || else_test;
         self.debug += u32::from(then_debug);
         self.visit_block(&i.then_branch);
         self.debug -= u32::from(then_debug);
@@ -569,7 +587,7 @@ impl<'c, 'a, 'ast, 'e> Checker<'c, 'a, 'ast, 'e> {
     }
 
     fn fast_hash(&mut self, span: Span, arg: &'ast Expr, label: &str) {
-        if self.cache > 0 || self.breach_check {
+        if self.cache > 0 || self.breach_check || self.protocol {
             return;
         }
         let mut carried = Carried::default();
@@ -869,6 +887,89 @@ impl<'c, 'a, 'ast, 'e> Checker<'c, 'a, 'ast, 'e> {
             HELP_COMPARE,
         );
     }
+}
+
+/// The branches of `if cond` that a test-only switch selects: (then, else). `cfg!(test)`,
+/// a flag whose name has the word `test`/`testing` (`config.test_mode`,
+/// `self.fast_for_tests`) or is `insecure_fast`/`fast_insecure`, negated with `!`.
+fn test_switch(cond: &Expr, depth: u32) -> (bool, bool) {
+    if depth > 16 {
+        return (false, false);
+    }
+    match cond {
+        Expr::Paren(p) => test_switch(&p.expr, depth + 1),
+        Expr::Group(g) => test_switch(&g.expr, depth + 1),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+            let (t, e) = test_switch(&u.expr, depth + 1);
+            (e, t)
+        }
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::Or(_)) => {
+            let (lt, _) = test_switch(&b.left, depth + 1);
+            let (rt, _) = test_switch(&b.right, depth + 1);
+            (lt && rt, false)
+        }
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            let (lt, _) = test_switch(&b.left, depth + 1);
+            let (rt, _) = test_switch(&b.right, depth + 1);
+            (lt || rt, false)
+        }
+        Expr::Macro(m) if m.mac.path.is_ident("cfg") => (
+            crate::engine::walk::cfg_is_test(m.mac.tokens.clone()),
+            false,
+        ),
+        Expr::Path(_) | Expr::Field(_) | Expr::MethodCall(_) => {
+            let name = match cond {
+                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                Expr::Field(f) => match &f.member {
+                    syn::Member::Named(n) => Some(n.to_string()),
+                    syn::Member::Unnamed(_) => None,
+                },
+                Expr::MethodCall(m) if m.args.is_empty() => Some(m.method.to_string()),
+                _ => None,
+            };
+            let Some(name) = name else {
+                return (false, false);
+            };
+            let ws = words(&name);
+            let test = ws.iter().any(|w| TEST_SWITCH_WORDS.contains(&w.as_str()))
+                || (ws.iter().any(|w| w == "fast") && ws.iter().any(|w| w == "insecure"));
+            (test, false)
+        }
+        _ => (false, false),
+    }
+}
+
+/// Whether a function computes a wire protocol's or a file format's value from a
+/// password rather than a hash to store: it XORs bytes (a handshake scramble), names a
+/// handshake's challenge (`scramble`, `nonce`, `challenge`), or uses a cipher (a key
+/// file's passphrase turned into an encryption key).
+fn protocol_fn(sig: &syn::Signature, body: &syn::Block) -> bool {
+    struct Scan {
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Scan {
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_bin_op(&mut self, op: &'ast syn::BinOp) {
+            if matches!(op, syn::BinOp::BitXor(_) | syn::BinOp::BitXorAssign(_)) {
+                self.found = true;
+            }
+        }
+        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+            if self.found {
+                return;
+            }
+            let name = i.to_string();
+            let lower = name.to_ascii_lowercase();
+            self.found = words(&name)
+                .iter()
+                .any(|w| HANDSHAKE_WORDS.contains(&w.as_str()))
+                || CIPHER_MARKERS.iter().any(|m| lower.contains(m));
+        }
+    }
+    let mut scan = Scan { found: false };
+    scan.visit_signature(sig);
+    scan.visit_block(body);
+    scan.found
 }
 
 /// `600000` → `600,000`.
