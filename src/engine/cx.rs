@@ -223,6 +223,10 @@ pub struct DebugType {
     /// The value's name says it is a secret: the finding stands (as it is) when the
     /// workspace does not define the type.
     pub stands_if_unknown: bool,
+    /// The finding is the rule's preview sub-check when it stands on the value's name
+    /// (the type is unknown) and that name is weak evidence; a leak the index finds is a
+    /// preview sub-check when the field that leaks is named weakly.
+    pub weak_if_unknown: bool,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {

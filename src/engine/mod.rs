@@ -212,7 +212,9 @@ pub fn settle(
                 None => !index.has_type(&ty.name),
             };
             if unknown {
-                return ty.stands_if_unknown.then_some(d.finding);
+                let mut f = d.finding;
+                f.preview |= ty.weak_if_unknown;
+                return ty.stands_if_unknown.then_some(f);
             }
             // A type named through another crate's path is that crate's: unknown unless
             // the crate is in the workspace.
@@ -221,20 +223,21 @@ pub fn settle(
                 Some(c) => Some(c.as_str()),
                 None => ty.krate.as_deref(),
             };
-            let (name, reason) = match &ty.field {
+            let (name, (reason, strong)) = match &ty.field {
                 None => (
                     ty.name.clone(),
-                    index.debug_leak(&ty.name, krate, &settings.secrets)?,
+                    index.debug_leak_strength(&ty.name, krate, &settings.secrets)?,
                 ),
                 Some(field) => index
                     .field_types(&ty.name, field, krate)?
                     .into_iter()
                     .find_map(|n| {
-                        let r = index.debug_leak(&n, krate, &settings.secrets)?;
+                        let r = index.debug_leak_strength(&n, krate, &settings.secrets)?;
                         Some((n, r))
                     })?,
             };
             let mut f = d.finding;
+            f.preview |= !strong;
             f.message = format!(
                 "{}: `{name}` derives `Debug`, which prints its {reason}",
                 f.message

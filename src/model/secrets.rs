@@ -183,6 +183,53 @@ pub fn is_secret_name_with(
     names_credential(&words(ident), cores, suffixes)
 }
 
+/// Word sequences that name a credential's value unambiguously: a password, a secret, a
+/// private or API key, an OAuth/session token of a named kind. A bare `token`, `key`,
+/// `auth`, `credentials`, `cookie`, `session` or `authorization` is weak evidence: such
+/// names also hold a lexer's token, a map key, a credential's kind or a cookie's name.
+const STRONG_CORES: &[&[&str]] = &[
+    &["password"],
+    &["passwords"],
+    &["passwd"],
+    &["passphrase"],
+    &["secret"],
+    &["secrets"],
+    &["secret", "access", "key"],
+    &["access", "key", "secret"],
+    &["apikey"],
+    &["api", "key"],
+    &["api", "keys"],
+    &["private", "key"],
+    &["privkey"],
+    &["signing", "key"],
+    &["encryption", "key"],
+    &["master", "key"],
+    &["hmac", "key"],
+    &["bearer"],
+    &["jwt"],
+    &["otp"],
+    &["totp"],
+    &["access", "token"],
+    &["access", "tokens"],
+    &["refresh", "token"],
+    &["refresh", "tokens"],
+    &["id", "token"],
+    &["session", "token"],
+    &["auth", "token"],
+    &["api", "token"],
+    &["reset", "token"],
+    &["bearer", "token"],
+    &["oauth", "token"],
+    &["personal", "token"],
+];
+
+/// Whether an identifier names a credential by unambiguous words ([`STRONG_CORES`] or a
+/// configured word): `password`, `client_secret`, `api_key`, `access_token`, but not a
+/// bare `token`, `credentials`, `cookie` or `session_key`.
+pub fn is_strong_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    is_secret_name_with(ident, STRONG_CORES, VALUE_SUFFIX, extra)
+}
+
 /// Words that name a password (a secret a person chose and remembers), as opposed to a
 /// generated token or key.
 const PASSWORD_CORES: &[&str] = &["password", "passwords", "passwd", "passphrase", "pwd"];

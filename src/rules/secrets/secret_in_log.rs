@@ -16,7 +16,7 @@ use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel}
 use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
-    is_log_macro, is_secret_header, is_secret_name, std_output_macro, Output, CREDENTIAL_TYPES,
+    is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, std_output_macro, Output, CREDENTIAL_TYPES,
     EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES, LOG_CRATES, REDACTING_TYPES,
     TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
@@ -175,8 +175,9 @@ impl Rule for SecretInLog {
 /// How a secret was recognised, for the message.
 #[derive(Debug, Clone)]
 enum Kind {
-    /// Its name (`password`, `user.api_key`, `creds.token()`).
-    Name,
+    /// Its name (`password`, `user.api_key`, `creds.token()`); `true` when the name is
+    /// unambiguous (`password`, `api_key`), `false` for weak names (`token`, `creds`).
+    Name(bool),
     /// `.expose_secret()` of a redacting wrapper.
     Exposed,
     /// The value of a credential header (`authorization`, `cookie`).
@@ -193,6 +194,20 @@ enum Kind {
 struct Why {
     source: String,
     kind: Kind,
+}
+
+impl Why {
+    /// Resting on a weak name only (`token`, `creds`): the preview sub-check.
+    fn weak(&self) -> bool {
+        matches!(self.kind, Kind::Name(false))
+    }
+}
+
+/// Reports a leak; one resting on a weak name only is the preview sub-check.
+fn report_why(cx: &mut Cx<'_, '_>, span: Span, msg: String, why: &Why, help: &str) {
+    let f = cx.report(&META, span, msg);
+    f.help = Some(help.into());
+    f.preview = why.weak();
 }
 
 /// What `Debug` of a value prints beyond the value's name.
@@ -220,6 +235,12 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
 
     fn secret_name(&self, name: &str) -> bool {
         is_secret_name(name, self.extra())
+    }
+
+    /// Whether a secret name is strong evidence (`password`, `api_key`) rather than weak
+    /// (`token`, `creds`, `cookie`): findings on weak names are the preview sub-check.
+    fn strong_name(&self, name: &str) -> bool {
+        is_strong_secret_name(name, self.extra())
     }
 
     /// Whether a declared type says the value is no credential (bool, numbers, hashes,
@@ -269,7 +290,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             return (!is_const_case(name) && !is_camel_case(name) && self.secret_name(name)).then(
                 || Why {
                     source: name.to_string(),
-                    kind: Kind::Name,
+                    kind: Kind::Name(self.strong_name(name)),
                 },
             );
         };
@@ -320,7 +341,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         if self.secret_name(name) && !init.is_some_and(|i| self.not_secret_value(i)) {
             return Some(Why {
                 source: name.to_string(),
-                kind: Kind::Name,
+                kind: Kind::Name(self.strong_name(name)),
             });
         }
         let seq = b.at();
@@ -402,9 +423,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             return None;
         }
         let d = depth + 1;
-        let named = |e: &Expr| Why {
+        let named = |e: &Expr, name: &str| Why {
             source: self.text(e.span()),
-            kind: Kind::Name,
+            kind: Kind::Name(self.strong_name(name)),
         };
         match e {
             Expr::Paren(p) => self.secret(&p.expr, horizon, d),
@@ -428,7 +449,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     if TRANSPARENT_FIELDS.contains(&n.as_str()) {
                         self.secret(&f.base, horizon, d)
                     } else if self.secret_name(&n) && !self.field_exempt(&f.base, &n) {
-                        Some(named(e))
+                        Some(named(e, &n))
                     } else {
                         None
                     }
@@ -491,7 +512,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 let w = words(&method);
                 let getter = m.args.is_empty() || w.first().is_some_and(|f| f == "get");
                 if getter && self.secret_name(&method) && !shown_to_user(&m.receiver) {
-                    return Some(named(e));
+                    return Some(named(e, &method));
                 }
                 None
             }
@@ -588,6 +609,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             })),
             TypeOf::Field(owner, field, path_crate) => Some(DebugLeak::Type(DebugType {
                 name: owner,
@@ -595,6 +617,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             })),
         }
     }
@@ -1190,7 +1213,7 @@ fn check_slog<'ast>(cx: &mut Cx<'_, 'ast>, mac: &'ast syn::Macro, sink: &str) {
             if let Some(why) = leaked {
                 let text = cx.flow().text(e.span());
                 let msg = message(&text, &why, sink, Output::Log, debug);
-                cx.report(&META, e.span(), msg).help = Some(HELP.into());
+                report_why(cx, e.span(), msg, &why, HELP);
             }
         }
     }
@@ -1208,7 +1231,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     source: quote::ToTokens::to_token_stream(e)
                         .to_string()
                         .replace(' ', ""),
-                    kind: Kind::Name,
+                    kind: Kind::Name(self.strong_name(&n.to_string())),
                 }),
                 _ => None,
             },
@@ -1242,7 +1265,7 @@ fn message(shown: &str, why: &Why, sink: &str, out: Output, debug: bool) -> Stri
         String::new()
     };
     match &why.kind {
-        Kind::Name => format!("`{shown}`{origin} is {verb}{with} by `{sink}`"),
+        Kind::Name(_) => format!("`{shown}`{origin} is {verb}{with} by `{sink}`"),
         Kind::Exposed => format!(
             "`{shown}`{origin} reveals a protected secret that is {verb}{with} by `{sink}`"
         ),
@@ -1269,7 +1292,7 @@ fn check_value<'ast>(
     let shown = || Ana { cx }.text(e.span());
     if let Some(why) = ana.secret(e, At::HERE, 0) {
         let msg = message(&shown(), &why, sink, out, debug);
-        cx.report(&META, e.span(), msg).help = Some(HELP.into());
+        report_why(cx, e.span(), msg, &why, HELP);
         return true;
     }
     if let Some(f) = field {
@@ -1278,7 +1301,10 @@ fn check_value<'ast>(
             && !binding_exempt(cx, e)
         {
             let msg = format!("`{}` is {} as field `{f}` by `{sink}`", shown(), out.verb());
-            cx.report(&META, e.span(), msg).help = Some(HELP.into());
+            let weak = !is_strong_secret_name(f, &cx.settings.secrets.extra_names);
+            let r = cx.report(&META, e.span(), msg);
+            r.help = Some(HELP.into());
+            r.preview = weak;
             return true;
         }
     }
@@ -1309,6 +1335,8 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Type(mut ty)) => {
             ty.stands_if_unknown = named;
+            ty.weak_if_unknown = expr_name(e)
+                .is_none_or(|n| !is_strong_secret_name(&n, &cx.settings.secrets.extra_names));
             let with = if debug { " with `Debug`" } else { "" };
             let msg = format!("`{}` is {}{with} by `{sink}`", shown(), out.verb());
             cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
@@ -1374,7 +1402,7 @@ fn check_format<'ast>(cx: &mut Cx<'_, 'ast>, fa: &'ast FormatArgs, sink: &str, o
         let why = ana.binding(name, At::HERE, 0);
         if let Some(why) = why {
             let msg = message(name, &why, sink, out, debug);
-            cx.report(&META, lit.span(), msg).help = Some(HELP.into());
+            report_why(cx, lit.span(), msg, &why, HELP);
             continue;
         }
         if debug {
@@ -1412,6 +1440,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 krate: cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
             cx.report_if_debug_leaks(&META, span, msg, ty).help = Some(HELP_DEBUG_TYPE.into());
@@ -1590,7 +1619,10 @@ fn check_instrument<'ast>(
             let named_type = matches!(decl, Some(TypeOf::Named(..)));
             if !named_type && is_secret_name(&name, &cx.settings.secrets.extra_names) {
                 let msg = format!("argument `{name}` is recorded on the span by `{sink}`");
-                cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
+                let weak = !is_strong_secret_name(&name, &cx.settings.secrets.extra_names);
+                let r = cx.report(&META, span, msg);
+                r.help = Some(HELP_INSTRUMENT.into());
+                r.preview = weak;
                 continue;
             }
             match decl {
@@ -1608,6 +1640,10 @@ fn check_instrument<'ast>(
                         krate: cx.file.krate.clone(),
                         path_crate,
                         stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
+                        weak_if_unknown: !is_strong_secret_name(
+                            &name,
+                            &cx.settings.secrets.extra_names,
+                        ),
                     };
                     cx.report_if_debug_leaks(&META, span, msg, ty).help =
                         Some(HELP_INSTRUMENT.into());
@@ -1662,7 +1698,7 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
             (is_secret_name(&name, &cx.settings.secrets.extra_names) && !ana.not_secret_value(&e))
                 .then(|| Why {
                     source: name.clone(),
-                    kind: Kind::Name,
+                    kind: Kind::Name(ana.strong_name(&name)),
                 })
         });
         if let Some(why) = why {
@@ -1670,7 +1706,7 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
                 .to_string()
                 .replace(' ', "");
             let msg = message(&shown, &why, sink, Output::Span, debug);
-            cx.report(&META, e.span(), msg).help = Some(HELP_INSTRUMENT.into());
+            report_why(cx, e.span(), msg, &why, HELP_INSTRUMENT);
         }
     }
 }
