@@ -138,6 +138,35 @@ const EXEMPT_PREFIX: &[&str] = &[
     "field",
     "env",
     "var",
+    // The buffers of a security-context negotiation (GSS-API, SPNEGO, Kerberos, SSPI,
+    // SASL): `in_token`, `out_token`, `mech_token`.
+    "in",
+    "out",
+    "mech",
+    "gss",
+    "gssapi",
+    "spnego",
+    "negotiate",
+    "negotiation",
+    "sspi",
+    "ntlm",
+    "kerberos",
+    "krb",
+    "krb5",
+    "sasl",
+    // A lexer's or parser's tokens.
+    "lex",
+    "syntax",
+    "expected",
+    "unexpected",
+    "peek",
+    "peeked",
+    // Cursors and control tokens.
+    "resume",
+    "resumption",
+    "scroll",
+    "shutdown",
+    "stop",
 ];
 
 /// Qualifiers that make a plural `tokens` a list of credentials (`access_tokens`); a bare
@@ -221,6 +250,43 @@ const STRONG_CORES: &[&[&str]] = &[
     &["bearer", "token"],
     &["oauth", "token"],
     &["personal", "token"],
+];
+
+/// Whether an identifier is a secret only because it says `token` (`token`,
+/// `user_token`, `tokens`), not `access_token` or `password_token`.
+pub fn is_token_only_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    words(ident)
+        .iter()
+        .any(|w| w == "token" || w == "tokens")
+        && is_secret_name(ident, extra)
+        && !is_strong_secret_name(ident, extra)
+        && !words(ident)
+            .iter()
+            .filter(|w| *w != "token" && *w != "tokens")
+            .any(|w| is_secret_name(w, extra))
+}
+
+/// Words of a function or type name that say its code speaks a protocol whose "tokens"
+/// are no credentials: a security-context negotiation's buffers, a lexer's or parser's
+/// tokens.
+pub const PROTOCOL_TOKEN_WORDS: &[&str] = &[
+    "gss",
+    "gssapi",
+    "spnego",
+    "negotiate",
+    "negotiation",
+    "sspi",
+    "kerberos",
+    "krb",
+    "krb5",
+    "ntlm",
+    "sasl",
+    "lexer",
+    "lex",
+    "tokenizer",
+    "tokenize",
+    "scanner",
+    "parser",
 ];
 
 /// Whether an identifier names a credential by unambiguous words ([`STRONG_CORES`] or a

@@ -16,7 +16,8 @@ use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel}
 use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
-    is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, std_output_macro, Output, CREDENTIAL_TYPES,
+    is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
+    PROTOCOL_TOKEN_WORDS, std_output_macro, Output, CREDENTIAL_TYPES,
     EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES, LOG_CRATES, REDACTING_TYPES,
     TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
@@ -233,8 +234,29 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         &self.cx.settings.secrets.extra_names
     }
 
+    /// Whether a name says its value is a secret; in code speaking a protocol whose
+    /// tokens are no credentials (a GSS-API negotiation, a lexer), `token` does not.
     fn secret_name(&self, name: &str) -> bool {
         is_secret_name(name, self.extra())
+            && !(is_token_only_name(name, self.extra()) && self.protocol_context())
+    }
+
+    /// The enclosing function's or `impl`'s name says it speaks a protocol whose tokens
+    /// are no credentials (`negotiate`, `GssAuthenticator`, `Lexer`).
+    fn protocol_context(&self) -> bool {
+        let says = |n: &str| {
+            words(n)
+                .iter()
+                .any(|w| PROTOCOL_TOKEN_WORDS.contains(&w.as_str()))
+        };
+        if self.cx.scopes.current_fn().is_some_and(says) {
+            return true;
+        }
+        let mut names = Vec::new();
+        if let Some(t) = self.cx.scopes.self_ty() {
+            collect_type_names(t, &mut names, 0);
+        }
+        names.iter().any(|n| says(n))
     }
 
     /// Whether a secret name is strong evidence (`password`, `api_key`) rather than weak
@@ -338,7 +360,19 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 _ => {}
             }
         }
-        if self.secret_name(name) && !init.is_some_and(|i| self.not_secret_value(i)) {
+        // A `token` read from a lexer, a text split into words or a cancellation token
+        // is no credential: the value decides.
+        let from_lexer = is_token_only_name(name, self.extra())
+            && match b.origin {
+                Origin::Let(Some(e)) | Origin::Destructure(e) | Origin::Element(e, _) => {
+                    lexer_source(e)
+                }
+                _ => false,
+            };
+        if !from_lexer
+            && self.secret_name(name)
+            && !init.is_some_and(|i| self.not_secret_value(i))
+        {
             return Some(Why {
                 source: name.to_string(),
                 kind: Kind::Name(self.strong_name(name)),
@@ -511,7 +545,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 let w = words(&method);
                 let getter = m.args.is_empty() || w.first().is_some_and(|f| f == "get");
-                if getter && self.secret_name(&method) && !shown_to_user(&m.receiver) {
+                if getter
+                    && self.secret_name(&method)
+                    && !shown_to_user(&m.receiver)
+                    && !binding_exempt(self.cx, &m.receiver)
+                {
                     return Some(named(e, &method));
                 }
                 None
@@ -979,6 +1017,66 @@ fn passes_argument_on(e: &Expr) -> bool {
         };
     }
     false
+}
+
+/// Methods whose result is a lexer's token, a word of a text, or a cancellation token.
+const LEXER_METHODS: &[&str] = &[
+    "next",
+    "next_token",
+    "peek",
+    "peek_token",
+    "peek_nth",
+    "bump",
+    "advance",
+    "lex",
+    "scan",
+    "tokenize",
+    "split",
+    "split_whitespace",
+    "split_ascii_whitespace",
+    "split_terminator",
+    "splitn",
+    "rsplit",
+    "chars",
+    "lines",
+    "child_token",
+];
+
+/// A value that is a lexer's or parser's token, a word of a text, or a cancellation
+/// token: `lexer.next_token()`, `input.split_whitespace()`, `cancel.child_token()`,
+/// `CancellationToken::new()`, `tokens.iter()`.
+fn lexer_source(e: &Expr) -> bool {
+    let e = unwrap_all(e, Peel::Syntax);
+    match e {
+        Expr::Try(t) => lexer_source(&t.expr),
+        Expr::Await(a) => lexer_source(&a.base),
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if LEXER_METHODS.contains(&method.as_str()) {
+                return true;
+            }
+            let receiver_lexer = expr_name(&m.receiver).is_some_and(|n| {
+                words(&n).iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "lexer" | "parser" | "tokenizer" | "scanner" | "tokens" | "lex"
+                    )
+                })
+            });
+            receiver_lexer
+                || ((is_unwrapping(&method) || TRANSPARENT_METHODS.contains(&method.as_str()))
+                    && lexer_source(&m.receiver))
+        }
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => p
+                .path
+                .segments
+                .iter()
+                .any(|s| type_is_not_secret(&s.ident.to_string())),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether a name is a secret only because it says `cookie` (`cookie`, `cookies`).
