@@ -268,6 +268,15 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     /// Whether a declared type says the value is no credential (bool, numbers, hashes,
     /// redacting wrappers, cancellation tokens).
     fn exempt_type(&self, ty: &Type) -> bool {
+        // A `&'static str` is a label written in the source (`"password"`), not a
+        // credential received at run time.
+        if let Type::Reference(r) = ty {
+            if r.lifetime.as_ref().is_some_and(|l| l.ident == "static")
+                && matches!(&*r.elem, Type::Path(p) if p.path.is_ident("str"))
+            {
+                return true;
+            }
+        }
         if crate::model::types::is_bounded(ty, &|n| self.cx.facts.fieldless_enums.contains(n)) {
             return true;
         }
@@ -371,7 +380,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             };
         if !from_lexer
             && self.secret_name(name)
-            && !init.is_some_and(|i| self.not_secret_value(i))
+            && !init.is_some_and(|i| self.not_secret_value(i) || binding_exempt(self.cx, i))
         {
             return Some(Why {
                 source: name.to_string(),
@@ -445,6 +454,18 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     | syn::BinOp::Or(_)
             ),
             Expr::Unary(u) => matches!(u.op, syn::UnOp::Not(_)),
+            // A label chosen by a condition: every branch ends in one
+            // (`if has_password { "password" } else { "token" }`).
+            Expr::If(i) => {
+                block_value(&i.then_branch).is_some_and(|v| self.not_secret_value(v))
+                    && i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.not_secret_value(e))
+            }
+            Expr::Block(b) => block_value(&b.block).is_some_and(|v| self.not_secret_value(v)),
+            Expr::Match(m) => {
+                !m.arms.is_empty() && m.arms.iter().all(|a| self.not_secret_value(&a.body))
+            }
             _ => false,
         }
     }
@@ -549,6 +570,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     && self.secret_name(&method)
                     && !shown_to_user(&m.receiver)
                     && !binding_exempt(self.cx, &m.receiver)
+                    && !self.returns_exempt(&method)
                 {
                     return Some(named(e, &method));
                 }
@@ -614,6 +636,15 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// A method of this file whose declared return type is no credential (a
+    /// `&'static str` label, a fieldless enum, a number).
+    fn returns_exempt(&self, method: &str) -> bool {
+        match self.cx.facts.fn_returns.get(method) {
+            Some(syn::ReturnType::Type(_, t)) => self.exempt_type(t),
+            _ => false,
         }
     }
 
@@ -1017,6 +1048,14 @@ fn passes_argument_on(e: &Expr) -> bool {
         };
     }
     false
+}
+
+/// The value a block ends with.
+fn block_value(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
 }
 
 /// Methods whose result is a lexer's token, a word of a text, or a cancellation token.
