@@ -1093,6 +1093,17 @@ impl ProjectIndex {
     pub fn has_type(&self, name: &str) -> bool {
         self.types.contains_key(name)
     }
+
+    /// Whether a type hides what it holds: a known redacting wrapper, a configured safe
+    /// type, or a type the workspace implements `Debug` for by hand.
+    pub fn redacts_type(&self, name: &str, secrets: &SecretSettings) -> bool {
+        self.redacts(name, secrets)
+    }
+
+    /// Whether the workspace implements `Debug` by hand for a type of this name.
+    pub fn has_debug_impl(&self, name: &str) -> bool {
+        self.debug_impls.contains(name)
+    }
 }
 
 #[cfg(test)]

@@ -148,7 +148,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let index = if deferred.iter().any(|d| {
         matches!(
             d.cond,
-            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_)
+            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_) | Condition::UnlessRedacted(_)
         )
     }) {
         ProjectIndex::new(indexes, &settings.secrets)
@@ -204,7 +204,26 @@ pub fn settle(
                 .all(|alts| alts.iter().any(|t| bounded.contains(t)));
             (!safe).then_some(d.finding)
         }
+        Condition::UnlessRedacted(ty) => {
+            let krate = match &ty.path_crate {
+                Some(c) if !index.has_crate(c) => return Some(d.finding),
+                Some(c) => Some(c.as_str()),
+                None => ty.krate.as_deref(),
+            };
+            let redacted = ty.field.as_ref().is_some_and(|field| {
+                index
+                    .field_types(&ty.name, field, krate)
+                    .is_some_and(|ns| ns.iter().any(|n| index.redacts_type(n, &settings.secrets)))
+            });
+            (!redacted).then_some(d.finding)
+        }
         Condition::IfDebugLeaks(ty) => {
+            // A type the workspace prints with a hand-written `Debug` (a redacting
+            // wrapper, a struct leaving its secret out).
+            let workspace_path = ty.path_crate.as_ref().is_none_or(|c| index.has_crate(c));
+            if ty.field.is_none() && workspace_path && index.has_debug_impl(&ty.name) {
+                return None;
+            }
             // A secret-named value of a type the workspace does not define: its name
             // decides.
             let unknown = match &ty.path_crate {

@@ -87,6 +87,9 @@ impl Rule for SecretInLog {
             else {
                 return;
             };
+            if out == Output::Stdout && cli_code(cx) {
+                return;
+            }
             check_format(cx, fa, &format!("{name}!({}, ..)", stdio_name(out)), out);
             return;
         }
@@ -95,7 +98,7 @@ impl Rule for SecretInLog {
         };
         // What a command-line tool prints to stdout is its output to the user who ran
         // it (`tool token create` prints the token); its logs still count.
-        if output == Output::Stdout && cx.file.cli {
+        if output == Output::Stdout && cli_code(cx) {
             return;
         }
         if output == Output::Log && is_slog(cx, mac.mac) {
@@ -286,6 +289,19 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             type_is_not_secret(n)
                 || REDACTING_TYPES.contains(&n.as_str())
                 || self.cx.settings.secrets.safe_types.contains(n)
+                || self.hand_written_debug(n)
+        })
+    }
+
+    /// A type of this file with a hand-written `impl Debug`: a redacting wrapper
+    /// (`Hidden<T>` printing `***`) or a struct that leaves its secret out.
+    fn hand_written_debug(&self, name: &str) -> bool {
+        self.cx.facts.trait_impls.iter().any(|imp| {
+            imp.trait_
+                .as_ref()
+                .and_then(|(_, p, _)| p.segments.last())
+                .is_some_and(|s| s.ident == "Debug")
+                && crate::model::types::type_name(&imp.self_ty).is_some_and(|t| t.ident == name)
         })
     }
 
@@ -378,9 +394,20 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 _ => false,
             };
+        // A value of a named type (`let creds = Account { .. }`) leaks what that type's
+        // `Debug` prints, as for a typed binding (see `check_value`).
+        let named_type = || {
+            init.is_some_and(|i| {
+                matches!(
+                    self.debug_type(i, b.at(), depth + 1),
+                    Some(TypeOf::Named(..))
+                )
+            })
+        };
         if !from_lexer
             && self.secret_name(name)
             && !init.is_some_and(|i| self.not_secret_value(i) || binding_exempt(self.cx, i))
+            && !named_type()
         {
             return Some(Why {
                 source: name.to_string(),
@@ -634,6 +661,33 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     });
                 }
                 None
+            }
+            _ => None,
+        }
+    }
+
+    /// `owner.field` of a workspace type declared in another file (`cfg.password` of a
+    /// `Config` whose fields this file does not see).
+    fn foreign_field(&self, e: &'ast Expr) -> Option<DebugType> {
+        let Expr::Field(f) = unwrap_all(e, Peel::Syntax) else {
+            return None;
+        };
+        let syn::Member::Named(n) = &f.member else {
+            return None;
+        };
+        let field = n.to_string();
+        match self.debug_type(&f.base, At::HERE, 0)? {
+            TypeOf::Named(owner, path_crate)
+                if !self.cx.facts.structs.contains_key(&owner) =>
+            {
+                Some(DebugType {
+                    name: owner,
+                    field: Some(field),
+                    krate: self.cx.file.krate.clone(),
+                    path_crate,
+                    stands_if_unknown: true,
+                    weak_if_unknown: false,
+                })
             }
             _ => None,
         }
@@ -1050,6 +1104,42 @@ fn passes_argument_on(e: &Expr) -> bool {
     false
 }
 
+/// Words of a module or function name that make it a command-line tool's code
+/// (`src/cli/`, `mod commands`, `fn run_command`).
+fn cli_word(name: &str) -> bool {
+    words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "cli" | "cmd" | "cmds" | "command" | "commands" | "subcommand" | "subcommands"
+        )
+    })
+}
+
+/// Whether what the code prints to stdout is a command-line tool's output to the user
+/// who ran it: a package that parses arguments and serves no requests, or, in a package
+/// that does both, a `cli`/`commands` module, a `*_command` function, or the root of a
+/// binary target (`src/main.rs`, `src/bin/*.rs`) that parses arguments (`clap`, `argh`,
+/// `std::env::args`).
+fn cli_code(cx: &Cx<'_, '_>) -> bool {
+    if cx.file.cli
+        || cx.file.module.iter().any(|m| cli_word(m))
+        || cx.scopes.current_fn().is_some_and(cli_word)
+    {
+        return true;
+    }
+    let display = cx.src.display.replace('\\', "/");
+    let bin_root = display.contains("/bin/")
+        || display.starts_with("bin/")
+        || display.ends_with("/main.rs")
+        || display == "main.rs";
+    bin_root
+        && cx.text_fact("bl201-parses-arguments", |t| {
+            ["clap::", "use clap", "argh::", "structopt::", "pico_args", "lexopt", "env::args"]
+                .iter()
+                .any(|k| t.contains(k))
+        })
+}
+
 /// The value a block ends with.
 fn block_value(b: &syn::Block) -> Option<&Expr> {
     match b.stmts.last()? {
@@ -1429,6 +1519,14 @@ fn check_value<'ast>(
     let shown = || Ana { cx }.text(e.span());
     if let Some(why) = ana.secret(e, At::HERE, 0) {
         let msg = message(&shown(), &why, sink, out, debug);
+        // A field named as a secret of a struct declared in another file: its declared
+        // type (a redacting wrapper?) is known once the workspace is indexed.
+        if let (Kind::Name(_), Some(ty)) = (&why.kind, ana.foreign_field(e)) {
+            let f = cx.report_unless_redacted(&META, e.span(), msg, ty);
+            f.help = Some(HELP.into());
+            f.preview = why.weak();
+            return true;
+        }
         report_why(cx, e.span(), msg, &why, HELP);
         return true;
     }
@@ -1498,10 +1596,15 @@ fn expr_name(e: &Expr) -> Option<String> {
 }
 
 /// A binding whose declared type says it is no secret (for field-name checks).
-fn binding_exempt(cx: &Cx<'_, '_>, e: &Expr) -> bool {
+fn binding_exempt<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
     let ana = Ana { cx };
     match e {
         Expr::Reference(r) => binding_exempt(cx, &r.expr),
+        Expr::Paren(p) => binding_exempt(cx, &p.expr),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => ana.field_exempt(&f.base, &n.to_string()),
+            syn::Member::Unnamed(_) => false,
+        },
         Expr::Path(p) => p
             .path
             .get_ident()
