@@ -766,7 +766,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 if matches!(method.as_str(), "headers" | "headers_mut") && m.args.is_empty() {
                     // The headers of a response this program received carry the other
                     // service's cookies at most, not this program's credentials.
-                    if self.client_response(&m.receiver, horizon, d) {
+                    // Nor do those of a response it builds or passes on: a response
+                    // carries no `Authorization` or `Cookie`.
+                    if self.client_response(&m.receiver, horizon, d)
+                        || self.response_value(&m.receiver, horizon, d)
+                    {
                         return None;
                     }
                     return Some(TypeOf::Headers);
@@ -858,6 +862,74 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// A response this program builds or passes on: `Response::new(..)`,
+    /// `Response::builder()..body(..)`, `HttpResponse::Ok()`, `next.run(req).await`,
+    /// `x.into_response()`, or a binding named or typed so (`response`, `res`, `resp`,
+    /// `reply`, `r: Response<Body>`).
+    fn response_value(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        let e = unwrap_all(e, Peel::Syntax);
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let d = depth + 1;
+        let says_response = |n: &str| {
+            words(n).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "response" | "responses" | "resp" | "res" | "rsp" | "reply"
+                )
+            })
+        };
+        match e {
+            Expr::Paren(p) => self.response_value(&p.expr, horizon, d),
+            Expr::Reference(r) => self.response_value(&r.expr, horizon, d),
+            Expr::Try(t) => self.response_value(&t.expr, horizon, d),
+            Expr::Await(a) => self.response_value(&a.base, horizon, d),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                // `res.request()` of a middleware's response: the request's headers.
+                if words(&name).iter().any(|w| w == "request" || w == "req") {
+                    return false;
+                }
+                matches!(
+                    name.as_str(),
+                    "into_response" | "run" | "respond_to" | "error_response" | "oneshot"
+                ) || says_response(&name)
+                    || (name != "headers" && self.response_value(&m.receiver, horizon, d))
+            }
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) => p
+                    .path
+                    .segments
+                    .iter()
+                    .any(|s| s.ident.to_string().ends_with("Response")),
+                _ => false,
+            },
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let id = id.to_string();
+                if says_response(&id) {
+                    return true;
+                }
+                let Some(b) = self.cx.scopes.resolve(&id, horizon) else {
+                    return false;
+                };
+                if let Some(ty) = b.ty {
+                    let mut names = Vec::new();
+                    collect_type_names(ty, &mut names, 0);
+                    return names.iter().any(|n| n.ends_with("Response"));
+                }
+                match b.origin {
+                    Origin::Let(Some(init)) => self.response_value(init, b.at(), d),
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 
