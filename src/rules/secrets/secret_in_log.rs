@@ -44,6 +44,7 @@ pub struct SecretInLog;
 
 const HELP: &str = "log a redacted or hashed form (or only that it is present), or keep the value in `secrecy::SecretString` so that `Debug` prints `[REDACTED]`";
 const HELP_INSTRUMENT: &str = "add the argument to `#[instrument(skip(..))]` (or use `skip_all` and record safe fields with `fields(..)`)";
+const HELP_RET: &str = "remove `ret` from `#[instrument(..)]` (keep `err` if errors should be recorded), or return the secret in a redacting type";
 const HELP_DEBUG_TYPE: &str = "wrap the secret field in `secrecy::SecretString` (or implement `Debug` by hand and leave it out), or log only the fields you need";
 const HELP_HEADERS: &str =
     "log only the headers you need, or redact `Authorization` and `Cookie` before logging";
@@ -1878,6 +1879,7 @@ fn check_instrument<'ast>(
     use proc_macro2::TokenTree;
     let mut skipped: Vec<String> = Vec::new();
     let mut skip_all = false;
+    let mut ret: Option<Span> = None;
     let mut fields: Vec<proc_macro2::TokenStream> = Vec::new();
     if let syn::Meta::List(l) = &a.meta {
         let toks: Vec<TokenTree> = l.tokens.clone().into_iter().collect();
@@ -1889,6 +1891,7 @@ fn check_instrument<'ast>(
             };
             match (id.to_string().as_str(), group) {
                 ("skip_all", _) => skip_all = true,
+                ("ret", _) => ret = Some(id.span()),
                 ("skip", Some(g)) => skipped.extend(g.into_iter().filter_map(|t| match t {
                     TokenTree::Ident(i) => Some(i.to_string()),
                     _ => None,
@@ -1901,6 +1904,9 @@ fn check_instrument<'ast>(
     let sink = "#[instrument]";
     for g in fields {
         check_instrument_fields(cx, g, sink);
+    }
+    if let Some(span) = ret {
+        check_instrument_ret(cx, span, sig);
     }
     if skip_all {
         return;
@@ -1964,6 +1970,55 @@ fn check_instrument<'ast>(
             }
         }
     }
+}
+
+/// `#[instrument(ret)]` records the return value: a function whose name or return type
+/// says it returns a secret (`fn encode_password(..) -> String`, `-> Result<ApiKey, E>`
+/// of a configured type) logs it.
+fn check_instrument_ret(cx: &mut Cx<'_, '_>, span: Span, sig: &syn::Signature) {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return;
+    };
+    // The value a `Result`/`Option`/`Box` holds.
+    let mut payload: &Type = ty;
+    for _ in 0..4 {
+        let Type::Path(p) = payload else { break };
+        let Some(last) = p.path.segments.last() else {
+            break;
+        };
+        if !matches!(
+            last.ident.to_string().as_str(),
+            "Result" | "Option" | "Box" | "Arc" | "Json"
+        ) {
+            break;
+        }
+        match crate::model::types::first_type_arg(last) {
+            Some(inner) => payload = inner,
+            None => break,
+        }
+    }
+    if matches!(payload, Type::Tuple(t) if t.elems.is_empty()) {
+        return;
+    }
+    let ana = Ana { cx: &*cx };
+    let name = sig.ident.to_string();
+    if let Some(c) = ana.credential_type(payload) {
+        let msg = format!(
+            "`{name}` returns a `{c}` credential, which `#[instrument(ret)]` records on the span"
+        );
+        cx.report(&META, span, msg).help = Some(HELP_RET.into());
+        return;
+    }
+    if ana.exempt_type(payload) || !ana.secret_name(&name) {
+        return;
+    }
+    let weak = !ana.strong_name(&name);
+    let msg = format!(
+        "`{name}` returns a secret, which `#[instrument(ret)]` records on the span"
+    );
+    let f = cx.report(&META, span, msg);
+    f.help = Some(HELP_RET.into());
+    f.preview = weak;
 }
 
 /// `fields(user.password = %creds.password, token)`: parsed from the attribute, so only
