@@ -658,6 +658,34 @@ mod tests {
     }
 
     #[test]
+    fn strong_and_weak_names() {
+        for n in [
+            "password",
+            "db_password",
+            "client_secret",
+            "api_key",
+            "private_key",
+            "access_token",
+            "refresh_token",
+            "secret_access_key",
+            "bearer_token",
+        ] {
+            assert!(is_strong_secret_name(n, &[]), "{n} should be strong");
+        }
+        for n in ["token", "credentials", "creds", "cookie", "session_key", "authorization"] {
+            assert!(is_secret_name(n, &[]), "{n} should be a secret");
+            assert!(!is_strong_secret_name(n, &[]), "{n} should be weak");
+        }
+        assert!(is_token_only_name("token", &[]));
+        assert!(is_token_only_name("user_token", &[]));
+        assert!(!is_token_only_name("access_token", &[]));
+        assert!(!is_token_only_name("secret_token", &[]));
+        for n in ["in_token", "out_token", "mech_token", "gss_token", "spnego_token", "resume_token"] {
+            assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
+        }
+    }
+
+    #[test]
     fn password_names() {
         for n in [
             "password",
