@@ -439,6 +439,11 @@ pub fn is_secret_header(name: &str) -> bool {
             | "x-csrf-token"
             | "x-xsrf-token"
     ) || is_secret_name(&lower, &[])
+        // Webhook signatures (`X-Hub-Signature-256`, `X-Signature`): a valid one
+        // authenticates a request.
+        || lower
+            .split('-')
+            .any(|w| w == "signature" || w == "sig")
 }
 
 /// Methods that return their receiver's value unchanged or as text (a secret stays one).

@@ -107,6 +107,12 @@ impl Rule for SecretInLog {
             return;
         }
         if let Some(log) = mac.parsed.log() {
+            // `target: x` names the log target: it is written with every event.
+            for (key, value) in &log.prefixes {
+                if key == "target" {
+                    check_value(cx, value, false, &sink, output, None);
+                }
+            }
             for f in &log.fields {
                 check_log_field(cx, f, &sink, output);
             }
@@ -442,6 +448,29 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             .iter()
             .filter_map(|m| m.value)
             .find_map(|v| self.secret(v, seq, depth + 1))
+            .or_else(|| {
+                // `write!(buf, "..", secret)` into a `String` or `Vec<u8>`.
+                b.mutations
+                    .iter()
+                    .filter(|m| matches!(m.kind, crate::engine::scope::MutationKind::Write))
+                    .find_map(|m| self.written_secret(m.span, depth + 1))
+            })
+    }
+
+    /// The secret a `write!`/`writeln!` (at `span`) writes into its target, by name-level
+    /// analysis of its arguments.
+    fn written_secret(&self, span: Span, depth: u32) -> Option<Why> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let text = self.text(span);
+        let mac = syn::parse_str::<syn::Macro>(&text).ok()?;
+        let parsed = crate::engine::macros::parse_macro(&mac);
+        let fa = parsed.format()?;
+        fa.args
+            .iter()
+            .find_map(|a| self.secret_owned(&a.expr))
+            .or_else(|| fa.captures().find_map(|c| self.binding(c, At::HERE, depth + 1)))
     }
 
     /// A value that is plainly not the secret although its name says so: a literal, a
@@ -654,6 +683,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => self
                 .secret(&b.left, horizon, d)
                 .or_else(|| self.secret(&b.right, horizon, d)),
+            // `(user, password)`, `[a, b]`: Debug prints every element (a struct literal
+            // prints what its type's `Debug` does: see `debug_type`).
+            Expr::Tuple(t) => t.elems.iter().find_map(|x| self.secret(x, horizon, d)),
+            Expr::Array(a) => a.elems.iter().find_map(|x| self.secret(x, horizon, d)),
             Expr::Index(i) => {
                 if let Some(h) = header_key(&i.index) {
                     return Some(Why {
