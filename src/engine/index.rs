@@ -725,8 +725,7 @@ impl ProjectIndex {
             for mut t in f.types {
                 for field in &mut t.fields {
                     field.secret_role = is_secret_name(&field.role, &secrets.extra_names);
-                    field.strong_role =
-                        is_strong_secret_name(&field.role, &secrets.extra_names);
+                    field.strong_role = is_strong_secret_name(&field.role, &secrets.extra_names);
                 }
                 if let Some(k) = &t.krate {
                     idx.crates.insert(crate_ident(k));
@@ -862,7 +861,8 @@ impl ProjectIndex {
         krate: Option<&str>,
         secrets: &SecretSettings,
     ) -> Option<String> {
-        self.debug_leak_strength(name, krate, secrets).map(|(r, _)| r)
+        self.debug_leak_strength(name, krate, secrets)
+            .map(|(r, _)| r)
     }
 
     /// [`ProjectIndex::debug_leak`], and whether the leak is strong evidence (a field

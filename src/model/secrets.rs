@@ -255,9 +255,7 @@ const STRONG_CORES: &[&[&str]] = &[
 /// Whether an identifier is a secret only because it says `token` (`token`,
 /// `user_token`, `tokens`), not `access_token` or `password_token`.
 pub fn is_token_only_name(ident: &str, extra: &[Vec<String>]) -> bool {
-    words(ident)
-        .iter()
-        .any(|w| w == "token" || w == "tokens")
+    words(ident).iter().any(|w| w == "token" || w == "tokens")
         && is_secret_name(ident, extra)
         && !is_strong_secret_name(ident, extra)
         && !words(ident)
@@ -677,7 +675,14 @@ mod tests {
         ] {
             assert!(is_strong_secret_name(n, &[]), "{n} should be strong");
         }
-        for n in ["token", "credentials", "creds", "cookie", "session_key", "authorization"] {
+        for n in [
+            "token",
+            "credentials",
+            "creds",
+            "cookie",
+            "session_key",
+            "authorization",
+        ] {
             assert!(is_secret_name(n, &[]), "{n} should be a secret");
             assert!(!is_strong_secret_name(n, &[]), "{n} should be weak");
         }
@@ -685,7 +690,14 @@ mod tests {
         assert!(is_token_only_name("user_token", &[]));
         assert!(!is_token_only_name("access_token", &[]));
         assert!(!is_token_only_name("secret_token", &[]));
-        for n in ["in_token", "out_token", "mech_token", "gss_token", "spnego_token", "resume_token"] {
+        for n in [
+            "in_token",
+            "out_token",
+            "mech_token",
+            "gss_token",
+            "spnego_token",
+            "resume_token",
+        ] {
             assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
         }
     }

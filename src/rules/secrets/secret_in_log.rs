@@ -17,9 +17,8 @@ use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
     is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
-    PROTOCOL_TOKEN_WORDS, std_output_macro, Output, CREDENTIAL_TYPES,
-    EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES, LOG_CRATES, REDACTING_TYPES,
-    TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
+    std_output_macro, Output, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
+    LOG_CRATES, PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -470,7 +469,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         fa.args
             .iter()
             .find_map(|a| self.secret_owned(&a.expr))
-            .or_else(|| fa.captures().find_map(|c| self.binding(c, At::HERE, depth + 1)))
+            .or_else(|| {
+                fa.captures()
+                    .find_map(|c| self.binding(c, At::HERE, depth + 1))
+            })
     }
 
     /// A value that is plainly not the secret although its name says so: a literal, a
@@ -711,9 +713,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         };
         let field = n.to_string();
         match self.debug_type(&f.base, At::HERE, 0)? {
-            TypeOf::Named(owner, path_crate)
-                if !self.cx.facts.structs.contains_key(&owner) =>
-            {
+            TypeOf::Named(owner, path_crate) if !self.cx.facts.structs.contains_key(&owner) => {
                 Some(DebugType {
                     name: owner,
                     field: Some(field),
@@ -1240,9 +1240,17 @@ fn cli_code(cx: &Cx<'_, '_>) -> bool {
         || display == "main.rs";
     bin_root
         && cx.text_fact("bl201-parses-arguments", |t| {
-            ["clap::", "use clap", "argh::", "structopt::", "pico_args", "lexopt", "env::args"]
-                .iter()
-                .any(|k| t.contains(k))
+            [
+                "clap::",
+                "use clap",
+                "argh::",
+                "structopt::",
+                "pico_args",
+                "lexopt",
+                "env::args",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
         })
 }
 
@@ -2046,9 +2054,7 @@ fn check_instrument_ret(cx: &mut Cx<'_, '_>, span: Span, sig: &syn::Signature) {
         return;
     }
     let weak = !ana.strong_name(&name);
-    let msg = format!(
-        "`{name}` returns a secret, which `#[instrument(ret)]` records on the span"
-    );
+    let msg = format!("`{name}` returns a secret, which `#[instrument(ret)]` records on the span");
     let f = cx.report(&META, span, msg);
     f.help = Some(HELP_RET.into());
     f.preview = weak;
