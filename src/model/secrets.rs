@@ -139,9 +139,7 @@ const EXEMPT_PREFIX: &[&str] = &[
     "env",
     "var",
     // The buffers of a security-context negotiation (GSS-API, SPNEGO, Kerberos, SSPI,
-    // SASL): `in_token`, `out_token`, `mech_token`.
-    "in",
-    "out",
+    // SASL): `mech_token`, `gss_token` (`in_token`/`out_token`: see `names_credential`).
     "mech",
     "gss",
     "gssapi",
@@ -336,9 +334,13 @@ fn names_credential(
         {
             return false;
         }
-        let prefix_ok = w[..start]
-            .iter()
-            .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
+        // `in_token`/`out_token`: a security context's input and output buffers (but
+        // `sign_in_token` is a credential).
+        let buffer = w[..start] == ["in"] || w[..start] == ["out"];
+        let prefix_ok = !buffer
+            && w[..start]
+                .iter()
+                .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
         let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
     })
@@ -690,6 +692,7 @@ mod tests {
         assert!(is_token_only_name("user_token", &[]));
         assert!(!is_token_only_name("access_token", &[]));
         assert!(!is_token_only_name("secret_token", &[]));
+        assert!(is_secret_name("sign_in_token", &[]));
         for n in [
             "in_token",
             "out_token",
