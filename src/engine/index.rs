@@ -773,8 +773,11 @@ impl ProjectIndex {
             // A field of a workspace type prints what that type's `Debug` prints (the
             // nested check below), whatever the field is called.
             let workspace_typed = f.type_names.iter().any(|n| self.types.contains_key(n));
+            // A `&'static str` is a label written in the source (`credentials: "password"`).
+            let label = f.ty_text.replace(' ', "").starts_with("&'static");
             if f.secret_role
                 && !f.bounded
+                && !label
                 && !workspace_typed
                 && !f.type_names.iter().any(|n| type_is_not_secret(n))
             {
