@@ -1715,6 +1715,16 @@ fn binding_exempt<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
     match e {
         Expr::Reference(r) => binding_exempt(cx, &r.expr),
         Expr::Paren(p) => binding_exempt(cx, &p.expr),
+        // `cfg.password.clone()`: the field's type.
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "clone" | "as_ref" | "to_owned" | "as_deref" | "cloned"
+                ) =>
+        {
+            binding_exempt(cx, &m.receiver)
+        }
         Expr::Field(f) => match &f.member {
             syn::Member::Named(n) => ana.field_exempt(&f.base, &n.to_string()),
             syn::Member::Unnamed(_) => false,
