@@ -87,7 +87,7 @@ impl Rule for SecretInLog {
             else {
                 return;
             };
-            if out == Output::Stdout && cli_code(cx) {
+            if matches!(out, Output::Stdout | Output::Stderr) && cli_code(cx) {
                 return;
             }
             check_format(cx, fa, &format!("{name}!({}, ..)", stdio_name(out)), out);
@@ -98,7 +98,10 @@ impl Rule for SecretInLog {
         };
         // What a command-line tool prints to stdout is its output to the user who ran
         // it (`tool token create` prints the token); its logs still count.
-        if output == Output::Stdout && cli_code(cx) {
+        // (`eprintln!` too: a tool prints to stderr what must not go down a pipe;
+        // `dbg!` is no output to the user.)
+        let printed = output == Output::Stdout || (output == Output::Stderr && name != "dbg");
+        if printed && cli_code(cx) {
             return;
         }
         if output == Output::Log && is_slog(cx, mac.mac) {
