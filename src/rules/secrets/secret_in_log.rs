@@ -212,7 +212,12 @@ struct Why {
 impl Why {
     /// Resting on a weak name only (`token`, `creds`): the preview sub-check.
     fn weak(&self) -> bool {
-        matches!(self.kind, Kind::Name(false))
+        match &self.kind {
+            Kind::Name(strong) => !strong,
+            // A webhook's signature authenticates one payload; it reveals no key.
+            Kind::Header(h) => h.split('-').any(|w| w == "signature" || w == "sig"),
+            _ => false,
+        }
     }
 }
 
