@@ -211,14 +211,12 @@ pub fn settle(
                 None => ty.krate.as_deref(),
             };
             let redacted = ty.field.as_ref().is_some_and(|field| {
-                index
-                    .field_types(&ty.name, field, krate)
-                    .is_some_and(|ns| {
-                        ns.iter().any(|n| {
-                            index.redacts_type(n, &settings.secrets)
-                                || crate::engine::index::type_is_not_secret(n)
-                        })
+                index.field_types(&ty.name, field, krate).is_some_and(|ns| {
+                    ns.iter().any(|n| {
+                        index.redacts_type(n, &settings.secrets)
+                            || crate::engine::index::type_is_not_secret(n)
                     })
+                })
             });
             (!redacted).then_some(d.finding)
         }
