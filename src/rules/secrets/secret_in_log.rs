@@ -591,6 +591,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     "get" | "get_all" | "header" | "get_header" | "typed_get"
                 ) {
                     if let Some(h) = m.args.first().and_then(header_key) {
+                        // A response carries no request credentials (its `Set-Cookie`
+                        // does carry a session).
+                        if h != "set-cookie" && self.response_headers(&m.receiver, horizon, d) {
+                            return None;
+                        }
                         return Some(Why {
                             source: self.text(e.span()),
                             kind: Kind::Header(h),
@@ -904,6 +909,17 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// `x.headers()` of a response (see [`Ana::response_value`]).
+    fn response_headers(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        match unwrap_all(e, Peel::Syntax) {
+            Expr::MethodCall(m) if m.method == "headers" && m.args.is_empty() => {
+                self.client_response(&m.receiver, horizon, depth)
+                    || self.response_value(&m.receiver, horizon, depth)
+            }
+            _ => false,
         }
     }
 
