@@ -138,6 +138,12 @@ const EXEMPT_PREFIX: &[&str] = &[
     "field",
     "env",
     "var",
+];
+
+/// Words that, before `token`, say it is another protocol's: a security-context
+/// negotiation's buffer, a lexer's token, a cursor or a control token. Only for `token`
+/// (`expected_password` is a stored password).
+const TOKEN_EXEMPT_PREFIX: &[&str] = &[
     // The buffers of a security-context negotiation (GSS-API, SPNEGO, Kerberos, SSPI,
     // SASL): `mech_token`, `gss_token` (`in_token`/`out_token`: see `names_credential`).
     "mech",
@@ -336,11 +342,13 @@ fn names_credential(
         }
         // `in_token`/`out_token`: a security context's input and output buffers (but
         // `sign_in_token` is a credential).
-        let buffer = w[..start] == ["in"] || w[..start] == ["out"];
+        let token = w[start..end] == ["token"] || w[start..end] == ["tokens"];
+        let buffer = token && (w[..start] == ["in"] || w[..start] == ["out"]);
         let prefix_ok = !buffer
-            && w[..start]
-                .iter()
-                .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
+            && w[..start].iter().all(|p| {
+                !EXEMPT_PREFIX.contains(&p.as_str())
+                    && !(token && TOKEN_EXEMPT_PREFIX.contains(&p.as_str()))
+            });
         let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
     })
@@ -693,6 +701,8 @@ mod tests {
         assert!(!is_token_only_name("access_token", &[]));
         assert!(!is_token_only_name("secret_token", &[]));
         assert!(is_secret_name("sign_in_token", &[]));
+        assert!(is_secret_name("expected_password", &[]));
+        assert!(!is_secret_name("expected_token", &[]));
         for n in [
             "in_token",
             "out_token",
