@@ -418,15 +418,16 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 )
             })
         };
-        if !from_lexer
+        let by_name = (!from_lexer
             && self.secret_name(name)
             && !init.is_some_and(|i| self.not_secret_value(i) || binding_exempt(self.cx, i))
-            && !named_type()
-        {
-            return Some(Why {
-                source: name.to_string(),
-                kind: Kind::Name(self.strong_name(name)),
-            });
+            && !named_type())
+        .then(|| Why {
+            source: name.to_string(),
+            kind: Kind::Name(self.strong_name(name)),
+        });
+        if by_name.as_ref().is_some_and(|w| !w.weak()) {
+            return by_name;
         }
         let seq = b.at();
         let from = match b.origin {
@@ -448,8 +449,13 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             }),
             _ => None,
         };
-        if from.is_some() {
+        // A weak name (`authorization`) holding strong evidence (the header's value):
+        // the evidence speaks.
+        if from.as_ref().is_some_and(|w| !w.weak()) || (by_name.is_none() && from.is_some()) {
             return from;
+        }
+        if by_name.is_some() {
+            return by_name;
         }
         b.mutations
             .iter()
