@@ -345,9 +345,9 @@ fn names_credential(
         let token = w[start..end] == ["token"] || w[start..end] == ["tokens"];
         let buffer = token && (w[..start] == ["in"] || w[..start] == ["out"]);
         let prefix_ok = !buffer
-            && w[..start].iter().all(|p| {
-                !EXEMPT_PREFIX.contains(&p.as_str())
-                    && !(token && TOKEN_EXEMPT_PREFIX.contains(&p.as_str()))
+            && !w[..start].iter().any(|p| {
+                EXEMPT_PREFIX.contains(&p.as_str())
+                    || (token && TOKEN_EXEMPT_PREFIX.contains(&p.as_str()))
             });
         let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
