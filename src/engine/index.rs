@@ -834,6 +834,31 @@ impl ProjectIndex {
                 self.leaky.insert(n, r);
             }
         }
+        // A type found leaking through a weakly named field may also nest a type found
+        // leaking strongly later on.
+        for _ in 0..16 {
+            let upgraded: Vec<(String, String)> = names
+                .iter()
+                .filter(|n| self.leaky.contains_key(*n) && !self.strong_leaky.contains(*n))
+                .filter_map(|n| {
+                    let defs = &self.types[n];
+                    let reasons: Vec<Option<(String, bool)>> =
+                        defs.iter().map(|d| self.def_leak(d, secrets)).collect();
+                    let strong = reasons.iter().all(|r| r.as_ref().is_some_and(|r| r.1));
+                    match reasons.into_iter().next() {
+                        Some(Some((r, _))) if strong => Some((n.clone(), r)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if upgraded.is_empty() {
+                break;
+            }
+            for (n, r) in upgraded {
+                self.strong_leaky.insert(n.clone());
+                self.leaky.insert(n, r);
+            }
+        }
     }
 
     /// The definitions of `name`, those of `krate` first if it has any.
