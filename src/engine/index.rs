@@ -1182,6 +1182,24 @@ mod tests {
     }
 
     #[test]
+    fn debug_leaks_are_strong_or_weak() {
+        let idx = index(
+            r#"
+            #[derive(Debug)] struct Login { user: String, password: String }
+            #[derive(Debug)] struct Grant { scope: String, token: String }
+            #[derive(Debug)] struct Both { token: String, inner: Login }
+            #[derive(Debug)] struct Label { credentials: &'static str }
+            "#,
+        );
+        let s = SecretSettings::default();
+        let strong = |n: &str| idx.debug_leak_strength(n, None, &s).map(|(_, st)| st);
+        assert_eq!(strong("Login"), Some(true));
+        assert_eq!(strong("Grant"), Some(false));
+        assert_eq!(strong("Both"), Some(true));
+        assert_eq!(strong("Label"), None);
+    }
+
+    #[test]
     fn payload_facts() {
         let idx = index(
             r#"
