@@ -1257,12 +1257,18 @@ fn cli_word(name: &str) -> bool {
 /// binary target (`src/main.rs`, `src/bin/*.rs`) that parses arguments (`clap`, `argh`,
 /// `std::env::args`).
 fn cli_code(cx: &Cx<'_, '_>) -> bool {
-    if cx.file.cli
-        || cx.file.module.iter().any(|m| cli_word(m))
-        || cx.scopes.current_fn().is_some_and(cli_word)
-    {
+    if cx.file.cli || cx.file.module.iter().any(|m| cli_word(m)) || cli_bin_root(cx) {
         return true;
     }
+    let mut seen = Vec::new();
+    cx.scopes
+        .current_fn()
+        .is_some_and(|f| cli_fn(cx, f, &mut seen))
+}
+
+/// The root file of a binary target (`src/main.rs`, `src/bin/*.rs`) that parses
+/// arguments.
+fn cli_bin_root(cx: &Cx<'_, '_>) -> bool {
     let display = cx.src.display.replace('\\', "/");
     let bin_root = display.contains("/bin/")
         || display.starts_with("bin/")
@@ -1282,6 +1288,49 @@ fn cli_code(cx: &Cx<'_, '_>) -> bool {
             .iter()
             .any(|k| t.contains(k))
         })
+}
+
+/// A function of the file that is a command-line tool's: named so
+/// (`create_token_command`), taking parsed arguments (`args: CreateTokenArgs`,
+/// `cli: &Cli`), or private and called only by such functions (a subcommand's helper).
+fn cli_fn(cx: &Cx<'_, '_>, name: &str, seen: &mut Vec<String>) -> bool {
+    if cli_word(name) {
+        return true;
+    }
+    if seen.len() > 16 || seen.iter().any(|s| s == name) {
+        return false;
+    }
+    seen.push(name.to_string());
+    let calls = cx.facts.calls();
+    let Some(defs) = calls.fns.get(name) else {
+        return false;
+    };
+    let takes_args = defs.iter().any(|d| {
+        d.sig.inputs.iter().any(|i| {
+            let syn::FnArg::Typed(t) = i else {
+                return false;
+            };
+            let mut names = Vec::new();
+            collect_type_names(&t.ty, &mut names, 0);
+            names.iter().any(|n| {
+                words(n)
+                    .last()
+                    .is_some_and(|w| matches!(w.as_str(), "args" | "cli" | "opts" | "subcommand"))
+            })
+        })
+    });
+    if takes_args {
+        return true;
+    }
+    if defs.iter().any(|d| d.public || d.test) {
+        return false;
+    }
+    match calls.callers.get(name) {
+        Some(callers) if !callers.is_empty() => {
+            callers.iter().all(|c| !c.is_empty() && cli_fn(cx, c, seen))
+        }
+        _ => false,
+    }
 }
 
 /// The value a block ends with.
