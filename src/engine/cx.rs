@@ -183,6 +183,10 @@ pub enum Condition {
     /// Kept only if the value's type prints a credential with `Debug`; the reason is
     /// appended to the message.
     IfDebugLeaks(DebugType),
+    /// Dropped if the field `ty.field` of type `ty.name` (declared in another file) has
+    /// a redacting type: a known wrapper, a configured safe type, or a type the workspace
+    /// implements `Debug` for by hand.
+    UnlessRedacted(DebugType),
     /// Kept only if a handler's payload needs validation and nothing it was given to
     /// validates it; the unbounded fields are appended to the message.
     IfUnvalidated(PayloadCheck),
@@ -230,6 +234,10 @@ pub struct DebugType {
     /// The value's name says it is a secret: the finding stands (as it is) when the
     /// workspace does not define the type.
     pub stands_if_unknown: bool,
+    /// The finding is the rule's preview sub-check when it stands on the value's name
+    /// (the type is unknown) and that name is weak evidence; a leak the index finds is a
+    /// preview sub-check when the field that leaks is named weakly.
+    pub weak_if_unknown: bool,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {
@@ -349,6 +357,24 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         self.deferred.push(Deferred {
             finding: f,
             cond: Condition::IfDebugLeaks(ty),
+        });
+        let last = self.deferred.len() - 1;
+        &mut self.deferred[last].finding
+    }
+
+    /// Reports a finding that stands unless the field `ty.field` of `ty.name` has a
+    /// redacting type (known once the workspace is indexed).
+    pub fn report_unless_redacted(
+        &mut self,
+        meta: &'static RuleMeta,
+        span: Span,
+        message: String,
+        ty: DebugType,
+    ) -> &mut Finding {
+        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred {
+            finding: f,
+            cond: Condition::UnlessRedacted(ty),
         });
         let last = self.deferred.len() - 1;
         &mut self.deferred[last].finding

@@ -6,7 +6,9 @@ use crate::config::SecretSettings;
 use crate::engine::usemap::UseMap;
 use crate::engine::validation::Callee;
 use crate::model::names::words;
-use crate::model::secrets::{is_secret_name, NOT_SECRET_TYPES, REDACTING_TYPES};
+use crate::model::secrets::{
+    is_secret_name, is_strong_secret_name, NOT_SECRET_TYPES, REDACTING_TYPES,
+};
 use std::collections::{HashMap, HashSet};
 use syn::{Fields, Item, Type};
 
@@ -49,6 +51,8 @@ pub struct FieldDef {
     pub ty_text: String,
     /// `role` names a credential (set when the index is merged, with the configured names).
     pub secret_role: bool,
+    /// `role` names a credential unambiguously (`password`, `api_key`; not `token`).
+    pub strong_role: bool,
     /// The field can hold arbitrary input: text, collections, JSON values (or `Option`s
     /// of them). Fields of workspace types are judged through those types.
     pub unbounded: bool,
@@ -521,6 +525,7 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
                 .replace(" >", ">")
                 .replace(" ,", ","),
             secret_role: false,
+            strong_role: false,
             bounded,
             skip_debug: skips_debug(&f.attrs),
         });
@@ -697,6 +702,9 @@ pub struct ProjectIndex {
     fallible_impls: HashSet<String>,
     /// Types whose `Debug` output contains a credential, with the field that does.
     leaky: HashMap<String, String>,
+    /// Of `leaky`, the types that print a credential named unambiguously (`password`,
+    /// `api_key`, a configured type) rather than only a weakly named one (`token`).
+    strong_leaky: HashSet<String>,
     /// The workspace's crates (normalized names).
     crates: HashSet<String>,
     /// Trait implementations that matter to input validation.
@@ -717,6 +725,7 @@ impl ProjectIndex {
             for mut t in f.types {
                 for field in &mut t.fields {
                     field.secret_role = is_secret_name(&field.role, &secrets.extra_names);
+                    field.strong_role = is_strong_secret_name(&field.role, &secrets.extra_names);
                 }
                 if let Some(k) = &t.krate {
                     idx.crates.insert(crate_ident(k));
@@ -743,11 +752,14 @@ impl ProjectIndex {
             || self.debug_impls.contains(name)
     }
 
-    /// Why `def`'s derived `Debug` prints a credential, given the types already known to.
-    fn def_leak(&self, def: &TypeDef, secrets: &SecretSettings) -> Option<String> {
+    /// Why `def`'s derived `Debug` prints a credential, given the types already known to,
+    /// and whether that is strong evidence (a field named unambiguously, a configured
+    /// type, a nested type that leaks so); a strong reason is preferred.
+    fn def_leak(&self, def: &TypeDef, secrets: &SecretSettings) -> Option<(String, bool)> {
         if !def.derives_debug || self.debug_impls.contains(&def.name) {
             return None;
         }
+        let mut weak = None;
         for f in &def.fields {
             if f.skip_debug || f.type_names.iter().any(|n| self.redacts(n, secrets)) {
                 continue;
@@ -756,26 +768,38 @@ impl ProjectIndex {
                 continue;
             }
             if secrets.types.iter().any(|t| f.type_names.contains(t)) {
-                return Some(format!("field `{}`", f.name));
+                return Some((format!("field `{}`", f.name), true));
             }
             // A field of a workspace type prints what that type's `Debug` prints (the
             // nested check below), whatever the field is called.
             let workspace_typed = f.type_names.iter().any(|n| self.types.contains_key(n));
+            // A `&'static str` is a label written in the source (`credentials: "password"`).
+            let label = f.ty_text.replace(' ', "").starts_with("&'static");
             if f.secret_role
                 && !f.bounded
+                && !label
                 && !workspace_typed
                 && !f.type_names.iter().any(|n| type_is_not_secret(n))
             {
-                return Some(format!("field `{}`", f.name));
+                let r = format!("field `{}`", f.name);
+                if f.strong_role {
+                    return Some((r, true));
+                }
+                weak.get_or_insert(r);
+                continue;
             }
             if let Some(n) = f.type_names.iter().zip(&f.type_crates).find_map(|(n, c)| {
                 let in_workspace = c.as_ref().is_none_or(|c| self.crates.contains(c));
                 (*n != def.name && in_workspace && self.leaky.contains_key(n)).then_some(n)
             }) {
-                return Some(format!("field `{}` (`{n}`: {})", f.name, self.leaky[n]));
+                let r = format!("field `{}` (`{n}`: {})", f.name, self.leaky[n]);
+                if self.strong_leaky.contains(n) {
+                    return Some((r, true));
+                }
+                weak.get_or_insert(r);
             }
         }
-        None
+        weak.map(|r| (r, false))
     }
 
     /// Fixpoint: a type leaks if every definition of that name leaks, directly or
@@ -791,18 +815,49 @@ impl ProjectIndex {
                     continue;
                 }
                 let defs = &self.types[n];
-                let reasons: Vec<Option<String>> =
+                let reasons: Vec<Option<(String, bool)>> =
                     defs.iter().map(|d| self.def_leak(d, secrets)).collect();
                 if reasons.iter().all(Option::is_some) {
-                    if let Some(Some(r)) = reasons.into_iter().next() {
-                        added.push((n.clone(), r));
+                    let strong = reasons.iter().all(|r| r.as_ref().is_some_and(|r| r.1));
+                    if let Some(Some((r, _))) = reasons.into_iter().next() {
+                        added.push((n.clone(), r, strong));
                     }
                 }
             }
             if added.is_empty() {
                 break;
             }
-            self.leaky.extend(added);
+            for (n, r, strong) in added {
+                if strong {
+                    self.strong_leaky.insert(n.clone());
+                }
+                self.leaky.insert(n, r);
+            }
+        }
+        // A type found leaking through a weakly named field may also nest a type found
+        // leaking strongly later on.
+        for _ in 0..16 {
+            let upgraded: Vec<(String, String)> = names
+                .iter()
+                .filter(|n| self.leaky.contains_key(*n) && !self.strong_leaky.contains(*n))
+                .filter_map(|n| {
+                    let defs = &self.types[n];
+                    let reasons: Vec<Option<(String, bool)>> =
+                        defs.iter().map(|d| self.def_leak(d, secrets)).collect();
+                    let strong = reasons.iter().all(|r| r.as_ref().is_some_and(|r| r.1));
+                    match reasons.into_iter().next() {
+                        Some(Some((r, _))) if strong => Some((n.clone(), r)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if upgraded.is_empty() {
+                break;
+            }
+            for (n, r) in upgraded {
+                self.strong_leaky.insert(n.clone());
+                self.leaky.insert(n, r);
+            }
         }
     }
 
@@ -834,15 +889,30 @@ impl ProjectIndex {
         krate: Option<&str>,
         secrets: &SecretSettings,
     ) -> Option<String> {
+        self.debug_leak_strength(name, krate, secrets)
+            .map(|(r, _)| r)
+    }
+
+    /// [`ProjectIndex::debug_leak`], and whether the leak is strong evidence (a field
+    /// named unambiguously, `password` rather than `token`; a configured type).
+    pub fn debug_leak_strength(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        secrets: &SecretSettings,
+    ) -> Option<(String, bool)> {
         let defs = self.defs(name, krate);
         if defs.is_empty() {
             return None;
         }
         let mut reason = None;
+        let mut strong = true;
         for d in defs {
-            reason = Some(self.def_leak(d, secrets)?);
+            let (r, s) = self.def_leak(d, secrets)?;
+            strong &= s;
+            reason = Some(r);
         }
-        reason
+        reason.map(|r| (r, strong))
     }
 
     /// The type names of field `field` of type `owner` (all definitions must agree).
@@ -1051,6 +1121,17 @@ impl ProjectIndex {
     pub fn has_type(&self, name: &str) -> bool {
         self.types.contains_key(name)
     }
+
+    /// Whether a type hides what it holds: a known redacting wrapper, a configured safe
+    /// type, or a type the workspace implements `Debug` for by hand.
+    pub fn redacts_type(&self, name: &str, secrets: &SecretSettings) -> bool {
+        self.redacts(name, secrets)
+    }
+
+    /// Whether the workspace implements `Debug` by hand for a type of this name.
+    pub fn has_debug_impl(&self, name: &str) -> bool {
+        self.debug_impls.contains(name)
+    }
 }
 
 #[cfg(test)]
@@ -1098,6 +1179,24 @@ mod tests {
         ] {
             assert!(idx.debug_leak(n, None, &s).is_none(), "{n}");
         }
+    }
+
+    #[test]
+    fn debug_leaks_are_strong_or_weak() {
+        let idx = index(
+            r#"
+            #[derive(Debug)] struct Login { user: String, password: String }
+            #[derive(Debug)] struct Grant { scope: String, token: String }
+            #[derive(Debug)] struct Both { token: String, inner: Login }
+            #[derive(Debug)] struct Label { credentials: &'static str }
+            "#,
+        );
+        let s = SecretSettings::default();
+        let strong = |n: &str| idx.debug_leak_strength(n, None, &s).map(|(_, st)| st);
+        assert_eq!(strong("Login"), Some(true));
+        assert_eq!(strong("Grant"), Some(false));
+        assert_eq!(strong("Both"), Some(true));
+        assert_eq!(strong("Label"), None);
     }
 
     #[test]

@@ -152,7 +152,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let index = if deferred.iter().any(|d| {
         matches!(
             d.cond,
-            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_)
+            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_) | Condition::UnlessRedacted(_)
         )
     }) {
         ProjectIndex::new(indexes, &settings.secrets)
@@ -220,7 +220,29 @@ pub fn settle(
                 .all(|alts| alts.iter().any(|t| bounded.contains(t)));
             (!safe).then_some(d.finding)
         }
+        Condition::UnlessRedacted(ty) => {
+            let krate = match &ty.path_crate {
+                Some(c) if !index.has_crate(c) => return Some(d.finding),
+                Some(c) => Some(c.as_str()),
+                None => ty.krate.as_deref(),
+            };
+            let redacted = ty.field.as_ref().is_some_and(|field| {
+                index.field_types(&ty.name, field, krate).is_some_and(|ns| {
+                    ns.iter().any(|n| {
+                        index.redacts_type(n, &settings.secrets)
+                            || crate::engine::index::type_is_not_secret(n)
+                    })
+                })
+            });
+            (!redacted).then_some(d.finding)
+        }
         Condition::IfDebugLeaks(ty) => {
+            // A type the workspace prints with a hand-written `Debug` (a redacting
+            // wrapper, a struct leaving its secret out).
+            let workspace_path = ty.path_crate.as_ref().is_none_or(|c| index.has_crate(c));
+            if ty.field.is_none() && workspace_path && index.has_debug_impl(&ty.name) {
+                return None;
+            }
             // A secret-named value of a type the workspace does not define: its name
             // decides.
             let unknown = match &ty.path_crate {
@@ -228,7 +250,9 @@ pub fn settle(
                 None => !index.has_type(&ty.name),
             };
             if unknown {
-                return ty.stands_if_unknown.then_some(d.finding);
+                let mut f = d.finding;
+                f.preview |= ty.weak_if_unknown;
+                return ty.stands_if_unknown.then_some(f);
             }
             // A type named through another crate's path is that crate's: unknown unless
             // the crate is in the workspace.
@@ -237,20 +261,21 @@ pub fn settle(
                 Some(c) => Some(c.as_str()),
                 None => ty.krate.as_deref(),
             };
-            let (name, reason) = match &ty.field {
+            let (name, (reason, strong)) = match &ty.field {
                 None => (
                     ty.name.clone(),
-                    index.debug_leak(&ty.name, krate, &settings.secrets)?,
+                    index.debug_leak_strength(&ty.name, krate, &settings.secrets)?,
                 ),
                 Some(field) => index
                     .field_types(&ty.name, field, krate)?
                     .into_iter()
                     .find_map(|n| {
-                        let r = index.debug_leak(&n, krate, &settings.secrets)?;
+                        let r = index.debug_leak_strength(&n, krate, &settings.secrets)?;
                         Some((n, r))
                     })?,
             };
             let mut f = d.finding;
+            f.preview |= !strong;
             f.message = format!(
                 "{}: `{name}` derives `Debug`, which prints its {reason}",
                 f.message

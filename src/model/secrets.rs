@@ -140,6 +140,39 @@ const EXEMPT_PREFIX: &[&str] = &[
     "var",
 ];
 
+/// Words that, before `token`, say it is another protocol's: a security-context
+/// negotiation's buffer, a lexer's token, a cursor or a control token. Only for `token`
+/// (`expected_password` is a stored password).
+const TOKEN_EXEMPT_PREFIX: &[&str] = &[
+    // The buffers of a security-context negotiation (GSS-API, SPNEGO, Kerberos, SSPI,
+    // SASL): `mech_token`, `gss_token` (`in_token`/`out_token`: see `names_credential`).
+    "mech",
+    "gss",
+    "gssapi",
+    "spnego",
+    "negotiate",
+    "negotiation",
+    "sspi",
+    "ntlm",
+    "kerberos",
+    "krb",
+    "krb5",
+    "sasl",
+    // A lexer's or parser's tokens.
+    "lex",
+    "syntax",
+    "expected",
+    "unexpected",
+    "peek",
+    "peeked",
+    // Cursors and control tokens.
+    "resume",
+    "resumption",
+    "scroll",
+    "shutdown",
+    "stop",
+];
+
 /// Qualifiers that make a plural `tokens` a list of credentials (`access_tokens`); a bare
 /// `tokens` is usually a lexer's or a language model's.
 const TOKEN_KINDS: &[&str] = &[
@@ -181,6 +214,88 @@ pub fn is_secret_name_with(
         .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .chain(extra.iter().cloned());
     names_credential(&words(ident), cores, suffixes)
+}
+
+/// Word sequences that name a credential's value unambiguously: a password, a secret, a
+/// private or API key, an OAuth/session token of a named kind. A bare `token`, `key`,
+/// `auth`, `credentials`, `cookie`, `session` or `authorization` is weak evidence: such
+/// names also hold a lexer's token, a map key, a credential's kind or a cookie's name.
+const STRONG_CORES: &[&[&str]] = &[
+    &["password"],
+    &["passwords"],
+    &["passwd"],
+    &["passphrase"],
+    &["secret"],
+    &["secrets"],
+    &["secret", "access", "key"],
+    &["access", "key", "secret"],
+    &["apikey"],
+    &["api", "key"],
+    &["api", "keys"],
+    &["private", "key"],
+    &["privkey"],
+    &["signing", "key"],
+    &["encryption", "key"],
+    &["master", "key"],
+    &["hmac", "key"],
+    &["bearer"],
+    &["jwt"],
+    &["otp"],
+    &["totp"],
+    &["access", "token"],
+    &["access", "tokens"],
+    &["refresh", "token"],
+    &["refresh", "tokens"],
+    &["id", "token"],
+    &["session", "token"],
+    &["auth", "token"],
+    &["api", "token"],
+    &["reset", "token"],
+    &["bearer", "token"],
+    &["oauth", "token"],
+    &["personal", "token"],
+];
+
+/// Whether an identifier is a secret only because it says `token` (`token`,
+/// `user_token`, `tokens`), not `access_token` or `password_token`.
+pub fn is_token_only_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    words(ident).iter().any(|w| w == "token" || w == "tokens")
+        && is_secret_name(ident, extra)
+        && !is_strong_secret_name(ident, extra)
+        && !words(ident)
+            .iter()
+            .filter(|w| *w != "token" && *w != "tokens")
+            .any(|w| is_secret_name(w, extra))
+}
+
+/// Words of a function or type name that say its code speaks a protocol whose "tokens"
+/// are no credentials: a security-context negotiation's buffers, a lexer's or parser's
+/// tokens.
+pub const PROTOCOL_TOKEN_WORDS: &[&str] = &[
+    "gss",
+    "gssapi",
+    "spnego",
+    "negotiate",
+    "negotiation",
+    "sspi",
+    "kerberos",
+    "krb",
+    "krb5",
+    "ntlm",
+    "sasl",
+    "lexer",
+    "lex",
+    "tokenizer",
+    "tokenize",
+    "scanner",
+    "parser",
+];
+
+/// Whether an identifier names a credential by unambiguous words ([`STRONG_CORES`] or a
+/// configured word): `password`, `client_secret`, `api_key`, `access_token`, but not a
+/// bare `token`, `credentials`, `cookie` or `session_key`.
+pub fn is_strong_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
+    is_secret_name_with(ident, STRONG_CORES, VALUE_SUFFIX, extra)
 }
 
 /// Words that name a password (a secret a person chose and remembers), as opposed to a
@@ -225,9 +340,15 @@ fn names_credential(
         {
             return false;
         }
-        let prefix_ok = w[..start]
-            .iter()
-            .all(|p| !EXEMPT_PREFIX.contains(&p.as_str()));
+        // `in_token`/`out_token`: a security context's input and output buffers (but
+        // `sign_in_token` is a credential).
+        let token = w[start..end] == ["token"] || w[start..end] == ["tokens"];
+        let buffer = token && (w[..start] == ["in"] || w[..start] == ["out"]);
+        let prefix_ok = !buffer
+            && !w[..start].iter().any(|p| {
+                EXEMPT_PREFIX.contains(&p.as_str())
+                    || (token && TOKEN_EXEMPT_PREFIX.contains(&p.as_str()))
+            });
         let suffix_ok = (end..w.len()).all(|k| in_core(k) || suffixes.contains(&w[k].as_str()));
         prefix_ok && suffix_ok
     })
@@ -326,6 +447,11 @@ pub fn is_secret_header(name: &str) -> bool {
             | "x-csrf-token"
             | "x-xsrf-token"
     ) || is_secret_name(&lower, &[])
+        // Webhook signatures (`X-Hub-Signature-256`, `X-Signature`): a valid one
+        // authenticates a request.
+        || lower
+            .split('-')
+            .any(|w| w == "signature" || w == "sig")
 }
 
 /// Methods that return their receiver's value unchanged or as text (a secret stays one).
@@ -539,6 +665,51 @@ mod tests {
             "password_env_var",
             "password_policy",
             "jwt_expiration",
+        ] {
+            assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
+        }
+    }
+
+    #[test]
+    fn strong_and_weak_names() {
+        for n in [
+            "password",
+            "db_password",
+            "client_secret",
+            "api_key",
+            "private_key",
+            "access_token",
+            "refresh_token",
+            "secret_access_key",
+            "bearer_token",
+        ] {
+            assert!(is_strong_secret_name(n, &[]), "{n} should be strong");
+        }
+        for n in [
+            "token",
+            "credentials",
+            "creds",
+            "cookie",
+            "session_key",
+            "authorization",
+        ] {
+            assert!(is_secret_name(n, &[]), "{n} should be a secret");
+            assert!(!is_strong_secret_name(n, &[]), "{n} should be weak");
+        }
+        assert!(is_token_only_name("token", &[]));
+        assert!(is_token_only_name("user_token", &[]));
+        assert!(!is_token_only_name("access_token", &[]));
+        assert!(!is_token_only_name("secret_token", &[]));
+        assert!(is_secret_name("sign_in_token", &[]));
+        assert!(is_secret_name("expected_password", &[]));
+        assert!(!is_secret_name("expected_token", &[]));
+        for n in [
+            "in_token",
+            "out_token",
+            "mech_token",
+            "gss_token",
+            "spnego_token",
+            "resume_token",
         ] {
             assert!(!is_secret_name(n, &[]), "{n} should not be a secret");
         }

@@ -16,9 +16,9 @@ use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel}
 use crate::engine::scope::Origin;
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
-    is_log_macro, is_secret_header, is_secret_name, std_output_macro, Output, CREDENTIAL_TYPES,
-    EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES, LOG_CRATES, REDACTING_TYPES,
-    TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
+    is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
+    std_output_macro, Output, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
+    LOG_CRATES, PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -43,6 +43,7 @@ pub struct SecretInLog;
 
 const HELP: &str = "log a redacted or hashed form (or only that it is present), or keep the value in `secrecy::SecretString` so that `Debug` prints `[REDACTED]`";
 const HELP_INSTRUMENT: &str = "add the argument to `#[instrument(skip(..))]` (or use `skip_all` and record safe fields with `fields(..)`)";
+const HELP_RET: &str = "remove `ret` from `#[instrument(..)]` (keep `err` if errors should be recorded), or return the secret in a redacting type";
 const HELP_DEBUG_TYPE: &str = "wrap the secret field in `secrecy::SecretString` (or implement `Debug` by hand and leave it out), or log only the fields you need";
 const HELP_HEADERS: &str =
     "log only the headers you need, or redact `Authorization` and `Cookie` before logging";
@@ -86,6 +87,9 @@ impl Rule for SecretInLog {
             else {
                 return;
             };
+            if matches!(out, Output::Stdout | Output::Stderr) && cli_code(cx) {
+                return;
+            }
             check_format(cx, fa, &format!("{name}!({}, ..)", stdio_name(out)), out);
             return;
         }
@@ -94,7 +98,10 @@ impl Rule for SecretInLog {
         };
         // What a command-line tool prints to stdout is its output to the user who ran
         // it (`tool token create` prints the token); its logs still count.
-        if output == Output::Stdout && cx.file.cli {
+        // (`eprintln!` too: a tool prints to stderr what must not go down a pipe;
+        // `dbg!` is no output to the user.)
+        let printed = output == Output::Stdout || (output == Output::Stderr && name != "dbg");
+        if printed && cli_code(cx) {
             return;
         }
         if output == Output::Log && is_slog(cx, mac.mac) {
@@ -102,6 +109,12 @@ impl Rule for SecretInLog {
             return;
         }
         if let Some(log) = mac.parsed.log() {
+            // `target: x` names the log target: it is written with every event.
+            for (key, value) in &log.prefixes {
+                if key == "target" {
+                    check_value(cx, value, false, &sink, output, None);
+                }
+            }
             for f in &log.fields {
                 check_log_field(cx, f, &sink, output);
             }
@@ -175,8 +188,9 @@ impl Rule for SecretInLog {
 /// How a secret was recognised, for the message.
 #[derive(Debug, Clone)]
 enum Kind {
-    /// Its name (`password`, `user.api_key`, `creds.token()`).
-    Name,
+    /// Its name (`password`, `user.api_key`, `creds.token()`); `true` when the name is
+    /// unambiguous (`password`, `api_key`), `false` for weak names (`token`, `creds`).
+    Name(bool),
     /// `.expose_secret()` of a redacting wrapper.
     Exposed,
     /// The value of a credential header (`authorization`, `cookie`).
@@ -193,6 +207,25 @@ enum Kind {
 struct Why {
     source: String,
     kind: Kind,
+}
+
+impl Why {
+    /// Resting on a weak name only (`token`, `creds`): the preview sub-check.
+    fn weak(&self) -> bool {
+        match &self.kind {
+            Kind::Name(strong) => !strong,
+            // A webhook's signature authenticates one payload; it reveals no key.
+            Kind::Header(h) => h.split('-').any(|w| w == "signature" || w == "sig"),
+            _ => false,
+        }
+    }
+}
+
+/// Reports a leak; one resting on a weak name only is the preview sub-check.
+fn report_why(cx: &mut Cx<'_, '_>, span: Span, msg: String, why: &Why, help: &str) {
+    let f = cx.report(&META, span, msg);
+    f.help = Some(help.into());
+    f.preview = why.weak();
 }
 
 /// What `Debug` of a value prints beyond the value's name.
@@ -218,13 +251,49 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         &self.cx.settings.secrets.extra_names
     }
 
+    /// Whether a name says its value is a secret; in code speaking a protocol whose
+    /// tokens are no credentials (a GSS-API negotiation, a lexer), `token` does not.
     fn secret_name(&self, name: &str) -> bool {
         is_secret_name(name, self.extra())
+            && !(is_token_only_name(name, self.extra()) && self.protocol_context())
+    }
+
+    /// The enclosing function's or `impl`'s name says it speaks a protocol whose tokens
+    /// are no credentials (`negotiate`, `GssAuthenticator`, `Lexer`).
+    fn protocol_context(&self) -> bool {
+        let says = |n: &str| {
+            words(n)
+                .iter()
+                .any(|w| PROTOCOL_TOKEN_WORDS.contains(&w.as_str()))
+        };
+        if self.cx.scopes.current_fn().is_some_and(says) {
+            return true;
+        }
+        let mut names = Vec::new();
+        if let Some(t) = self.cx.scopes.self_ty() {
+            collect_type_names(t, &mut names, 0);
+        }
+        names.iter().any(|n| says(n))
+    }
+
+    /// Whether a secret name is strong evidence (`password`, `api_key`) rather than weak
+    /// (`token`, `creds`, `cookie`): findings on weak names are the preview sub-check.
+    fn strong_name(&self, name: &str) -> bool {
+        is_strong_secret_name(name, self.extra())
     }
 
     /// Whether a declared type says the value is no credential (bool, numbers, hashes,
     /// redacting wrappers, cancellation tokens).
     fn exempt_type(&self, ty: &Type) -> bool {
+        // A `&'static str` is a label written in the source (`"password"`), not a
+        // credential received at run time.
+        if let Type::Reference(r) = ty {
+            if r.lifetime.as_ref().is_some_and(|l| l.ident == "static")
+                && matches!(&*r.elem, Type::Path(p) if p.path.is_ident("str"))
+            {
+                return true;
+            }
+        }
         if crate::model::types::is_bounded(ty, &|n| self.cx.facts.fieldless_enums.contains(n)) {
             return true;
         }
@@ -234,6 +303,19 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             type_is_not_secret(n)
                 || REDACTING_TYPES.contains(&n.as_str())
                 || self.cx.settings.secrets.safe_types.contains(n)
+                || self.hand_written_debug(n)
+        })
+    }
+
+    /// A type of this file with a hand-written `impl Debug`: a redacting wrapper
+    /// (`Hidden<T>` printing `***`) or a struct that leaves its secret out.
+    fn hand_written_debug(&self, name: &str) -> bool {
+        self.cx.facts.trait_impls.iter().any(|imp| {
+            imp.trait_
+                .as_ref()
+                .and_then(|(_, p, _)| p.segments.last())
+                .is_some_and(|s| s.ident == "Debug")
+                && crate::model::types::type_name(&imp.self_ty).is_some_and(|t| t.ident == name)
         })
     }
 
@@ -269,7 +351,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             return (!is_const_case(name) && !is_camel_case(name) && self.secret_name(name)).then(
                 || Why {
                     source: name.to_string(),
-                    kind: Kind::Name,
+                    kind: Kind::Name(self.strong_name(name)),
                 },
             );
         };
@@ -317,11 +399,35 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 _ => {}
             }
         }
-        if self.secret_name(name) && !init.is_some_and(|i| self.not_secret_value(i)) {
-            return Some(Why {
-                source: name.to_string(),
-                kind: Kind::Name,
-            });
+        // A `token` read from a lexer, a text split into words or a cancellation token
+        // is no credential: the value decides.
+        let from_lexer = is_token_only_name(name, self.extra())
+            && match b.origin {
+                Origin::Let(Some(e)) | Origin::Destructure(e) | Origin::Element(e, _) => {
+                    lexer_source(e)
+                }
+                _ => false,
+            };
+        // A value of a named type (`let creds = Account { .. }`) leaks what that type's
+        // `Debug` prints, as for a typed binding (see `check_value`).
+        let named_type = || {
+            init.is_some_and(|i| {
+                matches!(
+                    self.debug_type(i, b.at(), depth + 1),
+                    Some(TypeOf::Named(..))
+                )
+            })
+        };
+        let by_name = (!from_lexer
+            && self.secret_name(name)
+            && !init.is_some_and(|i| self.not_secret_value(i) || binding_exempt(self.cx, i))
+            && !named_type())
+        .then(|| Why {
+            source: name.to_string(),
+            kind: Kind::Name(self.strong_name(name)),
+        });
+        if by_name.as_ref().is_some_and(|w| !w.weak()) {
+            return by_name;
         }
         let seq = b.at();
         let from = match b.origin {
@@ -343,13 +449,44 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             }),
             _ => None,
         };
-        if from.is_some() {
+        // A weak name (`authorization`) holding strong evidence (the header's value):
+        // the evidence speaks.
+        if from.as_ref().is_some_and(|w| !w.weak()) || (by_name.is_none() && from.is_some()) {
             return from;
+        }
+        if by_name.is_some() {
+            return by_name;
         }
         b.mutations
             .iter()
             .filter_map(|m| m.value)
             .find_map(|v| self.secret(v, seq, depth + 1))
+            .or_else(|| {
+                // `write!(buf, "..", secret)` into a `String` or `Vec<u8>`.
+                b.mutations
+                    .iter()
+                    .filter(|m| matches!(m.kind, crate::engine::scope::MutationKind::Write))
+                    .find_map(|m| self.written_secret(m.span, depth + 1))
+            })
+    }
+
+    /// The secret a `write!`/`writeln!` (at `span`) writes into its target, by name-level
+    /// analysis of its arguments.
+    fn written_secret(&self, span: Span, depth: u32) -> Option<Why> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let text = self.text(span);
+        let mac = syn::parse_str::<syn::Macro>(&text).ok()?;
+        let parsed = crate::engine::macros::parse_macro(&mac);
+        let fa = parsed.format()?;
+        fa.args
+            .iter()
+            .find_map(|a| self.secret_owned(&a.expr))
+            .or_else(|| {
+                fa.captures()
+                    .find_map(|c| self.binding(c, At::HERE, depth + 1))
+            })
     }
 
     /// A value that is plainly not the secret although its name says so: a literal, a
@@ -390,6 +527,18 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     | syn::BinOp::Or(_)
             ),
             Expr::Unary(u) => matches!(u.op, syn::UnOp::Not(_)),
+            // A label chosen by a condition: every branch ends in one
+            // (`if has_password { "password" } else { "token" }`).
+            Expr::If(i) => {
+                block_value(&i.then_branch).is_some_and(|v| self.not_secret_value(v))
+                    && i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.not_secret_value(e))
+            }
+            Expr::Block(b) => block_value(&b.block).is_some_and(|v| self.not_secret_value(v)),
+            Expr::Match(m) => {
+                !m.arms.is_empty() && m.arms.iter().all(|a| self.not_secret_value(&a.body))
+            }
             _ => false,
         }
     }
@@ -402,9 +551,9 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             return None;
         }
         let d = depth + 1;
-        let named = |e: &Expr| Why {
+        let named = |e: &Expr, name: &str| Why {
             source: self.text(e.span()),
-            kind: Kind::Name,
+            kind: Kind::Name(self.strong_name(name)),
         };
         match e {
             Expr::Paren(p) => self.secret(&p.expr, horizon, d),
@@ -428,7 +577,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     if TRANSPARENT_FIELDS.contains(&n.as_str()) {
                         self.secret(&f.base, horizon, d)
                     } else if self.secret_name(&n) && !self.field_exempt(&f.base, &n) {
-                        Some(named(e))
+                        Some(named(e, &n))
                     } else {
                         None
                     }
@@ -448,6 +597,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     "get" | "get_all" | "header" | "get_header" | "typed_get"
                 ) {
                     if let Some(h) = m.args.first().and_then(header_key) {
+                        // A response carries no request credentials (its `Set-Cookie`
+                        // does carry a session).
+                        if h != "set-cookie" && self.response_headers(&m.receiver, horizon, d) {
+                            return None;
+                        }
                         return Some(Why {
                             source: self.text(e.span()),
                             kind: Kind::Header(h),
@@ -490,8 +644,13 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 let w = words(&method);
                 let getter = m.args.is_empty() || w.first().is_some_and(|f| f == "get");
-                if getter && self.secret_name(&method) && !shown_to_user(&m.receiver) {
-                    return Some(named(e));
+                if getter
+                    && self.secret_name(&method)
+                    && !shown_to_user(&m.receiver)
+                    && !binding_exempt(self.cx, &m.receiver)
+                    && !self.returns_exempt(&method)
+                {
+                    return Some(named(e, &method));
                 }
                 None
             }
@@ -545,6 +704,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => self
                 .secret(&b.left, horizon, d)
                 .or_else(|| self.secret(&b.right, horizon, d)),
+            // `(user, password)`, `[a, b]`: Debug prints every element (a struct literal
+            // prints what its type's `Debug` does: see `debug_type`).
+            Expr::Tuple(t) => t.elems.iter().find_map(|x| self.secret(x, horizon, d)),
+            Expr::Array(a) => a.elems.iter().find_map(|x| self.secret(x, horizon, d)),
             Expr::Index(i) => {
                 if let Some(h) = header_key(&i.index) {
                     return Some(Why {
@@ -555,6 +718,40 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// `owner.field` of a workspace type declared in another file (`cfg.password` of a
+    /// `Config` whose fields this file does not see).
+    fn foreign_field(&self, e: &'ast Expr) -> Option<DebugType> {
+        let Expr::Field(f) = unwrap_all(e, Peel::Syntax) else {
+            return None;
+        };
+        let syn::Member::Named(n) = &f.member else {
+            return None;
+        };
+        let field = n.to_string();
+        match self.debug_type(&f.base, At::HERE, 0)? {
+            TypeOf::Named(owner, path_crate) if !self.cx.facts.structs.contains_key(&owner) => {
+                Some(DebugType {
+                    name: owner,
+                    field: Some(field),
+                    krate: self.cx.file.krate.clone(),
+                    path_crate,
+                    stands_if_unknown: true,
+                    weak_if_unknown: false,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A method of this file whose declared return type is no credential (a
+    /// `&'static str` label, a fieldless enum, a number).
+    fn returns_exempt(&self, method: &str) -> bool {
+        match self.cx.facts.fn_returns.get(method) {
+            Some(syn::ReturnType::Type(_, t)) => self.exempt_type(t),
+            _ => false,
         }
     }
 
@@ -588,6 +785,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             })),
             TypeOf::Field(owner, field, path_crate) => Some(DebugLeak::Type(DebugType {
                 name: owner,
@@ -595,6 +793,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             })),
         }
     }
@@ -620,7 +819,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 if matches!(method.as_str(), "headers" | "headers_mut") && m.args.is_empty() {
                     // The headers of a response this program received carry the other
                     // service's cookies at most, not this program's credentials.
-                    if self.client_response(&m.receiver, horizon, d) {
+                    // Nor do those of a response it builds or passes on: a response
+                    // carries no `Authorization` or `Cookie`.
+                    if self.client_response(&m.receiver, horizon, d)
+                        || self.response_value(&m.receiver, horizon, d)
+                    {
                         return None;
                     }
                     return Some(TypeOf::Headers);
@@ -712,6 +915,85 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// `x.headers()` of a response (see [`Ana::response_value`]).
+    fn response_headers(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        match unwrap_all(e, Peel::Syntax) {
+            Expr::MethodCall(m) if m.method == "headers" && m.args.is_empty() => {
+                self.client_response(&m.receiver, horizon, depth)
+                    || self.response_value(&m.receiver, horizon, depth)
+            }
+            _ => false,
+        }
+    }
+
+    /// A response this program builds or passes on: `Response::new(..)`,
+    /// `Response::builder()..body(..)`, `HttpResponse::Ok()`, `next.run(req).await`,
+    /// `x.into_response()`, or a binding named or typed so (`response`, `res`, `resp`,
+    /// `reply`, `r: Response<Body>`).
+    fn response_value(&self, e: &'ast Expr, horizon: At, depth: u32) -> bool {
+        let e = unwrap_all(e, Peel::Syntax);
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let d = depth + 1;
+        let says_response = |n: &str| {
+            words(n).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "response" | "responses" | "resp" | "res" | "rsp" | "reply"
+                )
+            })
+        };
+        match e {
+            Expr::Paren(p) => self.response_value(&p.expr, horizon, d),
+            Expr::Reference(r) => self.response_value(&r.expr, horizon, d),
+            Expr::Try(t) => self.response_value(&t.expr, horizon, d),
+            Expr::Await(a) => self.response_value(&a.base, horizon, d),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                // `res.request()` of a middleware's response: the request's headers.
+                if words(&name).iter().any(|w| w == "request" || w == "req") {
+                    return false;
+                }
+                matches!(
+                    name.as_str(),
+                    "into_response" | "run" | "respond_to" | "error_response" | "oneshot"
+                ) || says_response(&name)
+                    || (name != "headers" && self.response_value(&m.receiver, horizon, d))
+            }
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) => p
+                    .path
+                    .segments
+                    .iter()
+                    .any(|s| s.ident.to_string().ends_with("Response")),
+                _ => false,
+            },
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let id = id.to_string();
+                if says_response(&id) {
+                    return true;
+                }
+                let Some(b) = self.cx.scopes.resolve(&id, horizon) else {
+                    return false;
+                };
+                if let Some(ty) = b.ty {
+                    let mut names = Vec::new();
+                    collect_type_names(ty, &mut names, 0);
+                    return names.iter().any(|n| n.ends_with("Response"));
+                }
+                match b.origin {
+                    Origin::Let(Some(init)) => self.response_value(init, b.at(), d),
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 
@@ -958,6 +1240,167 @@ fn passes_argument_on(e: &Expr) -> bool {
     false
 }
 
+/// Words of a module or function name that make it a command-line tool's code
+/// (`src/cli/`, `mod commands`, `fn run_command`).
+fn cli_word(name: &str) -> bool {
+    words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "cli" | "cmd" | "cmds" | "command" | "commands" | "subcommand" | "subcommands"
+        )
+    })
+}
+
+/// Whether what the code prints to stdout is a command-line tool's output to the user
+/// who ran it: a package that parses arguments and serves no requests, or, in a package
+/// that does both, a `cli`/`commands` module, a `*_command` function, or the root of a
+/// binary target (`src/main.rs`, `src/bin/*.rs`) that parses arguments (`clap`, `argh`,
+/// `std::env::args`).
+fn cli_code(cx: &Cx<'_, '_>) -> bool {
+    if cx.file.cli || cx.file.module.iter().any(|m| cli_word(m)) || cli_bin_root(cx) {
+        return true;
+    }
+    let mut seen = Vec::new();
+    cx.scopes
+        .current_fn()
+        .is_some_and(|f| cli_fn(cx, f, &mut seen))
+}
+
+/// The root file of a binary target (`src/main.rs`, `src/bin/*.rs`) that parses
+/// arguments.
+fn cli_bin_root(cx: &Cx<'_, '_>) -> bool {
+    let display = cx.src.display.replace('\\', "/");
+    let bin_root = display.contains("/bin/")
+        || display.starts_with("bin/")
+        || display.ends_with("/main.rs")
+        || display == "main.rs";
+    bin_root
+        && cx.text_fact("bl201-parses-arguments", |t| {
+            [
+                "clap::",
+                "use clap",
+                "argh::",
+                "structopt::",
+                "pico_args",
+                "lexopt",
+                "env::args",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
+        })
+}
+
+/// A function of the file that is a command-line tool's: named so
+/// (`create_token_command`), taking parsed arguments (`args: CreateTokenArgs`,
+/// `cli: &Cli`), or private and called only by such functions (a subcommand's helper).
+fn cli_fn(cx: &Cx<'_, '_>, name: &str, seen: &mut Vec<String>) -> bool {
+    if cli_word(name) {
+        return true;
+    }
+    if seen.len() > 16 || seen.iter().any(|s| s == name) {
+        return false;
+    }
+    seen.push(name.to_string());
+    let calls = cx.facts.calls();
+    let Some(defs) = calls.fns.get(name) else {
+        return false;
+    };
+    let takes_args = defs.iter().any(|d| {
+        d.sig.inputs.iter().any(|i| {
+            let syn::FnArg::Typed(t) = i else {
+                return false;
+            };
+            let mut names = Vec::new();
+            collect_type_names(&t.ty, &mut names, 0);
+            names.iter().any(|n| {
+                words(n)
+                    .last()
+                    .is_some_and(|w| matches!(w.as_str(), "args" | "cli" | "opts" | "subcommand"))
+            })
+        })
+    });
+    if takes_args {
+        return true;
+    }
+    if defs.iter().any(|d| d.public || d.test) {
+        return false;
+    }
+    match calls.callers.get(name) {
+        Some(callers) if !callers.is_empty() => {
+            callers.iter().all(|c| !c.is_empty() && cli_fn(cx, c, seen))
+        }
+        _ => false,
+    }
+}
+
+/// The value a block ends with.
+fn block_value(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
+/// Methods whose result is a lexer's token, a word of a text, or a cancellation token.
+const LEXER_METHODS: &[&str] = &[
+    "next",
+    "next_token",
+    "peek",
+    "peek_token",
+    "peek_nth",
+    "bump",
+    "advance",
+    "lex",
+    "scan",
+    "tokenize",
+    "split",
+    "split_whitespace",
+    "split_ascii_whitespace",
+    "split_terminator",
+    "splitn",
+    "rsplit",
+    "chars",
+    "lines",
+    "child_token",
+];
+
+/// A value that is a lexer's or parser's token, a word of a text, or a cancellation
+/// token: `lexer.next_token()`, `input.split_whitespace()`, `cancel.child_token()`,
+/// `CancellationToken::new()`, `tokens.iter()`.
+fn lexer_source(e: &Expr) -> bool {
+    let e = unwrap_all(e, Peel::Syntax);
+    match e {
+        Expr::Try(t) => lexer_source(&t.expr),
+        Expr::Await(a) => lexer_source(&a.base),
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if LEXER_METHODS.contains(&method.as_str()) {
+                return true;
+            }
+            let receiver_lexer = expr_name(&m.receiver).is_some_and(|n| {
+                words(&n).iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "lexer" | "parser" | "tokenizer" | "scanner" | "tokens" | "lex"
+                    )
+                })
+            });
+            receiver_lexer
+                || ((is_unwrapping(&method) || TRANSPARENT_METHODS.contains(&method.as_str()))
+                    && lexer_source(&m.receiver))
+        }
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => p
+                .path
+                .segments
+                .iter()
+                .any(|s| type_is_not_secret(&s.ident.to_string())),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Whether a name is a secret only because it says `cookie` (`cookie`, `cookies`).
 fn only_cookie_word(name: &str, extra: &[Vec<String>]) -> bool {
     let w = words(name);
@@ -1190,7 +1633,7 @@ fn check_slog<'ast>(cx: &mut Cx<'_, 'ast>, mac: &'ast syn::Macro, sink: &str) {
             if let Some(why) = leaked {
                 let text = cx.flow().text(e.span());
                 let msg = message(&text, &why, sink, Output::Log, debug);
-                cx.report(&META, e.span(), msg).help = Some(HELP.into());
+                report_why(cx, e.span(), msg, &why, HELP);
             }
         }
     }
@@ -1208,7 +1651,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     source: quote::ToTokens::to_token_stream(e)
                         .to_string()
                         .replace(' ', ""),
-                    kind: Kind::Name,
+                    kind: Kind::Name(self.strong_name(&n.to_string())),
                 }),
                 _ => None,
             },
@@ -1242,7 +1685,7 @@ fn message(shown: &str, why: &Why, sink: &str, out: Output, debug: bool) -> Stri
         String::new()
     };
     match &why.kind {
-        Kind::Name => format!("`{shown}`{origin} is {verb}{with} by `{sink}`"),
+        Kind::Name(_) => format!("`{shown}`{origin} is {verb}{with} by `{sink}`"),
         Kind::Exposed => format!(
             "`{shown}`{origin} reveals a protected secret that is {verb}{with} by `{sink}`"
         ),
@@ -1269,7 +1712,15 @@ fn check_value<'ast>(
     let shown = || Ana { cx }.text(e.span());
     if let Some(why) = ana.secret(e, At::HERE, 0) {
         let msg = message(&shown(), &why, sink, out, debug);
-        cx.report(&META, e.span(), msg).help = Some(HELP.into());
+        // A field named as a secret of a struct declared in another file: its declared
+        // type (a redacting wrapper?) is known once the workspace is indexed.
+        if let (Kind::Name(_), Some(ty)) = (&why.kind, ana.foreign_field(e)) {
+            let f = cx.report_unless_redacted(&META, e.span(), msg, ty);
+            f.help = Some(HELP.into());
+            f.preview = why.weak();
+            return true;
+        }
+        report_why(cx, e.span(), msg, &why, HELP);
         return true;
     }
     if let Some(f) = field {
@@ -1278,7 +1729,10 @@ fn check_value<'ast>(
             && !binding_exempt(cx, e)
         {
             let msg = format!("`{}` is {} as field `{f}` by `{sink}`", shown(), out.verb());
-            cx.report(&META, e.span(), msg).help = Some(HELP.into());
+            let weak = !is_strong_secret_name(f, &cx.settings.secrets.extra_names);
+            let r = cx.report(&META, e.span(), msg);
+            r.help = Some(HELP.into());
+            r.preview = weak;
             return true;
         }
     }
@@ -1309,6 +1763,8 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Type(mut ty)) => {
             ty.stands_if_unknown = named;
+            ty.weak_if_unknown = expr_name(e)
+                .is_none_or(|n| !is_strong_secret_name(&n, &cx.settings.secrets.extra_names));
             let with = if debug { " with `Debug`" } else { "" };
             let msg = format!("`{}` is {}{with} by `{sink}`", shown(), out.verb());
             cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
@@ -1333,10 +1789,25 @@ fn expr_name(e: &Expr) -> Option<String> {
 }
 
 /// A binding whose declared type says it is no secret (for field-name checks).
-fn binding_exempt(cx: &Cx<'_, '_>, e: &Expr) -> bool {
+fn binding_exempt<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
     let ana = Ana { cx };
     match e {
         Expr::Reference(r) => binding_exempt(cx, &r.expr),
+        Expr::Paren(p) => binding_exempt(cx, &p.expr),
+        // `cfg.password.clone()`: the field's type.
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "clone" | "as_ref" | "to_owned" | "as_deref" | "cloned"
+                ) =>
+        {
+            binding_exempt(cx, &m.receiver)
+        }
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => ana.field_exempt(&f.base, &n.to_string()),
+            syn::Member::Unnamed(_) => false,
+        },
         Expr::Path(p) => p
             .path
             .get_ident()
@@ -1374,7 +1845,7 @@ fn check_format<'ast>(cx: &mut Cx<'_, 'ast>, fa: &'ast FormatArgs, sink: &str, o
         let why = ana.binding(name, At::HERE, 0);
         if let Some(why) = why {
             let msg = message(name, &why, sink, out, debug);
-            cx.report(&META, lit.span(), msg).help = Some(HELP.into());
+            report_why(cx, lit.span(), msg, &why, HELP);
             continue;
         }
         if debug {
@@ -1412,6 +1883,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 krate: cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                weak_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
             cx.report_if_debug_leaks(&META, span, msg, ty).help = Some(HELP_DEBUG_TYPE.into());
@@ -1537,6 +2009,7 @@ fn check_instrument<'ast>(
     use proc_macro2::TokenTree;
     let mut skipped: Vec<String> = Vec::new();
     let mut skip_all = false;
+    let mut ret: Option<Span> = None;
     let mut fields: Vec<proc_macro2::TokenStream> = Vec::new();
     if let syn::Meta::List(l) = &a.meta {
         let toks: Vec<TokenTree> = l.tokens.clone().into_iter().collect();
@@ -1548,6 +2021,7 @@ fn check_instrument<'ast>(
             };
             match (id.to_string().as_str(), group) {
                 ("skip_all", _) => skip_all = true,
+                ("ret", _) => ret = Some(id.span()),
                 ("skip", Some(g)) => skipped.extend(g.into_iter().filter_map(|t| match t {
                     TokenTree::Ident(i) => Some(i.to_string()),
                     _ => None,
@@ -1560,6 +2034,9 @@ fn check_instrument<'ast>(
     let sink = "#[instrument]";
     for g in fields {
         check_instrument_fields(cx, g, sink);
+    }
+    if let Some(span) = ret {
+        check_instrument_ret(cx, span, sig);
     }
     if skip_all {
         return;
@@ -1590,7 +2067,10 @@ fn check_instrument<'ast>(
             let named_type = matches!(decl, Some(TypeOf::Named(..)));
             if !named_type && is_secret_name(&name, &cx.settings.secrets.extra_names) {
                 let msg = format!("argument `{name}` is recorded on the span by `{sink}`");
-                cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
+                let weak = !is_strong_secret_name(&name, &cx.settings.secrets.extra_names);
+                let r = cx.report(&META, span, msg);
+                r.help = Some(HELP_INSTRUMENT.into());
+                r.preview = weak;
                 continue;
             }
             match decl {
@@ -1608,6 +2088,10 @@ fn check_instrument<'ast>(
                         krate: cx.file.krate.clone(),
                         path_crate,
                         stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
+                        weak_if_unknown: !is_strong_secret_name(
+                            &name,
+                            &cx.settings.secrets.extra_names,
+                        ),
                     };
                     cx.report_if_debug_leaks(&META, span, msg, ty).help =
                         Some(HELP_INSTRUMENT.into());
@@ -1616,6 +2100,53 @@ fn check_instrument<'ast>(
             }
         }
     }
+}
+
+/// `#[instrument(ret)]` records the return value: a function whose name or return type
+/// says it returns a secret (`fn encode_password(..) -> String`, `-> Result<ApiKey, E>`
+/// of a configured type) logs it.
+fn check_instrument_ret(cx: &mut Cx<'_, '_>, span: Span, sig: &syn::Signature) {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return;
+    };
+    // The value a `Result`/`Option`/`Box` holds.
+    let mut payload: &Type = ty;
+    for _ in 0..4 {
+        let Type::Path(p) = payload else { break };
+        let Some(last) = p.path.segments.last() else {
+            break;
+        };
+        if !matches!(
+            last.ident.to_string().as_str(),
+            "Result" | "Option" | "Box" | "Arc" | "Json"
+        ) {
+            break;
+        }
+        match crate::model::types::first_type_arg(last) {
+            Some(inner) => payload = inner,
+            None => break,
+        }
+    }
+    if matches!(payload, Type::Tuple(t) if t.elems.is_empty()) {
+        return;
+    }
+    let ana = Ana { cx: &*cx };
+    let name = sig.ident.to_string();
+    if let Some(c) = ana.credential_type(payload) {
+        let msg = format!(
+            "`{name}` returns a `{c}` credential, which `#[instrument(ret)]` records on the span"
+        );
+        cx.report(&META, span, msg).help = Some(HELP_RET.into());
+        return;
+    }
+    if ana.exempt_type(payload) || !ana.secret_name(&name) {
+        return;
+    }
+    let weak = !ana.strong_name(&name);
+    let msg = format!("`{name}` returns a secret, which `#[instrument(ret)]` records on the span");
+    let f = cx.report(&META, span, msg);
+    f.help = Some(HELP_RET.into());
+    f.preview = weak;
 }
 
 /// `fields(user.password = %creds.password, token)`: parsed from the attribute, so only
@@ -1662,7 +2193,7 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
             (is_secret_name(&name, &cx.settings.secrets.extra_names) && !ana.not_secret_value(&e))
                 .then(|| Why {
                     source: name.clone(),
-                    kind: Kind::Name,
+                    kind: Kind::Name(ana.strong_name(&name)),
                 })
         });
         if let Some(why) = why {
@@ -1670,7 +2201,7 @@ fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sin
                 .to_string()
                 .replace(' ', "");
             let msg = message(&shown, &why, sink, Output::Span, debug);
-            cx.report(&META, e.span(), msg).help = Some(HELP_INSTRUMENT.into());
+            report_why(cx, e.span(), msg, &why, HELP_INSTRUMENT);
         }
     }
 }
