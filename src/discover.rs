@@ -188,6 +188,7 @@ fn canonical_package(p: &Package) -> Package {
             .collect(),
         manifest_dir: dir,
         dependencies: p.dependencies.clone(),
+        dev_only: p.dev_only.clone(),
     }
 }
 

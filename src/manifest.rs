@@ -408,21 +408,28 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 /// The dependency tables of a manifest: `[dependencies]`, dev-, build-, and the same under
 /// each `[target.'cfg(..)']`.
 fn dependency_tables(m: &Manifest) -> Vec<&Table> {
-    const KINDS: [&str; 5] = [
-        "dependencies",
-        "dev-dependencies",
-        "dev_dependencies",
-        "build-dependencies",
-        "build_dependencies",
-    ];
-    let mut out: Vec<&Table> = KINDS
+    dependency_tables_of(
+        m,
+        &[
+            "dependencies",
+            "dev-dependencies",
+            "dev_dependencies",
+            "build-dependencies",
+            "build_dependencies",
+        ],
+    )
+}
+
+/// The dependency tables of the given kinds, top-level and under each target.
+fn dependency_tables_of<'m>(m: &'m Manifest, kinds: &[&str]) -> Vec<&'m Table> {
+    let mut out: Vec<&Table> = kinds
         .iter()
         .filter_map(|k| m.table.get(*k).and_then(Value::as_table))
         .collect();
     if let Some(targets) = m.table.get("target").and_then(Value::as_table) {
         for t in targets.values().filter_map(Value::as_table) {
             out.extend(
-                KINDS
+                kinds
                     .iter()
                     .filter_map(|k| t.get(*k).and_then(Value::as_table)),
             );
@@ -461,12 +468,34 @@ fn path_dependencies(m: &Manifest, ws: Option<&Manifest>) -> Vec<(PathBuf, Strin
 
 /// The package-level names of `m`'s dependencies (a renamed one by its `package`).
 fn dependency_names(m: &Manifest, ws: &Manifest) -> Vec<String> {
+    names_in(dependency_tables(m), ws)
+}
+
+/// The names of dependencies only `[dev-dependencies]` declare.
+fn dev_only_names(m: &Manifest, ws: &Manifest) -> Vec<String> {
+    let used = names_in(
+        dependency_tables_of(
+            m,
+            &["dependencies", "build-dependencies", "build_dependencies"],
+        ),
+        ws,
+    );
+    names_in(
+        dependency_tables_of(m, &["dev-dependencies", "dev_dependencies"]),
+        ws,
+    )
+    .into_iter()
+    .filter(|d| !used.contains(d))
+    .collect()
+}
+
+fn names_in(tables: Vec<&Table>, ws: &Manifest) -> Vec<String> {
     let ws_deps = ws
         .workspace()
         .and_then(|w| w.get("dependencies"))
         .and_then(Value::as_table);
     let mut out = Vec::new();
-    for table in dependency_tables(m) {
+    for table in tables {
         for (key, spec) in table {
             let renamed = spec.get("package").and_then(Value::as_str).or_else(|| {
                 (spec.get("workspace").and_then(Value::as_bool) == Some(true))
@@ -529,6 +558,7 @@ fn package(
         name,
         targets,
         dependencies: dependency_names(m, ws),
+        dev_only: dev_only_names(m, ws),
         manifest_dir: dir,
     }))
 }

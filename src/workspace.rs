@@ -16,6 +16,9 @@ pub struct Package {
     pub targets: Vec<CrateTarget>,
     /// Names of the package's dependencies (all kinds).
     pub dependencies: Vec<String>,
+    /// Those of them that only its tests, examples and benchmarks use (named only in
+    /// `[dev-dependencies]`): a test harness's `clap` makes no command-line tool.
+    pub dev_only: Vec<String>,
 }
 
 /// One target of a package, as cargo describes it (read from the manifest and the
@@ -107,15 +110,22 @@ impl Package {
     /// A command-line tool: it parses arguments and serves no requests, so what it prints
     /// to stdout is its output to the user who ran it.
     pub fn is_cli(&self) -> bool {
-        let has = |list: &[&str]| self.dependencies.iter().any(|d| list.contains(&d.as_str()));
+        let has = |list: &[&str]| self.runtime_dependencies().any(|d| list.contains(&d));
         has(CLI_CRATES) && !has(SERVER_CRATES)
+    }
+
+    /// The dependencies its own code (library, binaries, build script) may use.
+    fn runtime_dependencies(&self) -> impl Iterator<Item = &str> {
+        self.dependencies
+            .iter()
+            .filter(|d| !self.dev_only.contains(d))
+            .map(String::as_str)
     }
 
     /// Whether the package depends on a web framework or server library.
     pub fn is_server(&self) -> bool {
-        self.dependencies
-            .iter()
-            .any(|d| SERVER_CRATES.contains(&d.as_str()))
+        self.runtime_dependencies()
+            .any(|d| SERVER_CRATES.contains(&d))
     }
 
     /// Whether `file` is part of no service: the package's build script, a command-line
@@ -363,14 +373,23 @@ pub fn package_for_dir(manifest_dir: &Path) -> Package {
     let table = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok());
-    let dependencies = table
-        .iter()
-        .flat_map(|t| {
-            ["dependencies", "dev-dependencies", "build-dependencies"]
-                .into_iter()
-                .filter_map(|k| t.get(k).and_then(|d| d.as_table()))
-                .flat_map(|d| d.keys().cloned())
-        })
+    let names = |kinds: &[&str]| -> Vec<String> {
+        table
+            .iter()
+            .flat_map(|t| {
+                kinds
+                    .iter()
+                    .filter_map(|k| t.get(*k).and_then(|d| d.as_table()))
+                    .flat_map(|d| d.keys().cloned())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let dependencies = names(&["dependencies", "dev-dependencies", "build-dependencies"]);
+    let used = names(&["dependencies", "build-dependencies"]);
+    let dev_only = names(&["dev-dependencies"])
+        .into_iter()
+        .filter(|d| !used.contains(d))
         .collect();
     let field = |key: &str| {
         table
@@ -403,6 +422,7 @@ pub fn package_for_dir(manifest_dir: &Path) -> Package {
         manifest_dir: manifest_dir.to_path_buf(),
         targets,
         dependencies,
+        dev_only,
     }
 }
 
@@ -484,6 +504,7 @@ mod tests {
                 t("bin", "tool", "/w/app/src/bin/tool.rs"),
             ],
             dependencies: Vec::new(),
+            dev_only: Vec::new(),
         }
     }
 
@@ -558,6 +579,7 @@ mod tests {
                     manifest_dir: format!("/w/{n}").into(),
                     targets: Vec::new(),
                     dependencies: Vec::new(),
+                    dev_only: Vec::new(),
                 })
                 .collect(),
             warnings: Vec::new(),
