@@ -1036,6 +1036,23 @@ impl ProjectIndex {
         (!out.is_empty()).then_some(out)
     }
 
+    /// The names of a payload type's unbounded fields (nested payload types included),
+    /// `None` if it needs no validation or is not known.
+    pub fn unbounded_field_names(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+    ) -> Option<Vec<String>> {
+        let fields = self.unbounded_fields(name, krate, module, &mut Vec::new())?;
+        Some(
+            fields
+                .iter()
+                .map(|f| f.split(':').next().unwrap_or(f).trim().to_string())
+                .collect(),
+        )
+    }
+
     /// Whether a function given a payload validates it: a workspace function of that name
     /// validates that parameter, and when the call names a type (`App::insert`), it is
     /// that type's method.

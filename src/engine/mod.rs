@@ -248,7 +248,14 @@ pub fn settle(
             }
             let mut f = d.finding;
             let Some(ty) = &check.ty else {
-                return (!check.validated).then_some(f);
+                if check.validated {
+                    return None;
+                }
+                return match check.uses.strength(None) {
+                    validation::Strength::Strong => Some(f),
+                    validation::Strength::Weak => Some(f.preview_only()),
+                    validation::Strength::Nothing => None,
+                };
             };
             let krate = match &check.path_crate {
                 Some(c) if !index.has_crate(c) => return None,
@@ -257,6 +264,17 @@ pub fn settle(
             };
             let verdict =
                 index.payload_verdict(ty, krate, check.module.as_deref(), check.validated)?;
+            // Never validated: by default only when unbounded input is passed on; an
+            // unbounded field the handler never reads is weak evidence; one read only as
+            // a key, a flag or a credential to verify is none.
+            if let index::PayloadVerdict::Unvalidated { .. } = verdict {
+                let names = index.unbounded_field_names(ty, krate, check.module.as_deref());
+                match check.uses.strength(names.as_deref()) {
+                    validation::Strength::Strong => {}
+                    validation::Strength::Weak => f = f.preview_only(),
+                    validation::Strength::Nothing => return None,
+                }
+            }
             f.message = (check.message)(&f.message, ty, &verdict);
             Some(f)
         }

@@ -10,8 +10,9 @@ use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
 use crate::model::web::{
     is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_fallible_constructor,
-    is_validate_method, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS, PREDICATE_METHODS,
-    SHAPE_CHECKS,
+    is_lookup_fn, is_read_only_sql, is_reporting_macro, is_search_fn, is_search_sql,
+    is_validate_method, is_verify_fn, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS,
+    MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
 };
 use syn::visit::Visit;
 use syn::Expr;
@@ -35,13 +36,286 @@ fn type_owner(p: &syn::Path) -> Option<String> {
         .filter(|o| o.starts_with(|c: char| c.is_uppercase()))
 }
 
+/// How a body reads a tracked value: which parts reach something that keeps or passes
+/// them on (a call, a struct literal, the response: *consumed*), and which are only read
+/// in ways that store nothing (a lookup key, a presence test, a comparison, credentials
+/// given to a verifier, a log line or an error: *read*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// The value as a whole (or a part not known to be one field) is consumed.
+    pub whole_consumed: bool,
+    /// The value as a whole is read (every field may be).
+    pub whole_read: bool,
+    /// Fields consumed, by name.
+    pub consumed: Vec<String>,
+    /// Fields read, consumed or not.
+    pub read: Vec<String>,
+    /// Read as a free-text search term (`LIKE`, `plainto_tsquery`, `search_posts(q)`):
+    /// not stored, but unbounded text in a pattern or a ranking query is worth a look.
+    pub searched: bool,
+}
+
+/// How strong the evidence of unvalidated input is, given what a payload's unbounded
+/// fields are and how the handler uses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// Unbounded input reaches a call, a stored value or the response.
+    Strong,
+    /// Some unbounded field is never read by the handler (nothing shows where it goes).
+    Weak,
+    /// Every unbounded field is only read as a key, a flag, a credential to verify.
+    Nothing,
+}
+
+impl Uses {
+    fn note(&mut self, field: Option<&str>, consumed: bool) {
+        match field {
+            None => {
+                self.whole_read = true;
+                self.whole_consumed |= consumed;
+            }
+            Some(f) => {
+                if !self.read.iter().any(|r| r == f) {
+                    self.read.push(f.to_string());
+                }
+                if consumed && !self.consumed.iter().any(|r| r == f) {
+                    self.consumed.push(f.to_string());
+                }
+            }
+        }
+    }
+
+    /// The strength of a finding on a payload whose unbounded fields are `unbounded`
+    /// (names; `None` for a generic map or JSON value, which is one value whose reads —
+    /// counted, keyed — are never enough to clear it).
+    pub fn strength(&self, unbounded: Option<&[String]>) -> Strength {
+        if self.whole_consumed {
+            return Strength::Strong;
+        }
+        let all_read = match unbounded {
+            Some(u) => {
+                if u.iter().any(|f| self.consumed.contains(f)) {
+                    return Strength::Strong;
+                }
+                self.whole_read || u.iter().all(|f| self.read.contains(f))
+            }
+            None => false,
+        };
+        if all_read && !self.searched {
+            Strength::Nothing
+        } else {
+            Strength::Weak
+        }
+    }
+}
+
+/// A local bound from a tracked value.
+struct Bound {
+    name: String,
+    root: usize,
+    /// The field of the root it holds, when it holds one (`let n = body.name.trim()`).
+    field: Option<String>,
+    /// It holds a measure or a test of the value (`let n = body.bio.len()`,
+    /// `let v = q.verbose.is_some()`), not the value: reading it consumes nothing.
+    inert: bool,
+}
+
+/// An expression that reads a local or a field path of one: the local and the members
+/// from it outwards (`form.0.email` → `form`, `[0, email]`; `body.into_inner().name`).
+fn field_path(e: &Expr) -> Option<(String, Vec<String>)> {
+    let mut members = Vec::new();
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            Expr::Path(p) => {
+                let id = p.path.get_ident()?.to_string();
+                members.reverse();
+                return Some((id, members));
+            }
+            Expr::Field(f) => {
+                members.push(match &f.member {
+                    syn::Member::Named(n) => n.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                });
+                &f.base
+            }
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "into_inner" | "clone" | "as_ref" | "deref" | "inner" | "borrow"
+                    ) =>
+            {
+                &m.receiver
+            }
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Unary(u) => &u.expr,
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// The receiver chain's start: `body.name` in `body.name.trim().to_lowercase()?`.
+fn chain_base(e: &Expr) -> &Expr {
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            Expr::MethodCall(m) if field_path(e).is_none() => &m.receiver,
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            Expr::Paren(p) => &p.expr,
+            Expr::Reference(r) => &r.expr,
+            Expr::Unary(u) => &u.expr,
+            _ => return e,
+        };
+    }
+    e
+}
+
+/// A value that measures or tests what it is computed from (`x.len()`, `x.is_some()`).
+fn is_measure(e: &Expr) -> bool {
+    let mut e = e;
+    for _ in 0..8 {
+        e = match e {
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            Expr::Paren(p) => &p.expr,
+            Expr::Reference(r) => &r.expr,
+            Expr::Unary(u) => &u.expr,
+            Expr::MethodCall(m) => return MEASURE_METHODS.contains(&m.method.to_string().as_str()),
+            _ => return false,
+        };
+    }
+    false
+}
+
+/// The SQL text of a sqlx query a method chain starts from (`sqlx::query("..").bind(x)`).
+fn query_sql(e: &Expr) -> Option<String> {
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Paren(p) => &p.expr,
+            Expr::Macro(m) => {
+                let last = m.mac.path.segments.last()?.ident.to_string();
+                if !QUERY_FNS.contains(&last.as_str()) {
+                    return None;
+                }
+                let args = m
+                    .mac
+                    .parse_body_with(
+                        syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                    )
+                    .ok()?;
+                return args.iter().find_map(|a| match a {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                });
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                let last = p.path.segments.last()?.ident.to_string();
+                if !QUERY_FNS.contains(&last.as_str()) {
+                    return None;
+                }
+                return c.args.iter().find_map(|a| match a {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                });
+            }
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// Identifiers anywhere in a token stream (a macro that does not parse as expressions).
+fn token_idents(ts: proc_macro2::TokenStream, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    for t in ts {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => token_idents(g.stream(), out, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// The names a format string captures: `{name}`, `{name:?}` (not `{{`, `{0}`, `{}`).
+fn inline_captures(fmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = fmt;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        if let Some(r) = rest.strip_prefix('{') {
+            rest = r;
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let id = &rest[..end];
+        if id.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && id.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
+            out.push(id.to_string());
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// A call that sends a request out (`reqwest::get(url)`, `client.get(url)`): not a lookup.
+fn outbound(path_or_receiver: &[String]) -> bool {
+    path_or_receiver.iter().any(|s| {
+        let s = s.to_ascii_lowercase();
+        [
+            "reqwest", "ureq", "surf", "isahc", "hyper", "awc", "client", "http",
+        ]
+        .iter()
+        .any(|w| s.contains(w))
+    })
+}
+
+/// A call through a primitive type: `u32::from_str_radix(..)`, `i64::from_str(..)`.
+fn primitive_owner(p: &syn::Path) -> bool {
+    let n = p.segments.len();
+    n >= 2
+        && matches!(
+            p.segments[n - 2].ident.to_string().as_str(),
+            "u8" | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "f32"
+                | "f64"
+                | "bool"
+                | "char"
+        )
+}
+
 /// What a body does with the values it tracks. Values are identified by the index of
 /// the root they derive from (a handler has one root; a function one per parameter).
 pub struct Evidence {
     /// Local names and the root each derives from: the roots themselves, and bindings
     /// derived from them (`let FormData { title, .. } = form.0`, `if let Some(s) =
     /// &body.summary`, closure parameters over `body.tags.iter()`).
-    bindings: Vec<(String, usize)>,
+    bindings: Vec<Bound>,
     /// Per root: validated by a `.validate()`-family call on it (the type's derive
     /// decides what that checks).
     pub validate_called: Vec<bool>,
@@ -49,6 +323,13 @@ pub struct Evidence {
     pub checked: Vec<bool>,
     /// Functions given a tracked value, with the value's root.
     pub passed_to: Vec<(usize, Callee)>,
+    /// Per root: how the body reads it.
+    pub uses: Vec<Uses>,
+    /// Inside a part of the body that reads without consuming (a lookup's arguments, a
+    /// comparison, a log line).
+    benign: usize,
+    /// Inside a free-text search's arguments.
+    search: usize,
     depth: usize,
 }
 
@@ -59,13 +340,23 @@ impl Evidence {
         let bindings = roots
             .into_iter()
             .enumerate()
-            .flat_map(|(i, names)| names.into_iter().map(move |s| (s, i)))
+            .flat_map(|(i, names)| {
+                names.into_iter().map(move |name| Bound {
+                    name,
+                    root: i,
+                    field: None,
+                    inert: false,
+                })
+            })
             .collect();
         Evidence {
             bindings,
             validate_called: vec![false; n],
             checked: vec![false; n],
             passed_to: Vec::new(),
+            uses: vec![Uses::default(); n],
+            benign: 0,
+            search: 0,
             depth: 0,
         }
     }
@@ -86,8 +377,57 @@ impl Evidence {
         self.bindings
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, r)| *r)
+            .find(|b| b.name == name)
+            .map(|b| b.root)
+    }
+
+    fn bound(&self, name: &str) -> Option<&Bound> {
+        self.bindings.iter().rev().find(|b| b.name == name)
+    }
+
+    /// The field of a tracked root an expression holds: `body.name.trim()` → `name`.
+    fn field_of(&self, e: &Expr) -> Option<String> {
+        let (id, members) = field_path(chain_base(e))?;
+        let b = self.bound(&id)?;
+        b.field
+            .clone()
+            .or_else(|| members.into_iter().find(|m| m != "0"))
+    }
+
+    /// Visits `e` as a free-text search term: read, not consumed, but weak evidence.
+    fn visit_search(&mut self, e: &Expr) {
+        self.search += 1;
+        self.visit_benign(e);
+        self.search -= 1;
+    }
+
+    /// Visits `e` as a read that consumes nothing.
+    fn visit_benign(&mut self, e: &Expr) {
+        self.benign += 1;
+        self.visit_expr(e);
+        self.benign -= 1;
+    }
+
+    /// Records a read of a tracked local (or a field path of one); `true` if it was one.
+    fn note_use(&mut self, e: &Expr) -> bool {
+        let Some((id, members)) = field_path(e) else {
+            return false;
+        };
+        let Some(b) = self.bound(&id) else {
+            return false;
+        };
+        let field = b
+            .field
+            .clone()
+            .or_else(|| members.into_iter().find(|m| m != "0"));
+        let (root, inert) = (b.root, b.inert);
+        let consumed = self.benign == 0 && !inert;
+        let searched = self.search > 0;
+        if let Some(u) = self.uses.get_mut(root) {
+            u.note(field.as_deref(), consumed);
+            u.searched |= searched;
+        }
+        true
     }
 
     /// The root an expression reads a part of (`&form.0.email` → form's root).
@@ -126,9 +466,17 @@ impl Evidence {
         }
     }
 
-    fn bind(&mut self, pat: &syn::Pat, root: usize) {
+    /// Binds the names of `pat`, which takes its value from `src`, to `root`.
+    fn bind(&mut self, pat: &syn::Pat, root: usize, src: &Expr) {
+        let field = self.field_of(src);
+        let inert = is_measure(src);
         for p in pattern_names(pat) {
-            self.bindings.push((p.ident.to_string(), root));
+            self.bindings.push(Bound {
+                name: p.ident.to_string(),
+                root,
+                field: field.clone(),
+                inert,
+            });
         }
     }
 
@@ -151,7 +499,7 @@ impl Evidence {
         match cond {
             Expr::Let(l) => {
                 if let Some(r) = self.derived(&l.expr) {
-                    self.bind(&l.pat, r);
+                    self.bind(&l.pat, r, &l.expr);
                 }
             }
             Expr::Binary(b) => {
@@ -177,22 +525,87 @@ impl Evidence {
     /// Macros whose arguments are expressions: the first argument of a checking macro is
     /// a condition; the arguments of any macro are visited as expressions.
     fn visit_macro_args(&mut self, m: &syn::Macro) {
-        let Ok(args) = m
-            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
-        else {
-            return;
-        };
-        let checks = m
+        let name = m
             .path
             .segments
             .last()
-            .is_some_and(|s| is_check_macro(&s.ident.to_string()));
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if is_reporting_macro(&name) {
+            // A log line or an error: printed, not stored.
+            return;
+        }
+        if name == "matches" {
+            // `matches!(q.flag, Some(_))`: a test of the value.
+            let first = m.parse_body_with(|input: syn::parse::ParseStream| {
+                let e: Expr = input.parse()?;
+                let _: proc_macro2::TokenStream = input.parse()?;
+                Ok(e)
+            });
+            if let Ok(e) = first {
+                self.visit_benign(&e);
+            }
+            return;
+        }
+        let Ok(args) = m
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        else {
+            // Not expressions (`json!({ "name": body.name })`): a tracked name in it is
+            // consumed as a whole.
+            let mut ids = Vec::new();
+            token_idents(m.tokens.clone(), &mut ids, 0);
+            for id in ids {
+                if let Some(r) = self.root_of_name(&id) {
+                    let consumed = self.benign == 0;
+                    if let Some(u) = self.uses.get_mut(r) {
+                        u.note(None, consumed);
+                    }
+                }
+            }
+            return;
+        };
+        let checks = is_check_macro(&name);
+        // A read-only sqlx query given the payload as parameters looks it up.
+        let sql = QUERY_FNS
+            .contains(&name.as_str())
+            .then(|| {
+                args.iter().find_map(|a| match a {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                })
+            })
+            .flatten();
+        let select = sql.as_deref().is_some_and(is_read_only_sql);
+        let search = sql.as_deref().is_some_and(is_search_sql);
         for (i, a) in args.iter().enumerate() {
             if i == 0 && checks {
                 self.condition(a);
                 self.mark_args([a]);
             }
-            self.visit_expr(a);
+            // Inline captures of a format string: `format!("{name}")`.
+            if let Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) = a
+            {
+                if !(checks || select) {
+                    for id in inline_captures(&lit.value()) {
+                        if let Ok(p) = syn::parse_str::<Expr>(&id) {
+                            self.note_use(&p);
+                        }
+                    }
+                }
+            }
+            if select && search {
+                self.visit_search(a);
+            } else if checks || select {
+                self.visit_benign(a);
+            } else {
+                self.visit_expr(a);
+            }
         }
     }
 }
@@ -212,6 +625,22 @@ impl ShapeCheck<'_> {
 }
 
 impl<'ast> Visit<'ast> for ShapeCheck<'_> {
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        use syn::BinOp::*;
+        // A bound on a measure held in a local: `let len = body.bio.len(); if len > 500`.
+        if matches!(b.op, Lt(_) | Le(_) | Gt(_) | Ge(_)) {
+            for side in [&*b.left, &*b.right] {
+                let measured = root_ident(side)
+                    .and_then(|id| self.ev.bound(&id))
+                    .is_some_and(|bd| bd.inert);
+                if measured || is_measure(side) {
+                    self.note([side]);
+                }
+            }
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
         let checking = is_checking_fn(&method);
@@ -244,15 +673,36 @@ impl<'ast> Visit<'ast> for Evidence {
         if self.depth > 256 {
             return;
         }
+        // A read of a tracked value (or a field of one): nothing more inside.
+        if matches!(e, Expr::Path(_) | Expr::Field(_)) && self.note_use(e) {
+            return;
+        }
         self.depth += 1;
         syn::visit::visit_expr(self, e);
         self.depth -= 1;
     }
 
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        use syn::BinOp::*;
+        // A comparison tests its operands; it passes neither on.
+        if matches!(b.op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_)) {
+            self.visit_benign(&b.left);
+            self.visit_benign(&b.right);
+        } else {
+            syn::visit::visit_expr_binary(self, b);
+        }
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some(init) = &l.init {
             if let Some(r) = self.derived(&init.expr) {
-                self.bind(&l.pat, r);
+                self.bind(&l.pat, r, &init.expr);
+                // What the new local is given is consumed where the local is used.
+                self.visit_benign(&init.expr);
+                if let Some((_, d)) = &init.diverge {
+                    self.visit_expr(d);
+                }
+                return;
             }
         }
         syn::visit::visit_local(self, l);
@@ -262,15 +712,23 @@ impl<'ast> Visit<'ast> for Evidence {
         // `while let Some(x) = body.items.pop()`; `if let` chains are bound in
         // `visit_expr_if`, before their condition is read.
         if let Some(r) = self.derived(&l.expr) {
-            self.bind(&l.pat, r);
+            self.bind(&l.pat, r, &l.expr);
+            self.visit_benign(&l.expr);
+            return;
+        }
+        if pattern_names(&l.pat).is_empty() {
+            // `if let Some(_) = q.flag`: a presence test.
+            self.visit_benign(&l.expr);
+            return;
         }
         syn::visit::visit_expr_let(self, l);
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
-        if let Some(r) = self.derived(&m.expr) {
+        let derived = self.derived(&m.expr);
+        if let Some(r) = derived {
             for arm in &m.arms {
-                self.bind(&arm.pat, r);
+                self.bind(&arm.pat, r, &m.expr);
             }
         }
         for arm in &m.arms {
@@ -278,12 +736,26 @@ impl<'ast> Visit<'ast> for Evidence {
                 self.condition(g);
             }
         }
-        syn::visit::visit_expr_match(self, m);
+        // A matched value is branched on; what its arms bind is tracked.
+        if derived.is_some() {
+            self.visit_benign(&m.expr);
+        } else {
+            self.visit_expr(&m.expr);
+        }
+        for arm in &m.arms {
+            if let Some((_, g)) = &arm.guard {
+                self.visit_benign(g);
+            }
+            self.visit_expr(&arm.body);
+        }
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
         if let Some(r) = self.derived(&f.expr) {
-            self.bind(&f.pat, r);
+            self.bind(&f.pat, r, &f.expr);
+            self.visit_benign(&f.expr);
+            self.visit_block(&f.body);
+            return;
         }
         syn::visit::visit_expr_for_loop(self, f);
     }
@@ -313,7 +785,7 @@ impl<'ast> Visit<'ast> for Evidence {
             for a in &m.args {
                 if let Expr::Closure(c) = a {
                     for p in &c.inputs {
-                        self.bind(p, r);
+                        self.bind(p, r, &m.receiver);
                     }
                     if predicate {
                         self.condition(&c.body);
@@ -337,7 +809,42 @@ impl<'ast> Visit<'ast> for Evidence {
                 ));
             }
         }
-        syn::visit::visit_expr_method_call(self, m);
+        // Reads that consume nothing: a measure or test of the receiver, a lookup's or a
+        // verifier's arguments, a read-only query's bound parameters, an error value.
+        let measure = MEASURE_METHODS.contains(&method.as_str());
+        let receiver_path = field_path(chain_base(&m.receiver))
+            .map(|(id, mut ms)| {
+                ms.insert(0, id);
+                ms
+            })
+            .unwrap_or_default();
+        let lookup = is_lookup_fn(&method) && !outbound(&receiver_path);
+        let verify = is_verify_fn(&method);
+        let sql = (method == "bind").then(|| query_sql(&m.receiver)).flatten();
+        let select = sql.as_deref().is_some_and(is_read_only_sql);
+        let search = (select && sql.as_deref().is_some_and(is_search_sql))
+            || (lookup && is_search_fn(&method));
+        let adapter = ERROR_ADAPTERS.contains(&method.as_str());
+        // A read-only query fetching every matching row filters a listing by its
+        // parameters (weak evidence), where `fetch_one`/`fetch_optional` look one up.
+        let listing = matches!(method.as_str(), "fetch_all" | "fetch" | "fetch_many")
+            && query_sql(&m.receiver).is_some_and(|q| is_read_only_sql(&q));
+        if listing {
+            self.visit_search(&m.receiver);
+        } else if measure || verify {
+            self.visit_benign(&m.receiver);
+        } else {
+            self.visit_expr(&m.receiver);
+        }
+        for a in &m.args {
+            if search {
+                self.visit_search(a);
+            } else if measure || lookup || verify || select || adapter {
+                self.visit_benign(a);
+            } else {
+                self.visit_expr(a);
+            }
+        }
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -351,6 +858,7 @@ impl<'ast> Visit<'ast> for Evidence {
                     || is_validate_method(&f)
                     || is_checking_fn(&f)
                     || (owner.is_some() && is_fallible_constructor(&f, false))
+                    || (primitive_owner(&p.path) && f.starts_with("from_str"))
                 {
                     self.mark_args(&c.args);
                 }
@@ -368,7 +876,29 @@ impl<'ast> Visit<'ast> for Evidence {
                 }
             }
         }
-        syn::visit::visit_expr_call(self, c);
+        // A lookup's or a verifier's arguments, an error's payload: read, not consumed.
+        let (benign, search) = match &*c.func {
+            Expr::Path(p) => {
+                let segs = crate::engine::usemap::path_names(&p.path);
+                let f = segs.last().map(String::as_str).unwrap_or_default();
+                let lookup = is_lookup_fn(f) && !outbound(&segs);
+                (
+                    lookup || is_verify_fn(f) || f == "Err",
+                    lookup && is_search_fn(f),
+                )
+            }
+            _ => (false, false),
+        };
+        self.visit_expr(&c.func);
+        for a in &c.args {
+            if search {
+                self.visit_search(a);
+            } else if benign {
+                self.visit_benign(a);
+            } else {
+                self.visit_expr(a);
+            }
+        }
     }
 
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {

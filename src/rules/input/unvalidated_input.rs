@@ -13,7 +13,7 @@ use crate::engine::cx::{Cx, PayloadCheck};
 use crate::engine::handler::has_route_attr;
 use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
-use crate::engine::validation::{Callee, Evidence};
+use crate::engine::validation::{Callee, Evidence, Strength};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
     extractor, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
@@ -101,6 +101,7 @@ impl Rule for UnvalidatedInput {
                 .to_string()
                 .replace(' ', "");
             let span = syn::spanned::Spanned::span(&*t.ty);
+            let uses = ev.uses[0].clone();
             let passed_to: Vec<Callee> = ev.passed_to.into_iter().map(|(_, c)| c).collect();
             let (ty, path_crate, module, msg) = match param.payload {
                 Payload::Raw(what) => {
@@ -111,7 +112,20 @@ impl Rule for UnvalidatedInput {
                         "handler `{handler}` accepts `{ty_text}` ({what}) without validating it"
                     );
                     if passed_to.is_empty() {
-                        cx.report(&META, span, msg).help = Some(HELP.into());
+                        // Weak evidence (never read) is a preview sub-check; a map read
+                        // only by key or a value only compared is no finding.
+                        // A text body is one field; a map or JSON value is never cleared
+                        // by how it is read.
+                        let text = [String::new()];
+                        let unbounded = (what == "arbitrary text").then_some(&text[..0]);
+                        let preview = match ev.uses[0].strength(unbounded) {
+                            Strength::Strong => false,
+                            Strength::Weak => true,
+                            Strength::Nothing => continue,
+                        };
+                        let f = cx.report(&META, span, msg);
+                        f.help = Some(HELP.into());
+                        f.preview = preview;
                         continue;
                     }
                     (None, None, None, msg)
@@ -131,6 +145,7 @@ impl Rule for UnvalidatedInput {
                 module,
                 passed_to,
                 validated: through_derive,
+                uses,
                 message,
             };
             cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
