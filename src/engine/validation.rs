@@ -8,10 +8,11 @@
 
 use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
+use crate::engine::resolve::{unwrap_once, Peel};
 use crate::model::web::{
     is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_fallible_constructor,
     is_lookup_fn, is_read_only_sql, is_reporting_macro, is_search_fn, is_search_sql,
-    is_validate_method, is_verify_fn, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS,
+    is_validate_method, is_verify_fn, is_write_fn, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS,
     MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
 };
 use syn::visit::Visit;
@@ -151,7 +152,7 @@ fn field_path(e: &Expr) -> Option<(String, Vec<String>)> {
             Expr::Reference(r) => &r.expr,
             Expr::Paren(p) => &p.expr,
             Expr::Unary(u) => &u.expr,
-            _ => return None,
+            _ => unwrap_once(e, Peel::Syntax)?,
         };
     }
     None
@@ -168,10 +169,35 @@ fn chain_base(e: &Expr) -> &Expr {
             Expr::Paren(p) => &p.expr,
             Expr::Reference(r) => &r.expr,
             Expr::Unary(u) => &u.expr,
-            _ => return e,
+            _ => match unwrap_once(e, Peel::Syntax) {
+                Some(inner) => inner,
+                None => return e,
+            },
         };
     }
     e
+}
+
+/// A method chain with a writing method (`form.insert(&db).await?`).
+fn writes_receiver(e: &Expr) -> bool {
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            Expr::MethodCall(m) => {
+                if is_write_fn(&m.method.to_string()) {
+                    return true;
+                }
+                &m.receiver
+            }
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            _ => match unwrap_once(e, Peel::Syntax) {
+                Some(inner) => inner,
+                None => return false,
+            },
+        };
+    }
+    false
 }
 
 /// A value that measures or tests what it is computed from (`x.len()`, `x.is_some()`).
@@ -185,7 +211,10 @@ fn is_measure(e: &Expr) -> bool {
             Expr::Reference(r) => &r.expr,
             Expr::Unary(u) => &u.expr,
             Expr::MethodCall(m) => return MEASURE_METHODS.contains(&m.method.to_string().as_str()),
-            _ => return false,
+            _ => match unwrap_once(e, Peel::Syntax) {
+                Some(inner) => inner,
+                None => return false,
+            },
         };
     }
     false
@@ -330,6 +359,9 @@ pub struct Evidence {
     benign: usize,
     /// Inside a free-text search's arguments.
     search: usize,
+    /// Inside a `let` initializer that binds a tracked value: its reads are counted where
+    /// the new local is read.
+    quiet: usize,
     depth: usize,
 }
 
@@ -357,6 +389,7 @@ impl Evidence {
             uses: vec![Uses::default(); n],
             benign: 0,
             search: 0,
+            quiet: 0,
             depth: 0,
         }
     }
@@ -421,6 +454,9 @@ impl Evidence {
             .clone()
             .or_else(|| members.into_iter().find(|m| m != "0"));
         let (root, inert) = (b.root, b.inert);
+        if self.quiet > 0 {
+            return true;
+        }
         let consumed = self.benign == 0 && !inert;
         let searched = self.search > 0;
         if let Some(u) = self.uses.get_mut(root) {
@@ -438,6 +474,9 @@ impl Evidence {
     /// The root an expression is made from: rooted in it, or a struct literal, tuple,
     /// wrapping call, method chain or `?` of such parts.
     fn derived(&self, e: &Expr) -> Option<usize> {
+        if let Expr::Block(_) | Expr::Group(_) = e {
+            return unwrap_once(e, Peel::Syntax).and_then(|inner| self.derived(inner));
+        }
         match e {
             Expr::Struct(s) => s.fields.iter().find_map(|f| self.derived(&f.expr)),
             Expr::Tuple(t) => t.elems.iter().find_map(|x| self.derived(x)),
@@ -469,7 +508,11 @@ impl Evidence {
     /// Binds the names of `pat`, which takes its value from `src`, to `root`.
     fn bind(&mut self, pat: &syn::Pat, root: usize, src: &Expr) {
         let field = self.field_of(src);
-        let inert = is_measure(src);
+        // A measure, or a value computed from a local holding one (`let n = len;`).
+        let inert = is_measure(src)
+            || field_path(chain_base(src))
+                .and_then(|(id, _)| self.bound(&id))
+                .is_some_and(|b| b.inert);
         for p in pattern_names(pat) {
             self.bindings.push(Bound {
                 name: p.ident.to_string(),
@@ -695,10 +738,15 @@ impl<'ast> Visit<'ast> for Evidence {
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some(init) = &l.init {
-            if let Some(r) = self.derived(&init.expr) {
+            if let Some(r) = self
+                .derived(&init.expr)
+                .filter(|_| !writes_receiver(&init.expr))
+            {
                 self.bind(&l.pat, r, &init.expr);
-                // What the new local is given is consumed where the local is used.
+                // What the new local is given is read where the local is read.
+                self.quiet += 1;
                 self.visit_benign(&init.expr);
+                self.quiet -= 1;
                 if let Some((_, d)) = &init.diverge {
                     self.visit_expr(d);
                 }

@@ -474,7 +474,7 @@ const LOOKUP_WORDS: &[&str] = &[
 /// (`get_or_create`, `find_and_update`, `load_into_cache`).
 const WRITE_WORDS: &[&str] = &[
     "create", "insert", "save", "store", "update", "upsert", "set", "put", "add", "write",
-    "register", "send", "post", "push", "publish", "cache", "into", "append", "replace", "rename",
+    "register", "send", "post", "push", "publish", "cache", "append", "replace", "rename",
     "edit", "import", "upload",
 ];
 
@@ -586,5 +586,17 @@ pub fn is_search_fn(name: &str) -> bool {
             w.as_str(),
             "search" | "matching" | "like" | "fuzzy" | "text"
         )
+    })
+}
+
+/// A method that writes or sends what it is called on (`new_user.insert(&conn)`,
+/// `form.save(&db)`, `msg.send()`): a payload it is called on is consumed.
+pub fn is_write_fn(name: &str) -> bool {
+    crate::model::names::words(name).iter().any(|w| {
+        WRITE_WORDS.contains(&w.as_str())
+            || matches!(
+                w.as_str(),
+                "persist" | "execute" | "commit" | "delete" | "remove"
+            )
     })
 }
