@@ -474,8 +474,8 @@ const LOOKUP_WORDS: &[&str] = &[
 /// (`get_or_create`, `find_and_update`, `load_into_cache`).
 const WRITE_WORDS: &[&str] = &[
     "create", "insert", "save", "store", "update", "upsert", "set", "put", "add", "write",
-    "register", "send", "post", "push", "publish", "cache", "append", "replace", "rename",
-    "edit", "import", "upload",
+    "register", "send", "post", "push", "publish", "cache", "append", "replace", "rename", "edit",
+    "import", "upload",
 ];
 
 /// A function or method that looks a record up by its arguments, and writes nothing:
@@ -592,11 +592,25 @@ pub fn is_search_fn(name: &str) -> bool {
 /// A method that writes or sends what it is called on (`new_user.insert(&conn)`,
 /// `form.save(&db)`, `msg.send()`): a payload it is called on is consumed.
 pub fn is_write_fn(name: &str) -> bool {
-    crate::model::names::words(name).iter().any(|w| {
-        WRITE_WORDS.contains(&w.as_str())
-            || matches!(
-                w.as_str(),
-                "persist" | "execute" | "commit" | "delete" | "remove"
-            )
+    crate::model::names::words(name).first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "insert"
+                | "save"
+                | "create"
+                | "update"
+                | "upsert"
+                | "store"
+                | "persist"
+                | "send"
+                | "post"
+                | "put"
+                | "publish"
+                | "delete"
+                | "remove"
+                | "execute"
+                | "commit"
+                | "write"
+        )
     })
 }
