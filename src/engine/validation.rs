@@ -54,6 +54,9 @@ pub struct Uses {
     /// Read as a free-text search term (`LIKE`, `plainto_tsquery`, `search_posts(q)`):
     /// not stored, but unbounded text in a pattern or a ranking query is worth a look.
     pub searched: bool,
+    /// Consumed by a call that stores or sends it: `repo.insert(..)`, `create_post(..)`,
+    /// a write query's parameter, an outbound request.
+    pub stored: bool,
 }
 
 /// How strong the evidence of unvalidated input is, given what a payload's unbounded
@@ -362,6 +365,8 @@ pub struct Evidence {
     /// Inside a `let` initializer that binds a tracked value: its reads are counted where
     /// the new local is read.
     quiet: usize,
+    /// Inside the arguments of a call that stores or sends them.
+    store: usize,
     depth: usize,
 }
 
@@ -390,6 +395,7 @@ impl Evidence {
             benign: 0,
             search: 0,
             quiet: 0,
+            store: 0,
             depth: 0,
         }
     }
@@ -434,6 +440,13 @@ impl Evidence {
         self.search -= 1;
     }
 
+    /// Visits `e` as what a call stores or sends.
+    fn visit_stored(&mut self, e: &Expr) {
+        self.store += 1;
+        self.visit_expr(e);
+        self.store -= 1;
+    }
+
     /// Visits `e` as a read that consumes nothing.
     fn visit_benign(&mut self, e: &Expr) {
         self.benign += 1;
@@ -459,9 +472,11 @@ impl Evidence {
         }
         let consumed = self.benign == 0 && !inert;
         let searched = self.search > 0;
+        let stored = consumed && self.store > 0;
         if let Some(u) = self.uses.get_mut(root) {
             u.note(field.as_deref(), consumed);
             u.searched |= searched;
+            u.stored |= stored;
         }
         true
     }
@@ -642,7 +657,9 @@ impl Evidence {
                     }
                 }
             }
-            if select && search {
+            if sql.is_some() && !select {
+                self.visit_stored(a);
+            } else if select && search {
                 self.visit_search(a);
             } else if checks || select {
                 self.visit_benign(a);
@@ -873,6 +890,13 @@ impl<'ast> Visit<'ast> for Evidence {
         let search = (select && sql.as_deref().is_some_and(is_search_sql))
             || (lookup && is_search_fn(&method));
         let adapter = ERROR_ADAPTERS.contains(&method.as_str());
+        let stores = is_write_fn(&method)
+            || (method == "bind" && sql.is_some() && !select)
+            || (outbound(&receiver_path)
+                && matches!(
+                    method.as_str(),
+                    "get" | "post" | "put" | "patch" | "request"
+                ));
         // A read-only query fetching every matching row filters a listing by its
         // parameters (weak evidence), where `fetch_one`/`fetch_optional` look one up.
         let listing = matches!(method.as_str(), "fetch_all" | "fetch" | "fetch_many")
@@ -881,6 +905,8 @@ impl<'ast> Visit<'ast> for Evidence {
             self.visit_search(&m.receiver);
         } else if measure || verify {
             self.visit_benign(&m.receiver);
+        } else if is_write_fn(&method) {
+            self.visit_stored(&m.receiver);
         } else {
             self.visit_expr(&m.receiver);
         }
@@ -889,6 +915,8 @@ impl<'ast> Visit<'ast> for Evidence {
                 self.visit_search(a);
             } else if measure || lookup || verify || select || adapter {
                 self.visit_benign(a);
+            } else if stores {
+                self.visit_stored(a);
             } else {
                 self.visit_expr(a);
             }
@@ -925,7 +953,7 @@ impl<'ast> Visit<'ast> for Evidence {
             }
         }
         // A lookup's or a verifier's arguments, an error's payload: read, not consumed.
-        let (benign, search) = match &*c.func {
+        let (benign, search, stores) = match &*c.func {
             Expr::Path(p) => {
                 let segs = crate::engine::usemap::path_names(&p.path);
                 let f = segs.last().map(String::as_str).unwrap_or_default();
@@ -933,13 +961,16 @@ impl<'ast> Visit<'ast> for Evidence {
                 (
                     lookup || is_verify_fn(f) || f == "Err",
                     lookup && is_search_fn(f),
+                    is_write_fn(f) || outbound(&segs),
                 )
             }
-            _ => (false, false),
+            _ => (false, false, false),
         };
         self.visit_expr(&c.func);
         for a in &c.args {
-            if search {
+            if stores {
+                self.visit_stored(a);
+            } else if search {
                 self.visit_search(a);
             } else if benign {
                 self.visit_benign(a);

@@ -100,6 +100,11 @@ pub const EXTRACTORS: &[Extractor] = &[
         path: &["rocket", "request", "Form"],
         kind: InputKind::Form,
     },
+    // rocket 0.4: a form that ignores extra fields, validated no more than `Form`.
+    Extractor {
+        path: &["rocket", "request", "LenientForm"],
+        kind: InputKind::Form,
+    },
     // poem, poem-openapi
     Extractor {
         path: &["poem", "web", "Json"],

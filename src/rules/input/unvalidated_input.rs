@@ -72,7 +72,10 @@ impl Rule for UnvalidatedInput {
             if !routed && *helper.get_or_insert_with(|| cx.called_in_file(&sig.ident.to_string())) {
                 return;
             }
-            if param.kind == InputKind::Path {
+            // A path segment is a key, not a document: only free text (`Path<String>`)
+            // that a handler stores or sends out unchecked is reported.
+            let path_text = param.kind == InputKind::Path;
+            if path_text && !matches!(param.payload, Payload::Raw("arbitrary text")) {
                 continue;
             }
             let bindings: Vec<String> = typed_pattern_names(&t.pat, &t.ty)
@@ -85,6 +88,20 @@ impl Rule for UnvalidatedInput {
             let ev = Evidence::new(vec![bindings]).scan(body);
             // Converted, parsed or checked by hand: validated, whatever the type says.
             if ev.checked[0] {
+                continue;
+            }
+            if path_text {
+                if ev.uses[0].stored && !param.validating {
+                    let ty_text = quote::ToTokens::to_token_stream(&*t.ty)
+                        .to_string()
+                        .replace(' ', "");
+                    let msg = format!(
+                        "handler `{}` stores or sends the free-text path segment `{ty_text}` without validating it",
+                        sig.ident
+                    );
+                    let span = syn::spanned::Spanned::span(&*t.ty);
+                    cx.report(&META, span, msg).help = Some(HELP.into());
+                }
                 continue;
             }
             let validators = &cx.settings.validators;
