@@ -224,11 +224,20 @@ fn is_measure(e: &Expr) -> bool {
 }
 
 /// The SQL text of a sqlx query a method chain starts from (`sqlx::query("..").bind(x)`).
-fn query_sql(e: &Expr) -> Option<String> {
+/// `locals`: SQL held by query builders bound to locals (`let q = sqlx::query("..");`).
+fn query_sql(e: &Expr, locals: &[(String, String)]) -> Option<String> {
     let mut e = e;
     for _ in 0..32 {
         e = match e {
             Expr::MethodCall(m) => &m.receiver,
+            Expr::Path(p) => {
+                let id = p.path.get_ident()?.to_string();
+                return locals
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, s)| s.clone());
+            }
             Expr::Paren(p) => &p.expr,
             Expr::Macro(m) => {
                 let last = m.mac.path.segments.last()?.ident.to_string();
@@ -367,6 +376,8 @@ pub struct Evidence {
     quiet: usize,
     /// Inside the arguments of a call that stores or sends them.
     store: usize,
+    /// Locals holding a query builder, with its SQL (`let q = sqlx::query("..")`).
+    queries: Vec<(String, String)>,
     depth: usize,
 }
 
@@ -396,6 +407,7 @@ impl Evidence {
             search: 0,
             quiet: 0,
             store: 0,
+            queries: Vec::new(),
             depth: 0,
         }
     }
@@ -754,6 +766,11 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let (Some(init), syn::Pat::Ident(pi)) = (&l.init, &l.pat) {
+            if let Some(sql) = query_sql(&init.expr, &self.queries) {
+                self.queries.push((pi.ident.to_string(), sql));
+            }
+        }
         if let Some(init) = &l.init {
             if let Some(r) = self
                 .derived(&init.expr)
@@ -885,7 +902,9 @@ impl<'ast> Visit<'ast> for Evidence {
             .unwrap_or_default();
         let lookup = is_lookup_fn(&method) && !outbound(&receiver_path);
         let verify = is_verify_fn(&method);
-        let sql = (method == "bind").then(|| query_sql(&m.receiver)).flatten();
+        let sql = (method == "bind")
+            .then(|| query_sql(&m.receiver, &self.queries))
+            .flatten();
         let select = sql.as_deref().is_some_and(is_read_only_sql);
         let search = (select && sql.as_deref().is_some_and(is_search_sql))
             || (lookup && is_search_fn(&method));
@@ -900,7 +919,7 @@ impl<'ast> Visit<'ast> for Evidence {
         // A read-only query fetching every matching row filters a listing by its
         // parameters (weak evidence), where `fetch_one`/`fetch_optional` look one up.
         let listing = matches!(method.as_str(), "fetch_all" | "fetch" | "fetch_many")
-            && query_sql(&m.receiver).is_some_and(|q| is_read_only_sql(&q));
+            && query_sql(&m.receiver, &self.queries).is_some_and(|q| is_read_only_sql(&q));
         if listing {
             self.visit_search(&m.receiver);
         } else if measure || verify {
