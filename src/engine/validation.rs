@@ -278,6 +278,42 @@ fn query_sql(e: &Expr, locals: &[(String, String)]) -> Option<String> {
     None
 }
 
+/// Identifiers anywhere in a token stream, with the field each is followed by
+/// (`data.name` → `data`, `name`), and the captures of its string literals.
+fn token_reads(
+    ts: proc_macro2::TokenStream,
+    out: &mut Vec<(String, Option<String>)>,
+    depth: usize,
+) {
+    use proc_macro2::TokenTree;
+    if depth > 32 {
+        return;
+    }
+    let toks: Vec<TokenTree> = ts.into_iter().collect();
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            TokenTree::Ident(id) => {
+                let field = match (toks.get(i + 1), toks.get(i + 2)) {
+                    (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(f)))
+                        if p.as_char() == '.' =>
+                    {
+                        Some(f.to_string())
+                    }
+                    _ => None,
+                };
+                out.push((id.to_string(), field));
+            }
+            TokenTree::Group(g) => token_reads(g.stream(), out, depth + 1),
+            TokenTree::Literal(l) => {
+                if let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&l.to_string()) {
+                    out.extend(inline_captures(&s.value()).into_iter().map(|c| (c, None)));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Identifiers anywhere in a token stream (a macro that does not parse as expressions).
 fn token_idents(ts: proc_macro2::TokenStream, out: &mut Vec<String>, depth: usize) {
     if depth > 32 {
@@ -602,7 +638,17 @@ impl Evidence {
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
         if is_reporting_macro(&name) {
-            // A log line or an error: printed, not stored.
+            // A log line or an error: printed, not stored; what it names is read.
+            let mut reads = Vec::new();
+            token_reads(m.tokens.clone(), &mut reads, 0);
+            for (id, field) in reads {
+                if let Some(b) = self.bound(&id) {
+                    let (root, field) = (b.root, b.field.clone().or(field));
+                    if let Some(u) = self.uses.get_mut(root) {
+                        u.note(field.as_deref(), false);
+                    }
+                }
+            }
             return;
         }
         if name == "matches" {
@@ -1089,6 +1135,57 @@ mod tests {
         ] {
             assert!(!validated(b), "{b}");
         }
+    }
+
+    fn uses(body: &str) -> Uses {
+        let block: syn::Block = syn::parse_str(&format!("{{ {body} }}")).unwrap();
+        Evidence::new(vec![vec!["data".into()]]).scan(&block).uses[0].clone()
+    }
+
+    #[test]
+    fn reads_that_consume_nothing() {
+        let name = ["name".to_string()];
+        for b in [
+            "let u = db.find_user_by_name(&data.name).await.ok_or(E)?;",
+            "let n = data.name.as_str(); match db.get_user(n).await { Some(u) => u, None => return Err(format!(\"no {n}\")) };",
+            "if data.name.is_some() { x() }",
+            "let v = data.name.is_some(); let v = v; call(v);",
+            "let flag = matches!(data.name, Some(_)); call(flag);",
+            "if let Some(_) = data.name { x() }",
+            "data.name.as_deref() == Some(\"1\")",
+            "auth.authenticate(&data.name, &data.password).await?;",
+            "sqlx::query(\"SELECT id FROM t WHERE name = $1\").bind(&data.name).fetch_optional(&p).await?;",
+            "let q = sqlx::query(\"SELECT id FROM t WHERE name = $1\"); q.bind(&data.name).fetch_one(&p).await?;",
+            "tracing::info!(name = %data.name, \"seen\");",
+        ] {
+            assert_eq!(uses(b).strength(Some(&name)), Strength::Nothing, "{b}");
+        }
+    }
+
+    #[test]
+    fn reads_that_consume() {
+        let name = ["name".to_string()];
+        for b in [
+            "repo.insert(&data.name).await?;",
+            "let n = data.name.trim(); repo.save(n).await;",
+            "let n = { data }; repo.save(n.name).await;",
+            "let n = (data.name); repo.save(format!(\"{n}!\")).await;",
+            "db.find_or_create_tag(&data.name).await;",
+            "sqlx::query(\"INSERT INTO t (name) VALUES ($1)\").bind(&data.name).execute(&p).await?;",
+            "repo.save(serde_json::json!({ \"n\": data.name })).await;",
+            "data.name",
+        ] {
+            assert_eq!(uses(b).strength(Some(&name)), Strength::Strong, "{b}");
+        }
+        assert!(uses("repo.insert(&data.name).await?;").stored);
+        assert!(!uses("let x = data.name.clone(); x").stored);
+        // Never read, or only as a search term: weak.
+        assert_eq!(uses("x()").strength(Some(&name)), Strength::Weak);
+        assert_eq!(
+            uses("sqlx::query(\"SELECT id FROM t WHERE name ILIKE $1\").bind(&data.name).fetch_all(&p).await?;")
+                .strength(Some(&name)),
+            Strength::Weak
+        );
     }
 
     #[test]
