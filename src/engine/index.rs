@@ -106,6 +106,9 @@ pub struct FileIndex {
     /// Functions that validate one of their parameters (index among the parameters
     /// after `self`), with the type of their `impl` block for methods.
     pub validating_fns: Vec<Callee>,
+    /// Every function parameter, and whether the function only reads it (a lookup key,
+    /// a flag, a credential it verifies) without passing it on.
+    pub param_reads: Vec<(Callee, bool)>,
 }
 
 /// Traits whose implementations the index records.
@@ -166,6 +169,18 @@ impl FileIndex {
             return;
         }
         let ev = crate::engine::validation::Evidence::new(params).scan(body);
+        for (i, u) in ev.uses.iter().enumerate() {
+            let only_reads =
+                !u.whole_consumed && u.consumed.is_empty() && (u.whole_read || !u.read.is_empty());
+            self.param_reads.push((
+                Callee {
+                    owner: owner.map(str::to_string),
+                    name: sig.ident.to_string(),
+                    arg: i,
+                },
+                only_reads,
+            ));
+        }
         for i in 0..ev.checked.len() {
             if ev.validated(i) {
                 self.validating_fns.push(Callee {
@@ -704,6 +719,9 @@ pub struct ProjectIndex {
     /// Functions validating a parameter: (name, index after `self`) → the types whose
     /// `impl` defines them (`None`: a free function).
     validating_fns: HashMap<(String, usize), Vec<Option<String>>>,
+    /// Function parameters: (name, index after `self`) → the types whose `impl` defines
+    /// them, and whether that definition only reads the parameter.
+    param_reads: HashMap<(String, usize), Vec<(Option<String>, bool)>>,
 }
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
@@ -726,6 +744,12 @@ impl ProjectIndex {
             idx.debug_impls.extend(f.debug_impls);
             idx.fallible_impls.extend(f.fallible_impls);
             idx.impls.extend(f.impls);
+            for (c, r) in f.param_reads {
+                idx.param_reads
+                    .entry((c.name, c.arg))
+                    .or_default()
+                    .push((c.owner, r));
+            }
             for c in f.validating_fns {
                 idx.validating_fns
                     .entry((c.name, c.arg))
@@ -1062,6 +1086,24 @@ impl ProjectIndex {
             .is_some_and(|owners| {
                 c.owner.is_none() || owners.iter().any(|o| o.as_deref() == c.owner.as_deref())
             })
+    }
+
+    /// Whether every workspace function a call may reach only reads that argument (looks
+    /// a record up by it, tests it, verifies it) and passes it nowhere.
+    pub fn only_reads(&self, c: &Callee) -> bool {
+        // A function named for writing (`store_event`) is taken at its word.
+        !crate::model::web::is_write_fn(&c.name)
+            && self
+                .param_reads
+                .get(&(c.name.clone(), c.arg))
+                .is_some_and(|defs| {
+                    let reached: Vec<bool> = defs
+                        .iter()
+                        .filter(|(o, _)| c.owner.is_none() || o.as_deref() == c.owner.as_deref())
+                        .map(|(_, r)| *r)
+                        .collect();
+                    !reached.is_empty() && reached.iter().all(|r| *r)
+                })
     }
 
     /// Whether `name` is defined in the workspace.

@@ -247,11 +247,18 @@ pub fn settle(
                 return None;
             }
             let mut f = d.finding;
+            // Passed on only to workspace functions that look it up and pass it nowhere.
+            let mut uses = check.uses.clone();
+            if !uses.direct && !uses.via.is_empty() && uses.via.iter().all(|c| index.only_reads(c))
+            {
+                uses.whole_consumed = false;
+                uses.consumed.clear();
+            }
             let Some(ty) = &check.ty else {
                 if check.validated {
                     return None;
                 }
-                return match check.uses.strength(None) {
+                return match uses.strength(None) {
                     validation::Strength::Strong => Some(f),
                     validation::Strength::Weak => Some(f.preview_only()),
                     validation::Strength::Nothing => None,
@@ -269,7 +276,7 @@ pub fn settle(
             // a key, a flag or a credential to verify is none.
             if let index::PayloadVerdict::Unvalidated { .. } = verdict {
                 let names = index.unbounded_field_names(ty, krate, check.module.as_deref());
-                match check.uses.strength(names.as_deref()) {
+                match uses.strength(names.as_deref()) {
                     validation::Strength::Strong => {}
                     validation::Strength::Weak => f = f.preview_only(),
                     validation::Strength::Nothing => return None,

@@ -57,6 +57,12 @@ pub struct Uses {
     /// Consumed by a call that stores or sends it: `repo.insert(..)`, `create_post(..)`,
     /// a write query's parameter, an outbound request.
     pub stored: bool,
+    /// Consumed outside the arguments of a call (returned, stored in a local's
+    /// computation, a method called on it, ..).
+    pub direct: bool,
+    /// The calls whose arguments consume it (innermost call), so that a workspace
+    /// function that only reads its parameter (looks a record up by it) can clear them.
+    pub via: Vec<Callee>,
 }
 
 /// How strong the evidence of unvalidated input is, given what a payload's unbounded
@@ -414,6 +420,8 @@ pub struct Evidence {
     store: usize,
     /// Locals holding a query builder, with its SQL (`let q = sqlx::query("..")`).
     queries: Vec<(String, String)>,
+    /// The calls whose arguments are being visited, innermost last.
+    call_ctx: Vec<Callee>,
     depth: usize,
 }
 
@@ -444,6 +452,7 @@ impl Evidence {
             quiet: 0,
             store: 0,
             queries: Vec::new(),
+            call_ctx: Vec::new(),
             depth: 0,
         }
     }
@@ -521,10 +530,18 @@ impl Evidence {
         let consumed = self.benign == 0 && !inert;
         let searched = self.search > 0;
         let stored = consumed && self.store > 0;
+        let via = self.call_ctx.last().cloned();
         if let Some(u) = self.uses.get_mut(root) {
             u.note(field.as_deref(), consumed);
             u.searched |= searched;
             u.stored |= stored;
+            if consumed {
+                match via {
+                    Some(c) if !u.via.contains(&c) => u.via.push(c),
+                    Some(_) => {}
+                    None => u.direct = true,
+                }
+            }
         }
         true
     }
@@ -975,7 +992,12 @@ impl<'ast> Visit<'ast> for Evidence {
         } else {
             self.visit_expr(&m.receiver);
         }
-        for a in &m.args {
+        for (i, a) in m.args.iter().enumerate() {
+            self.call_ctx.push(Callee {
+                owner: None,
+                name: method.clone(),
+                arg: i,
+            });
             if search {
                 self.visit_search(a);
             } else if measure || lookup || verify || select || adapter {
@@ -985,6 +1007,7 @@ impl<'ast> Visit<'ast> for Evidence {
             } else {
                 self.visit_expr(a);
             }
+            self.call_ctx.pop();
         }
     }
 
@@ -1018,6 +1041,14 @@ impl<'ast> Visit<'ast> for Evidence {
             }
         }
         // A lookup's or a verifier's arguments, an error's payload: read, not consumed.
+        let callee = match &*c.func {
+            Expr::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|l| (type_owner(&p.path), l.ident.to_string())),
+            _ => None,
+        };
         let (benign, search, stores) = match &*c.func {
             Expr::Path(p) => {
                 let segs = crate::engine::usemap::path_names(&p.path);
@@ -1032,7 +1063,14 @@ impl<'ast> Visit<'ast> for Evidence {
             _ => (false, false, false),
         };
         self.visit_expr(&c.func);
-        for a in &c.args {
+        for (i, a) in c.args.iter().enumerate() {
+            if let Some((owner, name)) = &callee {
+                self.call_ctx.push(Callee {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                    arg: i,
+                });
+            }
             if stores {
                 self.visit_stored(a);
             } else if search {
@@ -1041,6 +1079,9 @@ impl<'ast> Visit<'ast> for Evidence {
                 self.visit_benign(a);
             } else {
                 self.visit_expr(a);
+            }
+            if callee.is_some() {
+                self.call_ctx.pop();
             }
         }
     }

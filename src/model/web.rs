@@ -324,7 +324,10 @@ pub fn is_conversion_fn(name: &str) -> bool {
     name.starts_with("try_")
         || name == "parse"
         || name.starts_with("parse_")
-        || matches!(name, "from_form" | "new_validated" | "validated")
+        || matches!(
+            name,
+            "from_form" | "new_validated" | "validated" | "from_str" | "from_slice" | "from_value"
+        )
 }
 
 /// An associated function of a type that builds it from input and can fail, when its
@@ -450,6 +453,10 @@ pub const ROUTE_ATTR_CRATES: &[&str] = &["actix_web", "rocket", "ntex", "poem_op
 pub const MEASURE_METHODS: &[&str] = &[
     "is_some",
     "is_none",
+    "is_some_and",
+    "is_none_or",
+    "is_ok_and",
+    "is_err_and",
     "is_ok",
     "is_err",
     "is_empty",
@@ -476,11 +483,11 @@ const LOOKUP_WORDS: &[&str] = &[
 ];
 
 /// Words that make a function write or send, whatever else its name says
-/// (`get_or_create`, `find_and_update`, `load_into_cache`).
+/// (`get_or_create`, `find_and_update`, `load_and_cache`). Words that are also common
+/// nouns (`post`, `store`, `upload`) are not among them: `get_post` is a lookup.
 const WRITE_WORDS: &[&str] = &[
-    "create", "insert", "save", "store", "update", "upsert", "set", "put", "add", "write",
-    "register", "send", "post", "push", "publish", "cache", "append", "replace", "rename", "edit",
-    "import", "upload",
+    "create", "insert", "save", "update", "upsert", "set", "add", "write", "register", "send",
+    "publish", "cache", "append", "replace", "rename",
 ];
 
 /// A function or method that looks a record up by its arguments, and writes nothing:
