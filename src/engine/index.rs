@@ -721,8 +721,12 @@ pub struct ProjectIndex {
     validating_fns: HashMap<(String, usize), Vec<Option<String>>>,
     /// Function parameters: (name, index after `self`) → the types whose `impl` defines
     /// them, and whether that definition only reads the parameter.
-    param_reads: HashMap<(String, usize), Vec<(Option<String>, bool)>>,
+    param_reads: HashMap<(String, usize), Vec<ParamRead>>,
 }
+
+/// One definition of a function parameter: the type whose `impl` defines the function
+/// (`None`: a free function), and whether it only reads the parameter.
+type ParamRead = (Option<String>, bool);
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
 /// value printed is rarely that variant (`Value`, error enums).
