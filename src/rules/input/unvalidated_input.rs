@@ -8,6 +8,13 @@
 //! hands it to functions. The payload's side — its fields, validation attributes,
 //! self-validating deserialization, functions that validate their parameter — is in the
 //! project index, so the finding is settled after the per-file pass.
+//!
+//! How the body reads the payload decides the finding's strength
+//! ([`crate::engine::validation::Uses`]): unbounded input passed on (to a call, a struct,
+//! the response) is reported by default; a payload whose unbounded fields are never read,
+//! or read only as a search term, is a preview sub-check; one read only as lookup keys,
+//! presence flags or credentials to verify is not reported. A free-text path segment is
+//! reported only when it is stored or sent out.
 
 use crate::engine::cx::{Cx, PayloadCheck};
 use crate::engine::handler::has_route_attr;
