@@ -368,6 +368,18 @@ fn outbound(path_or_receiver: &[String]) -> bool {
     })
 }
 
+/// A path naming a parsing function, passed as a value: `Cursor::decode`,
+/// `Uuid::parse_str`, `str::parse::<u32>`.
+fn names_a_parser(e: &Expr) -> bool {
+    let Expr::Path(p) = e else { return false };
+    p.path.segments.last().is_some_and(|s| {
+        let f = s.ident.to_string();
+        is_conversion_fn(&f)
+            || ((type_owner(&p.path).is_some() || primitive_owner(&p.path))
+                && is_fallible_constructor(&f, false))
+    })
+}
+
 /// A call through a primitive type: `u32::from_str_radix(..)`, `i64::from_str(..)`.
 fn primitive_owner(p: &syn::Path) -> bool {
     let n = p.segments.len();
@@ -921,7 +933,11 @@ impl<'ast> Visit<'ast> for Evidence {
                 if let Some(v) = self.validate_called.get_mut(r) {
                     *v = true;
                 }
-            } else if checking || is_conversion_fn(&method) {
+            } else if checking
+                || is_conversion_fn(&method)
+                || m.args.iter().any(names_a_parser)
+            {
+                // Also a parser given by name: `q.cursor.as_deref().map(Cursor::decode)`.
                 self.mark(r);
             }
             // Closures over the value's parts: `body.tags.iter().map(|t| ..)`; a predicate
