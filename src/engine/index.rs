@@ -1081,6 +1081,26 @@ impl ProjectIndex {
         )
     }
 
+    /// The unbounded fields of a payload type among `only` (names), rendered for a
+    /// message: `` `title: String`, `body: String` ``.
+    pub fn unbounded_field_list(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+        only: &[String],
+    ) -> Option<String> {
+        let fields: Vec<String> = self
+            .unbounded_fields(name, krate, module, &mut Vec::new())?
+            .into_iter()
+            .filter(|f| {
+                only.iter()
+                    .any(|o| f.split(':').next().map(str::trim) == Some(o))
+            })
+            .collect();
+        (!fields.is_empty()).then(|| field_list(&fields))
+    }
+
     /// Whether a function given a payload validates it: a workspace function of that name
     /// validates that parameter, and when the call names a type (`App::insert`), it is
     /// that type's method.

@@ -274,10 +274,23 @@ pub fn settle(
             // Never validated: by default only when unbounded input is passed on; an
             // unbounded field the handler never reads is weak evidence; one read only as
             // a key, a flag or a credential to verify is none.
-            if let index::PayloadVerdict::Unvalidated { .. } = verdict {
+            let mut verdict = verdict;
+            if let index::PayloadVerdict::Unvalidated { fields, .. } = &mut verdict {
                 let names = index.unbounded_field_names(ty, krate, check.module.as_deref());
                 match uses.strength(names.as_deref()) {
-                    validation::Strength::Strong => {}
+                    validation::Strength::Strong => {
+                        // Name the fields that are passed on, when they are known.
+                        if !uses.whole_consumed {
+                            if let Some(l) = index.unbounded_field_list(
+                                ty,
+                                krate,
+                                check.module.as_deref(),
+                                &uses.consumed,
+                            ) {
+                                *fields = l;
+                            }
+                        }
+                    }
                     validation::Strength::Weak => f = f.preview_only(),
                     validation::Strength::Nothing => return None,
                 }

@@ -933,10 +933,7 @@ impl<'ast> Visit<'ast> for Evidence {
                 if let Some(v) = self.validate_called.get_mut(r) {
                     *v = true;
                 }
-            } else if checking
-                || is_conversion_fn(&method)
-                || m.args.iter().any(names_a_parser)
-            {
+            } else if checking || is_conversion_fn(&method) || m.args.iter().any(names_a_parser) {
                 // Also a parser given by name: `q.cursor.as_deref().map(Cursor::decode)`.
                 self.mark(r);
             }
