@@ -54,6 +54,8 @@ pub struct Uses {
     /// Read as a free-text search term (`LIKE`, `plainto_tsquery`, `search_posts(q)`):
     /// not stored, but unbounded text in a pattern or a ranking query is worth a look.
     pub searched: bool,
+    /// Fields read as a search term, by name (`searched` is the whole value).
+    pub searched_fields: Vec<String>,
     /// Consumed by a call that stores or sends it: `repo.insert(..)`, `create_post(..)`,
     /// a write query's parameter, an outbound request.
     pub stored: bool,
@@ -111,7 +113,9 @@ impl Uses {
             }
             None => false,
         };
-        if all_read && !self.searched {
+        let searched = self.searched
+            || unbounded.is_some_and(|u| u.iter().any(|f| self.searched_fields.contains(f)));
+        if all_read && !searched {
             Strength::Nothing
         } else {
             Strength::Weak
@@ -540,12 +544,18 @@ impl Evidence {
             return true;
         }
         let consumed = self.benign == 0 && !inert;
-        let searched = self.search > 0;
+        let searched = self.search > 0 && !inert;
         let stored = consumed && self.store > 0;
         let via = self.call_ctx.last().cloned();
         if let Some(u) = self.uses.get_mut(root) {
             u.note(field.as_deref(), consumed);
-            u.searched |= searched;
+            if searched {
+                match &field {
+                    None => u.searched = true,
+                    Some(f) if !u.searched_fields.contains(f) => u.searched_fields.push(f.clone()),
+                    Some(_) => {}
+                }
+            }
             u.stored |= stored;
             if consumed {
                 match via {

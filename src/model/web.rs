@@ -479,7 +479,8 @@ pub const MEASURE_METHODS: &[&str] = &[
 /// `user_by_email`, `lookup`, `exists`. Looking a record up by an arbitrary string is
 /// safe; a miss is a not-found.
 const LOOKUP_WORDS: &[&str] = &[
-    "find", "get", "fetch", "load", "lookup", "exists", "by", "select", "search", "read",
+    "find", "get", "fetch", "load", "lookup", "exists", "by", "select", "search", "read", "count",
+    "list", "filter",
 ];
 
 /// Words that make a function write or send, whatever else its name says
@@ -591,12 +592,14 @@ pub fn is_search_sql(sql: &str) -> bool {
     .any(|w| s.contains(w))
 }
 
-/// A lookup by a free-text term: `search_posts`, `find_matching`, `filter_by_text`.
+/// A lookup by a free-text term, or a listing filtered by one: `search_posts`,
+/// `find_matching`, `list_posts(&q.tag)`, `filter_by_text` (not a query builder's
+/// `.filter(..)`, whose conditions are usually keys).
 pub fn is_search_fn(name: &str) -> bool {
     crate::model::names::words(name).iter().any(|w| {
         matches!(
             w.as_str(),
-            "search" | "matching" | "like" | "fuzzy" | "text"
+            "search" | "matching" | "like" | "fuzzy" | "text" | "list"
         )
     })
 }
