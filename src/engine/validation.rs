@@ -897,6 +897,14 @@ impl<'ast> Visit<'ast> for Evidence {
             for arm in &m.arms {
                 self.bind(&arm.pat, r, &m.expr);
             }
+            // Matching on a measure checks the shape: `match name.len() { 1..=64 => .. }`.
+            let measured = is_measure(&m.expr)
+                || root_ident(&m.expr)
+                    .and_then(|id| self.bound(&id))
+                    .is_some_and(|b| b.inert);
+            if measured {
+                self.mark(r);
+            }
         }
         for arm in &m.arms {
             if let Some((_, g)) = &arm.guard {
