@@ -109,6 +109,9 @@ pub struct FileIndex {
     /// Every function parameter, and whether the function only reads it (a lookup key,
     /// a flag, a credential it verifies) without passing it on.
     pub param_reads: Vec<(Callee, bool)>,
+    /// Function parameters given on to other functions (not validated in the function
+    /// itself): the parameter, and the calls it is given to.
+    pub param_passes: Vec<(Callee, Vec<Callee>)>,
 }
 
 /// Traits whose implementations the index records.
@@ -169,6 +172,27 @@ impl FileIndex {
             return;
         }
         let ev = crate::engine::validation::Evidence::new(params).scan(body);
+        for i in 0..ev.checked.len() {
+            if ev.validated(i) {
+                continue;
+            }
+            let passes: Vec<Callee> = ev
+                .passed_to
+                .iter()
+                .filter(|(r, _)| *r == i)
+                .map(|(_, c)| c.clone())
+                .collect();
+            if !passes.is_empty() {
+                self.param_passes.push((
+                    Callee {
+                        owner: owner.map(str::to_string),
+                        name: sig.ident.to_string(),
+                        arg: i,
+                    },
+                    passes,
+                ));
+            }
+        }
         for (i, u) in ev.uses.iter().enumerate() {
             let only_reads =
                 !u.whole_consumed && u.consumed.is_empty() && (u.whole_read || !u.read.is_empty());
@@ -722,11 +746,22 @@ pub struct ProjectIndex {
     /// Function parameters: (name, index after `self`) → the types whose `impl` defines
     /// them, and whether that definition only reads the parameter.
     param_reads: HashMap<(String, usize), Vec<ParamRead>>,
+    /// Function parameters given on to other functions: (name, index after `self`) →
+    /// the type of the defining `impl`, and the calls.
+    param_passes: HashMap<(String, usize), Vec<ParamPasses>>,
 }
+
+/// One definition of a function parameter given on: the type whose `impl` defines the
+/// function, and the calls it is given to.
+type ParamPasses = (Option<String>, Vec<Callee>);
 
 /// One definition of a function parameter: the type whose `impl` defines the function
 /// (`None`: a free function), and whether it only reads the parameter.
 type ParamRead = (Option<String>, bool);
+
+/// How many calls deep a payload is followed into the workspace for validation: the
+/// handler's callee, and what that passes it on to (a service, its helper, a repository).
+const MAX_VALIDATION_HOPS: usize = 3;
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
 /// value printed is rarely that variant (`Value`, error enums).
@@ -748,6 +783,12 @@ impl ProjectIndex {
             idx.debug_impls.extend(f.debug_impls);
             idx.fallible_impls.extend(f.fallible_impls);
             idx.impls.extend(f.impls);
+            for (c, calls) in f.param_passes {
+                idx.param_passes
+                    .entry((c.name, c.arg))
+                    .or_default()
+                    .push((c.owner, calls));
+            }
             for (c, r) in f.param_reads {
                 idx.param_reads
                     .entry((c.name, c.arg))
@@ -1105,10 +1146,34 @@ impl ProjectIndex {
     /// validates that parameter, and when the call names a type (`App::insert`), it is
     /// that type's method.
     pub fn validates(&self, c: &Callee) -> bool {
-        self.validating_fns
+        self.validates_within(c, MAX_VALIDATION_HOPS, &mut Vec::new())
+    }
+
+    /// [`ProjectIndex::validates`], also through the functions the parameter is given on
+    /// to (a service handing it to its validating helper), up to `hops` calls deep.
+    fn validates_within(&self, c: &Callee, hops: usize, seen: &mut Vec<Callee>) -> bool {
+        let direct = self
+            .validating_fns
             .get(&(c.name.clone(), c.arg))
             .is_some_and(|owners| {
                 c.owner.is_none() || owners.iter().any(|o| o.as_deref() == c.owner.as_deref())
+            });
+        if direct {
+            return true;
+        }
+        if hops <= 1 || seen.contains(c) {
+            return false;
+        }
+        seen.push(c.clone());
+        let Some(defs) = self.param_passes.get(&(c.name.clone(), c.arg)) else {
+            return false;
+        };
+        defs.iter()
+            .filter(|(o, _)| c.owner.is_none() || o.as_deref() == c.owner.as_deref())
+            .any(|(_, calls)| {
+                calls
+                    .iter()
+                    .any(|n| self.validates_within(n, hops - 1, seen))
             })
     }
 
