@@ -10,10 +10,10 @@ use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{unwrap_once, Peel};
 use crate::model::web::{
-    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_fallible_constructor,
-    is_lookup_fn, is_read_only_sql, is_reporting_macro, is_search_fn, is_search_sql,
-    is_validate_method, is_verify_fn, is_write_fn, wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS,
-    MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
+    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn,
+    is_fallible_constructor, is_insert_sql, is_lookup_fn, is_read_only_sql, is_reporting_macro,
+    is_search_fn, is_search_sql, is_validate_method, is_verify_fn, is_write_fn, wraps_argument,
+    ARGUMENT_CHECKS, ERROR_ADAPTERS, MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
 };
 use syn::visit::Visit;
 use syn::Expr;
@@ -56,8 +56,9 @@ pub struct Uses {
     pub searched: bool,
     /// Fields read as a search term, by name (`searched` is the whole value).
     pub searched_fields: Vec<String>,
-    /// Consumed by a call that stores or sends it: `repo.insert(..)`, `create_post(..)`,
-    /// a write query's parameter, an outbound request.
+    /// Consumed by a call that stores it as a new record or sends it: `repo.insert(..)`,
+    /// `create_post(..)`, an `INSERT`'s parameter, an outbound request (not an update or
+    /// a delete, whose arguments are usually keys).
     pub stored: bool,
     /// Consumed outside the arguments of a call (returned, stored in a local's
     /// computation, a method called on it, ..).
@@ -754,7 +755,7 @@ impl Evidence {
                     }
                 }
             }
-            if sql.is_some() && !select {
+            if sql.as_deref().is_some_and(is_insert_sql) {
                 self.visit_stored(a);
             } else if select && search {
                 self.visit_search(a);
@@ -1003,8 +1004,8 @@ impl<'ast> Visit<'ast> for Evidence {
         let search = (select && sql.as_deref().is_some_and(is_search_sql))
             || (lookup && is_search_fn(&method));
         let adapter = ERROR_ADAPTERS.contains(&method.as_str());
-        let stores = is_write_fn(&method)
-            || (method == "bind" && sql.is_some() && !select)
+        let stores = is_create_fn(&method)
+            || (method == "bind" && sql.as_deref().is_some_and(is_insert_sql))
             || (outbound(&receiver_path)
                 && matches!(
                     method.as_str(),
@@ -1088,7 +1089,7 @@ impl<'ast> Visit<'ast> for Evidence {
                 (
                     lookup || is_verify_fn(f) || f == "Err",
                     lookup && is_search_fn(f),
-                    is_write_fn(f) || outbound(&segs),
+                    is_create_fn(f) || outbound(&segs),
                 )
             }
             _ => (false, false, false),

@@ -629,3 +629,36 @@ pub fn is_write_fn(name: &str) -> bool {
         )
     })
 }
+
+/// A function that stores its arguments as a new record or sends them: `insert_tag`,
+/// `create_post`, `save`, `add_label`, `publish`, `send` (not `update_*`/`delete_*`,
+/// whose arguments are usually keys).
+pub fn is_create_fn(name: &str) -> bool {
+    crate::model::names::words(name).first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "insert"
+                | "create"
+                | "save"
+                | "add"
+                | "register"
+                | "store"
+                | "persist"
+                | "upsert"
+                | "append"
+                | "push"
+                | "publish"
+                | "send"
+                | "post"
+                | "put"
+                | "write"
+                | "enqueue"
+        )
+    })
+}
+
+/// SQL that inserts rows (`INSERT INTO ..`, also after a `WITH`).
+pub fn is_insert_sql(sql: &str) -> bool {
+    let s = sql.trim_start().to_ascii_lowercase();
+    s.starts_with("insert") || (s.starts_with("with") && s.contains("insert "))
+}
