@@ -135,18 +135,16 @@ impl Rule for UnvalidatedInput {
                     let msg = format!(
                         "handler `{handler}` accepts `{ty_text}` ({what}) without validating it"
                     );
+                    // A text body is one value, cleared when it is only read as a key, a
+                    // flag or a credential; a map or JSON value is never cleared by how
+                    // it is read (counted, keyed), only weakened.
+                    let unbounded: Option<&[String]> = (what == "arbitrary text").then_some(&[]);
+                    let strength = uses.strength(unbounded);
+                    if strength == Strength::Nothing {
+                        continue;
+                    }
                     if passed_to.is_empty() {
-                        // Weak evidence (never read) is a preview sub-check; a map read
-                        // only by key or a value only compared is no finding.
-                        // A text body is one field; a map or JSON value is never cleared
-                        // by how it is read.
-                        let text = [String::new()];
-                        let unbounded = (what == "arbitrary text").then_some(&text[..0]);
-                        let preview = match ev.uses[0].strength(unbounded) {
-                            Strength::Strong => false,
-                            Strength::Weak => true,
-                            Strength::Nothing => continue,
-                        };
+                        let preview = strength == Strength::Weak;
                         let f = cx.report(&META, span, msg);
                         f.help = Some(HELP.into());
                         f.preview = preview;
