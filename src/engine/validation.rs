@@ -852,6 +852,12 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        // `let Ok(v) = base64::decode(&b.blob) else { return .. };`
+        if let Some(init) = &l.init {
+            if init.diverge.is_some() {
+                self.mark_fallible_call(&init.expr);
+            }
+        }
         if let (Some(init), syn::Pat::Ident(pi)) = (&l.init, &l.pat) {
             if let Some(sql) = query_sql(&init.expr, &self.queries) {
                 self.queries.push((pi.ident.to_string(), sql));
@@ -893,6 +899,10 @@ impl<'ast> Visit<'ast> for Evidence {
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        // `match base64::decode(&b.blob) { Ok(v) => v, Err(_) => return .. }`.
+        if m.arms.iter().any(|a| is_failure_pat(&a.pat)) {
+            self.mark_fallible_call(&m.expr);
+        }
         let derived = self.derived(&m.expr);
         if let Some(r) = derived {
             for arm in &m.arms {
@@ -1121,7 +1131,20 @@ impl<'ast> Visit<'ast> for Evidence {
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
         // Fallible only by the `?`: `Domain::new(payload.x)?`,
         // `Scope::new(..).ok_or(E)?`, `decode_invite(&data.token)?`.
-        let mut inner = &*t.expr;
+        self.mark_fallible_call(&t.expr);
+        syn::visit::visit_expr_try(self, t);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.visit_macro_args(m);
+    }
+}
+
+impl Evidence {
+    /// A fallible call whose failure the caller handles (`?`, a `match` or `let .. else`
+    /// that rejects the error): `Domain::new(x)`, `base64::decode(&b.blob)`.
+    fn mark_fallible_call(&mut self, e: &Expr) {
+        let mut inner = e;
         for _ in 0..8 {
             inner = match inner {
                 Expr::MethodCall(m) if ERROR_ADAPTERS.contains(&m.method.to_string().as_str()) => {
@@ -1147,11 +1170,17 @@ impl<'ast> Visit<'ast> for Evidence {
                 }
             }
         }
-        syn::visit::visit_expr_try(self, t);
     }
+}
 
-    fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        self.visit_macro_args(m);
+/// A pattern that matches a failure: `Err(..)`, `None`.
+fn is_failure_pat(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::TupleStruct(t) => t.path.segments.last().is_some_and(|s| s.ident == "Err"),
+        syn::Pat::Ident(i) => i.ident == "None",
+        syn::Pat::Path(pp) => pp.path.is_ident("None"),
+        syn::Pat::Or(o) => o.cases.iter().any(is_failure_pat),
+        _ => false,
     }
 }
 
