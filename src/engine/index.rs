@@ -1135,8 +1135,9 @@ impl ProjectIndex {
             .unbounded_fields(name, krate, module, &mut Vec::new())?
             .into_iter()
             .filter(|f| {
+                let name = f.split(':').next().unwrap_or(f).trim();
                 only.iter()
-                    .any(|o| f.split(':').next().map(str::trim) == Some(o))
+                    .any(|o| crate::engine::validation::field_matches(name, o))
             })
             .collect();
         (!fields.is_empty()).then(|| field_list(&fields))

@@ -105,23 +105,33 @@ impl Uses {
         if self.whole_consumed {
             return Strength::Strong;
         }
+        let has = |list: &[String], f: &str| list.iter().any(|x| field_matches(f, x));
         let all_read = match unbounded {
             Some(u) => {
-                if u.iter().any(|f| self.consumed.contains(f)) {
+                if u.iter().any(|f| has(&self.consumed, f)) {
                     return Strength::Strong;
                 }
-                self.whole_read || u.iter().all(|f| self.read.contains(f))
+                self.whole_read || u.iter().all(|f| has(&self.read, f))
             }
             None => false,
         };
         let searched = self.searched
-            || unbounded.is_some_and(|u| u.iter().any(|f| self.searched_fields.contains(f)));
+            || unbounded.is_some_and(|u| u.iter().any(|f| has(&self.searched_fields, f)));
         if all_read && !searched {
             Strength::Nothing
         } else {
             Strength::Weak
         }
     }
+}
+
+/// Whether a payload field, as the index names it (`title`, a variant's `Shared.channel`),
+/// is the field a body reads (`title`, `channel` bound from `PostEvent::Shared { channel }`).
+pub fn field_matches(indexed: &str, read: &str) -> bool {
+    indexed == read
+        || indexed
+            .strip_suffix(read)
+            .is_some_and(|head| head.ends_with('.'))
 }
 
 /// A local bound from a tracked value.
@@ -443,6 +453,22 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Tracks one value bound by a pattern to `names` (a handler's extractor parameter,
+    /// `Json(NewPost { title, body, .. })`): names bound to fields of a struct pattern
+    /// hold those fields.
+    pub fn for_pattern(pat: &syn::Pat, names: Vec<String>) -> Self {
+        let mut ev = Evidence::new(vec![names]);
+        if let Some(fields) = struct_fields(pat) {
+            for b in ev.bindings.iter_mut() {
+                b.field = fields
+                    .iter()
+                    .find(|(n, _)| *n == b.name)
+                    .map(|(_, f)| f.clone());
+            }
+        }
+        ev
+    }
+
     /// Tracks `roots` (each a set of names bound to the same value).
     pub fn new(roots: Vec<Vec<String>>) -> Self {
         let n = roots.len();
@@ -611,6 +637,20 @@ impl Evidence {
     /// Binds the names of `pat`, which takes its value from `src`, to `root`.
     fn bind(&mut self, pat: &syn::Pat, root: usize, src: &Expr) {
         let field = self.field_of(src);
+        if field.is_none() {
+            // `let Form { title, body: text, .. } = form.0;`: each name holds its field.
+            if let Some(fields) = struct_fields(pat) {
+                for (name, f) in fields {
+                    self.bindings.push(Bound {
+                        name,
+                        root,
+                        field: Some(f),
+                        inert: false,
+                    });
+                }
+                return;
+            }
+        }
         // A measure, or a value computed from a local holding one (`let n = len;`).
         let inert = is_measure(src)
             || field_path(chain_base(src))
@@ -1028,7 +1068,10 @@ impl<'ast> Visit<'ast> for Evidence {
         if listing {
             self.visit_search(&m.receiver);
         } else if measure || verify {
+            // Measured or verified, not searched for, whatever the call around it.
+            let search = std::mem::take(&mut self.search);
             self.visit_benign(&m.receiver);
+            self.search = search;
         } else if is_write_fn(&method) {
             self.visit_stored(&m.receiver);
         } else {
@@ -1173,6 +1216,39 @@ impl Evidence {
     }
 }
 
+/// The names a struct pattern binds to its fields directly, with the field each holds:
+/// `NewPost { title, body: text, .. }` → `(title, title)`, `(text, body)`; also inside a
+/// one-element wrapper (`Json(NewPost { .. })`, `web::Form(..)`). `None` if the pattern
+/// is not one, or binds anything else (a nested pattern).
+fn struct_fields(pat: &syn::Pat) -> Option<Vec<(String, String)>> {
+    let mut pat = pat;
+    for _ in 0..4 {
+        pat = match pat {
+            syn::Pat::TupleStruct(t) if t.elems.len() == 1 => &t.elems[0],
+            syn::Pat::Reference(r) => &r.pat,
+            syn::Pat::Paren(p) => &p.pat,
+            syn::Pat::Struct(s) => {
+                let mut out = Vec::new();
+                for f in &s.fields {
+                    let syn::Member::Named(member) = &f.member else {
+                        return None;
+                    };
+                    match &*f.pat {
+                        syn::Pat::Ident(i) if i.subpat.is_none() => {
+                            out.push((i.ident.to_string(), member.to_string()))
+                        }
+                        syn::Pat::Wild(_) => {}
+                        _ => return None,
+                    }
+                }
+                return Some(out);
+            }
+            _ => return None,
+        };
+    }
+    None
+}
+
 /// A pattern that matches a failure: `Err(..)`, `None`.
 fn is_failure_pat(p: &syn::Pat) -> bool {
     match p {
@@ -1288,6 +1364,21 @@ mod tests {
                 .strength(Some(&name)),
             Strength::Weak
         );
+    }
+
+    #[test]
+    fn destructured_fields_are_read_per_field() {
+        let pat: syn::Pat = syn::parse_quote!(Json(Req { slug, title: t, .. }));
+        let block: syn::Block =
+            syn::parse_str("{ let p = db.find_by_slug(&slug)?; db.update(p.id, t); }").unwrap();
+        let u = Evidence::for_pattern(&pat, vec!["slug".into(), "t".into()])
+            .scan(&block)
+            .uses[0]
+            .clone();
+        assert_eq!(u.consumed, vec!["title".to_string()]);
+        assert!(u.read.contains(&"slug".to_string()));
+        assert!(field_matches("Shared.channel", "channel"));
+        assert!(!field_matches("Shared.xchannel", "channel"));
     }
 
     #[test]

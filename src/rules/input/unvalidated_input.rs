@@ -92,7 +92,7 @@ impl Rule for UnvalidatedInput {
             if bindings.is_empty() || bindings.iter().all(|b| b.starts_with('_')) {
                 continue;
             }
-            let ev = Evidence::new(vec![bindings]).scan(body);
+            let ev = Evidence::for_pattern(&t.pat, bindings).scan(body);
             // Converted, parsed or checked by hand: validated, whatever the type says.
             if ev.checked[0] {
                 continue;
