@@ -217,6 +217,9 @@ pub struct PayloadCheck {
     /// The handler validates the payload through its type's `Validate` derive
     /// (`.validate()`, a validating extractor): only gaps in the derive are reported.
     pub validated: bool,
+    /// How the handler reads the payload: a finding stands by default only when an
+    /// unbounded part of it is consumed (see [`crate::engine::validation::Strength`]).
+    pub uses: crate::engine::validation::Uses,
     /// Completes the finding's message with what the index found the payload lacks
     /// (`message(base, type name, verdict)`); the rule's own wording.
     pub message: fn(&str, &str, &crate::engine::index::PayloadVerdict) -> String,

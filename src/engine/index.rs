@@ -110,6 +110,12 @@ pub struct FileIndex {
     /// Functions that validate one of their parameters (index among the parameters
     /// after `self`), with the type of their `impl` block for methods.
     pub validating_fns: Vec<Callee>,
+    /// Every function parameter, and whether the function only reads it (a lookup key,
+    /// a flag, a credential it verifies) without passing it on.
+    pub param_reads: Vec<(Callee, bool)>,
+    /// Function parameters given on to other functions (not validated in the function
+    /// itself): the parameter, and the calls it is given to.
+    pub param_passes: Vec<(Callee, Vec<Callee>)>,
 }
 
 /// Traits whose implementations the index records.
@@ -170,6 +176,39 @@ impl FileIndex {
             return;
         }
         let ev = crate::engine::validation::Evidence::new(params).scan(body);
+        for i in 0..ev.checked.len() {
+            if ev.validated(i) {
+                continue;
+            }
+            let passes: Vec<Callee> = ev
+                .passed_to
+                .iter()
+                .filter(|(r, _)| *r == i)
+                .map(|(_, c)| c.clone())
+                .collect();
+            if !passes.is_empty() {
+                self.param_passes.push((
+                    Callee {
+                        owner: owner.map(str::to_string),
+                        name: sig.ident.to_string(),
+                        arg: i,
+                    },
+                    passes,
+                ));
+            }
+        }
+        for (i, u) in ev.uses.iter().enumerate() {
+            let only_reads =
+                !u.whole_consumed && u.consumed.is_empty() && (u.whole_read || !u.read.is_empty());
+            self.param_reads.push((
+                Callee {
+                    owner: owner.map(str::to_string),
+                    name: sig.ident.to_string(),
+                    arg: i,
+                },
+                only_reads,
+            ));
+        }
         for i in 0..ev.checked.len() {
             if ev.validated(i) {
                 self.validating_fns.push(Callee {
@@ -712,7 +751,25 @@ pub struct ProjectIndex {
     /// Functions validating a parameter: (name, index after `self`) → the types whose
     /// `impl` defines them (`None`: a free function).
     validating_fns: HashMap<(String, usize), Vec<Option<String>>>,
+    /// Function parameters: (name, index after `self`) → the types whose `impl` defines
+    /// them, and whether that definition only reads the parameter.
+    param_reads: HashMap<(String, usize), Vec<ParamRead>>,
+    /// Function parameters given on to other functions: (name, index after `self`) →
+    /// the type of the defining `impl`, and the calls.
+    param_passes: HashMap<(String, usize), Vec<ParamPasses>>,
 }
+
+/// One definition of a function parameter given on: the type whose `impl` defines the
+/// function, and the calls it is given to.
+type ParamPasses = (Option<String>, Vec<Callee>);
+
+/// One definition of a function parameter: the type whose `impl` defines the function
+/// (`None`: a free function), and whether it only reads the parameter.
+type ParamRead = (Option<String>, bool);
+
+/// How many calls deep a payload is followed into the workspace for validation: the
+/// handler's callee, and what that passes it on to (a service, its helper, a repository).
+const MAX_VALIDATION_HOPS: usize = 3;
 
 /// Enums with more variants than this do not leak through one secret-bearing variant: a
 /// value printed is rarely that variant (`Value`, error enums).
@@ -735,6 +792,18 @@ impl ProjectIndex {
             idx.debug_impls.extend(f.debug_impls);
             idx.fallible_impls.extend(f.fallible_impls);
             idx.impls.extend(f.impls);
+            for (c, calls) in f.param_passes {
+                idx.param_passes
+                    .entry((c.name, c.arg))
+                    .or_default()
+                    .push((c.owner, calls));
+            }
+            for (c, r) in f.param_reads {
+                idx.param_reads
+                    .entry((c.name, c.arg))
+                    .or_default()
+                    .push((c.owner, r));
+            }
             for c in f.validating_fns {
                 idx.validating_fns
                     .entry((c.name, c.arg))
@@ -1106,15 +1175,95 @@ impl ProjectIndex {
         (!out.is_empty()).then_some(out)
     }
 
+    /// The names of a payload type's unbounded fields (nested payload types included),
+    /// `None` if it needs no validation or is not known.
+    pub fn unbounded_field_names(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+    ) -> Option<Vec<String>> {
+        let fields = self.unbounded_fields(name, krate, module, &mut Vec::new())?;
+        Some(
+            fields
+                .iter()
+                .map(|f| f.split(':').next().unwrap_or(f).trim().to_string())
+                .collect(),
+        )
+    }
+
+    /// The unbounded fields of a payload type among `only` (names), rendered for a
+    /// message: `` `title: String`, `body: String` ``.
+    pub fn unbounded_field_list(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+        only: &[String],
+    ) -> Option<String> {
+        let fields: Vec<String> = self
+            .unbounded_fields(name, krate, module, &mut Vec::new())?
+            .into_iter()
+            .filter(|f| {
+                let name = f.split(':').next().unwrap_or(f).trim();
+                only.iter()
+                    .any(|o| crate::engine::validation::field_matches(name, o))
+            })
+            .collect();
+        (!fields.is_empty()).then(|| field_list(&fields))
+    }
+
     /// Whether a function given a payload validates it: a workspace function of that name
     /// validates that parameter, and when the call names a type (`App::insert`), it is
     /// that type's method.
     pub fn validates(&self, c: &Callee) -> bool {
-        self.validating_fns
+        self.validates_within(c, MAX_VALIDATION_HOPS, &mut Vec::new())
+    }
+
+    /// [`ProjectIndex::validates`], also through the functions the parameter is given on
+    /// to (a service handing it to its validating helper), up to `hops` calls deep.
+    fn validates_within(&self, c: &Callee, hops: usize, seen: &mut Vec<Callee>) -> bool {
+        let direct = self
+            .validating_fns
             .get(&(c.name.clone(), c.arg))
             .is_some_and(|owners| {
                 c.owner.is_none() || owners.iter().any(|o| o.as_deref() == c.owner.as_deref())
+            });
+        if direct {
+            return true;
+        }
+        if hops <= 1 || seen.contains(c) {
+            return false;
+        }
+        seen.push(c.clone());
+        let Some(defs) = self.param_passes.get(&(c.name.clone(), c.arg)) else {
+            return false;
+        };
+        defs.iter()
+            .filter(|(o, _)| c.owner.is_none() || o.as_deref() == c.owner.as_deref())
+            .any(|(_, calls)| {
+                calls
+                    .iter()
+                    .any(|n| self.validates_within(n, hops - 1, seen))
             })
+    }
+
+    /// Whether every workspace function a call may reach only reads that argument (looks
+    /// a record up by it, tests it, verifies it) and passes it nowhere.
+    pub fn only_reads(&self, c: &Callee) -> bool {
+        // A function named for writing (`store_event`) is taken at its word.
+        !crate::model::web::is_write_fn(&c.name)
+            && self
+                .param_reads
+                .get(&(c.name.clone(), c.arg))
+                .is_some_and(|defs| {
+                    let reached: Vec<bool> = defs
+                        .iter()
+                        .filter(|(o, _)| c.owner.is_none() || o.as_deref() == c.owner.as_deref())
+                        .map(|(_, r)| *r)
+                        .collect();
+                    !reached.is_empty() && reached.iter().all(|r| *r)
+                })
     }
 
     /// Whether `name` is defined in the workspace.

@@ -288,8 +288,22 @@ pub fn settle(
                 return None;
             }
             let mut f = d.finding;
+            // Passed on only to workspace functions that look it up and pass it nowhere.
+            let mut uses = check.uses.clone();
+            if !uses.direct && !uses.via.is_empty() && uses.via.iter().all(|c| index.only_reads(c))
+            {
+                uses.whole_consumed = false;
+                uses.consumed.clear();
+            }
             let Some(ty) = &check.ty else {
-                return (!check.validated).then_some(f);
+                if check.validated {
+                    return None;
+                }
+                return match uses.strength(None) {
+                    validation::Strength::Strong => Some(f),
+                    validation::Strength::Weak => Some(f.preview_only()),
+                    validation::Strength::Nothing => None,
+                };
             };
             let krate = match &check.path_crate {
                 Some(c) if !index.has_crate(c) => return None,
@@ -298,6 +312,30 @@ pub fn settle(
             };
             let verdict =
                 index.payload_verdict(ty, krate, check.module.as_deref(), check.validated)?;
+            // Never validated: by default only when unbounded input is passed on; an
+            // unbounded field the handler never reads is weak evidence; one read only as
+            // a key, a flag or a credential to verify is none.
+            let mut verdict = verdict;
+            if let index::PayloadVerdict::Unvalidated { fields, .. } = &mut verdict {
+                let names = index.unbounded_field_names(ty, krate, check.module.as_deref());
+                match uses.strength(names.as_deref()) {
+                    validation::Strength::Strong => {
+                        // Name the fields that are passed on, when they are known.
+                        if !uses.whole_consumed {
+                            if let Some(l) = index.unbounded_field_list(
+                                ty,
+                                krate,
+                                check.module.as_deref(),
+                                &uses.consumed,
+                            ) {
+                                *fields = l;
+                            }
+                        }
+                    }
+                    validation::Strength::Weak => f = f.preview_only(),
+                    validation::Strength::Nothing => return None,
+                }
+            }
             f.message = (check.message)(&f.message, ty, &verdict);
             Some(f)
         }

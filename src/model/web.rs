@@ -100,6 +100,11 @@ pub const EXTRACTORS: &[Extractor] = &[
         path: &["rocket", "request", "Form"],
         kind: InputKind::Form,
     },
+    // rocket 0.4: a form that ignores extra fields, validated no more than `Form`.
+    Extractor {
+        path: &["rocket", "request", "LenientForm"],
+        kind: InputKind::Form,
+    },
     // poem, poem-openapi
     Extractor {
         path: &["poem", "web", "Json"],
@@ -319,7 +324,10 @@ pub fn is_conversion_fn(name: &str) -> bool {
     name.starts_with("try_")
         || name == "parse"
         || name.starts_with("parse_")
-        || matches!(name, "from_form" | "new_validated" | "validated")
+        || matches!(
+            name,
+            "from_form" | "new_validated" | "validated" | "from_str" | "from_slice" | "from_value"
+        )
 }
 
 /// An associated function of a type that builds it from input and can fail, when its
@@ -438,3 +446,219 @@ pub const ROUTER_CRATES: &[&str] = &["axum", "actix_web", "poem", "ntex", "salvo
 
 /// Crates whose route attributes (`#[post("/login")]`) declare a handler.
 pub const ROUTE_ATTR_CRATES: &[&str] = &["actix_web", "rocket", "ntex", "poem_openapi"];
+
+/// Methods that measure or test a value without passing it on: a payload read only
+/// through them is not stored (`q.verbose.is_some()`, `body.bio.len()`,
+/// `ALLOWED.contains(&q.kind)`).
+pub const MEASURE_METHODS: &[&str] = &[
+    "is_some",
+    "is_none",
+    "is_some_and",
+    "is_none_or",
+    "is_ok_and",
+    "is_err_and",
+    "is_ok",
+    "is_err",
+    "is_empty",
+    "len",
+    "count",
+    "contains",
+    "contains_key",
+    "starts_with",
+    "ends_with",
+    "eq",
+    "ne",
+    "eq_ignore_ascii_case",
+    "cmp",
+    "partial_cmp",
+    "is_ascii",
+    "is_match",
+];
+
+/// Words of a function that only reads records by a key: `find_by_slug`, `get_user`,
+/// `user_by_email`, `lookup`, `exists`. Looking a record up by an arbitrary string is
+/// safe; a miss is a not-found.
+const LOOKUP_WORDS: &[&str] = &[
+    "find", "get", "fetch", "load", "lookup", "exists", "by", "select", "search", "read", "count",
+    "list", "filter",
+];
+
+/// Words that make a function write or send, whatever else its name says
+/// (`get_or_create`, `find_and_update`, `load_and_cache`). Words that are also common
+/// nouns (`post`, `store`, `upload`) are not among them: `get_post` is a lookup.
+const WRITE_WORDS: &[&str] = &[
+    "create", "insert", "save", "update", "upsert", "set", "add", "write", "register", "send",
+    "publish", "cache", "append", "replace", "rename",
+];
+
+/// A function or method that looks a record up by its arguments, and writes nothing:
+/// `find_article_by_slug`, `get_user`, `by_id`, `exists`.
+pub fn is_lookup_fn(name: &str) -> bool {
+    let words = crate::model::names::words(name);
+    (words
+        .first()
+        .is_some_and(|w| LOOKUP_WORDS.contains(&w.as_str()))
+        || words.iter().any(|w| w == "by"))
+        && !words
+            .iter()
+            .any(|w| WRITE_WORDS.contains(&w.as_str()) || matches!(w.as_str(), "delete" | "remove"))
+}
+
+/// A function that verifies submitted credentials against stored ones, or compares
+/// them: `verify_password`, `authenticate`, `login`, `constant_time_eq`, `ct_eq`.
+/// Verifying a password, username or one-time code is its validation; it is not stored.
+pub fn is_verify_fn(name: &str) -> bool {
+    crate::model::names::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "verify"
+                | "authenticate"
+                | "authenticated"
+                | "authorize"
+                | "login"
+                | "signin"
+                | "compare"
+                | "eq"
+                | "matches"
+                | "check"
+        )
+    }) || name == "sign_in"
+        || name == "log_in"
+}
+
+/// Logging and error macros: what they are given is printed or returned as an error,
+/// not stored.
+pub fn is_reporting_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "trace"
+            | "debug"
+            | "info"
+            | "warn"
+            | "error"
+            | "event"
+            | "println"
+            | "eprintln"
+            | "print"
+            | "eprint"
+            | "log"
+            | "bail"
+            | "anyhow"
+            | "trace_span"
+            | "debug_span"
+            | "info_span"
+            | "warn_span"
+            | "error_span"
+            | "span"
+            | "dbg"
+    )
+}
+
+/// sqlx's query functions and macros: a `SELECT` given the payload as a bound
+/// parameter only looks it up.
+pub const QUERY_FNS: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_as_unchecked",
+    "query_unchecked",
+    "query_scalar_unchecked",
+];
+
+/// Whether SQL text only reads: `SELECT ..` (or `WITH .. SELECT` without a write).
+pub fn is_read_only_sql(sql: &str) -> bool {
+    let s = sql.trim_start().to_ascii_lowercase();
+    (s.starts_with("select") || s.starts_with("with"))
+        && !["insert ", "update ", "delete ", " into "]
+            .iter()
+            .any(|w| s.contains(w))
+}
+
+/// Whether read-only SQL matches free text rather than a key: `LIKE`, `ILIKE`,
+/// `SIMILAR TO`, full-text search (`to_tsquery`, `@@`), `MATCH .. AGAINST`.
+pub fn is_search_sql(sql: &str) -> bool {
+    let s = sql.to_ascii_lowercase();
+    [
+        " like ",
+        " ilike ",
+        "similar to",
+        "tsquery",
+        "@@",
+        "against",
+        " ~ ",
+        " ~* ",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+}
+
+/// A lookup by a free-text term, or a listing filtered by one: `search_posts`,
+/// `find_matching`, `list_posts(&q.tag)`, `filter_by_text` (not a query builder's
+/// `.filter(..)`, whose conditions are usually keys).
+pub fn is_search_fn(name: &str) -> bool {
+    crate::model::names::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "search" | "matching" | "like" | "fuzzy" | "text" | "list"
+        )
+    })
+}
+
+/// A method that writes or sends what it is called on (`new_user.insert(&conn)`,
+/// `form.save(&db)`, `msg.send()`): a payload it is called on is consumed.
+pub fn is_write_fn(name: &str) -> bool {
+    crate::model::names::words(name).first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "insert"
+                | "save"
+                | "create"
+                | "update"
+                | "upsert"
+                | "store"
+                | "persist"
+                | "send"
+                | "post"
+                | "put"
+                | "publish"
+                | "delete"
+                | "remove"
+                | "execute"
+                | "commit"
+                | "write"
+        )
+    })
+}
+
+/// A function that stores its arguments as a new record or sends them: `insert_tag`,
+/// `create_post`, `save`, `add_label`, `publish`, `send` (not `update_*`/`delete_*`,
+/// whose arguments are usually keys).
+pub fn is_create_fn(name: &str) -> bool {
+    crate::model::names::words(name).first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "insert"
+                | "create"
+                | "save"
+                | "add"
+                | "register"
+                | "store"
+                | "persist"
+                | "upsert"
+                | "append"
+                | "push"
+                | "publish"
+                | "send"
+                | "post"
+                | "put"
+                | "write"
+                | "enqueue"
+        )
+    })
+}
+
+/// SQL that inserts rows (`INSERT INTO ..`, also after a `WITH`).
+pub fn is_insert_sql(sql: &str) -> bool {
+    let s = sql.trim_start().to_ascii_lowercase();
+    s.starts_with("insert") || (s.starts_with("with") && s.contains("insert "))
+}

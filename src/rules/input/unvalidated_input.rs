@@ -8,12 +8,19 @@
 //! hands it to functions. The payload's side — its fields, validation attributes,
 //! self-validating deserialization, functions that validate their parameter — is in the
 //! project index, so the finding is settled after the per-file pass.
+//!
+//! How the body reads the payload decides the finding's strength
+//! ([`crate::engine::validation::Uses`]): unbounded input passed on (to a call, a struct,
+//! the response) is reported by default; a payload whose unbounded fields are never read,
+//! or read only as a search term, is a preview sub-check; one read only as lookup keys,
+//! presence flags or credentials to verify is not reported. A free-text path segment is
+//! reported only when it is stored or sent out.
 
 use crate::engine::cx::{Cx, PayloadCheck};
 use crate::engine::handler::has_route_attr;
 use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
-use crate::engine::validation::{Callee, Evidence};
+use crate::engine::validation::{Callee, Evidence, Strength};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
     extractor, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
@@ -72,7 +79,10 @@ impl Rule for UnvalidatedInput {
             if !routed && *helper.get_or_insert_with(|| cx.called_in_file(&sig.ident.to_string())) {
                 return;
             }
-            if param.kind == InputKind::Path {
+            // A path segment is a key, not a document: only free text (`Path<String>`)
+            // that a handler stores or sends out unchecked is reported.
+            let path_text = param.kind == InputKind::Path;
+            if path_text && !matches!(param.payload, Payload::Raw("arbitrary text")) {
                 continue;
             }
             let bindings: Vec<String> = typed_pattern_names(&t.pat, &t.ty)
@@ -82,9 +92,23 @@ impl Rule for UnvalidatedInput {
             if bindings.is_empty() || bindings.iter().all(|b| b.starts_with('_')) {
                 continue;
             }
-            let ev = Evidence::new(vec![bindings]).scan(body);
+            let ev = Evidence::for_pattern(&t.pat, bindings).scan(body);
             // Converted, parsed or checked by hand: validated, whatever the type says.
             if ev.checked[0] {
+                continue;
+            }
+            if path_text {
+                if ev.uses[0].stored && !param.validating {
+                    let ty_text = quote::ToTokens::to_token_stream(&*t.ty)
+                        .to_string()
+                        .replace(' ', "");
+                    let msg = format!(
+                        "handler `{}` stores or sends the free-text path segment `{ty_text}` without validating it",
+                        sig.ident
+                    );
+                    let span = syn::spanned::Spanned::span(&*t.ty);
+                    cx.report(&META, span, msg).help = Some(HELP.into());
+                }
                 continue;
             }
             let validators = &cx.settings.validators;
@@ -101,6 +125,7 @@ impl Rule for UnvalidatedInput {
                 .to_string()
                 .replace(' ', "");
             let span = syn::spanned::Spanned::span(&*t.ty);
+            let uses = ev.uses[0].clone();
             let passed_to: Vec<Callee> = ev.passed_to.into_iter().map(|(_, c)| c).collect();
             let (ty, path_crate, module, msg) = match param.payload {
                 Payload::Raw(what) => {
@@ -110,8 +135,19 @@ impl Rule for UnvalidatedInput {
                     let msg = format!(
                         "handler `{handler}` accepts `{ty_text}` ({what}) without validating it"
                     );
+                    // A text body is one value, cleared when it is only read as a key, a
+                    // flag or a credential; a map or JSON value is never cleared by how
+                    // it is read (counted, keyed), only weakened.
+                    let unbounded: Option<&[String]> = (what == "arbitrary text").then_some(&[]);
+                    let strength = uses.strength(unbounded);
+                    if strength == Strength::Nothing {
+                        continue;
+                    }
                     if passed_to.is_empty() {
-                        cx.report(&META, span, msg).help = Some(HELP.into());
+                        let preview = strength == Strength::Weak;
+                        let f = cx.report(&META, span, msg);
+                        f.help = Some(HELP.into());
+                        f.preview = preview;
                         continue;
                     }
                     (None, None, None, msg)
@@ -131,6 +167,7 @@ impl Rule for UnvalidatedInput {
                 module,
                 passed_to,
                 validated: through_derive,
+                uses,
                 message,
             };
             cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
