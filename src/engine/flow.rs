@@ -984,6 +984,27 @@ impl<'c, 'ast> Flow<'c, 'ast> {
                 None => self.join_all(t.elems.iter()),
             },
             Expr::Reference(r) => self.elem_class_at(&r.expr, path),
+            // `let (clause, pattern) = match x { A => (" AND a = $2", ..), _ => ("", ..) };`:
+            // a tuple position of each branch's value. A branch that leaves (`return`,
+            // `continue`) gives nothing.
+            Expr::Match(m) if path.first().is_some() => {
+                let mut c = Class::Safe;
+                for arm in &m.arms {
+                    c = c.join(self.elem_class_at(&arm.body, path));
+                }
+                c
+            }
+            Expr::If(i) if path.first().is_some() => {
+                let then = self.block_elem(&i.then_branch, path);
+                match &i.else_branch {
+                    Some((_, e)) => then.join(self.elem_class_at(e, path)),
+                    None => then,
+                }
+            }
+            Expr::Block(b) if path.first().is_some() => self.block_elem(&b.block, path),
+            Expr::Return(_) | Expr::Continue(_) | Expr::Break(_) if path.first().is_some() => {
+                Class::Safe
+            }
             Expr::Paren(p) => self.elem_class_at(&p.expr, path),
             Expr::Group(g) => self.elem_class_at(&g.expr, path),
             Expr::Try(t) => self.elem_class_at(&t.expr, path),
@@ -1052,6 +1073,14 @@ impl<'c, 'ast> Flow<'c, 'ast> {
             }
             Expr::MethodCall(m) => self.method_elem(m, path),
             _ => self.class(e),
+        }
+    }
+
+    /// A tuple position of a block's value (its tail expression).
+    fn block_elem(&mut self, b: &'ast syn::Block, path: ElemPath) -> Class {
+        match b.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => self.elem_class_at(e, path),
+            _ => Class::opaque(),
         }
     }
 

@@ -213,42 +213,39 @@ pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// Whether a `cfg` predicate (`#[cfg(..)]`, `cfg!(..)`) holds only in tests or with a
-/// test-only feature: `test` or such a feature appears, and not under `not(..)`.
+/// test-only feature: `test`, `feature = "testing"`; `all(..)` when one of its parts
+/// does, `any(..)` when every part does (`any(test, feature = "test-utils")`, not
+/// `any(test, feature = "postgres")`); never `not(..)`.
 pub fn cfg_is_test(ts: proc_macro2::TokenStream) -> bool {
-    let mut negated = false;
-    // The last two tokens: `feature` `=` before a literal.
-    let mut feature_eq = (false, false);
-    for t in ts {
-        let prev = feature_eq;
-        feature_eq = (false, false);
-        match t {
-            proc_macro2::TokenTree::Ident(i) => {
-                if i == "test" {
-                    return true;
-                }
-                negated = i == "not";
-                feature_eq = (i == "feature", false);
+    syn::parse2::<syn::Meta>(ts).is_ok_and(|m| cfg_meta_is_test(&m, 0))
+}
+
+fn cfg_meta_is_test(m: &syn::Meta, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    match m {
+        syn::Meta::Path(p) => p.is_ident("test"),
+        syn::Meta::NameValue(nv) => {
+            nv.path.is_ident("feature")
+                && matches!(&nv.value, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
+                    if crate::model::names::is_test_feature_name(&s.value()))
+        }
+        syn::Meta::List(l) => {
+            let Ok(parts) = l.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            ) else {
+                return false;
+            };
+            if l.path.is_ident("all") {
+                parts.iter().any(|p| cfg_meta_is_test(p, depth + 1))
+            } else if l.path.is_ident("any") {
+                !parts.is_empty() && parts.iter().all(|p| cfg_meta_is_test(p, depth + 1))
+            } else {
+                false
             }
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == '=' && prev.0 => {
-                feature_eq = (true, true);
-            }
-            proc_macro2::TokenTree::Literal(l) if prev.1 => {
-                let text = l.to_string();
-                if crate::model::names::is_test_feature_name(text.trim_matches('"')) {
-                    return true;
-                }
-                negated = false;
-            }
-            proc_macro2::TokenTree::Group(g) => {
-                if !negated && cfg_is_test(g.stream()) {
-                    return true;
-                }
-                negated = false;
-            }
-            _ => negated = false,
         }
     }
-    false
 }
 
 /// The local variable an assignment or mutating call targets (`x`, `&mut x`, `*x`).

@@ -155,6 +155,8 @@ pub fn is_test_feature_name(name: &str) -> bool {
             | "testutils"
             | "test-support"
             | "test-helpers"
+            | "test-mode"
+            | "testmode"
             | "mock"
             | "mocks"
             | "mocking"
@@ -286,6 +288,12 @@ mod tests {
         assert!(!is_test("#[cfg(not(feature = \"testing\"))]"));
         assert!(!is_test("#[cfg(not(test))]"));
         assert!(!is_test("#[cfg(unix)]"));
+        assert!(is_test("#[cfg(feature = \"test_mode\")]"));
+        // `any` holds outside tests when one of its parts does.
+        assert!(!is_test("#[cfg(any(test, feature = \"postgres\"))]"));
+        assert!(!is_test("#[cfg(any(test, unix))]"));
+        assert!(is_test("#[cfg(all(test, not(feature = \"postgres\")))]"));
+        assert!(!is_test("#[cfg(not(all(test, unix)))]"));
     }
 
     #[test]
