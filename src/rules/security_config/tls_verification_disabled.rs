@@ -199,11 +199,14 @@ fn loopback_health_probe<'ast>(
             Dest::NotUrl => {}
         }
     }
-    let health_fn = sig.is_some_and(|s| {
-        let ws = words(&s.ident.to_string());
+    let health_name = |name: &str| {
+        let ws = words(name);
         ws.iter().any(|w| HEALTH_FN_WORDS.contains(&w.as_str()))
             || ws.windows(2).any(|p| p[0] == "self" && p[1] == "check")
-    });
+    };
+    // The function, or the module it is in (`commands/healthcheck.rs`), says so.
+    let health_fn = sig.is_some_and(|s| health_name(&s.ident.to_string()))
+        || cx.file.module.last().is_some_and(|m| health_name(m));
     loopback && (health_fn || health_path)
 }
 
@@ -332,8 +335,11 @@ fn own_address<'ast>(tree: &Tree<'ast>, e: &'ast Expr, depth: usize) -> bool {
             if own_address_name(&method) {
                 return true;
             }
+            // `config.http.listen.address()`: an accessor of the listener's address.
             let transparent = match method.as_str() {
-                "clone" | "to_string" | "unwrap" => m.args.is_empty(),
+                "clone" | "to_string" | "unwrap" | "address" | "addr" | "socket_addr" | "ip" => {
+                    m.args.is_empty()
+                }
                 "expect" => m.args.len() == 1,
                 _ => false,
             };
