@@ -153,7 +153,15 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             } else if let syn::Stmt::Item(syn::Item::Static(s)) = stmt {
                 self.bind_const(&s.ident);
             }
-            self.visit_stmt(stmt);
+            // `#[cfg(feature = "test_mode")] let client = ..;`: a statement compiled only
+            // for tests is test code.
+            let attrs: &[syn::Attribute] = match stmt {
+                syn::Stmt::Local(l) => &l.attrs,
+                syn::Stmt::Macro(m) => &m.attrs,
+                syn::Stmt::Expr(e, _) => expr_attrs(e),
+                syn::Stmt::Item(_) => &[],
+            };
+            self.in_test_if(attrs, |w| w.visit_stmt(stmt));
         }
     }
 
@@ -192,6 +200,25 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 span: syn::spanned::Spanned::span(value),
             },
         );
+    }
+}
+
+/// The outer attributes of a statement's expression (`#[cfg(..)] call();`).
+fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
+    match e {
+        Expr::Call(x) => &x.attrs,
+        Expr::MethodCall(x) => &x.attrs,
+        Expr::Macro(x) => &x.attrs,
+        Expr::Block(x) => &x.attrs,
+        Expr::If(x) => &x.attrs,
+        Expr::Match(x) => &x.attrs,
+        Expr::Assign(x) => &x.attrs,
+        Expr::Await(x) => &x.attrs,
+        Expr::Try(x) => &x.attrs,
+        Expr::ForLoop(x) => &x.attrs,
+        Expr::While(x) => &x.attrs,
+        Expr::Loop(x) => &x.attrs,
+        _ => &[],
     }
 }
 
