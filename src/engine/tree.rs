@@ -180,6 +180,10 @@ impl<'m, 'ast> Builder<'m, 'ast> {
     fn block(&mut self, b: &'ast syn::Block, stmt_role: Role<'ast>) {
         let n = b.stmts.len();
         for (i, stmt) in b.stmts.iter().enumerate() {
+            // A statement compiled only for tests is no part of the production code.
+            if crate::engine::walk::is_test_item(crate::engine::walk::stmt_attrs(stmt)) {
+                continue;
+            }
             match stmt {
                 Stmt::Local(l) => {
                     if let Some(init) = &l.init {

@@ -155,13 +155,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             }
             // `#[cfg(feature = "test_mode")] let client = ..;`: a statement compiled only
             // for tests is test code.
-            let attrs: &[syn::Attribute] = match stmt {
-                syn::Stmt::Local(l) => &l.attrs,
-                syn::Stmt::Macro(m) => &m.attrs,
-                syn::Stmt::Expr(e, _) => expr_attrs(e),
-                syn::Stmt::Item(_) => &[],
-            };
-            self.in_test_if(attrs, |w| w.visit_stmt(stmt));
+            self.in_test_if(stmt_attrs(stmt), |w| w.visit_stmt(stmt));
         }
     }
 
@@ -200,6 +194,17 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 span: syn::spanned::Spanned::span(value),
             },
         );
+    }
+}
+
+/// The outer attributes of a statement (`#[cfg(..)] let x = ..;`, `#[cfg(..)] call();`);
+/// an item's are its own business.
+pub fn stmt_attrs(stmt: &syn::Stmt) -> &[syn::Attribute] {
+    match stmt {
+        syn::Stmt::Local(l) => &l.attrs,
+        syn::Stmt::Macro(m) => &m.attrs,
+        syn::Stmt::Expr(e, _) => expr_attrs(e),
+        syn::Stmt::Item(_) => &[],
     }
 }
 
