@@ -311,11 +311,18 @@ def report(found: list[Found], parts: dict[str, str], verdicts, status: dict[str
     for f in found:
         part = parts[f.codebase]
         v = verdicts.get(f.key, ("unjudged", ""))[0]
-        for scope in ("all", "default" if f.kind == "default" else "preview"):
+        # `default`: what the default run reports; `preview`: what only --preview does;
+        # `core`: a rule's findings other than its preview sub-check (what it reports
+        # when it is on), the scope of the promotion rule.
+        scopes = ["all", "default" if f.kind == "default" else "preview"]
+        if f.kind != "sub-check":
+            scopes.append("core")
+        for scope in scopes:
             by[(part, f.rule, scope)]["findings"] += 1
             by[(part, f.rule, scope)][v] += 1
-            by[(part, "ALL", scope)]["findings"] += 1
-            by[(part, "ALL", scope)][v] += 1
+            if scope != "core":
+                by[(part, "ALL", scope)]["findings"] += 1
+                by[(part, "ALL", scope)][v] += 1
     rules = sorted({r for (_, r, _) in by if r != "ALL"}) + ["ALL"]
     for part in ("tuning", "holdout"):
         if not any(p == part for (p, _, _) in by):
@@ -338,11 +345,12 @@ def report(found: list[Found], parts: dict[str, str], verdicts, status: dict[str
               f"{c['debatable']} debatable, {c['unjudged']} unjudged: precision "
               f"{ratio(c['true'], c['false'])}")
     print(f"\n## promotion: on by default only with holdout precision >= {PROMOTE_PRECISION} "
-          f"over >= {PROMOTE_JUDGED} judged holdout findings\n")
+          f"over >= {PROMOTE_JUDGED} judged holdout findings (a rule's findings other than its "
+          "preview sub-check)\n")
     for r in sorted(status):
         if status[r] == "stable" and r in ("BL001", "BL002", "BL003"):
             continue
-        c = by.get(("holdout", r, "default" if status[r] == "stable" else "all"), Counter())
+        c = by.get(("holdout", r, "core"), Counter())
         judged = c["true"] + c["false"]
         p = c["true"] / judged if judged else 0.0
         ok = judged >= PROMOTE_JUDGED and p >= PROMOTE_PRECISION
