@@ -258,8 +258,8 @@ impl LayerMap {
         all
     }
 
-    /// Inferred layers: the modules the inference treats as shared (error modules of
-    /// every layer, data and error modules of persistence), outermost first, as
+    /// Inferred layers: the modules the inference treats as shared (error and metrics
+    /// modules of every layer, data and error modules of persistence), outermost first, as
     /// configuration prefixes (`shop::repositories::models`), for `backlint init`.
     pub fn shared_modules(&self) -> Vec<String> {
         if !self.inferred {
@@ -268,7 +268,10 @@ impl LayerMap {
         let mut out: Vec<Vec<String>> = Vec::new();
         let mut shown = Vec::new();
         for (k, m) in self.all_modules() {
-            if self.classify_inferred(k.as_deref(), &m, true) != Class::Shared {
+            // Shared as a referencing module (errors) or as a target (data, metrics).
+            if self.classify_inferred(k.as_deref(), &m, true) != Class::Shared
+                && self.classify_inferred(k.as_deref(), &m, false) != Class::Shared
+            {
                 continue;
             }
             let mut key = vec![k.clone().unwrap_or_else(|| "crate".into())];
