@@ -100,6 +100,51 @@ pub const DATA_MODULES: &[&str] = &[
     "models", "model", "entities", "entity", "dto", "dtos", "types", "domain",
 ];
 
+/// Suffixes of data module names (`pg_row`, `user_records`, `billing_models`): plain
+/// rows and records every layer may name, like [`DATA_MODULES`].
+pub const DATA_MODULE_SUFFIXES: &[&str] = &[
+    "_row",
+    "_rows",
+    "_record",
+    "_records",
+    "_model",
+    "_models",
+    "_entity",
+    "_entities",
+    "_dto",
+    "_dtos",
+    "_types",
+];
+
+/// A module of plain data (`models`, `rows`, `pg_row`): shared when layers are inferred.
+pub fn is_data_module(name: &str) -> bool {
+    DATA_MODULES.contains(&name) || DATA_MODULE_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Cross-cutting observability modules (`crate::api::metrics`): their counters and
+/// gauges may be named by every layer, whichever layer's tree holds them.
+pub const METRICS_MODULES: &[&str] = &["metrics", "metric"];
+
+/// Calls that build or start an HTTP server (`HttpServer::new`, `axum::serve`), as the
+/// last two segments of the resolved path of an HTTP crate's item: a module that makes
+/// them is start-up wiring (the composition root), not a business layer.
+pub const SERVER_BUILDERS: &[(&str, &str)] = &[
+    ("HttpServer", "new"),
+    ("App", "new"),
+    ("Router", "new"),
+    ("Server", "new"),
+    ("Server", "bind"),
+    ("Server", "builder"),
+    ("axum", "serve"),
+    ("warp", "serve"),
+    ("rocket", "build"),
+    ("Rocket", "build"),
+];
+
+/// Words of a crate name that make it an outbound client library (`shop_http_client`,
+/// `payments-api-sdk`): whatever else its name says, it is not the (inbound) web layer.
+pub const CLIENT_WORDS: &[&str] = &["client", "clients", "sdk"];
+
 /// Error modules: every layer's errors are shared (errors are mapped centrally, from
 /// whichever layer they come).
 pub const ERROR_MODULES: &[&str] = &["error", "errors"];
@@ -185,6 +230,13 @@ pub fn crate_layer(name: &str) -> Option<Conventional> {
             if let Some(l) = Conventional::of_module(&format!("{w}_{next}")) {
                 found.insert(l);
             }
+        }
+    }
+    // An outbound client (`shop_http_client`, `shop-api-client`) is not the web layer.
+    if words.iter().any(|w| CLIENT_WORDS.contains(w)) {
+        found.remove(&Conventional::Web);
+        if found.is_empty() {
+            return None;
         }
     }
     (found.len() == 1)

@@ -10,7 +10,8 @@ use crate::engine::usemap::{absolutize, path_names, UseMap};
 use crate::engine::walk::is_test_item;
 use crate::finding::{Finding, Region};
 use crate::model::layers::{
-    crate_layer, crates_are_layered, is_db_crate, Conventional, HTTP_CRATES, STATE_EXTRACTORS,
+    crate_layer, crates_are_layered, is_db_crate, Conventional, HTTP_CRATES, SERVER_BUILDERS,
+    STATE_EXTRACTORS,
 };
 use crate::model::sql::names_a_table;
 use syn::visit::Visit;
@@ -280,6 +281,15 @@ impl Collector<'_> {
     }
 }
 
+/// A resolved path to an HTTP crate's server builder (`actix_web::HttpServer::new`,
+/// `axum::serve`).
+fn builds_server(target: &[String]) -> bool {
+    let n = target.len();
+    n >= 2
+        && HTTP_CRATES.contains(&target[0].as_str())
+        && SERVER_BUILDERS.contains(&(target[n - 2].as_str(), target[n - 1].as_str()))
+}
+
 /// A SQL string literal that names no table (`SELECT 1`, `SELECT version()`).
 fn is_probe_sql(e: &syn::Expr) -> bool {
     let e = match e {
@@ -412,6 +422,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 } else {
                     self.absolute(&segs, false)
                 };
+                if builds_server(&target) && !self.out.wiring.contains(&self.module) {
+                    self.out.wiring.push(self.module.clone());
+                }
                 self.record(target, first.ident.span(), last.ident.span(), kind);
             }
         }

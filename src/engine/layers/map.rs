@@ -4,8 +4,9 @@
 use super::{Breach, FileLayers, LayerRef, RefKind};
 use crate::config::{LayerMode, LayerSettings, Settings};
 use crate::model::layers::{
-    crate_layer, crates_are_layered, is_db_crate, is_error_type_name, Conventional, DATA_MODULES,
-    DB_DATA_MODULES, DOMAIN_MODULES, ERROR_MODULES, GROUP_MODULES, HTTP_CRATES,
+    crate_layer, crates_are_layered, is_data_module, is_db_crate, is_error_type_name, Conventional,
+    DATA_MODULES, DATA_MODULE_SUFFIXES, DB_DATA_MODULES, DOMAIN_MODULES, ERROR_MODULES,
+    GROUP_MODULES, HTTP_CRATES, METRICS_MODULES,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -42,6 +43,8 @@ pub struct LayerMap {
     modules: HashMap<Option<String>, HashSet<Vec<String>>>,
     /// Re-exports: (crate, path created) → path it stands for (absolute as written).
     reexports: HashMap<(Option<String>, Vec<String>), Vec<String>>,
+    /// Modules that build or start an HTTP server: start-up wiring.
+    wiring: HashSet<(Option<String>, Vec<String>)>,
     /// Modules whose file a configured `paths` glob matches.
     path_layers: HashMap<(Option<String>, Vec<String>), usize>,
     crates: HashSet<String>,
@@ -71,6 +74,9 @@ impl LayerMap {
                 .entry(f.krate.clone())
                 .or_default()
                 .extend(f.modules);
+            for m in f.wiring {
+                map.wiring.insert((f.krate.clone(), m));
+            }
             for (created, target) in f.reexports {
                 map.reexports.insert((f.krate.clone(), created), target);
             }
@@ -216,6 +222,9 @@ impl LayerMap {
         let all = self.all_modules();
         for (k, m) in &all {
             if let Class::Layer(i) = self.classify_inferred(k.as_deref(), m, false) {
+                if self.is_wiring(k.as_deref(), m, i) {
+                    continue;
+                }
                 let shown = match k.as_deref().and_then(|c| self.crate_layers.get(c)) {
                     Some(_) if !self.module_layered.contains(k) => {
                         format!("{} (crate)", k.as_deref().unwrap_or("crate"))
@@ -225,6 +234,17 @@ impl LayerMap {
                 self.layers[i].members.insert(shown);
             }
         }
+    }
+
+    /// Inferred layers: a service-layer module that builds or starts the HTTP server
+    /// (`HttpServer::new`, `axum::serve`) is start-up wiring, the composition root that
+    /// mounts the routes and builds the state; its references are not checked.
+    fn is_wiring(&self, krate: Option<&str>, module: &[String], layer: usize) -> bool {
+        self.inferred
+            && layer == Conventional::Service as usize
+            && self
+                .wiring
+                .contains(&(krate.map(str::to_string), module.to_vec()))
     }
 
     /// Every module of every crate, sorted.
@@ -238,8 +258,8 @@ impl LayerMap {
         all
     }
 
-    /// Inferred layers: the modules the inference treats as shared (error modules of
-    /// every layer, data and error modules of persistence), outermost first, as
+    /// Inferred layers: the modules the inference treats as shared (error and metrics
+    /// modules of every layer, data and error modules of persistence), outermost first, as
     /// configuration prefixes (`shop::repositories::models`), for `backlint init`.
     pub fn shared_modules(&self) -> Vec<String> {
         if !self.inferred {
@@ -248,7 +268,10 @@ impl LayerMap {
         let mut out: Vec<Vec<String>> = Vec::new();
         let mut shown = Vec::new();
         for (k, m) in self.all_modules() {
-            if self.classify_inferred(k.as_deref(), &m, true) != Class::Shared {
+            // Shared as a referencing module (errors) or as a target (data, metrics).
+            if self.classify_inferred(k.as_deref(), &m, true) != Class::Shared
+                && self.classify_inferred(k.as_deref(), &m, false) != Class::Shared
+            {
                 continue;
             }
             let mut key = vec![k.clone().unwrap_or_else(|| "crate".into())];
@@ -331,8 +354,11 @@ impl LayerMap {
         // error modules are shared.
         let below = path.get(i + 1).map(String::as_str).unwrap_or("");
         let error = ERROR_MODULES.contains(&below);
+        // Metrics (counters, gauges) are cross-cutting: any layer may name them.
+        let metrics = !source && METRICS_MODULES.contains(&below);
         if (source && error)
-            || (l == Conventional::Persistence && (error || DATA_MODULES.contains(&below)))
+            || metrics
+            || (l == Conventional::Persistence && (error || is_data_module(below)))
         {
             Class::Shared
         } else {
@@ -387,7 +413,10 @@ impl LayerMap {
     /// Settles a reference: what it breaks, if anything.
     pub fn settle(&self, r: &LayerRef) -> Option<Breach> {
         let from = r.krate.as_deref();
-        let from_class = self.classify(from, &r.module, true);
+        let from_class = match self.classify(from, &r.module, true) {
+            Class::Layer(f) if self.is_wiring(from, &r.module, f) => Class::Unlayered,
+            c => c,
+        };
         let written = r.target.join("::");
         let Some((tk, tp)) = self.internal(from, &r.target) else {
             let Class::Layer(f) = from_class else {
@@ -590,10 +619,27 @@ impl LayerMap {
             s += &format!("  shared: {}\n", names.join(", "));
         } else if self.inferred {
             s += &format!(
-                "  shared: error modules in every layer ({}), data modules inside persistence ({})\n",
+                "  shared: error modules in every layer ({}), metrics modules ({}), data modules inside persistence ({}, names ending in {})\n",
                 ERROR_MODULES.join(", "),
-                DATA_MODULES.join(", ")
+                METRICS_MODULES.join(", "),
+                DATA_MODULES.join(", "),
+                DATA_MODULE_SUFFIXES.join(", ")
             );
+            let mut wiring: Vec<String> = self
+                .all_modules()
+                .into_iter()
+                .filter(|(k, m)| {
+                    matches!(self.classify_inferred(k.as_deref(), m, false), Class::Layer(i) if self.is_wiring(k.as_deref(), m, i))
+                })
+                .map(|(k, m)| show_module(k.as_deref(), &m))
+                .collect();
+            wiring.sort();
+            if !wiring.is_empty() {
+                s += &format!(
+                    "  start-up wiring (builds the HTTP server; not checked): {}\n",
+                    wiring.join(", ")
+                );
+            }
         }
         for g in &self.config.independent {
             let names: Vec<String> = g.iter().map(|p| p.display()).collect();
@@ -640,6 +686,16 @@ fn layer_roots(modules: &HashSet<Vec<String>>) -> BTreeMap<Vec<String>, Conventi
             .iter()
             .any(|s| DOMAIN_MODULES.contains(&s.as_str()));
         if m.len() < 2 || is_group(m) || in_domain {
+            continue;
+        }
+        // `application` names start-up code as often as a service layer: it is one only
+        // as a directory of submodules (`application::{orders, billing}`), not as a
+        // single file (`src/application.rs` that builds the server and the state).
+        if m.last().is_some_and(|s| s == "application")
+            && !modules
+                .iter()
+                .any(|o| o.len() > m.len() && o.starts_with(m))
+        {
             continue;
         }
         let parent = &m[..m.len() - 1];
@@ -707,6 +763,18 @@ mod tests {
                 ("crate::application::service".into(), "service"),
             ]
         );
+        // `application` is a service layer only as a directory of submodules.
+        assert_eq!(
+            roots(&["crate::api", "crate::application", "crate::biz"]),
+            vec![
+                ("crate::api".into(), "web"),
+                ("crate::biz".into(), "service")
+            ]
+        );
+        assert_eq!(
+            roots(&["crate::application", "crate::application::orders"]),
+            vec![("crate::application".into(), "service")]
+        );
         // Below grouping modules; never inside the domain core.
         assert_eq!(
             roots(&[
@@ -735,6 +803,13 @@ mod tests {
         );
         assert_eq!(crate_layer("api"), Some(Conventional::Web));
         assert_eq!(crate_layer("shop-api-db"), None);
+        // Outbound clients are not the web layer.
+        assert_eq!(crate_layer("shop_http_client"), None);
+        assert_eq!(crate_layer("shop-api-client"), None);
+        assert_eq!(
+            crate_layer("shop-db-client"),
+            Some(Conventional::Persistence)
+        );
         assert_eq!(crate_layer("kanidm_proto"), None);
         assert!(crates_are_layered(
             ["shop-api", "shop-service", "shop-db"].into_iter()

@@ -82,6 +82,8 @@ pub struct FileLayers {
     pub modules: Vec<Vec<String>>,
     /// `pub use` re-exports: (path it creates, path it stands for).
     pub reexports: Vec<(Vec<String>, Vec<String>)>,
+    /// Modules that build or start an HTTP server (`HttpServer::new`): start-up wiring.
+    pub wiring: Vec<Vec<String>>,
     /// The configured layer whose `paths` globs match the file.
     pub path_layer: Option<usize>,
 }
