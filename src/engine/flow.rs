@@ -654,7 +654,21 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
         let mut acc = Class::Safe;
         let mut done_captures: Vec<&str> = Vec::new();
-        for p in &fa.placeholders {
+        // `{:032x}`, `{:o}`, `{:e}`: digits whatever the value (a hex trace id).
+        let numeric: Vec<bool> = fa
+            .fmt
+            .as_ref()
+            .map(|f| {
+                crate::engine::macros::scan_format_string(&f.value())
+                    .iter()
+                    .map(|r| r.numeric)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (i, p) in fa.placeholders.iter().enumerate() {
+            if numeric.get(i).copied().unwrap_or(false) {
+                continue;
+            }
             let c = match &p.arg {
                 ArgRef::Arg(i) => match fa.args.get(*i) {
                     Some(a) => {
