@@ -93,11 +93,7 @@ fn mentions_clients(cx: &Cx<'_, '_>) -> bool {
     })
 }
 
-fn check_tree<'ast>(
-    cx: &mut Cx<'_, 'ast>,
-    tree: &Tree<'ast>,
-    sig: Option<&'ast syn::Signature>,
-) {
+fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>, sig: Option<&'ast syn::Signature>) {
     let mut probe = None;
     for (i, node) in tree.nodes.iter().enumerate() {
         match node.expr {
