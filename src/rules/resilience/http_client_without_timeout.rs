@@ -45,7 +45,7 @@ impl Rule for HttpClientWithoutTimeout {
     fn check_fn<'ast>(
         &self,
         cx: &mut Cx<'_, 'ast>,
-        _attrs: &'ast [syn::Attribute],
+        attrs: &'ast [syn::Attribute],
         sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
@@ -55,7 +55,7 @@ impl Rule for HttpClientWithoutTimeout {
             return;
         }
         let tree = Tree::from_block(body, cx.macros);
-        check_tree(cx, &tree, Some(sig));
+        check_tree(cx, &tree, Some((attrs, sig)));
     }
 
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
@@ -93,7 +93,11 @@ fn mentions_clients(cx: &Cx<'_, '_>) -> bool {
     })
 }
 
-fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>, sig: Option<&'ast syn::Signature>) {
+fn check_tree<'ast>(
+    cx: &mut Cx<'_, 'ast>,
+    tree: &Tree<'ast>,
+    sig: Option<(&'ast [syn::Attribute], &'ast syn::Signature)>,
+) {
     let mut probe = None;
     for (i, node) in tree.nodes.iter().enumerate() {
         match node.expr {
@@ -170,15 +174,16 @@ fn says_health(name: &str) -> bool {
 ///   (`Command::HealthCheck { .. } => { .. }`).
 ///
 /// A method (`self.check_health()`, a checker a server runs periodically), a client made
-/// inside a loop, and a constructor returning the client are still checked.
+/// inside a loop, a request handler (the service's own `/health` endpoint checking an
+/// upstream) and a constructor returning the client are still checked.
 fn one_shot_health_check<'ast>(
     cx: &Cx<'_, 'ast>,
     tree: &Tree<'ast>,
     i: usize,
-    sig: Option<&'ast syn::Signature>,
+    sig: Option<(&'ast [syn::Attribute], &'ast syn::Signature)>,
     probe: &mut Option<bool>,
 ) -> bool {
-    if *probe.get_or_insert_with(|| loopback_health_probe(cx, tree, sig)) {
+    if *probe.get_or_insert_with(|| loopback_health_probe(cx, tree, sig.map(|(_, s)| s))) {
         return true;
     }
     let mut cur = i;
@@ -209,7 +214,13 @@ fn one_shot_health_check<'ast>(
     if health_arm {
         return true;
     }
-    let Some(sig) = sig else { return false };
+    let Some((attrs, sig)) = sig else {
+        return false;
+    };
+    // A service's own health endpoint that calls out is a request handler, not a probe.
+    if crate::engine::handler::handler(cx, attrs, sig).is_some() {
+        return false;
+    }
     let named = says_health(&sig.ident.to_string())
         || cx.file.module.last().is_some_and(|m| says_health(m));
     let returns_client = match &sig.output {
