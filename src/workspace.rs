@@ -130,8 +130,9 @@ impl Package {
 
     /// Whether `file` is part of no service: the package's build script, a command-line
     /// tool, or (in a package that depends on no web framework) a developer task binary
-    /// (an `xtask` package, a package in a `tools/`, `tasks/` or `scripts/` directory, a
-    /// binary in such a directory) or a binary under `src/bin/`.
+    /// (an `xtask` package, a code generator (`*-codegen`, a `codegen` binary), a package
+    /// in a `tools/`, `tasks/` or `scripts/` directory, a binary in such a directory) or a
+    /// binary under `src/bin/`.
     pub fn is_tool_file(&self, file: &Path) -> bool {
         let rel = file.strip_prefix(&self.manifest_dir).ok();
         let build_script = rel.is_some_and(|r| r == Path::new("build.rs"))
@@ -151,8 +152,14 @@ impl Package {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| TOOL_DIRS.contains(&n))
         };
+        // A code generator run by hand (`iana-codegen`, a `schema_codegen` binary).
+        let codegen = |name: &str| name.split(['-', '_']).any(|w| w == "codegen");
         let task_package = self.name == "xtask"
             || self.name.starts_with("xtask-")
+            || codegen(&self.name)
+            || self
+                .target_of(file)
+                .is_some_and(|t| t.kind.iter().any(|k| k == "bin") && codegen(&t.name))
             || dir_name(Some(&self.manifest_dir))
             || dir_name(self.manifest_dir.parent());
         let tool_dir = rel

@@ -654,7 +654,21 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
         let mut acc = Class::Safe;
         let mut done_captures: Vec<&str> = Vec::new();
-        for p in &fa.placeholders {
+        // `{:032x}`, `{:o}`, `{:e}`: digits whatever the value (a hex trace id).
+        let numeric: Vec<bool> = fa
+            .fmt
+            .as_ref()
+            .map(|f| {
+                crate::engine::macros::scan_format_string(&f.value())
+                    .iter()
+                    .map(|r| r.numeric)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (i, p) in fa.placeholders.iter().enumerate() {
+            if numeric.get(i).copied().unwrap_or(false) {
+                continue;
+            }
             let c = match &p.arg {
                 ArgRef::Arg(i) => match fa.args.get(*i) {
                     Some(a) => {
@@ -793,6 +807,19 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         }
     }
 
+    /// Whether `e` is a tracing span context: the value of `.span_context()`, or a binding
+    /// declared as a `SpanContext`.
+    fn is_span_context(&self, e: &'ast Expr) -> bool {
+        match trace(self.scopes, e, self.horizon, Peel::Transparent) {
+            Traced::Expr(Expr::MethodCall(m), _) => m.method == "span_context" && m.args.is_empty(),
+            Traced::Binding(b) => {
+                b.ty.and_then(core_type_name)
+                    .is_some_and(|t| t == "SpanContext")
+            }
+            _ => false,
+        }
+    }
+
     /// The local function whose returned value `e` is (through references, `as_str()`,
     /// `?`, and `let` bindings that are not changed afterwards).
     pub fn returned_by_local_call(&self, e: &'ast Expr) -> Option<String> {
@@ -840,6 +867,14 @@ impl<'c, 'ast> Flow<'c, 'ast> {
         let name = m.method.to_string();
         let name = name.as_str();
         if BOUNDED_METHODS.contains(&name) {
+            return Class::Safe;
+        }
+        // A tracing span context's ids (`span_context.trace_id()`): typed ids printed as
+        // fixed-width hex, whatever the request carried.
+        if matches!(name, "trace_id" | "span_id" | "trace_flags")
+            && m.args.is_empty()
+            && self.is_span_context(&m.receiver)
+        {
             return Class::Safe;
         }
         if TRANSPARENT_METHODS.contains(&name) {

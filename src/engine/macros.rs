@@ -538,6 +538,9 @@ pub struct RawPlaceholder {
     /// The argument part: empty (next positional), a number, or a name.
     pub arg: String,
     pub debug: bool,
+    /// Formatted as a number in another base or notation (`{:x}`, `{:032X}`, `{:#o}`,
+    /// `{:b}`, `{:e}`): the traits behind these (`LowerHex`, `Octal`, …) write digits.
+    pub numeric: bool,
 }
 
 /// Splits a format string into its placeholders (`{{`/`}}` are escapes).
@@ -562,6 +565,10 @@ pub fn scan_format_string(s: &str) -> Vec<RawPlaceholder> {
                 out.push(RawPlaceholder {
                     arg: arg.trim().to_string(),
                     debug: spec.contains('?'),
+                    numeric: matches!(
+                        spec.as_bytes().last(),
+                        Some(b'x' | b'X' | b'o' | b'b' | b'e' | b'E')
+                    ),
                 });
                 i = start + len + 1;
             }

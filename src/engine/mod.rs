@@ -9,6 +9,7 @@ pub mod depth;
 pub mod facts;
 pub mod flow;
 pub mod handler;
+pub mod health_probe;
 pub mod index;
 pub mod layers;
 pub mod macros;

@@ -9,11 +9,13 @@
 //! timeout is reported where it is created: that is where the timeout belongs.
 
 use crate::engine::cx::Cx;
+use crate::engine::health_probe::loopback_health_probe;
 use crate::engine::tree::{pat_ident, Node, Role, Tree};
 use crate::model::http_clients::{
     constructor, Constructor, HttpLib, Produces, BUILD_METHOD, CONNECT_ONLY_TIMEOUTS,
     FUTURE_TIMEOUTS, HTTP_CRATES, PASS_THROUGH,
 };
+use crate::model::names::words;
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
@@ -43,8 +45,8 @@ impl Rule for HttpClientWithoutTimeout {
     fn check_fn<'ast>(
         &self,
         cx: &mut Cx<'_, 'ast>,
-        _attrs: &'ast [syn::Attribute],
-        _sig: &'ast syn::Signature,
+        attrs: &'ast [syn::Attribute],
+        sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
         // Build scripts, developer tasks and command-line tools serve no requests: a
@@ -53,7 +55,7 @@ impl Rule for HttpClientWithoutTimeout {
             return;
         }
         let tree = Tree::from_block(body, cx.macros);
-        check_tree(cx, &tree);
+        check_tree(cx, &tree, Some((attrs, sig)));
     }
 
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
@@ -69,7 +71,7 @@ impl Rule for HttpClientWithoutTimeout {
         match expr {
             Expr::Closure(_) => {
                 let tree = Tree::from_expr(expr, cx.macros);
-                check_tree(cx, &tree);
+                check_tree(cx, &tree, None);
             }
             Expr::Call(c) => {
                 for a in &c.args {
@@ -91,7 +93,12 @@ fn mentions_clients(cx: &Cx<'_, '_>) -> bool {
     })
 }
 
-fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>) {
+fn check_tree<'ast>(
+    cx: &mut Cx<'_, 'ast>,
+    tree: &Tree<'ast>,
+    sig: Option<(&'ast [syn::Attribute], &'ast syn::Signature)>,
+) {
+    let mut probe = None;
     for (i, node) in tree.nodes.iter().enumerate() {
         match node.expr {
             Expr::Call(c) => {
@@ -117,6 +124,9 @@ fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>) {
                 };
                 if eval.climb(i, start, 0) == Outcome::Unbounded {
                     let connect_only = eval.connect_only;
+                    if one_shot_health_check(cx, tree, i, sig, &mut probe) {
+                        continue;
+                    }
                     report(cx, node.expr, ctor, connect_only);
                 }
             }
@@ -128,6 +138,116 @@ fn check_tree<'ast>(cx: &mut Cx<'_, 'ast>, tree: &Tree<'ast>) {
             _ => {}
         }
     }
+}
+
+/// Words of a function, module or subcommand name that say it checks the service's health
+/// or readiness (`check_health`, `commands/healthcheck.rs`, `Command::Ready`).
+const HEALTH_CHECK_WORDS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "healthy",
+    "ready",
+    "readiness",
+    "readyz",
+    "live",
+    "liveness",
+    "livez",
+    "alive",
+];
+
+fn says_health(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| HEALTH_CHECK_WORDS.contains(&w.as_str()))
+}
+
+/// Whether the client created at node `i` serves a health check run once, the way a
+/// container's health check runs a server binary's `health` subcommand: one request, then
+/// the process exits (and the orchestrator's own timeout bounds it). That is:
+///
+/// - a probe of the service's own listener (requests only to this machine, named as a
+///   health check, readiness check or heartbeat: the shared [`loopback_health_probe`]);
+/// - or, outside any loop, a free function named as a health or readiness check (or in
+///   a module so named) that returns no client (`async fn check_health(args) ->
+///   Result<()>`), or the `match` arm of a health-check subcommand
+///   (`Command::HealthCheck { .. } => { .. }`).
+///
+/// A method (`self.check_health()`, a checker a server runs periodically), a client made
+/// inside a loop, a request handler (the service's own `/health` endpoint checking an
+/// upstream) and a constructor returning the client are still checked.
+fn one_shot_health_check<'ast>(
+    cx: &Cx<'_, 'ast>,
+    tree: &Tree<'ast>,
+    i: usize,
+    sig: Option<(&'ast [syn::Attribute], &'ast syn::Signature)>,
+    probe: &mut Option<bool>,
+) -> bool {
+    if *probe.get_or_insert_with(|| loopback_health_probe(cx, tree, sig.map(|(_, s)| s))) {
+        return true;
+    }
+    let mut cur = i;
+    let mut health_arm = false;
+    for _ in 0..256 {
+        let Some((p, parent)) = tree.parent(cur) else {
+            break;
+        };
+        match parent.expr {
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => return false,
+            Expr::Match(m) if !health_arm => {
+                let at = tree.start(i);
+                let inside = |s: proc_macro2::Span| {
+                    let (a, b) = (s.start(), s.end());
+                    (a.line, a.column) <= (at.line, at.column)
+                        && (at.line, at.column) < (b.line, b.column)
+                };
+                health_arm = m
+                    .arms
+                    .iter()
+                    .find(|arm| inside(arm.body.span()))
+                    .is_some_and(|arm| pat_says_health(&arm.pat));
+            }
+            _ => {}
+        }
+        cur = p;
+    }
+    if health_arm {
+        return true;
+    }
+    let Some((attrs, sig)) = sig else {
+        return false;
+    };
+    // A service's own health endpoint that calls out is a request handler, not a probe.
+    if crate::engine::handler::handler(cx, attrs, sig).is_some() {
+        return false;
+    }
+    let named = says_health(&sig.ident.to_string())
+        || cx.file.module.last().is_some_and(|m| says_health(m));
+    let returns_client = match &sig.output {
+        syn::ReturnType::Default => false,
+        syn::ReturnType::Type(_, ty) => {
+            let text = quote::ToTokens::to_token_stream(ty).to_string();
+            ["Client", "Agent", "Builder", "Self", "impl"]
+                .iter()
+                .any(|w| text.contains(w))
+        }
+    };
+    named && sig.receiver().is_none() && !returns_client
+}
+
+/// A subcommand's pattern named as a health check (`Command::HealthCheck { .. }`,
+/// `Mode::Ready(args)`).
+fn pat_says_health(pat: &syn::Pat) -> bool {
+    let path = match pat {
+        syn::Pat::Struct(p) => &p.path,
+        syn::Pat::TupleStruct(p) => &p.path,
+        syn::Pat::Path(p) => &p.path,
+        syn::Pat::Or(o) => return o.cases.iter().any(pat_says_health),
+        _ => return false,
+    };
+    path.segments
+        .last()
+        .is_some_and(|s| says_health(&s.ident.to_string()))
 }
 
 /// A client constructor passed as a function value: `LazyLock::new(reqwest::Client::new)`.
