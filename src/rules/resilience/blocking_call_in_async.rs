@@ -15,11 +15,11 @@ use super::locals::{self_ty_name, Chain, Locals, Root};
 use crate::engine::cx::Cx;
 use crate::finding::Label;
 use crate::model::blocking::{
-    blocking_fn, is_path, is_startup_fn, path_in, runs_closure_inline, starts_with, std_file_opener,
-    std_fs_fn, std_fs_metadata_fn,
-    BLOCK_ON_FNS, DIESEL_ASYNC_CRATES, DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS,
-    PARALLEL_ITER_METHODS, STD_FILE_IO_METHODS, SYNC_CHANNELS, SYNC_POOL_CRATES, SYNC_POOL_TYPES,
-    SYNC_RECEIVER_TYPES, SYNC_RECV_METHODS, TOKIO_BLOCKING_METHODS,
+    blocking_fn, is_path, is_startup_fn, path_in, runs_closure_inline, starts_with,
+    std_file_opener, std_fs_fn, std_fs_metadata_fn, BLOCK_ON_FNS, DIESEL_ASYNC_CRATES,
+    DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS, PARALLEL_ITER_METHODS, STD_FILE_IO_METHODS,
+    SYNC_CHANNELS, SYNC_POOL_CRATES, SYNC_POOL_TYPES, SYNC_RECEIVER_TYPES, SYNC_RECV_METHODS,
+    TOKIO_BLOCKING_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
