@@ -80,7 +80,13 @@ impl Rule for BlockingCallInAsync {
         let command = !handler
             && reached.is_empty()
             && (parses_command_line(cx, body) || in_command_module(cx));
-        let startup = (is_startup_fn(&name) && !handler) || cx.file.cli || command;
+        // A private function nothing in its file refers to never runs (dead code).
+        if !handler && unreferenced_private(cx, &name) {
+            return;
+        }
+        let startup = (!handler && (is_startup_fn(&name) || only_from_startup(cx, &name)))
+            || cx.file.cli
+            || command;
         let label = if handler {
             format!("request handler `{name}`")
         } else if !reached.is_empty() {
@@ -166,6 +172,64 @@ impl<'v> Visit<'v> for FileUses<'_> {
             self.used = true;
         }
     }
+}
+
+/// Whether every function of the file named `name` is private (not `pub`, not a trait
+/// method), not test code, and referred to nowhere else in the file: dead code.
+fn unreferenced_private(cx: &Cx<'_, '_>, name: &str) -> bool {
+    let calls = cx.facts.calls();
+    let Some(defs) = calls.fns.get(name) else {
+        return false;
+    };
+    if defs.is_empty() || defs.iter().any(|f| f.public || f.test) {
+        return false;
+    }
+    let referenced = calls
+        .callers
+        .get(name)
+        .is_some_and(|c| c.iter().any(|c| c != name));
+    // The name's occurrences in the text: its definitions only (no call, no value use,
+    // no mention in a macro or a child module).
+    !referenced && cx.ident_offsets(name).len() <= defs.len()
+}
+
+/// Whether the private function(s) named `name` are called only from startup code of the
+/// file (`main`, `init_*`, or functions themselves only called from there): a `run`
+/// that `main` awaits to build and start the server.
+fn only_from_startup(cx: &Cx<'_, '_>, name: &str) -> bool {
+    fn reach(cx: &Cx<'_, '_>, name: &str, seen: &mut HashSet<String>, depth: usize) -> bool {
+        if depth > 4 || !seen.insert(name.to_string()) {
+            return depth > 0;
+        }
+        let calls = cx.facts.calls();
+        let Some(defs) = calls.fns.get(name) else {
+            return false;
+        };
+        if defs.is_empty() || defs.iter().any(|f| f.public || f.test) {
+            return false;
+        }
+        let Some(callers) = calls.callers.get(name) else {
+            return false;
+        };
+        let mut any = false;
+        for caller in callers {
+            if caller == name || calls.is_test_fn(caller) {
+                continue;
+            }
+            let Some(items) = calls.fns.get(caller.as_str()) else {
+                return false;
+            };
+            if items.iter().any(|f| is_handler(cx, f.attrs, f.sig)) {
+                return false;
+            }
+            any = true;
+            if !is_startup_fn(caller) && !reach(cx, caller, seen, depth + 1) {
+                return false;
+            }
+        }
+        any
+    }
+    reach(cx, name, &mut HashSet::new(), 0)
 }
 
 /// Whether a module of the file's path holds a command-line tool's code (`cli`,
