@@ -36,6 +36,26 @@ pub const STD_FS_FNS: &[&str] = &[
     "soft_link",
 ];
 
+/// The functions of [`STD_FS_FNS`] that read or write whole files or delete whole trees:
+/// reported by default on the request path. The others are single metadata system calls
+/// (`create_dir_all`, `rename`, `remove_file`, `metadata`, `exists`), short on a local
+/// disk: a preview sub-check.
+pub const STD_FS_BULK_FNS: &[&str] = &["read", "read_to_string", "write", "copy", "remove_dir_all"];
+
+/// Whether a resolved `std::fs` path is a single metadata system call (see
+/// [`STD_FS_BULK_FNS`]); `File` openers are judged by how the file is used.
+pub fn std_fs_metadata_fn(path: &[String]) -> bool {
+    matches!(path, [a, b, f] if a == "std" && b == "fs"
+        && STD_FS_FNS.contains(&f.as_str())
+        && !STD_FS_BULK_FNS.contains(&f.as_str()))
+}
+
+/// Whether a resolved path is a `std::fs::File` opener (`File::open`, `File::create`).
+pub fn std_file_opener(path: &[String]) -> bool {
+    matches!(path, [a, b, t, f] if a == "std" && b == "fs" && t == "File"
+        && STD_FILE_OPENERS.contains(&f.as_str()))
+}
+
 /// `std::fs::File` associated functions that open a file.
 pub const STD_FILE_OPENERS: &[&str] = &["open", "create", "create_new"];
 
@@ -242,6 +262,17 @@ pub fn is_startup_fn(name: &str) -> bool {
         name,
         "main" | "init" | "setup" | "bootstrap" | "startup" | "new"
     ) || name.ends_with("_main")
+        // Schema migrations and configuration loading run once, before serving:
+        // `migrate`, `migrate_up`, `run_migrations`, `initialize_db`, `load_config`.
+        || name == "migrate"
+        || name.starts_with("migrate_")
+        || name.ends_with("_migrations")
+        || name.ends_with("_migration")
+        || name.starts_with("initialize")
+        || name.starts_with("initialise")
+        || name.starts_with("load_config")
+        || name.starts_with("read_config")
+        || name.starts_with("load_settings")
         || matches!(name, "main_inner" | "real_main" | "async_main")
         || name.starts_with("init_")
         || name.ends_with("_init")

@@ -15,10 +15,11 @@ use super::locals::{self_ty_name, Chain, Locals, Root};
 use crate::engine::cx::Cx;
 use crate::finding::Label;
 use crate::model::blocking::{
-    blocking_fn, is_path, is_startup_fn, path_in, runs_closure_inline, starts_with, std_fs_fn,
-    BLOCK_ON_FNS, DIESEL_ASYNC_CRATES, DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS,
-    PARALLEL_ITER_METHODS, STD_FILE_IO_METHODS, SYNC_CHANNELS, SYNC_POOL_CRATES, SYNC_POOL_TYPES,
-    SYNC_RECEIVER_TYPES, SYNC_RECV_METHODS, TOKIO_BLOCKING_METHODS,
+    blocking_fn, is_path, is_startup_fn, path_in, runs_closure_inline, starts_with,
+    std_file_opener, std_fs_fn, std_fs_metadata_fn, BLOCK_ON_FNS, DIESEL_ASYNC_CRATES,
+    DIESEL_SYNC_IMPORTS, DIESEL_SYNC_METHODS, PARALLEL_ITER_METHODS, STD_FILE_IO_METHODS,
+    SYNC_CHANNELS, SYNC_POOL_CRATES, SYNC_POOL_TYPES, SYNC_RECEIVER_TYPES, SYNC_RECV_METHODS,
+    TOKIO_BLOCKING_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -68,12 +69,24 @@ impl Rule for BlockingCallInAsync {
         // File-system calls are reported on the request path only: elsewhere (startup,
         // maintenance jobs) they are mostly short and block no request.
         let handler = is_handler(cx, attrs, sig);
-        let startup = (is_startup_fn(&name) && !handler) || cx.file.cli;
         let reached = if handler {
             Vec::new()
         } else {
             reaching_handlers(cx, &name)
         };
+        // A command's entry point inside a server package (it parses the command line),
+        // and the code of a `cli` / `console` module no handler reaches, run as a
+        // separate program: they block only the command.
+        let command = !handler
+            && reached.is_empty()
+            && (parses_command_line(cx, body) || in_command_module(cx));
+        // A private function nothing in its file refers to never runs (dead code).
+        if !handler && unreferenced_private(cx, &name) {
+            return;
+        }
+        let startup = (!handler && (is_startup_fn(&name) || only_from_startup(cx, &name)))
+            || cx.file.cli
+            || command;
         let label = if handler {
             format!("request handler `{name}`")
         } else if !reached.is_empty() {
@@ -124,6 +137,147 @@ impl Rule for BlockingCallInAsync {
     }
 }
 
+/// Finds uses of a local file other than asking for its metadata (`f.metadata()`): any
+/// other method call, a use as an argument, or a mention in a macro.
+struct FileUses<'n> {
+    name: &'n str,
+    used: bool,
+}
+
+impl<'v> Visit<'v> for FileUses<'_> {
+    fn visit_expr(&mut self, e: &'v Expr) {
+        if let Expr::MethodCall(m) = e {
+            if m.method == "metadata" && m.args.is_empty() {
+                if let Expr::Path(p) = &*m.receiver {
+                    if p.path.is_ident(self.name) {
+                        return;
+                    }
+                }
+            }
+        }
+        if let Expr::Path(p) = e {
+            if p.path.is_ident(self.name) {
+                self.used = true;
+            }
+        }
+        visit::visit_expr(self, e);
+    }
+    fn visit_macro(&mut self, m: &'v syn::Macro) {
+        // Macro bodies are not parsed here: a mention counts as a use.
+        if m.tokens.clone().into_iter().any(|t| {
+            matches!(&t, proc_macro2::TokenTree::Ident(i) if i == self.name)
+                || matches!(&t, proc_macro2::TokenTree::Group(_))
+                    && t.to_string().contains(self.name)
+        }) {
+            self.used = true;
+        }
+    }
+}
+
+/// Whether every function of the file named `name` is private (not `pub`, not a trait
+/// method), not test code, and referred to nowhere else in the file: dead code.
+fn unreferenced_private(cx: &Cx<'_, '_>, name: &str) -> bool {
+    let calls = cx.facts.calls();
+    let Some(defs) = calls.fns.get(name) else {
+        return false;
+    };
+    if defs.is_empty() || defs.iter().any(|f| f.public || f.test) {
+        return false;
+    }
+    let referenced = calls
+        .callers
+        .get(name)
+        .is_some_and(|c| c.iter().any(|c| c != name));
+    // The name's occurrences in the text: its definitions only (no call, no value use,
+    // no mention in a macro or a child module).
+    !referenced && cx.ident_offsets(name).len() <= defs.len()
+}
+
+/// Whether the private function(s) named `name` are called only from startup code of the
+/// file (`main`, `init_*`, or functions themselves only called from there): a `run`
+/// that `main` awaits to build and start the server.
+fn only_from_startup(cx: &Cx<'_, '_>, name: &str) -> bool {
+    fn reach(cx: &Cx<'_, '_>, name: &str, seen: &mut HashSet<String>, depth: usize) -> bool {
+        if depth > 4 || !seen.insert(name.to_string()) {
+            return depth > 0;
+        }
+        let calls = cx.facts.calls();
+        let Some(defs) = calls.fns.get(name) else {
+            return false;
+        };
+        if defs.is_empty() || defs.iter().any(|f| f.public || f.test) {
+            return false;
+        }
+        let Some(callers) = calls.callers.get(name) else {
+            return false;
+        };
+        let mut any = false;
+        for caller in callers {
+            if caller == name || calls.is_test_fn(caller) {
+                continue;
+            }
+            let Some(items) = calls.fns.get(caller.as_str()) else {
+                return false;
+            };
+            if items.iter().any(|f| is_handler(cx, f.attrs, f.sig)) {
+                return false;
+            }
+            any = true;
+            if !is_startup_fn(caller) && !reach(cx, caller, seen, depth + 1) {
+                return false;
+            }
+        }
+        any
+    }
+    reach(cx, name, &mut HashSet::new(), 0)
+}
+
+/// Whether a module of the file's path holds a command-line tool's code (`cli`,
+/// `console`).
+fn in_command_module(cx: &Cx<'_, '_>) -> bool {
+    cx.file
+        .module
+        .iter()
+        .any(|m| matches!(m.as_str(), "cli" | "console"))
+}
+
+/// Whether a body parses the command line: `Args::parse()` (clap's `Parser`, a type's
+/// `parse` / `try_parse` / `from_args` without arguments), `argh::from_env()`,
+/// `.get_matches()`.
+fn parses_command_line(cx: &Cx<'_, '_>, body: &syn::Block) -> bool {
+    struct Finder<'a, 'b, 'ast> {
+        cx: &'a Cx<'b, 'ast>,
+        found: bool,
+    }
+    impl<'v> Visit<'v> for Finder<'_, '_, '_> {
+        fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let segs = &p.path.segments;
+                let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if c.args.is_empty()
+                    && segs.len() >= 2
+                    && matches!(last.as_str(), "parse" | "try_parse" | "from_args")
+                {
+                    self.found = true;
+                }
+                if is_path(&self.cx.resolve(&p.path), &["argh", "from_env"]) {
+                    self.found = true;
+                }
+            }
+            visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'v syn::ExprMethodCall) {
+            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "get_matches") {
+                self.found = true;
+            }
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut f = Finder { cx, found: false };
+    f.visit_block(body);
+    f.found
+}
+
 /// Whether the function enclosing the walk runs for requests.
 fn enclosing_on_request_path(cx: &Cx<'_, '_>) -> bool {
     cx.scopes
@@ -156,6 +310,10 @@ struct Scanner<'c, 'a, 'ast> {
     locals: Locals<'ast>,
     /// Expressions that are `.await`ed (`x` in `x.await`).
     awaited: HashSet<*const Expr>,
+    /// `File::open` / `File::create` calls whose file is discarded or only asked for its
+    /// metadata (`File::create(p)?;` truncating, `let f = File::open(p)?; f.metadata()`):
+    /// single system calls, a preview sub-check.
+    weak_openers: HashSet<*const syn::ExprCall>,
     depth: usize,
 }
 
@@ -177,6 +335,7 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
             },
             locals: Locals::new(self_ty),
             awaited: HashSet::new(),
+            weak_openers: HashSet::new(),
             depth: 0,
         }
     }
@@ -192,6 +351,7 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
                 if let syn::Stmt::Local(l) = stmt {
                     self.check_guard_let(l, &b.stmts[i + 1..]);
                 }
+                self.mark_weak_opener(stmt, &b.stmts[i + 1..]);
             }
             self.visit_stmt(stmt);
         }
@@ -261,11 +421,18 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
             if std_fs_fn(&path) && !self.ctx.request {
                 return;
             }
-            self.report(
+            // A single metadata system call (`create_dir_all`, `rename`, `metadata`), or
+            // a file opened and not read or written here: weak evidence of a long block.
+            let weak = std_fs_metadata_fn(&path)
+                || (std_file_opener(&path) && self.weak_openers.contains(&(c as *const _)));
+            let f = self.report(
                 p.span(),
                 format!("`{shown}`"),
                 format!("use {instead}, {OFFLOAD}"),
             );
+            if weak {
+                f.preview = true;
+            }
         }
     }
 
@@ -448,6 +615,68 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
                 .name
                 .as_deref()
                 .is_some_and(|n| n.to_ascii_lowercase().contains("pool"))
+    }
+
+    /// The `File` opener an expression evaluates to, through `?`, `.unwrap()`,
+    /// `.expect(..)`, `.map_err(..)`, `.ok()` and parentheses.
+    fn opener_call(&self, e: &'ast Expr) -> Option<&'ast syn::ExprCall> {
+        match e {
+            Expr::Try(t) => self.opener_call(&t.expr),
+            Expr::Paren(p) => self.opener_call(&p.expr),
+            Expr::MethodCall(m)
+                if matches!(
+                    m.method.to_string().as_str(),
+                    "unwrap" | "expect" | "map_err" | "ok" | "context" | "with_context"
+                ) =>
+            {
+                self.opener_call(&m.receiver)
+            }
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) if std_file_opener(&self.cx.resolve(&p.path)) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Marks a statement's `File` opener as weak evidence when the file is discarded
+    /// (`File::create(p)?;`, `let _ = File::open(p);`) or, bound to a name, only asked for
+    /// its metadata in the rest of the block.
+    fn mark_weak_opener(&mut self, stmt: &'ast syn::Stmt, rest: &'ast [syn::Stmt]) {
+        let weak = match stmt {
+            syn::Stmt::Expr(e, Some(_)) => self.opener_call(e),
+            syn::Stmt::Local(l) => {
+                let Some(init) = l.init.as_ref().filter(|i| i.diverge.is_none()) else {
+                    return;
+                };
+                let Some(call) = self.opener_call(&init.expr) else {
+                    return;
+                };
+                let mut pat = &l.pat;
+                if let syn::Pat::Type(t) = pat {
+                    pat = &t.pat;
+                }
+                match pat {
+                    syn::Pat::Wild(_) => Some(call),
+                    syn::Pat::Ident(i) if i.subpat.is_none() => {
+                        let name = i.ident.to_string();
+                        let mut u = FileUses {
+                            name: &name,
+                            used: false,
+                        };
+                        for s in rest {
+                            u.visit_stmt(s);
+                        }
+                        (!u.used).then_some(call)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(call) = weak {
+            self.weak_openers.insert(call as *const _);
+        }
     }
 
     /// Reports the context's synchronous database calls: the first, with the others as
