@@ -10,10 +10,11 @@ use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{unwrap_once, Peel};
 use crate::model::web::{
-    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn,
-    is_fallible_constructor, is_insert_sql, is_lookup_fn, is_read_only_sql, is_reporting_macro,
-    is_search_fn, is_search_sql, is_validate_method, is_verify_fn, is_write_fn, wraps_argument,
-    ARGUMENT_CHECKS, ERROR_ADAPTERS, MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
+    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn, is_delete_fn,
+    is_fallible_constructor, is_insert_sql, is_key_constructor, is_lookup_fn, is_read_only_sql,
+    is_reporting_macro, is_search_fn, is_search_sql, is_validate_method, is_verify_fn, is_write_fn,
+    wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS, MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS,
+    SHAPE_CHECKS,
 };
 use syn::visit::Visit;
 use syn::Expr;
@@ -1054,6 +1055,14 @@ impl<'ast> Visit<'ast> for Evidence {
         let search = (select && sql.as_deref().is_some_and(is_search_sql))
             || (lookup && is_search_fn(&method));
         let adapter = ERROR_ADAPTERS.contains(&method.as_str());
+        // A delete's arguments are the key of what it deletes.
+        let delete = is_delete_fn(&method) && !outbound(&receiver_path);
+        // `ids.into_iter().map(account::id::equals)`: each element becomes a key.
+        let keyed = method == "map"
+            && m.args.iter().any(|a| match a {
+                Expr::Path(p) => is_key_constructor(&crate::engine::usemap::path_names(&p.path)),
+                _ => false,
+            });
         let stores = is_create_fn(&method)
             || (method == "bind" && sql.as_deref().is_some_and(is_insert_sql))
             || (outbound(&receiver_path)
@@ -1067,7 +1076,7 @@ impl<'ast> Visit<'ast> for Evidence {
             && query_sql(&m.receiver, &self.queries).is_some_and(|q| is_read_only_sql(&q));
         if listing {
             self.visit_search(&m.receiver);
-        } else if measure || verify {
+        } else if measure || verify || keyed {
             // Measured or verified, not searched for, whatever the call around it.
             let search = std::mem::take(&mut self.search);
             self.visit_benign(&m.receiver);
@@ -1085,7 +1094,7 @@ impl<'ast> Visit<'ast> for Evidence {
             });
             if search {
                 self.visit_search(a);
-            } else if measure || lookup || verify || select || adapter {
+            } else if measure || lookup || verify || select || adapter || delete {
                 self.visit_benign(a);
             } else if stores {
                 self.visit_stored(a);
@@ -1139,8 +1148,11 @@ impl<'ast> Visit<'ast> for Evidence {
                 let segs = crate::engine::usemap::path_names(&p.path);
                 let f = segs.last().map(String::as_str).unwrap_or_default();
                 let lookup = is_lookup_fn(f) && !outbound(&segs);
+                // A query client's filter or key (`account::id::equals(v)`), a delete's
+                // key: they name existing records.
+                let key = is_key_constructor(&segs) || (is_delete_fn(f) && !outbound(&segs));
                 (
-                    lookup || is_verify_fn(f) || f == "Err",
+                    lookup || key || is_verify_fn(f) || f == "Err",
                     lookup && is_search_fn(f),
                     is_create_fn(f) || outbound(&segs),
                 )
