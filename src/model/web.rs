@@ -403,6 +403,13 @@ pub const SHAPE_CHECKS: &[&str] = &[
     "bytes",
     "all",
     "any",
+    // A file path checked to exist, or to be absolute, before it is used.
+    "exists",
+    "try_exists",
+    "is_absolute",
+    "is_relative",
+    "is_dir",
+    "is_file",
 ];
 
 /// Frameworks whose types in a function's parameters make it a request handler (or a
