@@ -657,7 +657,7 @@ impl Evidence {
                         root,
                         field: Some(f),
                         inert: false,
-                    keys: false,
+                        keys: false,
                     });
                 }
                 return;
@@ -1239,8 +1239,15 @@ impl Evidence {
     fn flows_into_closure(&self, m: &syn::ExprMethodCall) -> bool {
         matches!(
             m.method.to_string().as_str(),
-            "map" | "and_then" | "for_each" | "try_for_each" | "filter_map" | "flat_map"
-                | "map_or" | "map_or_else" | "then"
+            "map"
+                | "and_then"
+                | "for_each"
+                | "try_for_each"
+                | "filter_map"
+                | "flat_map"
+                | "map_or"
+                | "map_or_else"
+                | "then"
         ) && self.derived(&m.receiver).is_some()
             && m.args.iter().any(|a| {
                 matches!(a, Expr::Closure(c) if !c.inputs.is_empty()
@@ -1255,8 +1262,11 @@ impl Evidence {
             return false;
         };
         let uses = self.uses.clone();
-        let (passed, bindings, queries) =
-            (self.passed_to.len(), self.bindings.len(), self.queries.len());
+        let (passed, bindings, queries) = (
+            self.passed_to.len(),
+            self.bindings.len(),
+            self.queries.len(),
+        );
         let (checked, validate_called) = (self.checked.clone(), self.validate_called.clone());
         let ctx = (self.benign, self.search, self.quiet, self.store);
         let notes = self.notes;
