@@ -1153,8 +1153,11 @@ impl ProjectIndex {
         let mut out = Vec::new();
         for d in defs {
             for f in &d.fields {
-                if f.unbounded {
+                if f.unbounded && !self.list_of_fieldless_enums(f) {
                     out.push(format!("{}: {}", f.name, f.ty_text));
+                    continue;
+                }
+                if f.unbounded {
                     continue;
                 }
                 if !f.input {
@@ -1173,6 +1176,27 @@ impl ProjectIndex {
             }
         }
         (!out.is_empty()).then_some(out)
+    }
+
+    /// A field holding a list (or set) of a workspace enum without fields
+    /// (`Vec<Kind>`, `Option<HashSet<Kind>>`): each element is one of a closed set of
+    /// names, checked while deserialized.
+    fn list_of_fieldless_enums(&self, f: &FieldDef) -> bool {
+        const LISTS: &[&str] = &["Vec", "Option", "HashSet", "BTreeSet", "VecDeque", "Box"];
+        let mut enums = 0;
+        for n in &f.type_names {
+            if LISTS.contains(&n.as_str()) {
+                continue;
+            }
+            let fieldless = self.types.get(n).is_some_and(|ds| {
+                !ds.is_empty() && ds.iter().all(|d| d.variants > 0 && d.fields.is_empty())
+            });
+            if !fieldless {
+                return false;
+            }
+            enums += 1;
+        }
+        enums > 0
     }
 
     /// The names of a payload type's unbounded fields (nested payload types included),

@@ -10,10 +10,11 @@ use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{unwrap_once, Peel};
 use crate::model::web::{
-    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn,
-    is_fallible_constructor, is_insert_sql, is_lookup_fn, is_read_only_sql, is_reporting_macro,
-    is_search_fn, is_search_sql, is_validate_method, is_verify_fn, is_write_fn, wraps_argument,
-    ARGUMENT_CHECKS, ERROR_ADAPTERS, MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS, SHAPE_CHECKS,
+    is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn, is_delete_fn,
+    is_fallible_constructor, is_insert_sql, is_key_constructor, is_lookup_fn, is_read_only_sql,
+    is_reporting_macro, is_search_fn, is_search_sql, is_validate_method, is_verify_fn, is_write_fn,
+    wraps_argument, ARGUMENT_CHECKS, ERROR_ADAPTERS, MEASURE_METHODS, PREDICATE_METHODS, QUERY_FNS,
+    SHAPE_CHECKS,
 };
 use syn::visit::Visit;
 use syn::Expr;
@@ -143,6 +144,9 @@ struct Bound {
     /// It holds a measure or a test of the value (`let n = body.bio.len()`,
     /// `let v = q.verbose.is_some()`), not the value: reading it consumes nothing.
     inert: bool,
+    /// It holds only keys made from the value (`let links =
+    /// ids.into_iter().map(account::id::equals).collect()`): reading it consumes nothing.
+    keys: bool,
 }
 
 /// An expression that reads a local or a field path of one: the local and the members
@@ -450,6 +454,8 @@ pub struct Evidence {
     /// The calls whose arguments are being visited, innermost last.
     call_ctx: Vec<Callee>,
     depth: usize,
+    /// Reads of tracked values noted so far.
+    notes: usize,
 }
 
 impl Evidence {
@@ -481,6 +487,7 @@ impl Evidence {
                     root: i,
                     field: None,
                     inert: false,
+                    keys: false,
                 })
             })
             .collect();
@@ -497,6 +504,7 @@ impl Evidence {
             queries: Vec::new(),
             call_ctx: Vec::new(),
             depth: 0,
+            notes: 0,
         }
     }
 
@@ -566,11 +574,12 @@ impl Evidence {
             .field
             .clone()
             .or_else(|| members.into_iter().find(|m| m != "0"));
-        let (root, inert) = (b.root, b.inert);
+        let (root, inert, keys) = (b.root, b.inert, b.keys);
         if self.quiet > 0 {
             return true;
         }
-        let consumed = self.benign == 0 && !inert;
+        self.notes += 1;
+        let consumed = self.benign == 0 && !inert && !keys;
         let searched = self.search > 0 && !inert;
         let stored = consumed && self.store > 0;
         let via = self.call_ctx.last().cloned();
@@ -611,6 +620,8 @@ impl Evidence {
             Expr::Tuple(t) => t.elems.iter().find_map(|x| self.derived(x)),
             Expr::Array(t) => t.elems.iter().find_map(|x| self.derived(x)),
             Expr::Try(t) => self.derived(&t.expr),
+            // `match q.path.map(PathBuf::from) { Some(p) => p, None => .. }`.
+            Expr::Match(mm) => self.derived(&mm.expr),
             Expr::Reference(r) => self.derived(&r.expr),
             Expr::Paren(p) => self.derived(&p.expr),
             Expr::Unary(u) => self.derived(&u.expr),
@@ -646,6 +657,7 @@ impl Evidence {
                         root,
                         field: Some(f),
                         inert: false,
+                        keys: false,
                     });
                 }
                 return;
@@ -656,12 +668,16 @@ impl Evidence {
             || field_path(chain_base(src))
                 .and_then(|(id, _)| self.bound(&id))
                 .is_some_and(|b| b.inert);
+        let keys = field_path(chain_base(src))
+            .and_then(|(id, _)| self.bound(&id))
+            .is_some_and(|b| b.keys);
         for p in pattern_names(pat) {
             self.bindings.push(Bound {
                 name: p.ident.to_string(),
                 root,
                 field: field.clone(),
                 inert,
+                keys,
             });
         }
     }
@@ -727,6 +743,20 @@ impl Evidence {
                     if let Some(u) = self.uses.get_mut(root) {
                         u.note(field.as_deref(), false);
                     }
+                }
+            }
+            return;
+        }
+        if matches!(
+            name.as_str(),
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne"
+        ) {
+            // `assert_eq!(session_state, &q.state)`: a comparison, which passes nothing on.
+            if let Ok(args) = m.parse_body_with(
+                syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+            ) {
+                for a in args.iter().take(2) {
+                    self.visit_benign(a);
                 }
             }
             return;
@@ -908,7 +938,15 @@ impl<'ast> Visit<'ast> for Evidence {
                 .derived(&init.expr)
                 .filter(|_| !writes_receiver(&init.expr))
             {
+                let before = self.bindings.len();
                 self.bind(&l.pat, r, &init.expr);
+                // Keys made from the value (`let links = ids.map(account::id::equals)`):
+                // reading the local consumes nothing either.
+                if self.reads_only_as_keys(r, &init.expr) {
+                    for b in &mut self.bindings[before..] {
+                        b.keys = true;
+                    }
+                }
                 // What the new local is given is read where the local is read.
                 self.quiet += 1;
                 self.visit_benign(&init.expr);
@@ -1054,6 +1092,14 @@ impl<'ast> Visit<'ast> for Evidence {
         let search = (select && sql.as_deref().is_some_and(is_search_sql))
             || (lookup && is_search_fn(&method));
         let adapter = ERROR_ADAPTERS.contains(&method.as_str());
+        // A delete's arguments are the key of what it deletes.
+        let delete = is_delete_fn(&method) && !outbound(&receiver_path);
+        // `ids.into_iter().map(account::id::equals)`: each element becomes a key.
+        let keyed = method == "map"
+            && m.args.iter().any(|a| match a {
+                Expr::Path(p) => is_key_constructor(&crate::engine::usemap::path_names(&p.path)),
+                _ => false,
+            });
         let stores = is_create_fn(&method)
             || (method == "bind" && sql.as_deref().is_some_and(is_insert_sql))
             || (outbound(&receiver_path)
@@ -1067,7 +1113,7 @@ impl<'ast> Visit<'ast> for Evidence {
             && query_sql(&m.receiver, &self.queries).is_some_and(|q| is_read_only_sql(&q));
         if listing {
             self.visit_search(&m.receiver);
-        } else if measure || verify {
+        } else if measure || verify || keyed || self.flows_into_closure(m) {
             // Measured or verified, not searched for, whatever the call around it.
             let search = std::mem::take(&mut self.search);
             self.visit_benign(&m.receiver);
@@ -1085,7 +1131,7 @@ impl<'ast> Visit<'ast> for Evidence {
             });
             if search {
                 self.visit_search(a);
-            } else if measure || lookup || verify || select || adapter {
+            } else if measure || lookup || verify || select || adapter || delete {
                 self.visit_benign(a);
             } else if stores {
                 self.visit_stored(a);
@@ -1139,8 +1185,11 @@ impl<'ast> Visit<'ast> for Evidence {
                 let segs = crate::engine::usemap::path_names(&p.path);
                 let f = segs.last().map(String::as_str).unwrap_or_default();
                 let lookup = is_lookup_fn(f) && !outbound(&segs);
+                // A query client's filter or key (`account::id::equals(v)`), a delete's
+                // key: they name existing records.
+                let key = is_key_constructor(&segs) || (is_delete_fn(f) && !outbound(&segs));
                 (
-                    lookup || is_verify_fn(f) || f == "Err",
+                    lookup || key || is_verify_fn(f) || f == "Err",
                     lookup && is_search_fn(f),
                     is_create_fn(f) || outbound(&segs),
                 )
@@ -1184,6 +1233,61 @@ impl<'ast> Visit<'ast> for Evidence {
 }
 
 impl Evidence {
+    /// A tracked value handed element by element (or unwrapped) to a closure that makes
+    /// the call's result: `body.ids.map(|list| ..)`, `tags.iter().map(|t| ..)`. Its
+    /// parameters are bound to the value, so what the closure does with them decides.
+    fn flows_into_closure(&self, m: &syn::ExprMethodCall) -> bool {
+        matches!(
+            m.method.to_string().as_str(),
+            "map"
+                | "and_then"
+                | "for_each"
+                | "try_for_each"
+                | "filter_map"
+                | "flat_map"
+                | "map_or"
+                | "map_or_else"
+                | "then"
+        ) && self.derived(&m.receiver).is_some()
+            && m.args.iter().any(|a| {
+                matches!(a, Expr::Closure(c) if !c.inputs.is_empty()
+                    && c.inputs.iter().all(|p| !pattern_names(p).is_empty()))
+            })
+    }
+
+    /// Whether reading `e`, made from root `r`, consumes nothing of it (every read is a
+    /// key, a measure, a test): a dry run of the visit, whose effects are undone.
+    fn reads_only_as_keys(&mut self, r: usize, e: &Expr) -> bool {
+        let Some(saved) = self.uses.get(r).cloned() else {
+            return false;
+        };
+        let uses = self.uses.clone();
+        let (passed, bindings, queries) = (
+            self.passed_to.len(),
+            self.bindings.len(),
+            self.queries.len(),
+        );
+        let (checked, validate_called) = (self.checked.clone(), self.validate_called.clone());
+        let ctx = (self.benign, self.search, self.quiet, self.store);
+        let notes = self.notes;
+        (self.benign, self.search, self.quiet, self.store) = (0, 0, 0, 0);
+        self.visit_expr(e);
+        let after = &self.uses[r];
+        let consumed = after.whole_consumed != saved.whole_consumed
+            || after.consumed != saved.consumed
+            || after.direct != saved.direct
+            || after.via != saved.via
+            || after.stored != saved.stored;
+        let read = self.notes > notes;
+        (self.benign, self.search, self.quiet, self.store) = ctx;
+        self.uses = uses;
+        self.passed_to.truncate(passed);
+        self.bindings.truncate(bindings);
+        self.queries.truncate(queries);
+        (self.checked, self.validate_called) = (checked, validate_called);
+        read && !consumed
+    }
+
     /// A fallible call whose failure the caller handles (`?`, a `match` or `let .. else`
     /// that rejects the error): `Domain::new(x)`, `base64::decode(&b.blob)`.
     fn mark_fallible_call(&mut self, e: &Expr) {

@@ -403,6 +403,13 @@ pub const SHAPE_CHECKS: &[&str] = &[
     "bytes",
     "all",
     "any",
+    // A file path checked to exist, or to be absolute, before it is used.
+    "exists",
+    "try_exists",
+    "is_absolute",
+    "is_relative",
+    "is_dir",
+    "is_file",
 ];
 
 /// Frameworks whose types in a function's parameters make it a request handler (or a
@@ -590,6 +597,43 @@ pub fn is_search_sql(sql: &str) -> bool {
     ]
     .iter()
     .any(|w| s.contains(w))
+}
+
+/// A name that reads as a record's identifier rather than free text: `id`, `team_id`,
+/// `member_ids`, `uuid`, `owner_uuid`.
+pub fn is_id_name(name: &str) -> bool {
+    crate::model::names::words(name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "uuid" | "uuids"))
+}
+
+/// A filter or key constructor of a generated query client, called through a module
+/// path: `account::id::equals(v)`, `user::id::in_vec(ids)`, a compound unique key
+/// `note::owner_id_note_id(a, b)`. Its arguments name existing records (a `WHERE`, a
+/// relation link, the key of an upsert or a delete); they are not stored as text.
+pub fn is_key_constructor(path: &[String]) -> bool {
+    let [.., module, f] = path else {
+        return false;
+    };
+    if !module.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return false;
+    }
+    let words = crate::model::names::words(f);
+    matches!(f.as_str(), "equals" | "in_vec" | "not_in_vec")
+        || (words.iter().any(|w| w == "id")
+            && words.len() > 1
+            && !is_create_fn(f)
+            && !words
+                .iter()
+                .any(|w| WRITE_WORDS.contains(&w.as_str()) || w == "new"))
+}
+
+/// A call that deletes by its arguments (`delete`, `remove_member`, `delete_by_key`):
+/// they are the key of what is deleted, not stored.
+pub fn is_delete_fn(name: &str) -> bool {
+    crate::model::names::words(name)
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "delete" | "remove"))
 }
 
 /// A lookup by a free-text term, or a listing filtered by one: `search_posts`,

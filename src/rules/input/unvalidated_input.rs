@@ -23,7 +23,7 @@ use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence, Strength};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
-    extractor, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
+    extractor, is_id_name, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
 };
 use crate::rules::{Rule, RuleMeta};
 use syn::Type;
@@ -92,6 +92,7 @@ impl Rule for UnvalidatedInput {
             if bindings.is_empty() || bindings.iter().all(|b| b.starts_with('_')) {
                 continue;
             }
+            let reference = bindings.iter().all(|b| is_id_name(b));
             let ev = Evidence::for_pattern(&t.pat, bindings).scan(body);
             // Converted, parsed or checked by hand: validated, whatever the type says.
             if ev.checked[0] {
@@ -107,7 +108,12 @@ impl Rule for UnvalidatedInput {
                         sig.ident
                     );
                     let span = syn::spanned::Spanned::span(&*t.ty);
-                    cx.report(&META, span, msg).help = Some(HELP.into());
+                    // A segment bound as an identifier (`Path(team_id)`) names a record:
+                    // stored or sent, it is most often a reference to one (a relation's
+                    // key, a job's target), which only its name tells apart: weak.
+                    let f = cx.report(&META, span, msg);
+                    f.help = Some(HELP.into());
+                    f.preview = reference;
                 }
                 continue;
             }
