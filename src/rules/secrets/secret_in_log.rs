@@ -434,6 +434,10 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Origin::Let(Some(init)) => self.secret(init, seq, depth + 1),
             // `Err(e)` of a token request is the error, `User { name, .. }` a field.
             Origin::Destructure(src) if !b.part => self.secret(src, seq, depth + 1),
+            // `let (client_id, client_secret) = (a, b);`: each name holds its own position.
+            Origin::Element(src, path) if tuple_position(src, path).is_some() => {
+                tuple_position(src, path).and_then(|e| self.secret(e, seq, depth + 1))
+            }
             Origin::Element(src, path) => self.secret(src, seq, depth + 1).or_else(|| {
                 // Iterating headers yields (name, value) pairs: the values are secrets.
                 let value = path.first() != Some(0);
@@ -1091,6 +1095,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 return;
             }
             let full = self.cx.uses.resolve(path);
+            // actix-web 4's `HttpRequest`/`ServiceRequest` print `Authorization`,
+            // `Proxy-Authorization` and `Cookie` redacted (since 4.4; a fresh lock of
+            // `actix-web = "4"` resolves to it).
+            if full.first().is_some_and(|c| c == "actix_web")
+                && matches!(name.as_str(), "HttpRequest" | "ServiceRequest")
+            {
+                return;
+            }
             if full
                 .first()
                 .is_some_and(|c| HTTP_CRATES.contains(&c.as_str()))
@@ -1110,6 +1122,20 @@ enum TypeOf {
     Named(String, Option<String>),
     /// The type of field `.1` of type `.0` (declared in another file).
     Field(String, String, Option<String>),
+}
+
+/// The element of a tuple expression a destructuring pattern's position selects
+/// (`(a, b)` at position 1 is `b`), through parentheses and nested tuples.
+fn tuple_position(src: &Expr, path: crate::engine::scope::ElemPath) -> Option<&Expr> {
+    let mut e = unwrap_all(src, Peel::Syntax);
+    let mut path = path;
+    let mut picked = false;
+    while let (Expr::Tuple(t), Some(i)) = (e, path.first()) {
+        e = unwrap_all(t.elems.iter().nth(i)?, Peel::Syntax);
+        path = path.rest();
+        picked = true;
+    }
+    picked.then_some(e)
 }
 
 fn is_std_type(n: &str) -> bool {
