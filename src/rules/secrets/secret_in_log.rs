@@ -411,7 +411,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         // A value of a named type (`let creds = Account { .. }`) leaks what that type's
         // `Debug` prints, as for a typed binding (see `check_value`).
         let named_type = || {
-            init.is_some_and(|i| {
+            // `for token in tokens`, `Some(token) => ..`: the element's or the wrapped
+            // value's type.
+            let elem = match b.origin {
+                Origin::Element(iter, p) if p.len == 0 => Some(iter),
+                Origin::Destructure(src) if !b.part => Some(src),
+                _ => None,
+            };
+            init.or(elem).is_some_and(|i| {
                 matches!(
                     self.debug_type(i, b.at(), depth + 1),
                     Some(TypeOf::Named(..))
@@ -743,6 +750,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     krate: self.cx.file.krate.clone(),
                     path_crate,
                     stands_if_unknown: true,
+                    display: false,
                     weak_if_unknown: false,
                 })
             }
@@ -789,6 +797,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             })),
             TypeOf::Field(owner, field, path_crate) => Some(DebugLeak::Type(DebugType {
@@ -797,6 +806,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             })),
         }
@@ -861,6 +871,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 match b.origin {
                     Origin::Let(Some(init)) => self.debug_type(init, b.at(), d),
+                    // `for token in tokens` over a `Vec<ApiToken>`: an element's type.
+                    Origin::Element(iter, p) if p.len == 0 => self.debug_type(iter, b.at(), d),
                     _ => None,
                 }
             }
@@ -1750,9 +1762,17 @@ fn check_value<'ast>(
         return true;
     }
     if let Some(f) = field {
+        // `token = %tokens`: a value of a named type shown with `Display` prints what
+        // that type's `Display` writes (settled below).
+        let displayed_type = !debug
+            && matches!(
+                ana.debug_type(e, At::HERE, 0),
+                Some(TypeOf::Named(..) | TypeOf::Field(..))
+            );
         if is_secret_name(f, &cx.settings.secrets.extra_names)
             && !ana.not_secret_value(e)
             && !binding_exempt(cx, e)
+            && !displayed_type
         {
             let msg = format!("`{}` is {} as field `{f}` by `{sink}`", shown(), out.verb());
             let weak = !is_strong_secret_name(f, &cx.settings.secrets.extra_names);
@@ -1789,6 +1809,7 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Type(mut ty)) => {
             ty.stands_if_unknown = named;
+            ty.display = !debug;
             ty.weak_if_unknown = expr_name(e)
                 .is_none_or(|n| !is_strong_secret_name(&n, &cx.settings.secrets.extra_names));
             let with = if debug { " with `Debug`" } else { "" };
@@ -1887,6 +1908,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
         Some(b) => match (b.ty, b.origin) {
             (Some(t), _) => ana.type_of_decl(t),
             (None, Origin::Let(Some(init))) => ana.debug_type(init, b.at(), 1),
+            (None, Origin::Element(iter, p)) if p.len == 0 => ana.debug_type(iter, b.at(), 1),
             _ => None,
         },
         None if name == "self" => cx.scopes.self_ty().and_then(|t| ana.type_of_decl(t)),
@@ -1909,6 +1931,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 krate: cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
@@ -2114,6 +2137,7 @@ fn check_instrument<'ast>(
                         krate: cx.file.krate.clone(),
                         path_crate,
                         stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
+                        display: false,
                         weak_if_unknown: !is_strong_secret_name(
                             &name,
                             &cx.settings.secrets.extra_names,
