@@ -245,7 +245,8 @@ pub fn settle(
             }
             // Shown with `Display`: a workspace type prints what its hand-written (or
             // derived) `Display` writes, which its derived `Debug` says nothing about.
-            if ty.display && workspace_path {
+            // (A crate that only re-exports the type defines none: the name decides.)
+            if ty.display {
                 let krate = ty.path_crate.as_deref().or(ty.krate.as_deref());
                 let shown = match &ty.field {
                     None => vec![ty.name.clone()],

@@ -436,6 +436,16 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         if by_name.as_ref().is_some_and(|w| !w.weak()) {
             return by_name;
         }
+        // `Some(old) = &self.token` of an `Option<TokenResponse>`, `for t in tokens` of a
+        // `Vec<ApiToken>`: the element's type decides (see `check_value`), not the name
+        // of what it came from.
+        if matches!(b.origin, Origin::Element(_, p) if p.len == 0)
+            || matches!(b.origin, Origin::Destructure(_) if !b.part)
+        {
+            if named_type() {
+                return None;
+            }
+        }
         let seq = b.at();
         let from = match b.origin {
             Origin::Let(Some(init)) => self.secret(init, seq, depth + 1),
