@@ -358,6 +358,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         if matches!(b.origin, Origin::Const) || is_const_case(name) {
             return None;
         }
+        // `password_hash`, `hashed_pw`: a binding named for a hash holds the derived
+        // value (an argon2 PHC string), whatever it was computed or taken from.
+        if words(name)
+            .iter()
+            .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest"))
+        {
+            return None;
+        }
         if let Some(ty) = b.ty {
             if let Some(t) = self.credential_type(ty) {
                 return Some(Why {
@@ -1016,6 +1024,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 match b.origin {
                     Origin::Let(Some(init)) => self.response_value(init, b.at(), d),
+                    // `match res { Ok(x) => .. }`: what the result of a response wraps.
+                    Origin::Destructure(src) if !b.part => self.response_value(src, b.at(), d),
                     _ => false,
                 }
             }
