@@ -250,7 +250,9 @@ pub fn settle(
                 let krate = ty.path_crate.as_deref().or(ty.krate.as_deref());
                 let shown = match &ty.field {
                     None => vec![ty.name.clone()],
-                    Some(field) => index.field_types(&ty.name, field, krate).unwrap_or_default(),
+                    Some(field) => index
+                        .field_types(&ty.name, field, krate)
+                        .unwrap_or_default(),
                 };
                 if shown.iter().any(|n| index.has_type(n)) {
                     return None;

@@ -447,12 +447,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         // `Some(old) = &self.token` of an `Option<TokenResponse>`, `for t in tokens` of a
         // `Vec<ApiToken>`: the element's type decides (see `check_value`), not the name
         // of what it came from.
-        if matches!(b.origin, Origin::Element(_, p) if p.len == 0)
-            || matches!(b.origin, Origin::Destructure(_) if !b.part)
+        if (matches!(b.origin, Origin::Element(_, p) if p.len == 0)
+            || matches!(b.origin, Origin::Destructure(_) if !b.part))
+            && named_type()
         {
-            if named_type() {
-                return None;
-            }
+            return None;
         }
         let seq = b.at();
         let from = match b.origin {
@@ -678,6 +677,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     && !shown_to_user(&m.receiver)
                     && !binding_exempt(self.cx, &m.receiver)
                     && !self.returns_exempt(&method)
+                    && !names_nonce(&m.receiver)
                 {
                     return Some(named(e, &method));
                 }
@@ -1168,6 +1168,12 @@ fn tuple_position(src: &Expr, path: crate::engine::scope::ElemPath) -> Option<&E
         picked = true;
     }
     picked.then_some(e)
+}
+
+/// A one-time nonce (`id_token_nonce.secret()`, `nonce.secret()`): an anti-replay value
+/// that is sent in the clear, not a credential, whatever its accessor is called.
+fn names_nonce(receiver: &Expr) -> bool {
+    expr_name(receiver).is_some_and(|n| words(&n).last().is_some_and(|w| w == "nonce"))
 }
 
 fn is_std_type(n: &str) -> bool {
