@@ -241,6 +241,9 @@ pub struct DebugType {
     /// (the type is unknown) and that name is weak evidence; a leak the index finds is a
     /// preview sub-check when the field that leaks is named weakly.
     pub weak_if_unknown: bool,
+    /// Formatted with `Display` (`{}`, `%field`): a workspace type prints what its own
+    /// `Display` impl writes, not what a derived `Debug` would.
+    pub display: bool,
 }
 
 impl<'a, 'ast> Cx<'a, 'ast> {

@@ -244,6 +244,21 @@ pub fn settle(
             if ty.field.is_none() && workspace_path && index.has_debug_impl(&ty.name) {
                 return None;
             }
+            // Shown with `Display`: a workspace type prints what its hand-written (or
+            // derived) `Display` writes, which its derived `Debug` says nothing about.
+            // (A crate that only re-exports the type defines none: the name decides.)
+            if ty.display {
+                let krate = ty.path_crate.as_deref().or(ty.krate.as_deref());
+                let shown = match &ty.field {
+                    None => vec![ty.name.clone()],
+                    Some(field) => index
+                        .field_types(&ty.name, field, krate)
+                        .unwrap_or_default(),
+                };
+                if shown.iter().any(|n| index.has_type(n)) {
+                    return None;
+                }
+            }
             // A secret-named value of a type the workspace does not define: its name
             // decides.
             let unknown = match &ty.path_crate {

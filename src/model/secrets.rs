@@ -165,6 +165,8 @@ const TOKEN_EXEMPT_PREFIX: &[&str] = &[
     "unexpected",
     "peek",
     "peeked",
+    // An OAuth scope's words (`ScopeToken`: `openid`, `email`).
+    "scope",
     // Cursors and control tokens.
     "resume",
     "resumption",

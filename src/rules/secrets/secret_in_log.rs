@@ -358,6 +358,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         if matches!(b.origin, Origin::Const) || is_const_case(name) {
             return None;
         }
+        // `password_hash`, `hashed_pw`: a binding named for a hash holds the derived
+        // value (an argon2 PHC string), whatever it was computed or taken from.
+        if words(name)
+            .iter()
+            .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest"))
+        {
+            return None;
+        }
         if let Some(ty) = b.ty {
             if let Some(t) = self.credential_type(ty) {
                 return Some(Why {
@@ -411,7 +419,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         // A value of a named type (`let creds = Account { .. }`) leaks what that type's
         // `Debug` prints, as for a typed binding (see `check_value`).
         let named_type = || {
-            init.is_some_and(|i| {
+            // `for token in tokens`, `Some(token) => ..`: the element's or the wrapped
+            // value's type.
+            let elem = match b.origin {
+                Origin::Element(iter, p) if p.len == 0 => Some(iter),
+                Origin::Destructure(src) if !b.part => Some(src),
+                _ => None,
+            };
+            init.or(elem).is_some_and(|i| {
                 matches!(
                     self.debug_type(i, b.at(), depth + 1),
                     Some(TypeOf::Named(..))
@@ -429,11 +444,24 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
         if by_name.as_ref().is_some_and(|w| !w.weak()) {
             return by_name;
         }
+        // `Some(old) = &self.token` of an `Option<TokenResponse>`, `for t in tokens` of a
+        // `Vec<ApiToken>`: the element's type decides (see `check_value`), not the name
+        // of what it came from.
+        if (matches!(b.origin, Origin::Element(_, p) if p.len == 0)
+            || matches!(b.origin, Origin::Destructure(_) if !b.part))
+            && named_type()
+        {
+            return None;
+        }
         let seq = b.at();
         let from = match b.origin {
             Origin::Let(Some(init)) => self.secret(init, seq, depth + 1),
             // `Err(e)` of a token request is the error, `User { name, .. }` a field.
             Origin::Destructure(src) if !b.part => self.secret(src, seq, depth + 1),
+            // `let (client_id, client_secret) = (a, b);`: each name holds its own position.
+            Origin::Element(src, path) if tuple_position(src, path).is_some() => {
+                tuple_position(src, path).and_then(|e| self.secret(e, seq, depth + 1))
+            }
             Origin::Element(src, path) => self.secret(src, seq, depth + 1).or_else(|| {
                 // Iterating headers yields (name, value) pairs: the values are secrets.
                 let value = path.first() != Some(0);
@@ -649,6 +677,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     && !shown_to_user(&m.receiver)
                     && !binding_exempt(self.cx, &m.receiver)
                     && !self.returns_exempt(&method)
+                    && !names_nonce(&m.receiver)
                 {
                     return Some(named(e, &method));
                 }
@@ -739,6 +768,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     krate: self.cx.file.krate.clone(),
                     path_crate,
                     stands_if_unknown: true,
+                    display: false,
                     weak_if_unknown: false,
                 })
             }
@@ -785,6 +815,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             })),
             TypeOf::Field(owner, field, path_crate) => Some(DebugLeak::Type(DebugType {
@@ -793,6 +824,7 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 krate: self.cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             })),
         }
@@ -857,6 +889,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 match b.origin {
                     Origin::Let(Some(init)) => self.debug_type(init, b.at(), d),
+                    // `for token in tokens` over a `Vec<ApiToken>`: an element's type.
+                    Origin::Element(iter, p) if p.len == 0 => self.debug_type(iter, b.at(), d),
                     _ => None,
                 }
             }
@@ -990,6 +1024,8 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 }
                 match b.origin {
                     Origin::Let(Some(init)) => self.response_value(init, b.at(), d),
+                    // `match res { Ok(x) => .. }`: what the result of a response wraps.
+                    Origin::Destructure(src) if !b.part => self.response_value(src, b.at(), d),
                     _ => false,
                 }
             }
@@ -1091,6 +1127,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                 return;
             }
             let full = self.cx.uses.resolve(path);
+            // actix-web 4's `HttpRequest`/`ServiceRequest` print `Authorization`,
+            // `Proxy-Authorization` and `Cookie` redacted (since 4.4; a fresh lock of
+            // `actix-web = "4"` resolves to it).
+            if full.first().is_some_and(|c| c == "actix_web")
+                && matches!(name.as_str(), "HttpRequest" | "ServiceRequest")
+            {
+                return;
+            }
             if full
                 .first()
                 .is_some_and(|c| HTTP_CRATES.contains(&c.as_str()))
@@ -1110,6 +1154,26 @@ enum TypeOf {
     Named(String, Option<String>),
     /// The type of field `.1` of type `.0` (declared in another file).
     Field(String, String, Option<String>),
+}
+
+/// The element of a tuple expression a destructuring pattern's position selects
+/// (`(a, b)` at position 1 is `b`), through parentheses and nested tuples.
+fn tuple_position(src: &Expr, path: crate::engine::scope::ElemPath) -> Option<&Expr> {
+    let mut e = unwrap_all(src, Peel::Syntax);
+    let mut path = path;
+    let mut picked = false;
+    while let (Expr::Tuple(t), Some(i)) = (e, path.first()) {
+        e = unwrap_all(t.elems.iter().nth(i)?, Peel::Syntax);
+        path = path.rest();
+        picked = true;
+    }
+    picked.then_some(e)
+}
+
+/// A one-time nonce (`id_token_nonce.secret()`, `nonce.secret()`): an anti-replay value
+/// that is sent in the clear, not a credential, whatever its accessor is called.
+fn names_nonce(receiver: &Expr) -> bool {
+    expr_name(receiver).is_some_and(|n| words(&n).last().is_some_and(|w| w == "nonce"))
 }
 
 fn is_std_type(n: &str) -> bool {
@@ -1724,9 +1788,17 @@ fn check_value<'ast>(
         return true;
     }
     if let Some(f) = field {
+        // `token = %tokens`: a value of a named type shown with `Display` prints what
+        // that type's `Display` writes (settled below).
+        let displayed_type = !debug
+            && matches!(
+                ana.debug_type(e, At::HERE, 0),
+                Some(TypeOf::Named(..) | TypeOf::Field(..))
+            );
         if is_secret_name(f, &cx.settings.secrets.extra_names)
             && !ana.not_secret_value(e)
             && !binding_exempt(cx, e)
+            && !displayed_type
         {
             let msg = format!("`{}` is {} as field `{f}` by `{sink}`", shown(), out.verb());
             let weak = !is_strong_secret_name(f, &cx.settings.secrets.extra_names);
@@ -1763,6 +1835,7 @@ fn check_value<'ast>(
         }
         Some(DebugLeak::Type(mut ty)) => {
             ty.stands_if_unknown = named;
+            ty.display = !debug;
             ty.weak_if_unknown = expr_name(e)
                 .is_none_or(|n| !is_strong_secret_name(&n, &cx.settings.secrets.extra_names));
             let with = if debug { " with `Debug`" } else { "" };
@@ -1861,6 +1934,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
         Some(b) => match (b.ty, b.origin) {
             (Some(t), _) => ana.type_of_decl(t),
             (None, Origin::Let(Some(init))) => ana.debug_type(init, b.at(), 1),
+            (None, Origin::Element(iter, p)) if p.len == 0 => ana.debug_type(iter, b.at(), 1),
             _ => None,
         },
         None if name == "self" => cx.scopes.self_ty().and_then(|t| ana.type_of_decl(t)),
@@ -1883,6 +1957,7 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 krate: cx.file.krate.clone(),
                 path_crate,
                 stands_if_unknown: false,
+                display: false,
                 weak_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
@@ -2088,6 +2163,7 @@ fn check_instrument<'ast>(
                         krate: cx.file.krate.clone(),
                         path_crate,
                         stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
+                        display: false,
                         weak_if_unknown: !is_strong_secret_name(
                             &name,
                             &cx.settings.secrets.extra_names,
