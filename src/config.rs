@@ -960,13 +960,54 @@ mod tests {
 
     #[test]
     fn selection_by_prefix_code_and_name() {
-        let loaded = LoadedOptions {
-            options: opts("select = [\"BL1\"]\nignore = [\"parse-error\"]\n").unwrap(),
-            ..Default::default()
+        let resolve = |text: &str, cli: &Overrides| {
+            let loaded = LoadedOptions {
+                options: opts(text).unwrap(),
+                ..Default::default()
+            };
+            Settings::resolve(&loaded, cli).unwrap()
         };
-        let s = Settings::resolve(&loaded, &Overrides::default()).unwrap();
+        // By default only the stable rules run: the meta rules, not the preview BL101.
+        let s = resolve("", &Overrides::default());
+        assert!(s.is_enabled("BL001") && s.is_enabled("BL002") && s.is_enabled("BL003"));
+        assert!(!s.is_enabled("BL101"));
+        // A prefix selects the stable rules it matches; `ignore` takes a name.
+        let s = resolve(
+            "select = [\"BL0\"]\nignore = [\"parse-error\"]\n",
+            &Overrides::default(),
+        );
+        assert!(s.is_enabled("BL002") && s.is_enabled("BL003"));
+        assert!(!s.is_enabled("BL001"));
+        assert!(!s.is_enabled("BL101"));
+        // A prefix selects preview rules only with `preview`, from the file or the command line.
+        let s = resolve("select = [\"BL1\"]\n", &Overrides::default());
+        assert!(!s.is_enabled("BL101"));
+        assert!(!s.is_enabled("BL001"));
+        let s = resolve(
+            "select = [\"BL1\"]\npreview = true\n",
+            &Overrides::default(),
+        );
         assert!(s.is_enabled("BL101"));
         assert!(!s.is_enabled("BL001"));
+        let preview = Overrides {
+            preview: true,
+            ..Default::default()
+        };
+        assert!(resolve("select = [\"BL1\"]\n", &preview).is_enabled("BL101"));
+        // An exact code or name selects a preview rule without `preview`.
+        let s = resolve(
+            "select = [\"BL101\", \"secret-in-log\"]\n",
+            &Overrides::default(),
+        );
+        assert!(s.is_enabled("BL101") && s.is_enabled("BL201"));
+        assert!(!s.is_enabled("BL401") && !s.is_enabled("BL001"));
+        let extend = Overrides {
+            extend_select: vec!["layer-violation".into()],
+            ..Default::default()
+        };
+        let s = resolve("", &extend);
+        assert!(s.is_enabled("BL401") && s.is_enabled("BL001"));
+        assert!(!s.is_enabled("BL101"));
         let bad = LoadedOptions {
             options: opts("select = [\"BL9\"]\n").unwrap(),
             ..Default::default()

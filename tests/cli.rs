@@ -13,9 +13,22 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn backlint() -> Command {
+/// The rules the tests below rely on. They are preview rules (none has met the promotion
+/// bar yet), off by default; exact codes select them.
+const RULES: &str = "BL101,BL201,BL401,BL502,BL601";
+
+/// The binary with nothing selected beyond the default (stable) rules: for subcommands,
+/// `--select` and the default selection itself.
+fn bare() -> Command {
     let mut c = Command::cargo_bin("backlint").unwrap();
     c.current_dir(repo()).env("NO_COLOR", "1").write_stdin("");
+    c
+}
+
+/// The binary with [`RULES`] added to the configured selection.
+fn backlint() -> Command {
+    let mut c = bare();
+    c.arg(format!("--extend-select={RULES}"));
     c
 }
 
@@ -118,9 +131,17 @@ fn cargo_metadata_table_is_read_and_validated() {
 fn select_and_ignore() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "bad.rs", BAD);
-    backlint()
+    // BL101 is a preview rule: off by default, on with `--preview`.
+    bare().arg(d.path()).assert().code(0);
+    bare().arg(d.path()).arg("--preview").assert().code(1);
+    bare()
         .arg(d.path())
         .args(["--select", "BL0"])
+        .assert()
+        .code(0);
+    bare()
+        .arg(d.path())
+        .args(["--select", "BL0", "--preview"])
         .assert()
         .code(0);
     backlint()
@@ -128,12 +149,28 @@ fn select_and_ignore() {
         .args(["--ignore", "sql-string-interpolation"])
         .assert()
         .code(0);
-    backlint()
+    // A prefix selects preview rules only with `--preview`; an exact code or name always.
+    bare()
         .arg(d.path())
         .args(["--select", "BL1"])
         .assert()
+        .code(0);
+    bare()
+        .arg(d.path())
+        .args(["--select", "BL1", "--preview"])
+        .assert()
         .code(1);
-    backlint()
+    bare()
+        .arg(d.path())
+        .args(["--select", "BL101"])
+        .assert()
+        .code(1);
+    bare()
+        .arg(d.path())
+        .args(["--extend-select", "sql-string-interpolation"])
+        .assert()
+        .code(1);
+    bare()
         .arg(d.path())
         .args(["--select", "BL7777"])
         .assert()
@@ -240,26 +277,26 @@ fn output_file_and_statistics() {
 
 #[test]
 fn explain_list_rules_and_version() {
-    backlint()
+    bare()
         .args(["explain", "BL101"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("## How to fix"));
-    backlint()
+    bare()
         .args(["explain", "sql-string-interpolation"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("BL101"));
-    backlint().args(["explain", "BL999"]).assert().code(2);
-    backlint().arg("list-rules").assert().code(0).stdout(
+    bare().args(["explain", "BL999"]).assert().code(2);
+    bare().arg("list-rules").assert().code(0).stdout(
         predicate::str::contains("BL101").and(predicate::str::contains("sql-string-interpolation")),
     );
-    backlint()
+    bare()
         .arg("--version")
         .assert()
         .code(0)
         .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
-    backlint().arg("--no-such-flag").assert().code(2);
+    bare().arg("--no-such-flag").assert().code(2);
 }
 
 #[test]
@@ -267,6 +304,7 @@ fn cargo_subcommand_strips_its_name() {
     let mut c = Command::cargo_bin("cargo-backlint").unwrap();
     c.current_dir(repo())
         .args(["backlint", "fixtures/projects/shop", "--format", "concise"])
+        .arg(format!("--extend-select={RULES}"))
         .assert()
         .code(1)
         .stdout(predicate::str::contains("BL101"));
@@ -275,9 +313,16 @@ fn cargo_subcommand_strips_its_name() {
 #[test]
 fn output_is_identical_for_any_thread_count() {
     let run = |jobs: &str| {
-        backlint()
+        bare()
             .args([
-                "fixtures", "--format", "json", "--select", "BL1,BL0", "--jobs", jobs,
+                "fixtures",
+                "--format",
+                "json",
+                "--select",
+                "BL1,BL0",
+                "--preview",
+                "--jobs",
+                jobs,
             ])
             .output()
             .unwrap()
@@ -295,6 +340,7 @@ fn broken_pipe_exits_quietly() {
     let mut child = std::process::Command::new(bin)
         .current_dir(repo())
         .args(["fixtures", "--format", "json"])
+        .arg(format!("--extend-select={RULES}"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -487,8 +533,13 @@ fn workspace_metadata_table_configures_the_run() {
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
     write(d.path(), "app/src/main.rs", BAD);
-    backlint().current_dir(d.path()).assert().code(0);
-    backlint()
+    // `--preview` would run BL101 (a preview rule); the configured selection leaves it out.
+    bare()
+        .current_dir(d.path())
+        .arg("--preview")
+        .assert()
+        .code(0);
+    bare()
         .current_dir(d.path().join("app/src"))
         .args(["--select", "BL101", "--format", "concise"])
         .assert()
@@ -498,7 +549,7 @@ fn workspace_metadata_table_configures_the_run() {
 
 #[test]
 fn show_layers_and_layer_statistics() {
-    backlint()
+    bare()
         .args(["fixtures/projects/shop", "--show-layers"])
         .assert()
         .code(0)
@@ -507,7 +558,7 @@ fn show_layers_and_layer_statistics() {
         .stdout(predicate::str::contains(
             "3. persistence:\n       shop::repositories\n",
         ));
-    backlint()
+    bare()
         .args([
             "fixtures/projects/shop",
             "--statistics",
@@ -557,14 +608,14 @@ fn configured_layers_modes_and_errors() {
                 [[layers]]\nname = \"data\"\nmodules = [\"crate::sql\"]\n";
     // Relaxed (the default): the web layer may use any lower layer.
     let d = layered_project(base);
-    backlint()
+    bare()
         .current_dir(d.path())
         .args(["--select", "BL401", "--format", "concise"])
         .assert()
         .code(0);
     // Strict: only the next one.
     let d = layered_project(&format!("{base}[layers-config]\nmode = \"strict\"\n"));
-    backlint()
+    bare()
         .current_dir(d.path())
         .args(["--select", "BL401", "--format", "concise"])
         .assert()
@@ -609,7 +660,7 @@ fn configured_layers_modes_and_errors() {
     let d = layered_project(&format!(
         "{base}[[layers]]\nname = \"jobs\"\nmodules = [\"crate::jobz\"]\n"
     ));
-    backlint()
+    bare()
         .current_dir(d.path())
         .args(["--select", "BL401"])
         .assert()

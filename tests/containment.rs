@@ -12,6 +12,10 @@ use std::path::Path;
 
 const FAULT: &str = "BACKLINT_INTERNAL_FAULT";
 
+/// The rule of [`SQL`]'s finding: a preview rule (it has not met the promotion bar yet),
+/// off by default; an exact code selects it.
+const RULE: &str = "--extend-select=BL101";
+
 /// A BL101 at line 3, column 17.
 const SQL: &str = "use sqlx::PgPool;\n\
 async fn find(pool: &PgPool, name: &str) {\n    \
@@ -52,7 +56,7 @@ struct Run {
 
 fn run(dir: &Path, fault: Option<&str>, args: &[&str]) -> Run {
     let o = backlint("backlint", dir, fault)
-        .args(["--isolated"])
+        .args(["--isolated", RULE])
         .args(args)
         .output()
         .unwrap();
@@ -326,7 +330,7 @@ fn options_work_through_the_worker() {
     );
     // cargo-backlint, as cargo runs it.
     let o = backlint("cargo-backlint", d.path(), fault)
-        .args(["backlint", "--isolated", "--format", "json", "."])
+        .args(["backlint", "--isolated", RULE, "--format", "json", "."])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -387,7 +391,7 @@ fn in_process_panics_are_contained() {
     ] {
         let o = backlint("backlint", d.path(), Some("panic:faulty_0.rs"))
             .env(var, &value)
-            .args(["--isolated", "--format", "json", "."])
+            .args(["--isolated", RULE, "--format", "json", "."])
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(2), "{var}");
@@ -407,7 +411,14 @@ fn library_check_reports_bl003() {
     write(d.path(), "src/lib_injected_fault.rs", SQL);
     // Only this test of this crate analyses in process, and only this file's name matches.
     std::env::set_var(FAULT, "panic:lib_injected_fault.rs");
-    let settings = backlint::config::Settings::default();
+    let settings = backlint::config::Settings::resolve(
+        &backlint::config::LoadedOptions::default(),
+        &backlint::config::Overrides {
+            extend_select: vec!["BL101".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let target = backlint::discover::Target {
         paths: vec![d.path().to_path_buf()],
         ..Default::default()
@@ -501,7 +512,7 @@ fn broken_pipe_after_a_fault_exits_quietly() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backlint"))
         .current_dir(d.path())
         .env(FAULT, "abort:faulty_0.rs")
-        .args(["--isolated", "--format", "json", "."])
+        .args(["--isolated", RULE, "--format", "json", "."])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

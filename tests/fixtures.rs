@@ -8,7 +8,7 @@
 
 mod common;
 
-use backlint::config::Settings;
+use backlint::config::{LoadedOptions, Overrides, Settings};
 use common::{annotations, fixture_dirs};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -44,10 +44,15 @@ fn check_file(path: &Path, code: &'static str) -> Result<usize, String> {
             "{name}: fail fixtures need at least one `//~ {code}` annotation"
         ));
     }
-    // BL002 needs the rules that suppressions name to be enabled; other findings are
-    // then not compared.
+    // BL002 needs the rules that suppressions name to be enabled: every rule, as with
+    // `--preview` (the fixtures' suppressions name preview rules); other findings are then
+    // not compared.
     let settings = if code == "BL002" {
-        Settings::default()
+        let preview = Overrides {
+            preview: true,
+            ..Default::default()
+        };
+        Settings::resolve(&LoadedOptions::default(), &preview).unwrap()
     } else {
         let mut rules = vec![code];
         if code != "BL001" {
@@ -138,6 +143,9 @@ fn byte_offsets_agree_with_lines_and_columns() {
     arm_fault_hook();
     let mut failures = Vec::new();
     let mut regions = 0;
+    // Every rule, preview ones and preview sub-checks included.
+    let codes: Vec<&str> = backlint::rules::all_meta().iter().map(|m| m.code).collect();
+    let all = Settings::default().with_rules(&codes).with_preview(true);
     for dir in fixture_dirs("rules") {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -146,7 +154,7 @@ fn byte_offsets_agree_with_lines_and_columns() {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let name = path.display().to_string();
-            for f in backlint::check_source(&name, &text, &Settings::default()) {
+            for f in backlint::check_source(&name, &text, &all) {
                 let labels = f.labels.iter().map(|l| (&l.region, l.message.as_str()));
                 for (r, what) in std::iter::once((&f.region, f.code)).chain(labels) {
                     regions += 1;

@@ -12,11 +12,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The SARIF log of a run in `dir`, with the rules the sample project's findings come
+/// from: preview rules (none has met the promotion bar yet), off by default; exact codes
+/// select them.
 fn sarif(dir: &Path, extra: &[&str]) -> Value {
     let out = Command::cargo_bin("backlint")
         .unwrap()
         .current_dir(dir)
         .args(["--format", "sarif", "--exit-zero"])
+        .arg("--extend-select=BL101,BL201,BL401,BL502,BL601")
         .args(extra)
         .output()
         .unwrap();

@@ -1,13 +1,23 @@
 //! Snapshots of every output format on the sample project (insta).
 
-use backlint::config::Settings;
+use backlint::config::{LoadedOptions, Overrides, Settings};
 use backlint::discover::Target;
 use backlint::report::{self, Format, RenderContext};
 use std::path::PathBuf;
 
 fn render(format: Format) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let settings = Settings::default().with_jobs(2);
+    // The default rules and the sample project's checks: preview rules (none has met the
+    // promotion bar yet), selected by code as `--extend-select` does.
+    let extend = Overrides {
+        extend_select: ["BL101", "BL201", "BL401", "BL502", "BL601"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    let settings = Settings::resolve(&LoadedOptions::default(), &extend)
+        .unwrap()
+        .with_jobs(2);
     let target = Target {
         paths: vec![PathBuf::from("fixtures/projects/shop")],
         ..Target::default()

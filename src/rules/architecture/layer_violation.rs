@@ -16,7 +16,7 @@ declare_rule! {
         severity: Warning,
         cwe: [1061],
         precision: High,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         summary: "a module referencing a layer it may not: handlers → repositories past the service layer, lower → upper layers, database crates outside persistence",
     }

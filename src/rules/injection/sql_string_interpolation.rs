@@ -22,7 +22,7 @@ crate::declare_rule! {
         severity: Error,
         cwe: [89],
         precision: High,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         summary: "SQL text built from non-constant data (format!, +, push_str, write!, join) reaching a SQL sink",
     }

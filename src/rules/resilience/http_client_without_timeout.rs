@@ -29,7 +29,7 @@ crate::declare_rule! {
         severity: Warning,
         cwe: [400, 1088],
         precision: High,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         summary: "an outbound HTTP client or request (reqwest, ureq) with no timeout: `Client::new()`, `reqwest::get`, a builder without `.timeout(..)`",
     }

@@ -33,7 +33,7 @@ crate::declare_rule! {
         severity: Error,
         cwe: [532, 312],
         precision: High,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         summary: "a secret (password, token, key, credential header, exposed secret, or a struct deriving Debug over one) reaching a log, print, panic message or tracing span",
     }

@@ -31,7 +31,7 @@ crate::declare_rule! {
         severity: Error,
         cwe: [295],
         precision: High,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         summary: "a TLS client told to accept any certificate or hostname (`danger_accept_invalid_certs(true)`, `SslVerifyMode::NONE`, an accept-all rustls verifier)",
     }
