@@ -26,10 +26,10 @@ use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
-    internal_error_type, is_client_error_call, is_harmless_error_call, is_harmless_error_type,
-    kind_of_crate, status_class, status_class_of_code, StatusClass, BODY_METHODS,
-    ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS, RESPONSE_BUILDER_TYPES,
-    RESPONSE_TRAITS, STATUS_TYPES,
+    internal_error_type, is_client_error_call, is_fixed_text_method, is_harmless_error_call,
+    is_harmless_error_type, is_integer_type, kind_of_crate, status_class, status_class_of_code,
+    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
+    RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
 };
 use crate::model::layers::{is_db_crate, HTTP_CRATES};
 use crate::rules::{Rule, RuleMeta};
@@ -755,6 +755,7 @@ fn scan<'ast>(
         macros: &macros,
         exprs: &exprs,
         errs: HashMap::new(),
+        builders: HashSet::new(),
         sources: HashMap::new(),
         texts: HashMap::new(),
         covered: HashSet::new(),
@@ -771,6 +772,8 @@ struct Scan<'s, 'ast> {
     exprs: &'s Arena<Vec<Expr>>,
     /// Error values in scope.
     errs: HashMap<String, ErrInfo>,
+    /// Locals holding an http response builder (`let b = Response::builder()…`).
+    builders: HashSet<String>,
     /// Locals holding the result of a call (`let res = sqlx::query(..).fetch_one(..).await`).
     sources: HashMap<String, ErrInfo>,
     /// Locals holding an error's text (`let msg = e.to_string()`), with the error's name.
@@ -914,6 +917,25 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         ..ErrInfo::default()
                     };
                 }
+                // `SystemTime::now().duration_since(UNIX_EPOCH)`, `n.try_into()`,
+                // `"42".parse::<u32>()`: fixed texts.
+                if is_fixed_text_method(&name, m.args.len())
+                    || (name == "parse"
+                        && m.turbofish.as_ref().is_some_and(|t| {
+                            t.args.iter().any(|a| {
+                                matches!(a, syn::GenericArgument::Type(ty)
+                                if crate::model::types::type_name(ty)
+                                    .is_some_and(|s| is_integer_type(&s.ident.to_string())))
+                            })
+                        }))
+                {
+                    return ErrInfo::harmless();
+                }
+                // An http response builder's `.body(..)`: its `http::Error` says which
+                // header or status was invalid.
+                if name == "body" && m.args.len() == 1 && self.http_builder(&m.receiver) {
+                    return ErrInfo::harmless();
+                }
                 // Adapters keep the receiver's error: `.map(..)`, `.ok_or(..)` do not.
                 if matches!(
                     name.as_str(),
@@ -964,6 +986,21 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 ErrInfo::default()
             }
             _ => ErrInfo::default(),
+        }
+    }
+
+    /// An http `Response::builder()`/`Request::builder()` chain, or a local holding one.
+    fn http_builder(&self, chain: &Expr) -> bool {
+        let (root, _) = crate::engine::builders::chain(chain);
+        match peel(root) {
+            Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+                if matches!(path_names(&p.path).as_slice(),
+                    [.., t, f] if (t == "Response" || t == "Request") && f == "builder")),
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.builders.contains(&i.to_string())),
+            _ => false,
         }
     }
 
@@ -1496,6 +1533,19 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 }
             }
         }
+        // `Ok(Err(e))` of a nested result (`web::block(..).await`): the inner error is
+        // not the outer call's; what it is stays unknown.
+        if let Pat::TupleStruct(ts) = pat {
+            if ts.path.segments.last().is_some_and(|s| s.ident == "Ok") && ts.elems.len() == 1 {
+                if let Pat::TupleStruct(inner) = &ts.elems[0] {
+                    if inner.path.segments.last().is_some_and(|s| s.ident == "Err") {
+                        for pn in pattern_names(&ts.elems[0]) {
+                            self.errs.insert(pn.ident.to_string(), ErrInfo::default());
+                        }
+                    }
+                }
+            }
+        }
         if let Pat::Or(o) = pat {
             for c in &o.cases {
                 self.bind_err(c, info);
@@ -1608,6 +1658,17 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
                 && is_self_alias(&pi.ident.to_string(), &init.expr, Peel::Syntax)
             {
                 return;
+            }
+        }
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let syn::Pat::Ident(pi) = pat {
+            if self.http_builder(&init.expr) {
+                self.builders.insert(pi.ident.to_string());
+            } else {
+                self.builders.remove(&pi.ident.to_string());
             }
         }
         let info = self.classify(&init.expr);
