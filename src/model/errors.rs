@@ -496,18 +496,32 @@ pub fn is_fixed_text_method(name: &str, args: usize) -> bool {
 /// `TryFromIntError`, `ParseIntError`, glob's `PatternError`, mime's `FromStrError`.
 pub fn is_fixed_text_error_type(path: &[String]) -> bool {
     let s: Vec<&str> = path.iter().map(String::as_str).collect();
-    match s.as_slice() {
-        [.., "fmt", "Error"] | ["http", "Error"] | ["http", "error", "Error"] => true,
-        [.., "InvalidHeaderValue" | "InvalidHeaderName" | "InvalidStatusCode" | "ToStrError"] => {
-            true
-        }
-        [.., "BlockingError" | "SystemTimeError" | "TryFromIntError" | "ParseIntError"
-        | "ParseFloatError" | "ParseBoolError" | "PatternError" | "FromStrError"] => true,
-        [.., "oneshot" | "mpsc" | "broadcast" | "watch" | "error", "RecvError" | "SendError" | "TryRecvError"] => {
-            true
-        }
-        _ => false,
-    }
+    matches!(
+        s.as_slice(),
+        [.., "fmt", "Error"]
+            | ["http", "Error"]
+            | ["http", "error", "Error"]
+            | [
+                ..,
+                "InvalidHeaderValue" | "InvalidHeaderName" | "InvalidStatusCode" | "ToStrError"
+            ]
+            | [
+                ..,
+                "BlockingError"
+                    | "SystemTimeError"
+                    | "TryFromIntError"
+                    | "ParseIntError"
+                    | "ParseFloatError"
+                    | "ParseBoolError"
+                    | "PatternError"
+                    | "FromStrError"
+            ]
+            | [
+                ..,
+                "oneshot" | "mpsc" | "broadcast" | "watch" | "error",
+                "RecvError" | "SendError" | "TryRecvError"
+            ]
+    )
 }
 
 #[cfg(test)]

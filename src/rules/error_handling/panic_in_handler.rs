@@ -848,7 +848,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 "as_ref" | "as_deref" | "as_mut" | "clone" | "cloned" | "copied"
             )
         {
-            match peel(&getter.receiver) {
+            match self.through(&getter.receiver) {
                 Expr::MethodCall(inner) => getter = inner,
                 _ => return false,
             }
