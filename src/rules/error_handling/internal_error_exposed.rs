@@ -279,6 +279,7 @@ impl ErrorType {
                 })
                 .collect();
             mark_from_impls(cx, name, &mut variants);
+            mark_rejection_fills(cx, name, &mut variants);
             return Some(ErrorType {
                 name: name.to_string(),
                 variants,
@@ -389,6 +390,154 @@ fn harmless_fields(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<String> {
                 .map_or_else(|| i.to_string(), |id| id.to_string())
         })
         .collect()
+}
+
+/// Variants of one field (`Internal(Box<dyn Error>)`) that the file fills only with a
+/// framework's rejection of the request: the `Err(e)` of a `match` whose other arms name
+/// a rejection type's variants (`Err(FormRejection::InvalidFormContentType(_)) => ..`,
+/// `Err(e) => Err(MyError::Internal(Box::new(e)))`). Their text is the client's.
+fn mark_rejection_fills(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
+    #[derive(Default)]
+    struct Fills {
+        /// Per variant: constructions with a rejection, constructions with anything else.
+        counts: HashMap<String, (usize, usize)>,
+        /// Names bound to a rejection by the arm being visited.
+        rejections: Vec<String>,
+    }
+    struct V<'c, 'a, 'ast> {
+        cx: &'c Cx<'a, 'ast>,
+        ty: &'c str,
+        f: Fills,
+    }
+    impl<'v> Visit<'v> for V<'_, '_, '_> {
+        fn visit_expr_match(&mut self, m: &'v syn::ExprMatch) {
+            self.visit_expr(&m.expr);
+            let names_rejection = |pat: &Pat| {
+                let mut found = false;
+                let mut stack = vec![pat];
+                while let Some(p) = stack.pop() {
+                    match p {
+                        Pat::TupleStruct(ts) => {
+                            let segs: Vec<_> = ts.path.segments.iter().collect();
+                            if segs.len() >= 2 {
+                                let mut owner = ts.path.clone();
+                                owner.segments.pop();
+                                let owner_path = syn::Path {
+                                    leading_colon: owner.leading_colon,
+                                    segments: owner
+                                        .segments
+                                        .into_pairs()
+                                        .map(|p| p.into_value())
+                                        .collect(),
+                                };
+                                if self
+                                    .cx
+                                    .uses
+                                    .candidates(&owner_path)
+                                    .iter()
+                                    .any(|c| is_harmless_error_type(c))
+                                {
+                                    found = true;
+                                }
+                            }
+                            stack.extend(ts.elems.iter());
+                        }
+                        Pat::Or(o) => stack.extend(o.cases.iter()),
+                        _ => {}
+                    }
+                }
+                found
+            };
+            let rejection_match = m.arms.iter().any(|a| names_rejection(&a.pat));
+            for arm in &m.arms {
+                let saved = self.f.rejections.len();
+                if rejection_match {
+                    if let Pat::TupleStruct(ts) = &arm.pat {
+                        if ts.path.is_ident("Err") && ts.elems.len() == 1 {
+                            if let Pat::Ident(pi) = &ts.elems[0] {
+                                self.f.rejections.push(pi.ident.to_string());
+                            }
+                        }
+                    }
+                }
+                if let Some((_, g)) = &arm.guard {
+                    self.visit_expr(g);
+                }
+                self.visit_expr(&arm.body);
+                self.f.rejections.truncate(saved);
+            }
+        }
+        fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let segs = path_names(&p.path);
+                if let [.., t, v] = segs.as_slice() {
+                    if (t == self.ty || t == "Self") && c.args.len() == 1 {
+                        let mut arg = peel(&c.args[0]);
+                        // `Box::new(e)`, `e.into()`.
+                        if let Expr::Call(b) = arg {
+                            if matches!(&*b.func, Expr::Path(bp) if path_names(&bp.path).ends_with(&["Box".to_string(), "new".to_string()]))
+                                && b.args.len() == 1
+                            {
+                                arg = peel(&b.args[0]);
+                            }
+                        }
+                        if let Expr::MethodCall(mc) = arg {
+                            if mc.method == "into" && mc.args.is_empty() {
+                                arg = peel(&mc.receiver);
+                            }
+                        }
+                        let rejection = matches!(arg, Expr::Path(ap)
+                            if ap.path.get_ident().is_some_and(|i| self.f.rejections.contains(&i.to_string())));
+                        let e = self.f.counts.entry(v.clone()).or_default();
+                        if rejection {
+                            e.0 += 1;
+                        } else {
+                            e.1 += 1;
+                        }
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut v = V {
+        cx,
+        ty,
+        f: Fills::default(),
+    };
+    for item in cx.facts.items {
+        v.visit_item(item);
+    }
+    // A `#[from]` field is also filled by `?` anywhere: not followed.
+    let converted: HashSet<String> = cx
+        .facts
+        .enum_items
+        .get(ty)
+        .map(|e| {
+            e.variants
+                .iter()
+                .filter(|v| {
+                    v.fields
+                        .iter()
+                        .any(|f| f.attrs.iter().any(|a| a.path().is_ident("from")))
+                })
+                .map(|v| v.ident.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for var in variants.iter_mut() {
+        if var.fields.len() != 1 || converted.contains(&var.name) {
+            continue;
+        }
+        if let Some((rej, other)) = v.f.counts.get(&var.name) {
+            if *rej > 0 && *other == 0 {
+                let field = var.fields[0].0.clone();
+                var.fields[0].1 = None;
+                var.text_fields.retain(|f| *f != field);
+                var.harmless_fields.push(field);
+            }
+        }
+    }
 }
 
 /// The kind of internal error a type is: `sqlx::Error`, `std::io::Error`, `anyhow::Error`,
