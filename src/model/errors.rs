@@ -408,6 +408,9 @@ pub fn is_harmless_error_type(path: &[String]) -> bool {
         "JsonPayloadError" | "QueryPayloadError" | "UrlencodedError" | "PathError" | "PayloadError"
     );
     let fixed = matches!(last.as_str(), "Elapsed" | "Overloaded");
+    if is_fixed_text_error_type(path) {
+        return true;
+    }
     match krate {
         "axum" | "axum_extra" | "axum_core" | "poem" | "salvo" => rejection,
         "actix_web" | "actix_http" => actix,
@@ -422,6 +425,9 @@ pub fn is_harmless_error_type(path: &[String]) -> bool {
 /// its `Elapsed` says "deadline has elapsed") and a framework extractor run by hand
 /// (`Json::<T>::from_request(req, state)`: its rejection describes the request).
 pub fn is_harmless_error_call(path: &[String]) -> bool {
+    if is_fixed_text_call(path) {
+        return true;
+    }
     match path {
         [c, t, f] if c == "tokio" && t == "time" => matches!(f.as_str(), "timeout" | "timeout_at"),
         [c, .., f] => {
@@ -432,6 +438,90 @@ pub fn is_harmless_error_call(path: &[String]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Calls whose error has a fixed text that describes nothing of the server: a channel's
+/// (tokio, futures, flume: "channel closed"), actix-web's `web::block` (`BlockingError`:
+/// the thread pool is gone), glob's pattern compilation (`PatternError`: a message and a
+/// position in the pattern), formatting into a buffer (`std::fmt::Error`, also of
+/// prometheus-client's text encoder), an integer conversion (`TryFromIntError`).
+/// A channel's constructor counts: the error of its ends is "channel closed".
+pub fn is_fixed_text_call(path: &[String]) -> bool {
+    let s: Vec<&str> = path.iter().map(String::as_str).collect();
+    match s.as_slice() {
+        ["tokio", "sync", "oneshot" | "mpsc" | "broadcast" | "watch", "channel" | "unbounded_channel"]
+        | ["futures" | "futures_channel", .., "oneshot" | "mpsc", "channel" | "unbounded"]
+        | ["flume", "bounded" | "unbounded"]
+        | ["actix_web", "web", "block"]
+        | ["glob", "glob" | "glob_with"]
+        | ["glob", "Pattern", "new"]
+        | ["std" | "core", "fmt", "write"]
+        | ["prometheus_client", "encoding", "text", "encode"] => true,
+        [int, "try_from"] => is_integer_type(int),
+        _ => false,
+    }
+}
+
+/// A primitive integer type's name.
+pub fn is_integer_type(name: &str) -> bool {
+    matches!(
+        name,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+    )
+}
+
+/// Methods whose error has a fixed text: `SystemTime::duration_since`/`elapsed`
+/// (`SystemTimeError`), `try_into()` of a number (`TryFromIntError`), a header value's
+/// `to_str()` (`ToStrError`).
+pub fn is_fixed_text_method(name: &str, args: usize) -> bool {
+    matches!(
+        (name, args),
+        ("duration_since", 1) | ("elapsed", 0) | ("try_into", 0) | ("to_str", 0)
+    )
+}
+
+/// Error types whose text is fixed or describes nothing of the server, by their last
+/// path segments: `std::fmt::Error`, `http::Error`, `InvalidHeaderValue`, a channel's
+/// `RecvError`/`SendError`, actix-web's `BlockingError`, `SystemTimeError`,
+/// `TryFromIntError`, `ParseIntError`, glob's `PatternError`, mime's `FromStrError`.
+pub fn is_fixed_text_error_type(path: &[String]) -> bool {
+    let s: Vec<&str> = path.iter().map(String::as_str).collect();
+    matches!(
+        s.as_slice(),
+        [.., "fmt", "Error"]
+            | ["http", "Error"]
+            | ["http", "error", "Error"]
+            | [
+                ..,
+                "InvalidHeaderValue" | "InvalidHeaderName" | "InvalidStatusCode" | "ToStrError"
+            ]
+            | [
+                ..,
+                "BlockingError"
+                    | "SystemTimeError"
+                    | "TryFromIntError"
+                    | "ParseIntError"
+                    | "ParseFloatError"
+                    | "ParseBoolError"
+                    | "PatternError"
+                    | "FromStrError"
+            ]
+            | [
+                ..,
+                "oneshot" | "mpsc" | "broadcast" | "watch" | "error",
+                "RecvError" | "SendError" | "TryRecvError"
+            ]
+    )
 }
 
 #[cfg(test)]
@@ -456,6 +546,23 @@ mod tests {
         assert!(!is_harmless_error_type(&p("sqlx::Error")));
         assert!(!is_harmless_error_type(&p("crate::errors::Elapsed")));
         assert!(!is_harmless_error_type(&p("Rejection")));
+        assert!(is_harmless_error_type(&p("std::fmt::Error")));
+        assert!(is_harmless_error_type(&p("http::Error")));
+        assert!(is_harmless_error_type(&p(
+            "tokio::sync::oneshot::error::RecvError"
+        )));
+        assert!(!is_harmless_error_type(&p("std::io::Error")));
+        assert!(!is_harmless_error_type(&p("glob::GlobError")));
+    }
+
+    #[test]
+    fn fixed_text_calls() {
+        assert!(is_harmless_error_call(&p("tokio::sync::oneshot::channel")));
+        assert!(is_harmless_error_call(&p("actix_web::web::block")));
+        assert!(is_harmless_error_call(&p("glob::glob")));
+        assert!(is_harmless_error_call(&p("u32::try_from")));
+        assert!(!is_harmless_error_call(&p("Uuid::try_from")));
+        assert!(!is_harmless_error_call(&p("std::fs::read")));
     }
 
     #[test]

@@ -26,10 +26,10 @@ use crate::engine::pattern::pattern_names;
 use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
-    internal_error_type, is_client_error_call, is_harmless_error_call, is_harmless_error_type,
-    kind_of_crate, status_class, status_class_of_code, StatusClass, BODY_METHODS,
-    ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS, RESPONSE_BUILDER_TYPES,
-    RESPONSE_TRAITS, STATUS_TYPES,
+    internal_error_type, is_client_error_call, is_fixed_text_method, is_harmless_error_call,
+    is_harmless_error_type, is_integer_type, kind_of_crate, status_class, status_class_of_code,
+    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
+    RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
 };
 use crate::model::layers::{is_db_crate, HTTP_CRATES};
 use crate::rules::{Rule, RuleMeta};
@@ -279,6 +279,7 @@ impl ErrorType {
                 })
                 .collect();
             mark_from_impls(cx, name, &mut variants);
+            mark_rejection_fills(cx, name, &mut variants);
             return Some(ErrorType {
                 name: name.to_string(),
                 variants,
@@ -389,6 +390,154 @@ fn harmless_fields(cx: &Cx<'_, '_>, fields: &Fields) -> Vec<String> {
                 .map_or_else(|| i.to_string(), |id| id.to_string())
         })
         .collect()
+}
+
+/// Variants of one field (`Internal(Box<dyn Error>)`) that the file fills only with a
+/// framework's rejection of the request: the `Err(e)` of a `match` whose other arms name
+/// a rejection type's variants (`Err(FormRejection::InvalidFormContentType(_)) => ..`,
+/// `Err(e) => Err(MyError::Internal(Box::new(e)))`). Their text is the client's.
+fn mark_rejection_fills(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
+    #[derive(Default)]
+    struct Fills {
+        /// Per variant: constructions with a rejection, constructions with anything else.
+        counts: HashMap<String, (usize, usize)>,
+        /// Names bound to a rejection by the arm being visited.
+        rejections: Vec<String>,
+    }
+    struct V<'c, 'a, 'ast> {
+        cx: &'c Cx<'a, 'ast>,
+        ty: &'c str,
+        f: Fills,
+    }
+    impl<'v> Visit<'v> for V<'_, '_, '_> {
+        fn visit_expr_match(&mut self, m: &'v syn::ExprMatch) {
+            self.visit_expr(&m.expr);
+            let names_rejection = |pat: &Pat| {
+                let mut found = false;
+                let mut stack = vec![pat];
+                while let Some(p) = stack.pop() {
+                    match p {
+                        Pat::TupleStruct(ts) => {
+                            let segs: Vec<_> = ts.path.segments.iter().collect();
+                            if segs.len() >= 2 {
+                                let mut owner = ts.path.clone();
+                                owner.segments.pop();
+                                let owner_path = syn::Path {
+                                    leading_colon: owner.leading_colon,
+                                    segments: owner
+                                        .segments
+                                        .into_pairs()
+                                        .map(|p| p.into_value())
+                                        .collect(),
+                                };
+                                if self
+                                    .cx
+                                    .uses
+                                    .candidates(&owner_path)
+                                    .iter()
+                                    .any(|c| is_harmless_error_type(c))
+                                {
+                                    found = true;
+                                }
+                            }
+                            stack.extend(ts.elems.iter());
+                        }
+                        Pat::Or(o) => stack.extend(o.cases.iter()),
+                        _ => {}
+                    }
+                }
+                found
+            };
+            let rejection_match = m.arms.iter().any(|a| names_rejection(&a.pat));
+            for arm in &m.arms {
+                let saved = self.f.rejections.len();
+                if rejection_match {
+                    if let Pat::TupleStruct(ts) = &arm.pat {
+                        if ts.path.is_ident("Err") && ts.elems.len() == 1 {
+                            if let Pat::Ident(pi) = &ts.elems[0] {
+                                self.f.rejections.push(pi.ident.to_string());
+                            }
+                        }
+                    }
+                }
+                if let Some((_, g)) = &arm.guard {
+                    self.visit_expr(g);
+                }
+                self.visit_expr(&arm.body);
+                self.f.rejections.truncate(saved);
+            }
+        }
+        fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let segs = path_names(&p.path);
+                if let [.., t, v] = segs.as_slice() {
+                    if (t == self.ty || t == "Self") && c.args.len() == 1 {
+                        let mut arg = peel(&c.args[0]);
+                        // `Box::new(e)`, `e.into()`.
+                        if let Expr::Call(b) = arg {
+                            if matches!(&*b.func, Expr::Path(bp) if path_names(&bp.path).ends_with(&["Box".to_string(), "new".to_string()]))
+                                && b.args.len() == 1
+                            {
+                                arg = peel(&b.args[0]);
+                            }
+                        }
+                        if let Expr::MethodCall(mc) = arg {
+                            if mc.method == "into" && mc.args.is_empty() {
+                                arg = peel(&mc.receiver);
+                            }
+                        }
+                        let rejection = matches!(arg, Expr::Path(ap)
+                            if ap.path.get_ident().is_some_and(|i| self.f.rejections.contains(&i.to_string())));
+                        let e = self.f.counts.entry(v.clone()).or_default();
+                        if rejection {
+                            e.0 += 1;
+                        } else {
+                            e.1 += 1;
+                        }
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut v = V {
+        cx,
+        ty,
+        f: Fills::default(),
+    };
+    for item in cx.facts.items {
+        v.visit_item(item);
+    }
+    // A `#[from]` field is also filled by `?` anywhere: not followed.
+    let converted: HashSet<String> = cx
+        .facts
+        .enum_items
+        .get(ty)
+        .map(|e| {
+            e.variants
+                .iter()
+                .filter(|v| {
+                    v.fields
+                        .iter()
+                        .any(|f| f.attrs.iter().any(|a| a.path().is_ident("from")))
+                })
+                .map(|v| v.ident.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for var in variants.iter_mut() {
+        if var.fields.len() != 1 || converted.contains(&var.name) {
+            continue;
+        }
+        if let Some((rej, other)) = v.f.counts.get(&var.name) {
+            if *rej > 0 && *other == 0 {
+                let field = var.fields[0].0.clone();
+                var.fields[0].1 = None;
+                var.text_fields.retain(|f| *f != field);
+                var.harmless_fields.push(field);
+            }
+        }
+    }
 }
 
 /// The kind of internal error a type is: `sqlx::Error`, `std::io::Error`, `anyhow::Error`,
@@ -755,6 +904,7 @@ fn scan<'ast>(
         macros: &macros,
         exprs: &exprs,
         errs: HashMap::new(),
+        builders: HashSet::new(),
         sources: HashMap::new(),
         texts: HashMap::new(),
         covered: HashSet::new(),
@@ -771,6 +921,8 @@ struct Scan<'s, 'ast> {
     exprs: &'s Arena<Vec<Expr>>,
     /// Error values in scope.
     errs: HashMap<String, ErrInfo>,
+    /// Locals holding an http response builder (`let b = Response::builder()…`).
+    builders: HashSet<String>,
     /// Locals holding the result of a call (`let res = sqlx::query(..).fetch_one(..).await`).
     sources: HashMap<String, ErrInfo>,
     /// Locals holding an error's text (`let msg = e.to_string()`), with the error's name.
@@ -914,6 +1066,25 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         ..ErrInfo::default()
                     };
                 }
+                // `SystemTime::now().duration_since(UNIX_EPOCH)`, `n.try_into()`,
+                // `"42".parse::<u32>()`: fixed texts.
+                if is_fixed_text_method(&name, m.args.len())
+                    || (name == "parse"
+                        && m.turbofish.as_ref().is_some_and(|t| {
+                            t.args.iter().any(|a| {
+                                matches!(a, syn::GenericArgument::Type(ty)
+                                if crate::model::types::type_name(ty)
+                                    .is_some_and(|s| is_integer_type(&s.ident.to_string())))
+                            })
+                        }))
+                {
+                    return ErrInfo::harmless();
+                }
+                // An http response builder's `.body(..)`: its `http::Error` says which
+                // header or status was invalid.
+                if name == "body" && m.args.len() == 1 && self.http_builder(&m.receiver) {
+                    return ErrInfo::harmless();
+                }
                 // Adapters keep the receiver's error: `.map(..)`, `.ok_or(..)` do not.
                 if matches!(
                     name.as_str(),
@@ -964,6 +1135,21 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 ErrInfo::default()
             }
             _ => ErrInfo::default(),
+        }
+    }
+
+    /// An http `Response::builder()`/`Request::builder()` chain, or a local holding one.
+    fn http_builder(&self, chain: &Expr) -> bool {
+        let (root, _) = crate::engine::builders::chain(chain);
+        match peel(root) {
+            Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+                if matches!(path_names(&p.path).as_slice(),
+                    [.., t, f] if (t == "Response" || t == "Request") && f == "builder")),
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.builders.contains(&i.to_string())),
+            _ => false,
         }
     }
 
@@ -1496,6 +1682,19 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 }
             }
         }
+        // `Ok(Err(e))` of a nested result (`web::block(..).await`): the inner error is
+        // not the outer call's; what it is stays unknown.
+        if let Pat::TupleStruct(ts) = pat {
+            if ts.path.segments.last().is_some_and(|s| s.ident == "Ok") && ts.elems.len() == 1 {
+                if let Pat::TupleStruct(inner) = &ts.elems[0] {
+                    if inner.path.segments.last().is_some_and(|s| s.ident == "Err") {
+                        for pn in pattern_names(&ts.elems[0]) {
+                            self.errs.insert(pn.ident.to_string(), ErrInfo::default());
+                        }
+                    }
+                }
+            }
+        }
         if let Pat::Or(o) = pat {
             for c in &o.cases {
                 self.bind_err(c, info);
@@ -1608,6 +1807,17 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
                 && is_self_alias(&pi.ident.to_string(), &init.expr, Peel::Syntax)
             {
                 return;
+            }
+        }
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let syn::Pat::Ident(pi) = pat {
+            if self.http_builder(&init.expr) {
+                self.builders.insert(pi.ident.to_string());
+            } else {
+                self.builders.remove(&pi.ident.to_string());
             }
         }
         let info = self.classify(&init.expr);

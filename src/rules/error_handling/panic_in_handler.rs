@@ -74,6 +74,11 @@ impl Rule for PanicInHandler {
         let Some(h) = handler(cx, attrs, sig) else {
             return;
         };
+        // rocket 0.5 (the version with `async` handlers) catches a handler's panic and
+        // answers 500: like a panic-catching layer.
+        if h.routed && sig.asyncness.is_some() && rocket_route(cx, attrs) {
+            return;
+        }
         let mut param_types = HashMap::new();
         let mut validated = Vec::new();
         for input in &sig.inputs {
@@ -142,6 +147,33 @@ impl Rule for PanicInHandler {
             report(cx, found);
         }
     }
+}
+
+/// Whether a route attribute is rocket's: its path resolves to `rocket::…`, or it is a
+/// bare `#[get(..)]` in a file that uses rocket and not actix-web.
+fn rocket_route(cx: &Cx<'_, '_>, attrs: &[syn::Attribute]) -> bool {
+    const VERBS: &[&str] = &[
+        "get", "post", "put", "delete", "patch", "head", "options", "route",
+    ];
+    attrs.iter().any(|a| {
+        let path = a.path();
+        if !path
+            .segments
+            .last()
+            .is_some_and(|s| VERBS.contains(&s.ident.to_string().as_str()))
+        {
+            return false;
+        }
+        // The file's imports are not scoped by module: a file that imports actix-web
+        // too is taken as actix-web's.
+        if cx.uses.imports_crate(&["actix_web", "ntex"]) {
+            return false;
+        }
+        if path.segments.len() > 1 {
+            return path.segments.first().is_some_and(|s| s.ident == "rocket");
+        }
+        cx.uses.imports_crate(&["rocket"])
+    })
 }
 
 /// A validating extractor (`Valid<Json<T>>`, `ValidatedJson<T>`, a project's
@@ -725,6 +757,129 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         e
     }
 
+    /// A value of a fieldless enum of the file (`tag` of `Path(tag): Path<Tag>`), also
+    /// converted (`tag.clone().into()`): one of a closed set of keys.
+    fn closed_key(&self, e: &Expr, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match peel(e) {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "clone" | "into" | "as_ref" | "as_str" | "to_string" | "to_owned"
+                    ) =>
+            {
+                self.closed_key(&m.receiver, depth + 1)
+            }
+            // `String::from(bucket)`, `Key::from(bucket)`.
+            Expr::Call(c)
+                if c.args.len() == 1
+                    && matches!(&*c.func, Expr::Path(p)
+                        if p.path.segments.last().is_some_and(|s| s.ident == "from")) =>
+            {
+                self.closed_key(&c.args[0], depth + 1)
+            }
+            Expr::Path(p) => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                let n = id.to_string();
+                if let Some(ty) = self.param_types.get(&n) {
+                    return crate::model::types::type_name(ty).is_some_and(|s| {
+                        self.cx.facts.fieldless_enums.contains(&s.ident.to_string())
+                    });
+                }
+                self.inits
+                    .get(&n)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|i| self.closed_key(i, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// An arithmetic of numbers: a sum or product with an integer literal
+    /// (`state.interval + 10`), a cast, or an integer literal.
+    fn numeric(&self, e: &Expr) -> bool {
+        match peel(e) {
+            Expr::Lit(l) => matches!(l.lit, Lit::Int(_)),
+            Expr::Cast(_) => true,
+            Expr::Binary(b) => {
+                matches!(peel(&b.left), Expr::Lit(_))
+                    || matches!(peel(&b.right), Expr::Lit(_))
+                    || self.numeric(&b.left)
+                    || self.numeric(&b.right)
+            }
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.header_safe_name(&i.to_string(), 1)),
+            _ => false,
+        }
+    }
+
+    /// The collection an iterator or view walks (`v` of `v.iter()`, of `v.into_iter()`,
+    /// of a local `let mut it = v.iter();`).
+    fn collection<'a>(&'a self, e: &'a Expr) -> &'a Expr {
+        let mut e = strip_views(e);
+        for _ in 0..4 {
+            // Through a local only when it holds a view (`let mut it = v.iter();`).
+            let init = self.through(e);
+            let next = strip_views(init);
+            if std::ptr::eq(next, init) {
+                break;
+            }
+            e = next;
+        }
+        e
+    }
+
+    /// A getter (`q.server()`, `q.server_ref()`, `q.get_server()`) of a local built
+    /// with the setter of the same name given a value (`let q = Query::new(db).server(&s);`):
+    /// the value is present by construction.
+    fn set_by_builder(&self, getter: &syn::ExprMethodCall) -> bool {
+        let mut getter = getter;
+        while getter.args.is_empty()
+            && matches!(
+                getter.method.to_string().as_str(),
+                "as_ref" | "as_deref" | "as_mut" | "clone" | "cloned" | "copied"
+            )
+        {
+            match self.through(&getter.receiver) {
+                Expr::MethodCall(inner) => getter = inner,
+                _ => return false,
+            }
+        }
+        if !getter.args.is_empty() {
+            return false;
+        }
+        let name = getter.method.to_string();
+        let field = name
+            .strip_prefix("get_")
+            .or_else(|| name.strip_suffix("_ref"))
+            .or_else(|| name.strip_suffix("_mut"))
+            .unwrap_or(&name);
+        let Expr::Path(p) = peel(&getter.receiver) else {
+            return false;
+        };
+        if p.path.get_ident().is_none() {
+            return false;
+        }
+        let init = self.through(&getter.receiver);
+        if std::ptr::eq(init, peel(&getter.receiver)) {
+            return false;
+        }
+        let (_, calls) = crate::engine::builders::chain(init);
+        calls.iter().any(|m| {
+            m.method == field
+                && m.args.len() == 1
+                && !matches!(peel(&m.args[0]), Expr::Path(p) if p.path.is_ident("None"))
+        })
+    }
+
     /// Whether unwrapping `recv` cannot panic (or only re-raises an earlier panic),
     /// also when `recv` is a local holding such a value.
     fn cannot_fail(&self, recv: &Expr) -> bool {
@@ -775,10 +930,33 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         | "min"
                         | "pop"
                         | "next"
-                ) && self.in_condition(strip_views(&mc.receiver)) =>
+                ) && self.in_condition(self.collection(&mc.receiver)) =>
             {
                 true
             }
+            // `limits.get(tag.into())` of the server's own map, keyed by a value of a
+            // closed enum: the keys are the configuration's, not the request's.
+            Expr::MethodCall(mc)
+                if matches!(mc.method.to_string().as_str(), "get" | "get_mut")
+                    && mc.args.len() == 1
+                    && !self.tainted(&mc.receiver)
+                    && self.closed_key(&mc.args[0], 0) =>
+            {
+                true
+            }
+            // `(cfg.interval + 10).try_into()`: a number of the server's own, not the
+            // request's, converted to another integer type.
+            Expr::MethodCall(mc)
+                if mc.method == "try_into"
+                    && mc.args.is_empty()
+                    && !self.tainted(&mc.receiver)
+                    && !mentions_await(&mc.receiver)
+                    && self.numeric(&mc.receiver) =>
+            {
+                true
+            }
+            // `q.server_ref()` of a value built with `.server(&s)`: the builder set it.
+            Expr::MethodCall(mc) if self.set_by_builder(mc) => true,
             // `child.stdin.take()` of a process spawned with piped stdio.
             Expr::MethodCall(mc)
                 if mc.method == "take"
@@ -1392,7 +1570,16 @@ fn strip_views(e: &Expr) -> &Expr {
                 if m.args.is_empty()
                     && matches!(
                         m.method.to_string().as_str(),
-                        "iter" | "iter_mut" | "as_slice" | "as_ref" | "chars" | "keys" | "values"
+                        "iter"
+                            | "iter_mut"
+                            | "into_iter"
+                            | "into_values"
+                            | "into_keys"
+                            | "as_slice"
+                            | "as_ref"
+                            | "chars"
+                            | "keys"
+                            | "values"
                     ) =>
             {
                 e = peel(&m.receiver)
