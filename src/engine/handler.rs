@@ -40,6 +40,16 @@ fn called_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &str) -
     })
 }
 
+/// The byte offset just after the last character of `s` matching `pred` (0 if none): the
+/// start of the run of other characters that ends `s`, on a character boundary whatever
+/// the matched character's width (`📢handler`).
+fn end_of_last(s: &str, pred: impl Fn(char) -> bool) -> usize {
+    s.char_indices()
+        .rev()
+        .find(|&(_, c)| pred(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// Whether `name` is given to a routing function in `text` (`get(name)`,
 /// `get(handlers::name).post(other)`, `web::get().to(name)`, `.route(.., post(name))`),
 /// given where `name` occurs as a whole word.
@@ -53,7 +63,7 @@ fn registered_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &st
         // Skip a path prefix: `handlers::users::name`.
         let mut before = &text[..i];
         while let Some(rest) = before.strip_suffix("::") {
-            let seg_start = rest.rfind(|c: char| !is_ident(c)).map_or(0, |n| n + 1);
+            let seg_start = end_of_last(rest, |c| !is_ident(c));
             if seg_start == rest.len() {
                 return false;
             }
@@ -62,7 +72,7 @@ fn registered_at(text: &str, offsets: impl IntoIterator<Item = usize>, name: &st
         let Some(open) = before.trim_end().strip_suffix('(') else {
             return false;
         };
-        let fn_start = open.rfind(|c: char| !is_ident(c)).map_or(0, |n| n + 1);
+        let fn_start = end_of_last(open, |c| !is_ident(c));
         ROUTING_FNS.contains(&&open[fn_start..])
     })
 }
@@ -232,6 +242,12 @@ mod tests {
         assert!(!registered_in_file(text, "users"));
         assert!(!registered_in_file(text, "get"));
         assert!(!registered_in_file("map.get(list_all)", "list"));
+        // Wide characters right before a path or a routing function's name.
+        assert!(!registered_in_file("\"📢::notify\"", "notify"));
+        assert!(!registered_in_file("📢::a::notify", "notify"));
+        assert!(registered_in_file("x(\"📢\",get(notify))", "notify"));
+        assert!(registered_in_file("📢get(notify)", "notify"));
+        assert!(!registered_in_file("é(notify)", "notify"));
     }
 
     #[test]
