@@ -372,6 +372,18 @@ fn is_non_production_dir(name: &std::ffi::OsStr) -> bool {
     name == "tests" || name == "benches" || name == "examples"
 }
 
+/// Whether a package lives inside another package's `tests/`, `benches/` or `examples/`
+/// directory (a mock server or fixture crate under `crates/core/tests/mock-api/`): all of
+/// it is test code. At most eight directories up.
+fn nested_in_test_dir(manifest_dir: &Path) -> bool {
+    manifest_dir
+        .ancestors()
+        .skip(1)
+        .take(8)
+        .filter(|a| a.file_name().is_some_and(is_non_production_dir))
+        .any(|a| a.parent().is_some_and(|p| p.join("Cargo.toml").is_file()))
+}
+
 fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
     let test_dir = |base: &Path| {
         file.strip_prefix(base).ok().is_some_and(|rel| {
@@ -388,7 +400,10 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
         Some(p) => FileMeta {
             krate: Some(p.name.clone()),
             module: workspace::module_path(file, p),
-            test: test_dir(&p.manifest_dir) || is_test_crate_name(&p.name) || test_module,
+            test: test_dir(&p.manifest_dir)
+                || is_test_crate_name(&p.name)
+                || test_module
+                || nested_in_test_dir(&p.manifest_dir),
             cli: p.is_cli(),
             tool: p.is_tool_file(file),
             path_layer: None,

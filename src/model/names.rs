@@ -157,6 +157,10 @@ pub fn is_test_feature_name(name: &str) -> bool {
             | "test-helpers"
             | "test-mode"
             | "testmode"
+            | "e2e"
+            | "e2e-tests"
+            | "e2e-test"
+            | "integration-tests"
             | "mock"
             | "mocks"
             | "mocking"
@@ -289,6 +293,7 @@ mod tests {
         assert!(!is_test("#[cfg(not(test))]"));
         assert!(!is_test("#[cfg(unix)]"));
         assert!(is_test("#[cfg(feature = \"test_mode\")]"));
+        assert!(is_test("#[cfg(feature = \"e2e_tests\")]"));
         // `any` holds outside tests when one of its parts does.
         assert!(!is_test("#[cfg(any(test, feature = \"postgres\"))]"));
         assert!(!is_test("#[cfg(any(test, unix))]"));
