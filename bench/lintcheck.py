@@ -50,6 +50,7 @@ import sys
 import tarfile
 import tempfile
 import tomllib
+import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ VERDICT_KINDS = ("true", "false", "debatable")
 PROMOTE_PRECISION = 0.9
 PROMOTE_JUDGED = 20
 CRATES_URL = "https://static.crates.io/crates"
+# Set when the crates' download host did not answer: the other crates are skipped.
+UNREACHABLE: list[str] = []
 
 
 def say(*a: object) -> None:
@@ -193,10 +196,17 @@ def fetch_crate(cb: Codebase, root: Path) -> Path | None:
         return dest
     base = os.environ.get("BACKLINT_LINTCHECK_CRATES_URL", CRATES_URL).rstrip("/")
     url = f"{base}/{cb.crate}/{cb.crate}-{cb.version}.crate"
+    if UNREACHABLE:
+        say(f"   {cb.name}: not available ({base} did not answer before)")
+        return None
     try:
-        with urllib.request.urlopen(url, timeout=120) as r:
+        with urllib.request.urlopen(url, timeout=30) as r:
             data = r.read()
     except OSError as e:
+        # Once the host does not answer, the other crates are not tried (a machine
+        # without that network waits once, not once per crate).
+        if not isinstance(e, urllib.error.HTTPError):
+            UNREACHABLE.append(base)
         say(f"   {cb.name}: not available ({url}: {e})")
         return None
     digest = hashlib.sha256(data).hexdigest()
