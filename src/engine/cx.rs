@@ -350,89 +350,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         &mut self.findings[last]
     }
 
-    /// Reports a finding that stands only if a value of type `ty` prints a credential with
-    /// `Debug` (known once the workspace is indexed).
-    pub fn report_if_debug_leaks(
+    /// Reports a finding that waits for the project pass: it stands, or not, once `cond`
+    /// is settled there (`engine::settle`): a type's `Debug` known once the workspace is
+    /// indexed, whether anything limits request rates or catches handler panics once every
+    /// file has been read, a handler payload's validation once the index is built.
+    pub fn report_when(
         &mut self,
         meta: &'static RuleMeta,
         span: Span,
         message: String,
-        ty: DebugType,
+        cond: Condition,
     ) -> &mut Finding {
-        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
-        self.deferred.push(Deferred {
-            finding: f,
-            cond: Condition::IfDebugLeaks(ty),
-        });
-        let last = self.deferred.len() - 1;
-        &mut self.deferred[last].finding
-    }
-
-    /// Reports a finding that stands unless the field `ty.field` of `ty.name` has a
-    /// redacting type (known once the workspace is indexed).
-    pub fn report_unless_redacted(
-        &mut self,
-        meta: &'static RuleMeta,
-        span: Span,
-        message: String,
-        ty: DebugType,
-    ) -> &mut Finding {
-        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
-        self.deferred.push(Deferred {
-            finding: f,
-            cond: Condition::UnlessRedacted(ty),
-        });
-        let last = self.deferred.len() - 1;
-        &mut self.deferred[last].finding
-    }
-
-    /// Reports a finding that stands only if nothing in the workspace limits the rate
-    /// of requests (known once every file has been read).
-    pub fn report_unless_rate_limited(
-        &mut self,
-        meta: &'static RuleMeta,
-        span: Span,
-        message: String,
-    ) -> &mut Finding {
-        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
-        self.deferred.push(Deferred {
-            finding: f,
-            cond: Condition::UnlessRateLimited,
-        });
-        let last = self.deferred.len() - 1;
-        &mut self.deferred[last].finding
-    }
-
-    /// Reports a finding that stands only if nothing in the workspace catches the panics
-    /// of handlers (known once every file has been read).
-    pub fn report_unless_panics_caught(
-        &mut self,
-        meta: &'static RuleMeta,
-        span: Span,
-        message: String,
-    ) -> &mut Finding {
-        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
-        self.deferred.push(Deferred {
-            finding: f,
-            cond: Condition::UnlessPanicsCaught,
-        });
-        let last = self.deferred.len() - 1;
-        &mut self.deferred[last].finding
-    }
-
-    /// Reports a handler's payload, settled once the project index is built.
-    pub fn report_if_unvalidated(
-        &mut self,
-        meta: &'static RuleMeta,
-        span: Span,
-        message: String,
-        check: PayloadCheck,
-    ) -> &mut Finding {
-        let f = Finding::new(meta, &self.src.display, self.src.region(span), message);
-        self.deferred.push(Deferred {
-            finding: f,
-            cond: Condition::IfUnvalidated(check),
-        });
+        let finding = Finding::new(meta, &self.src.display, self.src.region(span), message);
+        self.deferred.push(Deferred { finding, cond });
         let last = self.deferred.len() - 1;
         &mut self.deferred[last].finding
     }

@@ -10,7 +10,7 @@ use crate::engine::resolve::{unwrap_all, Peel};
 use crate::engine::tree::Tree;
 use crate::model::names::words;
 use crate::model::tls::{
-    is_loopback_host, HEALTH_FN_WORDS, HEALTH_PATH_MARKERS, OWN_ADDRESS_WORDS,
+    is_health_fn_word, is_loopback_host, HEALTH_PATH_MARKERS, OWN_ADDRESS_WORDS,
 };
 use syn::spanned::Spanned;
 use syn::Expr;
@@ -59,7 +59,7 @@ pub fn loopback_health_probe<'ast>(
     }
     let health_name = |name: &str| {
         let ws = words(name);
-        ws.iter().any(|w| HEALTH_FN_WORDS.contains(&w.as_str()))
+        ws.iter().any(|w| is_health_fn_word(w))
             || ws.windows(2).any(|p| p[0] == "self" && p[1] == "check")
     };
     // The function, or the module it is in (`commands/healthcheck.rs`), says so.

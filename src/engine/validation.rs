@@ -402,25 +402,10 @@ fn names_a_parser(e: &Expr) -> bool {
 /// A call through a primitive type: `u32::from_str_radix(..)`, `i64::from_str(..)`.
 fn primitive_owner(p: &syn::Path) -> bool {
     let n = p.segments.len();
-    n >= 2
-        && matches!(
-            p.segments[n - 2].ident.to_string().as_str(),
-            "u8" | "u16"
-                | "u32"
-                | "u64"
-                | "u128"
-                | "usize"
-                | "i8"
-                | "i16"
-                | "i32"
-                | "i64"
-                | "i128"
-                | "isize"
-                | "f32"
-                | "f64"
-                | "bool"
-                | "char"
-        )
+    n >= 2 && {
+        let owner = p.segments[n - 2].ident.to_string();
+        crate::model::types::is_number_type(&owner) || owner == "bool" || owner == "char"
+    }
 }
 
 /// What a body does with the values it tracks. Values are identified by the index of

@@ -457,27 +457,9 @@ pub fn is_fixed_text_call(path: &[String]) -> bool {
         | ["glob", "Pattern", "new"]
         | ["std" | "core", "fmt", "write"]
         | ["prometheus_client", "encoding", "text", "encode"] => true,
-        [int, "try_from"] => is_integer_type(int),
+        [int, "try_from"] => crate::model::types::is_integer_type(int),
         _ => false,
     }
-}
-
-/// A primitive integer type's name.
-pub fn is_integer_type(name: &str) -> bool {
-    matches!(
-        name,
-        "u8" | "u16"
-            | "u32"
-            | "u64"
-            | "u128"
-            | "usize"
-            | "i8"
-            | "i16"
-            | "i32"
-            | "i64"
-            | "i128"
-            | "isize"
-    )
 }
 
 /// Methods whose error has a fixed text: `SystemTime::duration_since`/`elapsed`

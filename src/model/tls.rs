@@ -272,9 +272,9 @@ pub const OPT_IN_WORDS: &[&str] = &[
     "loopback",
 ];
 
-/// Words of a function's name that say it probes the service's own health
-/// (`health_check`, `wait_until_ready`, `liveness_probe`, `self_check`).
-pub const HEALTH_FN_WORDS: &[&str] = &[
+/// Words of a function, module or subcommand name that say it checks the service's
+/// health or readiness (`check_health`, `commands/healthcheck.rs`, `Command::Ready`).
+pub const HEALTH_CHECK_WORDS: &[&str] = &[
     "health",
     "healthz",
     "healthcheck",
@@ -286,10 +286,17 @@ pub const HEALTH_FN_WORDS: &[&str] = &[
     "liveness",
     "livez",
     "alive",
-    "probe",
-    "selfcheck",
-    "heartbeat",
 ];
+
+/// Further words of a function's name that say it probes the service itself
+/// (`liveness_probe`, `self_check`, `heartbeat`), beside [`HEALTH_CHECK_WORDS`].
+pub const PROBE_WORDS: &[&str] = &["probe", "selfcheck", "heartbeat"];
+
+/// Whether a word of a function's name says it probes the service's own health
+/// (`health_check`, `wait_until_ready`, `liveness_probe`, `self_check`).
+pub fn is_health_fn_word(w: &str) -> bool {
+    HEALTH_CHECK_WORDS.contains(&w) || PROBE_WORDS.contains(&w)
+}
 
 /// Parts of a URL path that name a health endpoint (`/health`, `/readyz`, `/livez`).
 pub const HEALTH_PATH_MARKERS: &[&str] = &["health", "ready", "live", "ping", "status"];

@@ -49,6 +49,21 @@ pub fn is_bounded_name(name: &str) -> bool {
     BOUNDED.contains(&name)
 }
 
+/// The primitive integer types.
+pub const INTEGER_TYPES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+];
+
+/// Whether a type name is a primitive integer type (`u32`, `isize`).
+pub fn is_integer_type(name: &str) -> bool {
+    INTEGER_TYPES.contains(&name)
+}
+
+/// Whether a type name is a primitive number type (an integer or a float).
+pub fn is_number_type(name: &str) -> bool {
+    is_integer_type(name) || name == "f32" || name == "f64"
+}
+
 /// Wrappers that dereference to their first type argument: smart pointers and web
 /// framework extractors (`Query<Params>` is used as `Params`).
 const DEREF_WRAPPERS: &[&str] = &[

@@ -27,8 +27,8 @@ use crate::engine::resolve::{is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     internal_error_type, is_client_error_call, is_fixed_text_method, is_harmless_error_call,
-    is_harmless_error_type, is_integer_type, kind_of_crate, status_class, status_class_of_code,
-    StatusClass, BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
+    is_harmless_error_type, kind_of_crate, status_class, status_class_of_code, StatusClass,
+    BODY_METHODS, ERROR_CLOSURE_METHODS, INTERNAL_CALL_PATHS, INTERNAL_METHODS,
     RESPONSE_BUILDER_TYPES, RESPONSE_TRAITS, STATUS_TYPES,
 };
 use crate::model::layers::{is_db_crate, HTTP_CRATES};
@@ -1074,7 +1074,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                             t.args.iter().any(|a| {
                                 matches!(a, syn::GenericArgument::Type(ty)
                                 if crate::model::types::type_name(ty)
-                                    .is_some_and(|s| is_integer_type(&s.ident.to_string())))
+                                    .is_some_and(|s| crate::model::types::is_integer_type(&s.ident.to_string())))
                             })
                         }))
                 {

@@ -14,7 +14,7 @@
 //! check of the same value, on the first item of `split(..)`.
 
 use crate::engine::builders::peel;
-use crate::engine::cx::Cx;
+use crate::engine::cx::{Condition, Cx};
 use crate::engine::handler::{handler, param_extractor};
 use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
@@ -196,7 +196,7 @@ fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, &'static str, bool)>) {
     for (span, msg, help, weak) in found {
         // With a panic-catching layer anywhere in the workspace, a handler's panic is a
         // 500 response, not a dropped connection or a crash.
-        let f = cx.report_unless_panics_caught(&META, span, msg);
+        let f = cx.report_when(&META, span, msg, Condition::UnlessPanicsCaught);
         f.help = Some(help.into());
         f.preview = weak;
     }
@@ -1541,24 +1541,7 @@ fn visible_ascii(s: &str) -> bool {
 
 /// Types whose text is visible ASCII: numbers, booleans, UUIDs.
 fn is_ascii_type(name: &str) -> bool {
-    matches!(
-        name,
-        "u8" | "u16"
-            | "u32"
-            | "u64"
-            | "u128"
-            | "usize"
-            | "i8"
-            | "i16"
-            | "i32"
-            | "i64"
-            | "i128"
-            | "isize"
-            | "f32"
-            | "f64"
-            | "bool"
-            | "Uuid"
-    )
+    crate::model::types::is_number_type(name) || name == "bool" || name == "Uuid"
 }
 
 /// A collection without the views taken of it (`v.iter()`, `v.as_slice()`).

@@ -16,7 +16,7 @@
 //! presence flags or credentials to verify is not reported. A free-text path segment is
 //! reported only when it is stored or sent out.
 
-use crate::engine::cx::{Cx, PayloadCheck};
+use crate::engine::cx::{Condition, Cx, PayloadCheck};
 use crate::engine::handler::has_route_attr;
 use crate::engine::index::PayloadVerdict;
 use crate::engine::pattern::typed_pattern_names;
@@ -176,7 +176,8 @@ impl Rule for UnvalidatedInput {
                 uses,
                 message,
             };
-            cx.report_if_unvalidated(&META, span, msg, check).help = Some(HELP.into());
+            cx.report_when(&META, span, msg, Condition::IfUnvalidated(check))
+                .help = Some(HELP.into());
         }
     }
 }

@@ -140,26 +140,10 @@ fn check_tree<'ast>(
     }
 }
 
-/// Words of a function, module or subcommand name that say it checks the service's health
-/// or readiness (`check_health`, `commands/healthcheck.rs`, `Command::Ready`).
-const HEALTH_CHECK_WORDS: &[&str] = &[
-    "health",
-    "healthz",
-    "healthcheck",
-    "healthy",
-    "ready",
-    "readiness",
-    "readyz",
-    "live",
-    "liveness",
-    "livez",
-    "alive",
-];
-
 fn says_health(name: &str) -> bool {
     words(name)
         .iter()
-        .any(|w| HEALTH_CHECK_WORDS.contains(&w.as_str()))
+        .any(|w| crate::model::tls::HEALTH_CHECK_WORDS.contains(&w.as_str()))
 }
 
 /// Whether the client created at node `i` serves a health check run once, the way a

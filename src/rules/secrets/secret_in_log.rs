@@ -8,7 +8,7 @@
 //! `Debug` over a secret field somewhere in the workspace (settled after the index is
 //! built).
 
-use crate::engine::cx::{Cx, DebugType, MacroRef};
+use crate::engine::cx::{Condition, Cx, DebugType, MacroRef};
 use crate::engine::index::{collect_type_names, path_crate, type_is_not_secret, visit_type_paths};
 use crate::engine::macros::{ArgRef, FormatArgs, LogField, Sigil};
 use crate::engine::pattern::typed_pattern_names;
@@ -1779,7 +1779,7 @@ fn check_value<'ast>(
         // A field named as a secret of a struct declared in another file: its declared
         // type (a redacting wrapper?) is known once the workspace is indexed.
         if let (Kind::Name(_), Some(ty)) = (&why.kind, ana.foreign_field(e)) {
-            let f = cx.report_unless_redacted(&META, e.span(), msg, ty);
+            let f = cx.report_when(&META, e.span(), msg, Condition::UnlessRedacted(ty));
             f.help = Some(HELP.into());
             f.preview = why.weak();
             return true;
@@ -1840,7 +1840,8 @@ fn check_value<'ast>(
                 .is_none_or(|n| !is_strong_secret_name(&n, &cx.settings.secrets.extra_names));
             let with = if debug { " with `Debug`" } else { "" };
             let msg = format!("`{}` is {}{with} by `{sink}`", shown(), out.verb());
-            cx.report_if_debug_leaks(&META, e.span(), msg, ty).help = Some(HELP_DEBUG_TYPE.into());
+            cx.report_when(&META, e.span(), msg, Condition::IfDebugLeaks(ty))
+                .help = Some(HELP_DEBUG_TYPE.into());
             true
         }
         _ => false,
@@ -1961,7 +1962,8 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
                 weak_if_unknown: false,
             };
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
-            cx.report_if_debug_leaks(&META, span, msg, ty).help = Some(HELP_DEBUG_TYPE.into());
+            cx.report_when(&META, span, msg, Condition::IfDebugLeaks(ty))
+                .help = Some(HELP_DEBUG_TYPE.into());
         }
         _ => {}
     }
@@ -2169,8 +2171,8 @@ fn check_instrument<'ast>(
                             &cx.settings.secrets.extra_names,
                         ),
                     };
-                    cx.report_if_debug_leaks(&META, span, msg, ty).help =
-                        Some(HELP_INSTRUMENT.into());
+                    cx.report_when(&META, span, msg, Condition::IfDebugLeaks(ty))
+                        .help = Some(HELP_INSTRUMENT.into());
                 }
                 _ => {}
             }

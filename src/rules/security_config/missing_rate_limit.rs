@@ -4,7 +4,7 @@
 //! limiter (a governor crate, tower's `RateLimitLayer`, a limiter of the project's own)
 //! silences the rule for the whole run.
 
-use crate::engine::cx::Cx;
+use crate::engine::cx::{Condition, Cx};
 use crate::model::ratelimit::is_auth_route;
 use crate::model::web::{ROUTER_CRATES, ROUTE_ATTR_CRATES};
 use crate::rules::{Rule, RuleMeta};
@@ -92,8 +92,13 @@ fn report(cx: &mut Cx<'_, '_>, route: &str, span: Span) {
     let message = format!(
         "`POST {route}` takes credentials, and nothing in the workspace limits the rate of requests: password guessing against it is unbounded"
     );
-    cx.report_unless_rate_limited(&MISSING_RATE_LIMIT, span, message)
-        .help = Some(HELP.into());
+    cx.report_when(
+        &MISSING_RATE_LIMIT,
+        span,
+        message,
+        Condition::UnlessRateLimited,
+    )
+    .help = Some(HELP.into());
 }
 
 impl Rule for MissingRateLimit {
