@@ -407,6 +407,11 @@ fn root(e: &Expr) -> Option<String> {
 }
 
 impl<'s, 'ast> Scan<'s, 'ast> {
+    /// The initializer of a local bound once and never assigned (see [`Scan::inits`]).
+    fn init_of(&self, name: &str) -> Option<&'s Expr> {
+        self.inits.get(name).copied().flatten()
+    }
+
     fn parsed(&self, mac: &syn::Macro) -> &'s ParsedMacro {
         self.macros.alloc(parse_macro(mac))
     }
@@ -746,7 +751,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 Expr::Path(p) => p
                     .path
                     .get_ident()
-                    .and_then(|i| self.inits.get(&i.to_string()).copied().flatten()),
+                    .and_then(|i| self.init_of(&i.to_string())),
                 _ => None,
             };
             match next {
@@ -791,10 +796,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         self.cx.facts.fieldless_enums.contains(&s.ident.to_string())
                     });
                 }
-                self.inits
-                    .get(&n)
-                    .copied()
-                    .flatten()
+                self.init_of(&n)
                     .is_some_and(|i| self.closed_key(i, depth + 1))
             }
             _ => false,
@@ -892,7 +894,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 Expr::Path(p) => p
                     .path
                     .get_ident()
-                    .and_then(|i| self.inits.get(&i.to_string()).copied().flatten()),
+                    .and_then(|i| self.init_of(&i.to_string())),
                 _ => None,
             };
             match next {
@@ -1292,10 +1294,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         {
             return true;
         }
-        self.inits
-            .get(n)
-            .copied()
-            .flatten()
+        self.init_of(n)
             .is_some_and(|init| self.header_safe(init, d))
     }
 
@@ -1337,10 +1336,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                 {
                     return true;
                 }
-                self.inits
-                    .get(&n)
-                    .copied()
-                    .flatten()
+                self.init_of(&n)
                     .is_some_and(|init| self.uuid_value(init, depth + 1))
             }
             _ => false,
