@@ -134,17 +134,17 @@ fn analyze_one(
         let bounded = out.bounded_types.into_iter().collect();
         let index = engine::index::ProjectIndex::new(vec![out.index], &settings.secrets);
         let layers = engine::layers::LayerMap::new(vec![out.layers], settings);
+        let taint = engine::taint::project::TaintIndex::new(out.taint);
         findings.extend(out.deferred.into_iter().filter_map(|d| {
-            engine::settle(
-                d,
-                &bounded,
-                &index,
-                &layers,
-                out.rate_limited,
-                out.panics_caught,
-                settings,
-            )
-            .filter(|f| settings.reports(f))
+            let project = engine::Project {
+                bounded: &bounded,
+                index: &index,
+                layer_map: &layers,
+                taint: Some(&taint),
+                rate_limited: out.rate_limited,
+                panics_caught: out.panics_caught,
+            };
+            engine::settle(d, &project, settings).filter(|f| settings.reports(f))
         }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

@@ -89,6 +89,8 @@ pub struct Cx<'a, 'ast> {
     pub macros: &'a MacroCache<'ast>,
     pub settings: &'a Settings,
     pub scopes: Scopes<'ast>,
+    /// The taint engine's per-file state.
+    pub taint: crate::engine::taint::FileTaint,
     findings: Vec<Finding>,
     /// Findings that stand unless their conditions are shown to hold.
     pending: Vec<(Finding, Prov)>,
@@ -190,6 +192,9 @@ pub enum Condition {
     /// Kept only if a handler's payload needs validation and nothing it was given to
     /// validates it; the unbounded fields are appended to the message.
     IfUnvalidated(PayloadCheck),
+    /// Kept only if request data of the kind the rule cares about reaches the sink
+    /// ([`crate::engine::taint`]).
+    IfTainted(Box<crate::engine::taint::SinkFlow>),
     /// Kept only if the reference crosses the workspace's layers the wrong way; the
     /// message is the layer map's.
     IfLayerViolation(Box<crate::engine::layers::LayerRef>),
@@ -264,6 +269,13 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             macros,
             settings,
             scopes,
+            taint: crate::engine::taint::FileTaint {
+                specs: crate::engine::taint::all_specs()
+                    .into_iter()
+                    .filter(|s| settings.is_enabled(s.meta.code))
+                    .collect(),
+                ..Default::default()
+            },
             findings: Vec::new(),
             pending: Vec::new(),
             callsites: HashMap::default(),

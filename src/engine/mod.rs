@@ -18,6 +18,7 @@ pub mod resolve;
 pub mod scope;
 pub mod source;
 pub mod suppress;
+pub mod taint;
 pub mod tree;
 pub mod usemap;
 pub mod validation;
@@ -85,6 +86,8 @@ pub struct FileOutput {
     pub rate_limited: bool,
     /// The file installs a layer that turns a handler's panic into a response (BL701).
     pub panics_caught: bool,
+    /// The file's functions, summarized for the taint engine.
+    pub taint: Vec<taint::FnSummary>,
 }
 
 /// The result of analysing a set of files.
@@ -135,6 +138,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut file_layers = Vec::new();
     let mut rate_limited = false;
     let mut panics_caught = false;
+    let mut summaries = Vec::new();
     for r in results {
         match r {
             Ok(f) => {
@@ -145,6 +149,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
                 bounded.extend(f.bounded_types);
                 indexes.push(f.index);
                 file_layers.push(f.layers);
+                summaries.extend(f.taint);
             }
             Err(e) => out.errors.push(e),
         }
@@ -153,12 +158,23 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let index = if deferred.iter().any(|d| {
         matches!(
             d.cond,
-            Condition::IfDebugLeaks(_) | Condition::IfUnvalidated(_) | Condition::UnlessRedacted(_)
+            Condition::IfDebugLeaks(_)
+                | Condition::IfUnvalidated(_)
+                | Condition::UnlessRedacted(_)
+                | Condition::IfTainted(_)
         )
     }) {
         ProjectIndex::new(indexes, &settings.secrets)
     } else {
         ProjectIndex::default()
+    };
+    let taint = if deferred
+        .iter()
+        .any(|d| matches!(d.cond, Condition::IfTainted(_)))
+    {
+        Some(taint::project::TaintIndex::new(summaries))
+    } else {
+        None
     };
     let layers_on = settings.is_enabled(LAYER_VIOLATION.code);
     let mut layer_map = if layers_on {
@@ -166,20 +182,18 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     } else {
         layers::LayerMap::default()
     };
+    let project = Project {
+        bounded: &bounded,
+        index: &index,
+        layer_map: &layer_map,
+        taint: taint.as_ref(),
+        rate_limited,
+        panics_caught,
+    };
     out.findings.extend(
         deferred
             .into_iter()
-            .filter_map(|d| {
-                settle(
-                    d,
-                    &bounded,
-                    &index,
-                    &layer_map,
-                    rate_limited,
-                    panics_caught,
-                    settings,
-                )
-            })
+            .filter_map(|d| settle(d, &project, settings))
             .filter(|f| settings.reports(f)),
     );
     if layers_on {
@@ -192,18 +206,37 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     out
 }
 
+/// What the project pass knows once every file has been read.
+pub struct Project<'p> {
+    /// Types whose values are bounded (fieldless enums, numeric newtypes).
+    pub bounded: &'p std::collections::HashSet<String>,
+    pub index: &'p ProjectIndex,
+    pub layer_map: &'p layers::LayerMap,
+    /// Function summaries for the taint rules, when one waits for them.
+    pub taint: Option<&'p taint::project::TaintIndex>,
+    pub rate_limited: bool,
+    pub panics_caught: bool,
+}
+
 /// Project pass: settles a finding that waited for the whole workspace.
-pub fn settle(
-    d: Deferred,
-    bounded: &std::collections::HashSet<String>,
-    index: &ProjectIndex,
-    layer_map: &layers::LayerMap,
-    rate_limited: bool,
-    panics_caught: bool,
-    settings: &Settings,
-) -> Option<Finding> {
+pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option<Finding> {
+    let Project {
+        bounded,
+        index,
+        layer_map,
+        taint,
+        rate_limited,
+        panics_caught,
+    } = *project;
     match d.cond {
         Condition::UnlessRateLimited => (!rate_limited).then_some(d.finding),
+        Condition::IfTainted(flow) => {
+            let spec = taint::spec_of(flow.code)?;
+            let hit = taint?.settle(&flow, spec, index)?;
+            let mut f = d.finding;
+            f.message = taint::project::describe(&hit, &flow.sink, spec, &f.path);
+            Some(f)
+        }
         Condition::UnlessPanicsCaught => (!panics_caught).then_some(d.finding),
         Condition::IfLayerViolation(r) => {
             let w = layer_violation::describe(&layer_map.settle(&r)?);
@@ -557,6 +590,7 @@ fn walk_source(
     let macros = MacroCache::new(&arena);
     let mut walker = Walker::new(src, meta, &uses, &facts, &macros, settings, rules);
     syn::visit::Visit::visit_file(&mut walker, &file);
+    let summaries = std::mem::take(&mut walker.cx.taint.done);
     let (findings, mut deferred) = walker.cx.into_findings();
     deferred.extend(layer_refs);
     FileOutput {
@@ -567,6 +601,7 @@ fn walk_source(
         layers: file_layers,
         rate_limited: false,
         panics_caught: false,
+        taint: summaries,
     }
 }
 

@@ -126,6 +126,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         // The body's block, with its scope kept open to classify the tail expression.
         self.cx.scopes.push(ScopeKind::Block);
         self.visit_stmts(&body.stmts);
+        self.cx.taint_exit_fn(body);
         if summarize {
             if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() {
                 let c = self.cx.flow().class(tail);
@@ -403,6 +404,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
             }
             _ => {}
         }
+        self.cx.taint_expr(e);
         for r in self.rules {
             r.check_expr(&mut self.cx, e);
         }
@@ -556,6 +558,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         for r in self.rules {
             r.check_fn(&mut self.cx, attrs, sig, body);
         }
+        self.cx.taint_enter_fn(attrs, sig);
     }
 
     fn check_item(&mut self, item: ItemRef<'ast>) {

@@ -169,6 +169,12 @@ pub trait Rule: Send + Sync {
         true
     }
 
+    /// The rule's taint specification, when it is a taint rule ([`crate::engine::taint`]):
+    /// the engine finds its sinks and follows request data to them.
+    fn taint(&self) -> Option<&'static crate::engine::taint::Spec> {
+        None
+    }
+
     /// Every expression, before its children.
     fn check_expr<'ast>(&self, _cx: &mut Cx<'_, 'ast>, _expr: &'ast syn::Expr) {}
 
@@ -213,6 +219,13 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 pub fn checks() -> &'static [&'static dyn Rule] {
     &[
         &injection::sql_string_interpolation::SqlStringInterpolation,
+        &injection::path_traversal::PathTraversal,
+        &injection::request_forgery::RequestForgery,
+        &injection::command_injection::CommandInjection,
+        &injection::cross_site_scripting::CrossSiteScripting,
+        &injection::open_redirect::OpenRedirect,
+        &injection::regex_injection::RegexInjection,
+        &injection::uncontrolled_allocation::UncontrolledAllocation,
         &secrets::secret_in_log::SecretInLog,
         &input::unvalidated_input::UnvalidatedInput,
         &architecture::layer_violation::LayerViolation,

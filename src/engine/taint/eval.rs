@@ -1,0 +1,1084 @@
+//! Per-file taint: the symbolic value of an expression ([`Eval`]), and the walker's hooks
+//! that record function summaries, checks and sinks.
+
+use super::{
+    union, Atom, CallRet, Callee, FnKey, FnSummary, Frame, Guard, Root, SinkArg, SinkFlow, Source,
+    Taint,
+};
+use crate::engine::cx::{Condition, Cx};
+use crate::engine::resolve::At;
+use crate::engine::scope::{Binding, Origin};
+use crate::model::taint::{self as m, Kinds};
+use std::cell::Cell;
+use std::sync::Arc;
+use syn::spanned::Spanned;
+use syn::{Expr, Type};
+
+/// Expressions evaluated per query before the answer is "nothing known".
+const BUDGET: u32 = 512;
+/// Nesting of the evaluation (bindings, calls, wrappers) before it gives up.
+const MAX_DEPTH: u32 = 48;
+
+/// The name a type is known by for taint: through references, `Option`, and the
+/// extractor wrappers (`Json<Upload>` → `Upload`, `Path<u64>` → `u64`).
+pub fn type_name(ty: &Type) -> Option<String> {
+    let mut ty = ty;
+    for _ in 0..8 {
+        match ty {
+            Type::Reference(r) => ty = &r.elem,
+            Type::Paren(p) => ty = &p.elem,
+            Type::Group(g) => ty = &g.elem,
+            Type::Path(tp) => {
+                let seg = tp.path.segments.last()?;
+                let name = seg.ident.to_string();
+                let wrapper = matches!(
+                    name.as_str(),
+                    "Option"
+                        | "Json"
+                        | "Query"
+                        | "Form"
+                        | "Path"
+                        | "Data"
+                        | "Valid"
+                        | "Validated"
+                        | "Garde"
+                        | "LenientForm"
+                        | "Box"
+                        | "Arc"
+                        | "Extension"
+                );
+                match crate::model::types::first_type_arg(seg) {
+                    Some(inner) if wrapper => ty = inner,
+                    _ => return Some(name),
+                }
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The evaluation of expressions of the function being walked, at one point of it.
+pub struct Eval<'c, 'a, 'ast> {
+    cx: &'c Cx<'a, 'ast>,
+    frame: &'c Frame,
+    /// Byte offset of the point being judged (for checks that hold in a region).
+    offset: usize,
+    budget: Cell<u32>,
+}
+
+impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
+    pub fn new(cx: &'c Cx<'a, 'ast>, frame: &'c Frame, offset: usize) -> Self {
+        Eval {
+            cx,
+            frame,
+            offset,
+            budget: Cell::new(BUDGET),
+        }
+    }
+
+    /// What reaches the value of `e`, with its names resolved at `at`.
+    pub fn expr(&self, e: &'ast Expr, at: At, depth: u32) -> Taint {
+        let left = self.budget.get();
+        if left == 0 || depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        self.budget.set(left - 1);
+        let d = depth + 1;
+        match e {
+            Expr::Path(p) => match p.path.get_ident() {
+                Some(id) if p.qself.is_none() => {
+                    match self.cx.scopes.resolve(&id.to_string(), at) {
+                        Some(b) => self.binding(b, d),
+                        None => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            },
+            Expr::Paren(x) => self.expr(&x.expr, at, d),
+            Expr::Group(x) => self.expr(&x.expr, at, d),
+            Expr::Reference(x) => self.expr(&x.expr, at, d),
+            Expr::Try(x) => self.expr(&x.expr, at, d),
+            Expr::Await(x) => self.expr(&x.base, at, d),
+            Expr::Unary(u) => match u.op {
+                syn::UnOp::Deref(_) => self.expr(&u.expr, at, d),
+                _ => Vec::new(),
+            },
+            Expr::Cast(c) => mark(self.expr(&c.expr, at, d), |a| a.numeric = true),
+            Expr::Field(f) => {
+                let t = self.expr(&f.base, at, d);
+                match &f.member {
+                    syn::Member::Named(n) => {
+                        let n = n.to_string();
+                        mark(t, |a| a.fields.push(n.clone()))
+                    }
+                    // `body.0` of an extractor: the payload itself.
+                    syn::Member::Unnamed(_) => t,
+                }
+            }
+            Expr::Binary(b) => {
+                use syn::BinOp::*;
+                match b.op {
+                    Add(_) | AddAssign(_) => {
+                        let mut t = self.expr(&b.left, at, d);
+                        union(&mut t, self.expr(&b.right, at, d));
+                        t
+                    }
+                    Sub(_) | Mul(_) | Div(_) | Rem(_) | Shl(_) | Shr(_) | BitAnd(_) | BitOr(_)
+                    | BitXor(_) => {
+                        let mut t = self.expr(&b.left, at, d);
+                        union(&mut t, self.expr(&b.right, at, d));
+                        mark(t, |a| a.numeric = true)
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Expr::MethodCall(mc) => self.method(mc, at, d),
+            Expr::Call(c) => self.call(c, at, d),
+            Expr::Macro(mac) => self.mac(&mac.mac, at, d),
+            Expr::If(i) => {
+                let mut t = block_tail(&i.then_branch)
+                    .map(|e| self.expr(e, at, d))
+                    .unwrap_or_default();
+                if let Some((_, e)) = &i.else_branch {
+                    union(&mut t, self.expr(e, at, d));
+                }
+                t
+            }
+            Expr::Match(mt) => {
+                let mut t = Vec::new();
+                for arm in &mt.arms {
+                    union(&mut t, self.expr(&arm.body, at, d));
+                }
+                t
+            }
+            Expr::Block(b) => block_tail(&b.block)
+                .map(|e| self.expr(e, at, d))
+                .unwrap_or_default(),
+            Expr::Unsafe(b) => block_tail(&b.block)
+                .map(|e| self.expr(e, at, d))
+                .unwrap_or_default(),
+            Expr::Tuple(t) => self.all(t.elems.iter(), at, d),
+            Expr::Array(a) => self.all(a.elems.iter(), at, d),
+            Expr::Struct(s) => self.all(s.fields.iter().map(|f| &f.expr), at, d),
+            Expr::Index(i) => self.expr(&i.expr, at, d),
+            _ => Vec::new(),
+        }
+    }
+
+    fn all(&self, es: impl Iterator<Item = &'ast Expr>, at: At, d: u32) -> Taint {
+        let mut t = Vec::new();
+        for e in es {
+            union(&mut t, self.expr(e, at, d));
+        }
+        t
+    }
+
+    /// What a local binding holds: its initializer (or the value it was destructured
+    /// from), what was appended to it, a request input or a parameter; narrowed by its
+    /// declared type and the checks it passed.
+    fn binding(&self, b: &Binding<'ast>, d: u32) -> Taint {
+        let mut t = match b.origin {
+            Origin::Param => self.param(b),
+            Origin::Let(Some(e)) | Origin::Destructure(e) | Origin::Element(e, _) => {
+                self.expr(e, b.at(), d)
+            }
+            _ => Vec::new(),
+        };
+        for mu in &b.mutations {
+            if let Some(v) = mu.value {
+                union(&mut t, self.expr(v, b.at(), d));
+            }
+        }
+        if t.is_empty() {
+            return t;
+        }
+        if !matches!(b.origin, Origin::Param) {
+            if let Some(name) = b.ty.and_then(type_name) {
+                if crate::model::types::is_number_type(&name) {
+                    t = mark(t, |a| a.numeric = true);
+                } else if m::is_parsed_safe_type(&name) {
+                    return Vec::new();
+                }
+            }
+        }
+        let kinds: Kinds = self
+            .frame
+            .guards
+            .iter()
+            .filter(|g| {
+                g.seq == b.seq && g.region.is_none_or(|(s, e)| (s..e).contains(&self.offset))
+            })
+            .fold(0, |k, g| k | g.kinds);
+        if kinds != 0 {
+            t = mark(t, |a| a.kinds |= kinds);
+        }
+        t
+    }
+
+    fn param(&self, b: &Binding<'ast>) -> Taint {
+        if b.name == "self" {
+            return Vec::new();
+        }
+        let Some((_, pos, ty)) = self.frame.params.iter().find(|(n, _, _)| *n == b.name) else {
+            return Vec::new();
+        };
+        let root = if self.frame.inputs.contains(&b.name) {
+            let start = b.span.start();
+            Root::Source(Arc::new(Source {
+                path: self.cx.src.display.clone(),
+                line: start.line,
+                handler: self.frame.handler.clone().unwrap_or_default(),
+                param: b.name.clone(),
+            }))
+        } else {
+            Root::Param(*pos)
+        };
+        let mut a = Atom::new(root);
+        if let Some(ty) = ty {
+            if crate::model::types::is_number_type(ty) {
+                a.numeric = true;
+            } else if m::is_parsed_safe_type(ty) {
+                return Vec::new();
+            }
+            a.ty = Some(ty.clone());
+        }
+        vec![a]
+    }
+
+    fn method(&self, mc: &'ast syn::ExprMethodCall, at: At, d: u32) -> Taint {
+        let name = mc.method.to_string();
+        let name = name.as_str();
+        if crate::model::values::BOUNDED_METHODS.contains(&name) {
+            return Vec::new();
+        }
+        if name == "parse" {
+            let target = mc.turbofish.as_ref().and_then(|t| {
+                t.args.iter().find_map(|a| match a {
+                    syn::GenericArgument::Type(t) => type_name(t),
+                    _ => None,
+                })
+            });
+            return match target {
+                Some(t) if m::is_text_type(&t) => self.expr(&mc.receiver, at, d),
+                Some(t) if !crate::model::types::is_number_type(&t) => Vec::new(),
+                // A number, or a type given by the binding (checked there).
+                _ => mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true),
+            };
+        }
+        if m::NUMBER_METHODS.contains(&name) {
+            return mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true);
+        }
+        if m::BOUNDING_METHODS.contains(&name) {
+            return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::BOUNDED);
+        }
+        if name == "file_name" && is_path_value(&mc.receiver) {
+            return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::FILE_NAME);
+        }
+        if m::CARRYING_METHODS.contains(&name) {
+            let mut t = self.expr(&mc.receiver, at, d);
+            if m::ARG_CARRYING_METHODS.contains(&name) {
+                for a in &mc.args {
+                    if !matches!(a, Expr::Closure(_)) {
+                        union(&mut t, self.expr(a, at, d));
+                    }
+                }
+            }
+            return t;
+        }
+        // A method of the workspace, maybe: what it returns is settled from its summary.
+        let recv = self.expr(&mc.receiver, at, d);
+        let mut args = vec![recv];
+        for a in &mc.args {
+            args.push(self.expr(a, at, d));
+        }
+        if args.iter().all(|a| a.is_empty()) {
+            return Vec::new();
+        }
+        let owner = if is_self(&mc.receiver) {
+            self.cx.scopes.self_ty().and_then(type_name)
+        } else {
+            None
+        };
+        ret_atom(
+            Callee {
+                name: name.to_string(),
+                owner,
+                method: true,
+                qual: Vec::new(),
+                krate: self.cx.file.krate.clone(),
+            },
+            args,
+        )
+    }
+
+    fn call(&self, c: &'ast syn::ExprCall, at: At, d: u32) -> Taint {
+        let Expr::Path(p) = &*c.func else {
+            return Vec::new();
+        };
+        let resolved = self.cx.resolve(&p.path);
+        let segs: Vec<&str> = resolved.iter().map(String::as_str).collect();
+        let Some(&last) = segs.last() else {
+            return Vec::new();
+        };
+        let first_arg = || {
+            c.args
+                .first()
+                .map(|a| self.expr(a, at, d))
+                .unwrap_or_default()
+        };
+        if let Some((_, k)) = m::CLEANING_FNS.iter().find(|(p, _)| ends_with(&segs, p)) {
+            let k = *k;
+            return mark(first_arg(), |a| a.kinds |= k);
+        }
+        if m::CARRYING_FNS.iter().any(|p| ends_with(&segs, p)) {
+            return self.all(c.args.iter(), at, d);
+        }
+        if segs.len() >= 2 {
+            let owner = segs[segs.len() - 2];
+            if crate::model::types::is_number_type(owner) {
+                return mark(first_arg(), |a| a.numeric = true);
+            }
+            if m::is_parsed_safe_type(owner) {
+                return Vec::new();
+            }
+        }
+        // Tuple structs and variants wrap their arguments (`Some(x)`, `Json(x)`).
+        if segs.len() == 1 && last.starts_with(|ch: char| ch.is_uppercase()) {
+            return self.all(c.args.iter(), at, d);
+        }
+        let args: Vec<Taint> = c.args.iter().map(|a| self.expr(a, at, d)).collect();
+        if args.iter().all(|a| a.is_empty()) {
+            return Vec::new();
+        }
+        match self.callee(&p.path, &resolved) {
+            Some(callee) => ret_atom(callee, args),
+            None => Vec::new(),
+        }
+    }
+
+    /// The workspace function a path call may be, by name, `impl` type and module
+    /// qualifier; `None` for a call into another crate.
+    pub fn callee(&self, path: &syn::Path, resolved: &[String]) -> Option<Callee> {
+        let mut segs: Vec<String> = resolved.to_vec();
+        let first = segs.first()?.clone();
+        let ws = &self.cx.settings.workspace_crates;
+        let local_first = matches!(first.as_str(), "crate" | "self" | "super" | "Self")
+            || ws.contains(&first)
+            || segs.len() == 1
+            || first.starts_with(|ch: char| ch.is_uppercase())
+            || path.segments.len() == segs.len() && !ws.is_empty() && self.is_local_module(&first);
+        if !local_first {
+            return None;
+        }
+        let mut krate = self.cx.file.krate.clone();
+        if ws.contains(&first) {
+            krate = Some(first.clone());
+        }
+        while segs
+            .first()
+            .is_some_and(|s| matches!(s.as_str(), "crate" | "self" | "super") || ws.contains(s))
+        {
+            segs.remove(0);
+        }
+        let name = segs.pop()?;
+        let mut owner = segs
+            .last()
+            .filter(|s| s.starts_with(|ch: char| ch.is_uppercase()))
+            .cloned();
+        if owner.is_some() {
+            segs.pop();
+        }
+        if owner.as_deref() == Some("Self") {
+            owner = self.cx.scopes.self_ty().and_then(type_name);
+        }
+        Some(Callee {
+            name,
+            owner,
+            method: false,
+            qual: segs,
+            krate,
+        })
+    }
+
+    /// Whether a lowercase path head names a module of this crate (not another crate):
+    /// declared in the file, or a sibling module the file's crate has.
+    fn is_local_module(&self, name: &str) -> bool {
+        let text = &self.cx.src.text;
+        self.cx
+            .ident_offsets(name)
+            .iter()
+            .any(|&i| text[..i].trim_end().ends_with("mod"))
+    }
+
+    fn mac(&self, mac: &'ast syn::Macro, at: At, d: u32) -> Taint {
+        let parsed = self.cx.macros.get(mac);
+        if let Some(f) = parsed.format() {
+            if !matches!(
+                parsed.name.as_str(),
+                "format" | "format_args" | "concat" | "write" | "writeln"
+            ) {
+                return Vec::new();
+            }
+            let mut t = Vec::new();
+            for a in &f.args {
+                union(&mut t, self.expr(&a.expr, at, d));
+            }
+            for name in f.captures() {
+                if let Some(b) = self.cx.scopes.resolve(name, at) {
+                    union(&mut t, self.binding(b, d));
+                }
+            }
+            if f.fmt.as_ref().is_some_and(|l| fixed_origin(&l.value())) {
+                t = mark(t, |a| a.kinds |= m::AFTER_FIXED_ORIGIN);
+            }
+            return t;
+        }
+        if parsed.name == "vec" || parsed.name == "concat" {
+            let mut t = Vec::new();
+            for e in parsed.exprs() {
+                union(&mut t, self.expr(e, at, d));
+                if parsed.name == "vec" && has_semicolon(mac) {
+                    break;
+                }
+            }
+            return t;
+        }
+        Vec::new()
+    }
+}
+
+/// Whether the text before a format string's first placeholder fixes where the result
+/// points: a scheme and host followed by a path (`https://api.example.com/…`), or a local
+/// path (`/items/…`, not `//`).
+pub fn fixed_origin(fmt: &str) -> bool {
+    let prefix = fmt.split('{').next().unwrap_or("");
+    if let Some(i) = prefix.find("://") {
+        let rest = &prefix[i + 3..];
+        return rest.find('/').is_some_and(|j| j > 0);
+    }
+    let mut chars = prefix.chars();
+    chars.next() == Some('/') && chars.next().is_some_and(|c| c != '/' && c != '\\')
+}
+
+fn has_semicolon(mac: &syn::Macro) -> bool {
+    mac.tokens
+        .clone()
+        .into_iter()
+        .any(|t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
+}
+
+fn is_self(e: &Expr) -> bool {
+    matches!(e, Expr::Path(p) if p.path.is_ident("self"))
+}
+
+/// A value that is a path by its making: `Path::new(..)`, `PathBuf::from(..)`,
+/// `x.as_path()`, `x.to_path_buf()`.
+fn is_path_value(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+            if p.path.segments.iter().any(|s| s.ident == "Path" || s.ident == "PathBuf")),
+        Expr::MethodCall(mc) => matches!(
+            mc.method.to_string().as_str(),
+            "as_path" | "to_path_buf" | "join" | "canonicalize"
+        ),
+        Expr::Reference(r) => is_path_value(&r.expr),
+        Expr::Paren(p) => is_path_value(&p.expr),
+        _ => false,
+    }
+}
+
+fn ret_atom(callee: Callee, args: Vec<Taint>) -> Taint {
+    vec![Atom::new(Root::Ret(Arc::new(CallRet { callee, args })))]
+}
+
+fn mark(mut t: Taint, f: impl Fn(&mut Atom)) -> Taint {
+    for a in &mut t {
+        f(a);
+    }
+    t
+}
+
+fn ends_with(segs: &[&str], pat: &[&str]) -> bool {
+    segs.len() >= pat.len() && segs[segs.len() - pat.len()..] == *pat
+}
+
+/// The value a block ends with.
+pub fn block_tail(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The walker's hooks.
+
+impl<'a, 'ast> Cx<'a, 'ast> {
+    /// A function starts: its frame (parameters, whether it is a handler).
+    pub fn taint_enter_fn(&mut self, attrs: &'ast [syn::Attribute], sig: &'ast syn::Signature) {
+        if self.taint.specs.is_empty() {
+            return;
+        }
+        let handler = crate::engine::handler::handler(self, attrs, sig);
+        let mut params = Vec::new();
+        let mut param_names = Vec::new();
+        for (i, input) in sig.inputs.iter().enumerate() {
+            let pos = u8::try_from(i).unwrap_or(u8::MAX);
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    param_names.push("self".to_string());
+                }
+                syn::FnArg::Typed(t) => {
+                    let names = crate::engine::pattern::typed_pattern_names(&t.pat, &t.ty);
+                    param_names.push(
+                        names
+                            .first()
+                            .map_or_else(|| "_".to_string(), |n| n.ident.to_string()),
+                    );
+                    for pn in names {
+                        params.push((pn.ident.to_string(), pos, pn.ty.and_then(type_name)));
+                    }
+                }
+            }
+        }
+        let owner = self.scopes.self_ty().and_then(type_name);
+        let key = FnKey {
+            krate: self.file.krate.clone(),
+            owner,
+            name: sig.ident.to_string(),
+            method: sig.receiver().is_some(),
+            module: self.file.module.clone(),
+            path: self.src.display.clone(),
+            line: sig.ident.span().start().line,
+        };
+        let (handler_name, inputs) = match handler {
+            Some(h) if !self.scopes.in_test() => (Some(sig.ident.to_string()), h.inputs),
+            _ => (None, Vec::new()),
+        };
+        self.taint.frames.push(Frame {
+            key,
+            handler: handler_name,
+            inputs,
+            params,
+            param_names,
+            ret: Vec::new(),
+            calls: Vec::new(),
+            guards: Vec::new(),
+        });
+    }
+
+    /// A function ends (its body's scope still open): what it returns, and its summary.
+    pub fn taint_exit_fn(&mut self, body: &'ast syn::Block) {
+        if self.taint.specs.is_empty() {
+            return;
+        }
+        if let Some(tail) = block_tail(body) {
+            let t = self.taint_eval(tail);
+            if let Some(f) = self.taint.frames.last_mut() {
+                union(&mut f.ret, t);
+            }
+        }
+        let Some(f) = self.taint.frames.pop() else {
+            return;
+        };
+        if f.params.is_empty() && f.calls.is_empty() && f.ret.is_empty() {
+            return;
+        }
+        self.taint.done.push(FnSummary {
+            key: f.key,
+            params: f.param_names,
+            ret: f.ret,
+            calls: f.calls,
+        });
+    }
+
+    /// The taint of `e` at the walker's position.
+    pub fn taint_eval(&self, e: &'ast Expr) -> Taint {
+        let Some(frame) = self.taint.frames.last() else {
+            return Vec::new();
+        };
+        let offset = self.src.region(e.span()).byte_start;
+        Eval::new(self, frame, offset).expr(e, At::HERE, 0)
+    }
+
+    /// Every expression, before its children: returns, checks, sinks and calls.
+    pub fn taint_expr(&mut self, e: &'ast Expr) {
+        if self.taint.specs.is_empty() || self.taint.frames.is_empty() || self.scopes.in_test() {
+            return;
+        }
+        match e {
+            Expr::Return(r) => {
+                if let Some(v) = &r.expr {
+                    let t = self.taint_eval(v);
+                    if let Some(f) = self.taint.frames.last_mut() {
+                        union(&mut f.ret, t);
+                    }
+                }
+            }
+            Expr::If(i) => self.record_if_guard(i),
+            Expr::Match(mt) => self.record_match_guard(mt),
+            Expr::Macro(mac) => {
+                let name = mac
+                    .mac
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                if m::ASSERTING_MACROS.contains(&name.as_str()) {
+                    if let Ok(cond) = mac.mac.parse_body_with(
+                        syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                    ) {
+                        if let Some(c) = cond.first() {
+                            let guards = self.guards_of(c, false);
+                            self.add_guards(guards, None);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.record_taint_call(e);
+        let specs = self.taint.specs.clone();
+        let mut sinks: Vec<SinkArg<'ast>> = Vec::new();
+        for spec in specs {
+            sinks.clear();
+            (spec.sinks)(self, e, &mut sinks);
+            for s in sinks.drain(..) {
+                let t = self.taint_eval(s.arg);
+                if t.is_empty() {
+                    continue;
+                }
+                let func = self.taint.frames.last().map(|f| f.key.clone());
+                let flow = SinkFlow {
+                    code: spec.meta.code,
+                    func,
+                    sink: s.sink.clone(),
+                    taint: t,
+                };
+                let msg = format!("`{}` may be given request data", s.sink);
+                self.report_when(spec.meta, s.span, msg, Condition::IfTainted(Box::new(flow)))
+                    .help = Some(spec.help.to_string());
+            }
+        }
+    }
+
+    /// A call of a workspace function given data derived from a parameter or a request:
+    /// recorded for the project pass.
+    fn record_taint_call(&mut self, e: &'ast Expr) {
+        let call = match e {
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return };
+                if p.path.segments.len() == 1
+                    && p.path.segments[0]
+                        .ident
+                        .to_string()
+                        .starts_with(|ch: char| ch.is_uppercase())
+                {
+                    return;
+                }
+                let Some(frame) = self.taint.frames.last() else {
+                    return;
+                };
+                let ev = Eval::new(self, frame, self.src.region(e.span()).byte_start);
+                let resolved = self.resolve(&p.path);
+                let Some(callee) = ev.callee(&p.path, &resolved) else {
+                    return;
+                };
+                let args: Vec<Taint> = c.args.iter().map(|a| ev.expr(a, At::HERE, 0)).collect();
+                if args.iter().all(|a| a.is_empty()) {
+                    return;
+                }
+                CallRet { callee, args }
+            }
+            Expr::MethodCall(mc) => {
+                let name = mc.method.to_string();
+                if m::CARRYING_METHODS.contains(&name.as_str())
+                    || crate::model::values::BOUNDED_METHODS.contains(&name.as_str())
+                {
+                    return;
+                }
+                let Some(frame) = self.taint.frames.last() else {
+                    return;
+                };
+                let ev = Eval::new(self, frame, self.src.region(e.span()).byte_start);
+                let mut args = vec![ev.expr(&mc.receiver, At::HERE, 0)];
+                args.extend(mc.args.iter().map(|a| ev.expr(a, At::HERE, 0)));
+                if args.iter().all(|a| a.is_empty()) {
+                    return;
+                }
+                let owner = if is_self(&mc.receiver) {
+                    self.scopes.self_ty().and_then(type_name)
+                } else {
+                    None
+                };
+                CallRet {
+                    callee: Callee {
+                        name,
+                        owner,
+                        method: true,
+                        qual: Vec::new(),
+                        krate: self.file.krate.clone(),
+                    },
+                    args,
+                }
+            }
+            _ => return,
+        };
+        if let Some(f) = self.taint.frames.last_mut() {
+            if f.calls.len() < 256 && !f.calls.contains(&call) {
+                f.calls.push(call);
+            }
+        }
+    }
+
+    fn add_guards(&mut self, guards: Vec<(u32, Kinds)>, region: Option<(usize, usize)>) {
+        if let Some(f) = self.taint.frames.last_mut() {
+            for (seq, kinds) in guards {
+                if f.guards.len() < 512 {
+                    f.guards.push(Guard { seq, kinds, region });
+                }
+            }
+        }
+    }
+
+    /// `if <check> { <leave> }`: the check holds after the `if`; `if <check> { .. }`
+    /// with a positive check: it holds inside.
+    fn record_if_guard(&mut self, i: &'ast syn::ExprIf) {
+        if matches!(&*i.cond, Expr::Let(_)) {
+            return;
+        }
+        if diverges(&i.then_branch) {
+            let guards = self.guards_of(&i.cond, false);
+            self.add_guards(guards, None);
+        } else {
+            let guards = self.guards_of(&i.cond, true);
+            let r = self.src.region(i.then_branch.span());
+            self.add_guards(guards, Some((r.byte_start, r.byte_end)));
+        }
+    }
+
+    /// `match x { "a" | "b" => .., _ => return }`: an allow-list.
+    fn record_match_guard(&mut self, mt: &'ast syn::ExprMatch) {
+        let mut literal_arms = 0;
+        for arm in &mt.arms {
+            if pat_is_literal(&arm.pat) {
+                literal_arms += 1;
+            } else if matches!(arm.pat, syn::Pat::Wild(_)) || matches!(&arm.pat, syn::Pat::Ident(_))
+            {
+                if !expr_diverges(&arm.body) {
+                    return;
+                }
+            } else {
+                return;
+            }
+        }
+        if literal_arms == 0 {
+            return;
+        }
+        let seqs = self.locals_in(&mt.expr);
+        let r = self.src.region(mt.span());
+        // Inside the arms, and after the `match` when its other arms leave.
+        self.add_guards(
+            seqs.iter().map(|s| (*s, m::ALLOW_LIST)).collect(),
+            Some((r.byte_start, usize::MAX)),
+        );
+    }
+
+    /// The local bindings an expression mentions.
+    fn locals_in(&self, e: &Expr) -> Vec<u32> {
+        struct V<'s, 'a, 'ast> {
+            cx: &'s Cx<'a, 'ast>,
+            out: Vec<u32>,
+        }
+        impl<'v> syn::visit::Visit<'v> for V<'_, '_, '_> {
+            fn visit_expr_path(&mut self, p: &'v syn::ExprPath) {
+                if let Some(id) = p.path.get_ident() {
+                    if let Some(b) = self.cx.scopes.resolve(&id.to_string(), At::HERE) {
+                        if !self.out.contains(&b.seq) {
+                            self.out.push(b.seq);
+                        }
+                    }
+                }
+            }
+            fn visit_expr_closure(&mut self, _: &'v syn::ExprClosure) {}
+        }
+        let mut v = V {
+            cx: self,
+            out: Vec::new(),
+        };
+        syn::visit::Visit::visit_expr(&mut v, e);
+        v.out
+    }
+
+    /// The checks a condition makes, by the bindings it checks. `positive`: only the
+    /// checks that, when the condition holds, mean the value is safe (membership,
+    /// prefix, character class, validation).
+    fn guards_of(&self, cond: &Expr, positive: bool) -> Vec<(u32, Kinds)> {
+        let mut out = Vec::new();
+        self.guard_leaves(cond, positive, &mut out, 0);
+        out
+    }
+
+    fn guard_leaves(&self, e: &Expr, positive: bool, out: &mut Vec<(u32, Kinds)>, depth: u32) {
+        if depth > 16 {
+            return;
+        }
+        match e {
+            Expr::Paren(p) => self.guard_leaves(&p.expr, positive, out, depth + 1),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+                if !positive {
+                    self.guard_leaves(&u.expr, positive, out, depth + 1)
+                }
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                self.guard_leaves(&b.left, positive, out, depth + 1);
+                self.guard_leaves(&b.right, positive, out, depth + 1);
+            }
+            _ => {
+                let kinds = self.check_kinds(e, positive);
+                if kinds.0 != 0 {
+                    for seq in self.locals_in(kinds.1) {
+                        out.push((seq, kinds.0));
+                    }
+                }
+            }
+        }
+    }
+
+    /// What one check establishes, and the expression holding the checked value.
+    fn check_kinds<'e>(&self, e: &'e Expr, positive: bool) -> (Kinds, &'e Expr) {
+        match e {
+            Expr::Binary(b) => {
+                use syn::BinOp::*;
+                let lit = |x: &Expr| is_literalish(x) || self.is_const(x);
+                match b.op {
+                    Eq(_) | Ne(_) if lit(&b.right) => (m::ALLOW_LIST, &b.left),
+                    Eq(_) | Ne(_) if lit(&b.left) => (m::ALLOW_LIST, &b.right),
+                    Eq(_) | Ne(_) if mentions_host(&b.left) => (m::HOST_CHECKED, &b.left),
+                    Eq(_) | Ne(_) if mentions_host(&b.right) => (m::HOST_CHECKED, &b.right),
+                    Lt(_) | Le(_) | Gt(_) | Ge(_) => (m::BOUNDED, e),
+                    _ => (0, e),
+                }
+            }
+            Expr::MethodCall(mc) => {
+                let name = mc.method.to_string();
+                let arg0 = mc.args.first();
+                let str_arg = arg0.and_then(str_literal);
+                match name.as_str() {
+                    "contains" | "contains_key" | "binary_search" | "any" | "iter"
+                        if self.is_allow_list(&mc.receiver) =>
+                    {
+                        match arg0 {
+                            Some(a) if mentions_host(&mc.receiver) || mentions_host(a) => {
+                                (m::ALLOW_LIST | m::HOST_CHECKED, a)
+                            }
+                            Some(a) => (m::ALLOW_LIST, a),
+                            None => (0, e),
+                        }
+                    }
+                    "contains" | "ends_with" if !positive => match str_arg.as_deref() {
+                        Some(s) if s.contains("..") || s.contains('/') || s.contains('\\') => {
+                            (m::NO_TRAVERSAL, &mc.receiver)
+                        }
+                        _ if arg0.is_some_and(is_separator) => (m::NO_TRAVERSAL, &mc.receiver),
+                        _ if mentions_host(&mc.receiver) => (m::HOST_CHECKED, &mc.receiver),
+                        _ => (0, e),
+                    },
+                    "starts_with" => match str_arg.as_deref() {
+                        Some(s)
+                            if s.contains("://")
+                                && s[s.find("://").unwrap_or(0) + 3..].contains('/') =>
+                        {
+                            (m::HOST_CHECKED, &mc.receiver)
+                        }
+                        Some("/") => (m::LOCAL_PATH, &mc.receiver),
+                        Some(s) if s.contains("..") || s == "\\" => {
+                            if positive {
+                                (0, e)
+                            } else {
+                                (m::NO_TRAVERSAL, &mc.receiver)
+                            }
+                        }
+                        Some(_) => (0, e),
+                        None if arg0.is_some_and(|a| matches!(a, Expr::Lit(_))) => {
+                            (m::LOCAL_PATH, &mc.receiver)
+                        }
+                        None => (m::UNDER_ROOT, &mc.receiver),
+                    },
+                    "is_absolute" | "has_root" | "is_relative" => (m::NO_TRAVERSAL, &mc.receiver),
+                    "all" | "any" => {
+                        if chain_has(&mc.receiver, "components") {
+                            (m::NO_TRAVERSAL, &mc.receiver)
+                        } else if chain_has(&mc.receiver, "chars")
+                            || chain_has(&mc.receiver, "bytes")
+                        {
+                            (m::CHARSET, &mc.receiver)
+                        } else {
+                            (0, e)
+                        }
+                    }
+                    "is_match" => match arg0 {
+                        Some(a) => (m::CHARSET, a),
+                        None => (0, e),
+                    },
+                    n if m::is_checking_fn_name(n) => (m::VALIDATED | m::ALLOW_LIST, e),
+                    _ if mentions_host(&mc.receiver) => (m::HOST_CHECKED, &mc.receiver),
+                    _ => (0, e),
+                }
+            }
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p)
+                    if p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| m::is_checking_fn_name(&s.ident.to_string())) =>
+                {
+                    (m::VALIDATED | m::ALLOW_LIST, e)
+                }
+                _ => (0, e),
+            },
+            Expr::Macro(mac) if mac.mac.path.is_ident("matches") => (m::ALLOW_LIST, e),
+            Expr::Try(t) => self.check_kinds(&t.expr, positive),
+            _ => (0, e),
+        }
+    }
+
+    fn is_const(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
+                let n = s.ident.to_string();
+                n.chars()
+                    .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())
+                    && n.chars().any(|c| c.is_uppercase())
+            }),
+            Expr::Reference(r) => self.is_const(&r.expr),
+            _ => false,
+        }
+    }
+
+    /// A list of permitted values: a constant, a literal array, a collection named so.
+    fn is_allow_list(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Array(_) => true,
+            Expr::Reference(r) => self.is_allow_list(&r.expr),
+            Expr::Paren(p) => self.is_allow_list(&p.expr),
+            Expr::MethodCall(mc) => self.is_allow_list(&mc.receiver),
+            Expr::Path(p) => {
+                self.is_const(e)
+                    || p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| m::is_allow_list_name(&s.ident.to_string()))
+            }
+            Expr::Field(f) => match &f.member {
+                syn::Member::Named(n) => m::is_allow_list_name(&n.to_string()),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+fn str_literal(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => Some(s.value()),
+            syn::Lit::Char(c) => Some(c.value().to_string()),
+            _ => None,
+        },
+        Expr::Reference(r) => str_literal(&r.expr),
+        _ => None,
+    }
+}
+
+fn is_literalish(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => true,
+        Expr::Reference(r) => is_literalish(&r.expr),
+        Expr::Call(c) => c.args.iter().all(is_literalish) && !c.args.is_empty(),
+        _ => false,
+    }
+}
+
+/// `std::path::MAIN_SEPARATOR`, `'/'`, `std::path::is_separator`.
+fn is_separator(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "MAIN_SEPARATOR" || s.ident == "is_separator"),
+        Expr::Reference(r) => is_separator(&r.expr),
+        _ => false,
+    }
+}
+
+/// Whether a method chain calls `name` (`p.components().any(..)`).
+fn chain_has(e: &Expr, name: &str) -> bool {
+    let mut e = e;
+    for _ in 0..16 {
+        match e {
+            Expr::MethodCall(mc) => {
+                if mc.method == name {
+                    return true;
+                }
+                e = &mc.receiver;
+            }
+            Expr::Reference(r) => e = &r.expr,
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Try(t) => e = &t.expr,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether an expression looks at a URL's host (`url.host_str()`, `uri.host()`,
+/// `url.domain()`).
+fn mentions_host(e: &Expr) -> bool {
+    ["host_str", "host", "domain", "authority"]
+        .iter()
+        .any(|h| chain_has(e, h))
+}
+
+fn pat_is_literal(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::Lit(_) => true,
+        syn::Pat::Or(o) => o.cases.iter().all(pat_is_literal),
+        syn::Pat::Paren(x) => pat_is_literal(&x.pat),
+        _ => false,
+    }
+}
+
+/// Whether a block always leaves: `return`, `bail!`, `continue`, `break`, `Err(..)?`.
+pub fn diverges(b: &syn::Block) -> bool {
+    b.stmts.iter().any(|s| match s {
+        syn::Stmt::Expr(e, _) => expr_diverges(e),
+        syn::Stmt::Macro(mac) => mac
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| m::DIVERGING_MACROS.contains(&s.ident.to_string().as_str())),
+        _ => false,
+    })
+}
+
+fn expr_diverges(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Macro(mac) => mac
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| m::DIVERGING_MACROS.contains(&s.ident.to_string().as_str())),
+        Expr::Try(t) => matches!(&*t.expr, Expr::Call(c)
+            if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Err"))),
+        Expr::Block(b) => diverges(&b.block),
+        Expr::Paren(p) => expr_diverges(&p.expr),
+        _ => false,
+    }
+}

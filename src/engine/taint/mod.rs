@@ -1,0 +1,236 @@
+//! The taint engine: request data followed from handler extractors to dangerous sinks.
+//!
+//! A rule is a [`Spec`]: the sinks it watches (a function over one expression), whether
+//! it cares about text or sizes, and which checks and conversions make its sink safe.
+//!
+//! **Per file** (during the walk): at each sink of an enabled spec, and at each call that
+//! is given something derived from a parameter or a request, the engine evaluates the
+//! argument symbolically ([`eval`]) through the binding service ([`crate::engine::resolve`]):
+//! a [`Taint`] is a set of [`Atom`]s, each rooted in request data ([`Root::Source`]), a
+//! parameter of the enclosing function ([`Root::Param`]), or the value returned by a call
+//! ([`Root::Ret`]), with what was done to it on the way ([`Kinds`]). Each function
+//! leaves a summary ([`FnSummary`]: what it returns, which calls it passes what); each sink
+//! leaves a deferred finding ([`SinkFlow`]). No syntax tree outlives the file.
+//!
+//! **Project pass** ([`project`]): return values are resolved through the callees'
+//! summaries (context-sensitive: each call substitutes its own arguments), and request
+//! data entering each function's parameters is propagated from every call site to a
+//! fixed point, across files and crates. A deferred sink finding stands when request data
+//! of the kind its spec cares about reaches it with none of the spec's checks applied.
+
+pub mod eval;
+pub mod project;
+
+use crate::engine::cx::Cx;
+use crate::model::taint::Kinds;
+use crate::rules::RuleMeta;
+use std::sync::Arc;
+
+/// Which request values a spec cares about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Text: paths, URLs, commands, markup, patterns. Numbers do not count.
+    Text,
+    /// Sizes: numbers taken from the request.
+    Size,
+}
+
+/// One argument of a sink that must not carry request data.
+pub struct SinkArg<'ast> {
+    pub arg: &'ast syn::Expr,
+    /// The sink as shown in messages (`std::fs::read`, `Command::new`).
+    pub sink: String,
+    /// Where the finding points (the sink call).
+    pub span: proc_macro2::Span,
+}
+
+/// Finds the sinks an expression is.
+pub type SinkFinder = for<'a, 'ast> fn(&Cx<'a, 'ast>, &'ast syn::Expr, &mut Vec<SinkArg<'ast>>);
+
+/// A taint rule: sources are always request data; the rule names its sinks and which
+/// checks clear them.
+pub struct Spec {
+    pub meta: &'static RuleMeta,
+    pub shape: Shape,
+    /// Checks and conversions ([`crate::model::taint`]) that make the sink safe.
+    pub clears: Kinds,
+    pub sinks: SinkFinder,
+    /// What the sink does with the value, for messages ("opens it as a file path").
+    pub effect: &'static str,
+    /// How to fix it, for the finding's help.
+    pub help: &'static str,
+}
+
+/// Request data: where it enters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source {
+    /// Display path of the handler's file.
+    pub path: String,
+    pub line: usize,
+    /// The handler function.
+    pub handler: String,
+    /// The handler's parameter.
+    pub param: String,
+}
+
+/// A function as the index knows it: its crate, its `impl` type, its name, whether it
+/// takes `self`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnKey {
+    pub krate: Option<String>,
+    pub owner: Option<String>,
+    pub name: String,
+    pub method: bool,
+    /// The module path of its file.
+    pub module: Vec<String>,
+    /// Where it is defined (display path, line of its name): its identity.
+    pub path: String,
+    pub line: usize,
+}
+
+/// A call as written: what it may resolve to in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Callee {
+    pub name: String,
+    /// `Type` of `Type::f(..)`.
+    pub owner: Option<String>,
+    /// Method-call syntax (`x.f(..)`): only methods match.
+    pub method: bool,
+    /// The module segments written before the name (`storage` of `storage::load`).
+    pub qual: Vec<String>,
+    /// The crate of the calling file (or the crate the path names).
+    pub krate: Option<String>,
+}
+
+/// A call and the taint of each argument (the receiver first for method calls and
+/// methods called by path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallRet {
+    pub callee: Callee,
+    pub args: Vec<Taint>,
+}
+
+/// Where an atom's data comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Root {
+    Source(Arc<Source>),
+    /// A parameter of the enclosing function, by position (receiver first).
+    Param(u8),
+    /// What a call returns.
+    Ret(Arc<CallRet>),
+}
+
+/// One way data reaches a value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom {
+    pub root: Root,
+    /// Converted to a number on the way.
+    pub numeric: bool,
+    /// Checks and conversions applied on the way.
+    pub kinds: Kinds,
+    /// The type of the root value, when known (for fields: `Upload` of `body.path`).
+    pub ty: Option<String>,
+    /// Fields taken from the root value, outermost first.
+    pub fields: Vec<String>,
+}
+
+impl Atom {
+    pub fn new(root: Root) -> Self {
+        Atom {
+            root,
+            numeric: false,
+            kinds: 0,
+            ty: None,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// Every way data reaches a value (empty: none).
+pub type Taint = Vec<Atom>;
+
+/// Atoms kept per value: beyond this the rest are dropped (the first ones in source
+/// order are the ones messages name).
+pub const MAX_ATOMS: usize = 16;
+
+/// Adds `more` to `t`, without duplicates, within [`MAX_ATOMS`].
+pub fn union(t: &mut Taint, more: Taint) {
+    for a in more {
+        if t.len() >= MAX_ATOMS {
+            return;
+        }
+        if !t.contains(&a) {
+            t.push(a);
+        }
+    }
+}
+
+/// A function's summary for the project pass.
+#[derive(Debug, Clone)]
+pub struct FnSummary {
+    pub key: FnKey,
+    /// Parameter names by position, for messages.
+    pub params: Vec<String>,
+    /// What the function returns.
+    pub ret: Taint,
+    /// Calls given data derived from a parameter or a request.
+    pub calls: Vec<CallRet>,
+}
+
+/// A sink given data: the deferred finding's condition.
+#[derive(Debug, Clone)]
+pub struct SinkFlow {
+    /// The rule, by code (its spec is found again in the project pass).
+    pub code: &'static str,
+    /// The function the sink is in.
+    pub func: Option<FnKey>,
+    pub sink: String,
+    pub taint: Taint,
+}
+
+/// A check seen in the function: from `seq` on (or inside `region`, byte offsets), the
+/// binding `seq` has passed `kinds`.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub seq: u32,
+    pub kinds: Kinds,
+    pub region: Option<(usize, usize)>,
+}
+
+/// The function being walked.
+#[derive(Debug)]
+pub struct Frame {
+    pub key: FnKey,
+    /// The handler's name, when the function is a request handler.
+    pub handler: Option<String>,
+    /// Handler parameters that carry request data, by bound name.
+    pub inputs: Vec<String>,
+    /// Bound name → (parameter position, declared type's name).
+    pub params: Vec<(String, u8, Option<String>)>,
+    pub param_names: Vec<String>,
+    pub ret: Taint,
+    pub calls: Vec<CallRet>,
+    pub guards: Vec<Guard>,
+}
+
+/// The taint engine's state for one file.
+#[derive(Default)]
+pub struct FileTaint {
+    /// Enabled specs.
+    pub specs: Vec<&'static Spec>,
+    pub frames: Vec<Frame>,
+    pub done: Vec<FnSummary>,
+}
+
+/// Every taint spec of the catalogue.
+pub fn all_specs() -> Vec<&'static Spec> {
+    crate::rules::checks()
+        .iter()
+        .filter_map(|r| r.taint())
+        .collect()
+}
+
+/// The spec of a rule code.
+pub fn spec_of(code: &str) -> Option<&'static Spec> {
+    all_specs().into_iter().find(|s| s.meta.code == code)
+}

@@ -1,0 +1,373 @@
+//! The project pass of the taint engine: function summaries resolved across files, request
+//! data propagated into parameters to a fixed point, sink findings settled.
+
+use super::{Atom, CallRet, Callee, FnKey, FnSummary, Root, Shape, SinkFlow, Source, Spec, Taint};
+use crate::engine::index::ProjectIndex;
+use crate::model::taint::{self as m, Kinds};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Nesting of return-value resolution through callees before it gives up.
+const MAX_DEPTH: u32 = 12;
+/// Rounds of parameter propagation (a call chain this long is followed).
+const MAX_ROUNDS: usize = 12;
+/// Request data kept per parameter.
+const MAX_ENTRY: usize = 8;
+
+/// Request data reaching a value, resolved: from a request, or from a parameter of the
+/// function the value is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Resolved {
+    pub src: Option<Arc<Source>>,
+    /// The parameter, when not from a request.
+    pub param: u8,
+    pub numeric: bool,
+    pub kinds: Kinds,
+    pub ty: Option<String>,
+    pub fields: Vec<String>,
+    /// The functions the data went through into this one (outermost first).
+    pub via: Vec<String>,
+}
+
+/// Every function summary of the workspace.
+pub struct TaintIndex {
+    fns: Vec<FnSummary>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_key: HashMap<FnKey, usize>,
+    rets: RefCell<HashMap<usize, Vec<Resolved>>>,
+    in_progress: RefCell<Vec<usize>>,
+    /// Request data entering each function's parameters.
+    entry: Vec<Vec<Vec<Resolved>>>,
+}
+
+impl TaintIndex {
+    pub fn new(mut fns: Vec<FnSummary>) -> Self {
+        fns.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_key = HashMap::new();
+        for (i, f) in fns.iter().enumerate() {
+            by_name.entry(f.key.name.clone()).or_default().push(i);
+            by_key.insert(f.key.clone(), i);
+        }
+        let entry = fns
+            .iter()
+            .map(|f| vec![Vec::new(); f.params.len()])
+            .collect();
+        let mut ix = TaintIndex {
+            fns,
+            by_name,
+            by_key,
+            rets: RefCell::new(HashMap::new()),
+            in_progress: RefCell::new(Vec::new()),
+            entry,
+        };
+        ix.propagate();
+        ix
+    }
+
+    /// The workspace functions a call may be.
+    fn candidates(&self, c: &Callee) -> Vec<usize> {
+        let Some(all) = self.by_name.get(&c.name) else {
+            return Vec::new();
+        };
+        let fits: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let k = &self.fns[i].key;
+                (k.method == c.method || (!c.method && c.owner.is_some()))
+                    && (c.owner.is_none() || k.owner == c.owner)
+                    && (c.owner.is_some() || c.method || k.owner.is_none())
+                    && k.module.ends_with(&c.qual)
+            })
+            .collect();
+        let same_crate: Vec<usize> = fits
+            .iter()
+            .copied()
+            .filter(|&i| self.fns[i].key.krate == c.krate)
+            .collect();
+        if same_crate.is_empty() {
+            fits
+        } else {
+            same_crate
+        }
+    }
+
+    /// What function `f` returns, in terms of its parameters.
+    fn ret(&self, f: usize, depth: u32) -> Vec<Resolved> {
+        if let Some(r) = self.rets.borrow().get(&f) {
+            return r.clone();
+        }
+        if self.in_progress.borrow().contains(&f) || depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        self.in_progress.borrow_mut().push(f);
+        let r = self.resolve(&self.fns[f].ret, depth + 1);
+        self.in_progress.borrow_mut().retain(|&x| x != f);
+        self.rets.borrow_mut().insert(f, r.clone());
+        r
+    }
+
+    /// A taint of some function, resolved: request data and that function's parameters.
+    pub fn resolve(&self, t: &Taint, depth: u32) -> Vec<Resolved> {
+        let mut out = Vec::new();
+        for a in t {
+            match &a.root {
+                Root::Source(s) => push(
+                    &mut out,
+                    Resolved {
+                        src: Some(s.clone()),
+                        param: 0,
+                        numeric: a.numeric,
+                        kinds: a.kinds,
+                        ty: a.ty.clone(),
+                        fields: a.fields.clone(),
+                        via: Vec::new(),
+                    },
+                ),
+                Root::Param(p) => push(
+                    &mut out,
+                    Resolved {
+                        src: None,
+                        param: *p,
+                        numeric: a.numeric,
+                        kinds: a.kinds,
+                        ty: a.ty.clone(),
+                        fields: a.fields.clone(),
+                        via: Vec::new(),
+                    },
+                ),
+                Root::Ret(call) => {
+                    for r in self.call_ret(call, depth) {
+                        push(&mut out, apply(r, a));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What a call returns, resolved in the caller: each callee's return value with the
+    /// call's own arguments for its parameters.
+    fn call_ret(&self, call: &CallRet, depth: u32) -> Vec<Resolved> {
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            return out;
+        }
+        for f in self.candidates(&call.callee) {
+            for r in self.ret(f, depth + 1) {
+                if r.src.is_some() {
+                    push(&mut out, r);
+                    continue;
+                }
+                let Some(arg) = call.args.get(usize::from(r.param)) else {
+                    continue;
+                };
+                for a in self.resolve(arg, depth + 1) {
+                    push(&mut out, combine(a, &r, None));
+                }
+            }
+        }
+        out
+    }
+
+    /// Request data given to each function's parameters, from every call site, to a
+    /// fixed point.
+    fn propagate(&mut self) {
+        for _ in 0..MAX_ROUNDS {
+            let mut changed = false;
+            for g in 0..self.fns.len() {
+                let calls = self.fns[g].calls.clone();
+                for call in &calls {
+                    let cands = self.candidates(&call.callee);
+                    if cands.is_empty() {
+                        continue;
+                    }
+                    for (j, arg) in call.args.iter().enumerate() {
+                        let mut incoming = Vec::new();
+                        for r in self.resolve(arg, 0) {
+                            match &r.src {
+                                Some(_) => incoming.push(r),
+                                None => {
+                                    for e in self.entry_of(g, r.param) {
+                                        incoming.push(combine(e, &r, None));
+                                    }
+                                }
+                            }
+                        }
+                        if incoming.is_empty() {
+                            continue;
+                        }
+                        for &f in &cands {
+                            let name = display_fn(&self.fns[f].key);
+                            let Some(slot) = self.entry.get_mut(f).and_then(|e| e.get_mut(j))
+                            else {
+                                continue;
+                            };
+                            for mut r in incoming.iter().cloned() {
+                                if r.via.len() < 4 {
+                                    r.via.push(name.clone());
+                                }
+                                if slot.len() < MAX_ENTRY && !slot.iter().any(|s| same_data(s, &r))
+                                {
+                                    slot.push(r);
+                                    changed = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    fn entry_of(&self, f: usize, p: u8) -> Vec<Resolved> {
+        self.entry
+            .get(f)
+            .and_then(|e| e.get(usize::from(p)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The request data reaching a sink, of the kind its spec cares about and not made
+    /// safe for it; the first in a stable order.
+    pub fn settle(&self, flow: &SinkFlow, spec: &Spec, index: &ProjectIndex) -> Option<Resolved> {
+        let func = flow.func.as_ref().and_then(|k| self.by_key.get(k).copied());
+        let mut hits = Vec::new();
+        for r in self.resolve(&flow.taint, 0) {
+            if r.src.is_some() {
+                hits.push(r);
+            } else if let Some(f) = func {
+                for e in self.entry_of(f, r.param) {
+                    hits.push(combine(e, &r, None));
+                }
+            }
+        }
+        hits.retain(|r| live(r, spec, index));
+        hits.sort();
+        hits.into_iter().next()
+    }
+}
+
+fn push(out: &mut Vec<Resolved>, r: Resolved) {
+    if out.len() < 32 && !out.contains(&r) {
+        out.push(r);
+    }
+}
+
+fn same_data(a: &Resolved, b: &Resolved) -> bool {
+    a.src == b.src && a.numeric == b.numeric && a.kinds == b.kinds && a.fields == b.fields
+}
+
+/// What the caller's atom (`a`, the call's result) adds to a resolved return value.
+fn apply(mut r: Resolved, a: &Atom) -> Resolved {
+    r.numeric |= a.numeric;
+    r.kinds |= a.kinds;
+    r.fields.extend(a.fields.iter().cloned());
+    r
+}
+
+/// Data `outer` entering a parameter, seen through `inner` (what the function did with
+/// the parameter): fields appended, checks and conversions added.
+fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Resolved {
+    outer.numeric |= inner.numeric;
+    outer.kinds |= inner.kinds;
+    outer.fields.extend(inner.fields.iter().cloned());
+    if outer.ty.is_none() {
+        outer.ty = inner.ty.clone();
+    }
+    outer.via.extend(inner.via.iter().cloned());
+    if let Some(v) = via {
+        outer.via.push(v);
+    }
+    outer
+}
+
+fn display_fn(k: &FnKey) -> String {
+    match &k.owner {
+        Some(o) => format!("{o}::{}", k.name),
+        None => k.name.clone(),
+    }
+}
+
+/// Whether resolved request data counts for a spec: of its shape (after the fields'
+/// declared types), with none of its clearing checks.
+fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
+    let mut numeric = r.numeric;
+    let mut kinds = r.kinds;
+    if let Some(ty) = &r.ty {
+        let mut ty = ty.clone();
+        for field in &r.fields {
+            let Some(def) = index
+                .types_named(&ty, None)
+                .into_iter()
+                .find(|t| t.fields.iter().any(|f| &f.name == field))
+            else {
+                break;
+            };
+            let Some(f) = def.fields.iter().find(|f| &f.name == field) else {
+                break;
+            };
+            let Some(first) = f.type_names.first() else {
+                break;
+            };
+            if crate::model::types::is_number_type(first) {
+                numeric = true;
+            } else if f.bounded || m::is_parsed_safe_type(first) {
+                return false;
+            }
+            if f.validation == crate::engine::index::FieldValidation::Constraints {
+                kinds |= m::VALIDATED | m::BOUNDED;
+            }
+            // The field's payload type, for the next field.
+            ty = f
+                .type_names
+                .iter()
+                .find(|n| !m::is_text_type(n))
+                .cloned()
+                .unwrap_or_else(|| first.clone());
+        }
+    }
+    let shape_ok = match spec.shape {
+        Shape::Text => !numeric,
+        Shape::Size => numeric,
+    };
+    shape_ok && kinds & spec.clears == 0
+}
+
+/// The finding's message: where the request data enters and how it gets here.
+pub fn describe(r: &Resolved, sink: &str, spec: &Spec, here: &str) -> String {
+    let Some(src) = &r.src else {
+        return format!("request data reaches `{sink}`");
+    };
+    let what = if r.fields.is_empty() {
+        format!("`{}`", src.param)
+    } else {
+        format!("`{}.{}`", src.param, r.fields.join("."))
+    };
+    let place = if src.path == here {
+        format!("line {}", src.line)
+    } else {
+        format!("{}:{}", src.path, src.line)
+    };
+    let via = if r.via.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " through {}",
+            r.via
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "request data {what} of handler `{}` ({place}) reaches `{sink}`{via}, which {}",
+        src.handler, spec.effect
+    )
+}

@@ -1,0 +1,640 @@
+//! Sinks of the taint rules (BL102-BL108): the library functions and methods that must
+//! not be given request data, and how to recognise them in code.
+
+use crate::engine::cx::Cx;
+use crate::engine::resolve::At;
+use crate::engine::scope::Origin;
+use crate::engine::taint::SinkArg;
+use syn::spanned::Spanned;
+use syn::Expr;
+
+/// A function sink: its resolved path (a suffix, from the crate), the argument
+/// positions that must not carry request data.
+pub type FnSink = (&'static [&'static str], &'static [usize]);
+
+/// BL102: functions that open, read, write, list or remove a filesystem path.
+pub const FS_SINKS: &[FnSink] = &[
+    (&["std", "fs", "read"], &[0]),
+    (&["std", "fs", "read_to_string"], &[0]),
+    (&["std", "fs", "read_dir"], &[0]),
+    (&["std", "fs", "write"], &[0]),
+    (&["std", "fs", "remove_file"], &[0]),
+    (&["std", "fs", "remove_dir"], &[0]),
+    (&["std", "fs", "remove_dir_all"], &[0]),
+    (&["std", "fs", "create_dir"], &[0]),
+    (&["std", "fs", "create_dir_all"], &[0]),
+    (&["std", "fs", "copy"], &[0, 1]),
+    (&["std", "fs", "rename"], &[0, 1]),
+    (&["std", "fs", "hard_link"], &[0, 1]),
+    (&["std", "fs", "File", "open"], &[0]),
+    (&["std", "fs", "File", "create"], &[0]),
+    (&["std", "fs", "File", "create_new"], &[0]),
+    (&["tokio", "fs", "read"], &[0]),
+    (&["tokio", "fs", "read_to_string"], &[0]),
+    (&["tokio", "fs", "read_dir"], &[0]),
+    (&["tokio", "fs", "write"], &[0]),
+    (&["tokio", "fs", "remove_file"], &[0]),
+    (&["tokio", "fs", "remove_dir"], &[0]),
+    (&["tokio", "fs", "remove_dir_all"], &[0]),
+    (&["tokio", "fs", "create_dir"], &[0]),
+    (&["tokio", "fs", "create_dir_all"], &[0]),
+    (&["tokio", "fs", "copy"], &[0, 1]),
+    (&["tokio", "fs", "rename"], &[0, 1]),
+    (&["tokio", "fs", "File", "open"], &[0]),
+    (&["tokio", "fs", "File", "create"], &[0]),
+    (&["async_std", "fs", "read"], &[0]),
+    (&["async_std", "fs", "read_to_string"], &[0]),
+    (&["async_std", "fs", "write"], &[0]),
+    (&["async_std", "fs", "remove_file"], &[0]),
+    (&["async_std", "fs", "File", "open"], &[0]),
+    (&["async_std", "fs", "File", "create"], &[0]),
+    (&["tower_http", "services", "ServeFile", "new"], &[0]),
+    (&["tower_http", "services", "ServeDir", "new"], &[0]),
+    (&["tower_http", "services", "fs", "ServeFile", "new"], &[0]),
+    (&["actix_files", "NamedFile", "open"], &[0]),
+    (&["actix_files", "NamedFile", "open_async"], &[0]),
+    (&["rocket", "fs", "NamedFile", "open"], &[0]),
+    (&["rocket", "response", "NamedFile", "open"], &[0]),
+];
+
+/// BL103: functions that send a request to the URL they are given.
+pub const HTTP_FN_SINKS: &[FnSink] = &[
+    (&["reqwest", "get"], &[0]),
+    (&["reqwest", "blocking", "get"], &[0]),
+    (&["ureq", "get"], &[0]),
+    (&["ureq", "post"], &[0]),
+    (&["ureq", "put"], &[0]),
+    (&["ureq", "delete"], &[0]),
+    (&["ureq", "head"], &[0]),
+    (&["ureq", "patch"], &[0]),
+    (&["ureq", "request"], &[1]),
+    (&["surf", "get"], &[0]),
+    (&["surf", "post"], &[0]),
+    (&["isahc", "get"], &[0]),
+    (&["isahc", "get_async"], &[0]),
+    (&["attohttpc", "get"], &[0]),
+    (&["attohttpc", "post"], &[0]),
+];
+
+/// BL103: client methods that start a request to a URL: (method, URL argument).
+pub const HTTP_CLIENT_METHODS: &[(&str, usize)] = &[
+    ("get", 0),
+    ("post", 0),
+    ("put", 0),
+    ("patch", 0),
+    ("delete", 0),
+    ("head", 0),
+    ("request", 1),
+];
+
+/// Types of HTTP clients whose methods send requests.
+pub const HTTP_CLIENT_TYPES: &[&str] = &["Client", "ClientWithMiddleware", "Agent", "HttpClient"];
+
+/// Crates of HTTP clients.
+pub const HTTP_CLIENT_CRATES: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "awc",
+    "hyper",
+    "hyper_util",
+    "surf",
+    "isahc",
+    "reqwest_middleware",
+    "attohttpc",
+];
+
+/// BL104: programs that run their `-c` argument as a command line.
+pub const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "/bin/sh",
+    "/bin/bash",
+    "/usr/bin/sh",
+    "/usr/bin/bash",
+    "/usr/bin/env",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "powershell.exe",
+    "pwsh",
+];
+
+/// BL105: constructors of HTML responses.
+pub const HTML_FN_SINKS: &[FnSink] = &[
+    (&["axum", "response", "Html"], &[0]),
+    (&["axum", "response", "Html", "from"], &[0]),
+    (&["warp", "reply", "html"], &[0]),
+    (&["rocket", "response", "content", "RawHtml"], &[0]),
+    (&["rocket", "response", "content", "Html"], &[0]),
+    (&["poem", "web", "Html"], &[0]),
+    (&["salvo", "writing", "Text", "Html"], &[0]),
+];
+
+/// BL106: redirect constructors.
+pub const REDIRECT_FNS: &[&str] = &[
+    "to",
+    "temporary",
+    "permanent",
+    "see_other",
+    "found",
+    "moved",
+    "other",
+];
+
+/// BL107: regular-expression compilers.
+pub const REGEX_FN_SINKS: &[FnSink] = &[
+    (&["regex", "Regex", "new"], &[0]),
+    (&["regex", "bytes", "Regex", "new"], &[0]),
+    (&["regex", "RegexBuilder", "new"], &[0]),
+    (&["regex", "bytes", "RegexBuilder", "new"], &[0]),
+    (&["regex", "RegexSet", "new"], &[0]),
+    (&["regex_lite", "Regex", "new"], &[0]),
+    (&["fancy_regex", "Regex", "new"], &[0]),
+    (&["fancy_regex", "RegexBuilder", "new"], &[0]),
+];
+
+/// BL108: constructors that allocate the capacity they are given.
+pub const ALLOC_FN_SINKS: &[FnSink] = &[
+    (&["Vec", "with_capacity"], &[0]),
+    (&["String", "with_capacity"], &[0]),
+    (&["VecDeque", "with_capacity"], &[0]),
+    (&["HashMap", "with_capacity"], &[0]),
+    (&["HashSet", "with_capacity"], &[0]),
+    (&["BytesMut", "with_capacity"], &[0]),
+    (&["BinaryHeap", "with_capacity"], &[0]),
+    (&["IndexMap", "with_capacity"], &[0]),
+];
+
+/// BL108: methods that allocate: (method, size argument).
+pub const ALLOC_METHODS: &[(&str, usize)] = &[
+    ("reserve", 0),
+    ("reserve_exact", 0),
+    ("resize", 0),
+    ("repeat", 0),
+    ("with_capacity", 0),
+];
+
+fn ends_with(segs: &[String], pat: &[&str]) -> bool {
+    segs.len() >= pat.len()
+        && segs[segs.len() - pat.len()..]
+            .iter()
+            .zip(pat)
+            .all(|(a, b)| a == b)
+}
+
+/// The last two segments of a path, for messages (`fs::read`, `Command::new`); one for
+/// a type's constructor (`Html`).
+fn short(segs: &[String]) -> String {
+    let n = segs.len();
+    if segs
+        .last()
+        .is_some_and(|s| s.starts_with(|c: char| c.is_uppercase()))
+    {
+        return segs[n - 1].clone();
+    }
+    segs[n.saturating_sub(2)..].join("::")
+}
+
+/// Pushes the arguments of a function-call sink from `table` (matched on the resolved
+/// path: the import decides, not the name alone).
+fn fn_table_sinks<'ast>(
+    cx: &Cx<'_, 'ast>,
+    e: &'ast Expr,
+    table: &[FnSink],
+    out: &mut Vec<SinkArg<'ast>>,
+) {
+    let Expr::Call(c) = e else { return };
+    let Expr::Path(p) = &*c.func else { return };
+    let segs = cx.resolve(&p.path);
+    let Some((_, args)) = table.iter().find(|(pat, _)| ends_with(&segs, pat)) else {
+        return;
+    };
+    for &i in *args {
+        if let Some(a) = c.args.iter().nth(i) {
+            out.push(SinkArg {
+                arg: a,
+                sink: short(&segs),
+                span: e.span(),
+            });
+        }
+    }
+}
+
+/// The expression a method chain starts from (`Command::new("sh")` of
+/// `Command::new("sh").arg("-c").arg(x)`), through a local binding's initializer.
+fn chain_base<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> &'ast Expr {
+    let mut e = e;
+    let mut at = At::HERE;
+    for _ in 0..32 {
+        match e {
+            Expr::MethodCall(mc) => e = &mc.receiver,
+            Expr::Reference(r) => e = &r.expr,
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Try(t) => e = &t.expr,
+            Expr::Await(a) => e = &a.base,
+            Expr::Path(_) => match cx.scopes.resolve_expr(e, at) {
+                Some(b) => match b.origin {
+                    Origin::Let(Some(init)) => {
+                        at = b.at();
+                        e = init;
+                    }
+                    _ => return e,
+                },
+                None => return e,
+            },
+            _ => return e,
+        }
+    }
+    e
+}
+
+/// The literal string arguments given along a method chain (and to the methods called
+/// on the binding it is stored in), for `sh -c`.
+fn chain_literal_args(cx: &Cx<'_, '_>, e: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut e = e;
+    for _ in 0..32 {
+        match e {
+            Expr::MethodCall(mc) => {
+                for a in &mc.args {
+                    if let Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = a
+                    {
+                        out.push(s.value());
+                    }
+                    if let Expr::Array(arr) = a {
+                        for x in &arr.elems {
+                            if let Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Str(s),
+                                ..
+                            }) = x
+                            {
+                                out.push(s.value());
+                            }
+                        }
+                    }
+                }
+                e = &mc.receiver;
+            }
+            Expr::Reference(r) => e = &r.expr,
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Path(_) => {
+                // `cmd.arg("-c")` on its own line before: the binding's text.
+                if let Some(b) = cx.scopes.resolve_expr(e, At::HERE) {
+                    let text = &cx.src.text;
+                    for i in cx.ident_offsets(&b.name) {
+                        let rest = &text[i + b.name.len()..];
+                        for flag in ["\"-c\"", "\"/C\"", "\"/c\"", "\"-Command\""] {
+                            if rest.starts_with(&format!(".arg({flag}")) {
+                                out.push(flag.trim_matches('"').to_string());
+                            }
+                        }
+                    }
+                }
+                return out;
+            }
+            _ => return out,
+        }
+    }
+    out
+}
+
+fn str_lit(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        Expr::Reference(r) => str_lit(&r.expr),
+        _ => None,
+    }
+}
+
+/// BL102.
+pub fn fs_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    fn_table_sinks(cx, e, FS_SINKS, out);
+    // `OpenOptions::new().read(true).open(path)`.
+    if let Expr::MethodCall(mc) = e {
+        if mc.method == "open" && mc.args.len() == 1 {
+            if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
+                if let Expr::Path(p) = &*c.func {
+                    let segs = cx.resolve(&p.path);
+                    if ends_with(&segs, &["OpenOptions", "new"]) && segs.iter().any(|s| s == "fs") {
+                        out.push(SinkArg {
+                            arg: &mc.args[0],
+                            sink: "OpenOptions::open".into(),
+                            span: e.span(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether an expression is an HTTP client (by its making or its declared type), in a
+/// file that uses an HTTP client crate.
+fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
+    if !cx.uses.imports_crate(HTTP_CLIENT_CRATES)
+        && !HTTP_CLIENT_CRATES
+            .iter()
+            .any(|c| cx.src.text.contains(&format!("{c}::")))
+    {
+        return false;
+    }
+    let base = chain_base(cx, e);
+    match base {
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => {
+                let segs = cx.resolve(&p.path);
+                segs.iter().any(|s| HTTP_CLIENT_TYPES.contains(&s.as_str()))
+                    && segs.iter().any(|s| {
+                        HTTP_CLIENT_CRATES.contains(&s.as_str())
+                            || HTTP_CLIENT_TYPES.contains(&s.as_str())
+                    })
+                    || ends_with(&segs, &["ureq", "agent"])
+            }
+            _ => false,
+        },
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => {
+                let n = n.to_string().to_ascii_lowercase();
+                n.contains("client") || n == "http" || n.ends_with("_http") || n == "agent"
+            }
+            _ => false,
+        },
+        Expr::Path(p) => {
+            let named = p.path.get_ident().is_some_and(|id| {
+                let n = id.to_string().to_ascii_lowercase();
+                n.contains("client") || n == "http" || n == "agent"
+            });
+            let typed = cx
+                .scopes
+                .resolve_expr(base, At::HERE)
+                .and_then(|b| b.ty)
+                .and_then(crate::engine::taint::eval::type_name)
+                .is_some_and(|t| HTTP_CLIENT_TYPES.contains(&t.as_str()));
+            named || typed
+        }
+        _ => false,
+    }
+}
+
+/// BL103.
+pub fn http_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    fn_table_sinks(cx, e, HTTP_FN_SINKS, out);
+    if let Expr::MethodCall(mc) = e {
+        let name = mc.method.to_string();
+        let Some((_, i)) = HTTP_CLIENT_METHODS.iter().find(|(n, _)| *n == name) else {
+            return;
+        };
+        if mc.args.len() != i + 1 || !is_http_client(cx, &mc.receiver) {
+            return;
+        }
+        out.push(SinkArg {
+            arg: &mc.args[*i],
+            sink: format!("Client::{name}"),
+            span: e.span(),
+        });
+    }
+}
+
+/// BL104.
+pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    match e {
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else { return };
+            let segs = cx.resolve(&p.path);
+            if (ends_with(&segs, &["std", "process", "Command", "new"])
+                || ends_with(&segs, &["tokio", "process", "Command", "new"])
+                || ends_with(&segs, &["async_process", "Command", "new"]))
+                && c.args.len() == 1
+            {
+                out.push(SinkArg {
+                    arg: &c.args[0],
+                    sink: "Command::new".into(),
+                    span: e.span(),
+                });
+            }
+        }
+        Expr::MethodCall(mc) if mc.method == "arg" || mc.method == "args" => {
+            let Expr::Call(c) = chain_base(cx, &mc.receiver) else {
+                return;
+            };
+            let Expr::Path(p) = &*c.func else { return };
+            let segs = cx.resolve(&p.path);
+            if !ends_with(&segs, &["Command", "new"])
+                || !segs.iter().any(|s| s == "process" || s == "async_process")
+            {
+                return;
+            }
+            let shell = c
+                .args
+                .first()
+                .and_then(str_lit)
+                .is_some_and(|s| SHELLS.contains(&s.as_str()));
+            if !shell {
+                return;
+            }
+            let flags = chain_literal_args(cx, &mc.receiver);
+            if !flags
+                .iter()
+                .any(|f| matches!(f.as_str(), "-c" | "/C" | "/c" | "-Command"))
+            {
+                return;
+            }
+            if let Some(a) = mc.args.first() {
+                out.push(SinkArg {
+                    arg: a,
+                    sink: format!("Command::{}", mc.method),
+                    span: e.span(),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// BL105.
+pub fn html_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    fn_table_sinks(cx, e, HTML_FN_SINKS, out);
+    // actix-web / hyper: `HttpResponse::Ok().content_type("text/html").body(x)`.
+    if let Expr::MethodCall(mc) = e {
+        if mc.method != "body" || mc.args.len() != 1 {
+            return;
+        }
+        if html_content_type(&mc.receiver) {
+            out.push(SinkArg {
+                arg: &mc.args[0],
+                sink: "body (text/html)".into(),
+                span: e.span(),
+            });
+        }
+    }
+}
+
+/// Whether a response builder chain sets an HTML content type.
+fn html_content_type(e: &Expr) -> bool {
+    let mut e = e;
+    for _ in 0..32 {
+        match e {
+            Expr::MethodCall(mc) => {
+                let name = mc.method.to_string();
+                if matches!(
+                    name.as_str(),
+                    "content_type" | "insert_header" | "append_header" | "header"
+                ) && mc.args.iter().any(mentions_html)
+                {
+                    return true;
+                }
+                e = &mc.receiver;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn mentions_html(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.value().contains("text/html"),
+        Expr::Tuple(t) => t.elems.iter().any(mentions_html),
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => {
+                p.path.segments.last().is_some_and(|s| s.ident == "html")
+                    || c.args.iter().any(mentions_html)
+            }
+            _ => false,
+        },
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "TEXT_HTML" || s.ident == "TEXT_HTML_UTF_8"),
+        Expr::Reference(r) => mentions_html(&r.expr),
+        _ => false,
+    }
+}
+
+/// BL106.
+pub fn redirect_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    match e {
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else { return };
+            let segs = cx.resolve(&p.path);
+            let n = segs.len();
+            if n >= 2
+                && segs[n - 2] == "Redirect"
+                && REDIRECT_FNS.contains(&segs[n - 1].as_str())
+                && (segs.iter().any(|s| {
+                    matches!(
+                        s.as_str(),
+                        "axum" | "rocket" | "poem" | "axum_extra" | "salvo"
+                    )
+                }) || cx.uses.imports_crate(&["axum", "rocket", "poem", "salvo"]))
+            {
+                if let Some(a) = c.args.first() {
+                    out.push(SinkArg {
+                        arg: a,
+                        sink: short(&segs),
+                        span: e.span(),
+                    });
+                }
+            }
+        }
+        Expr::MethodCall(mc) => {
+            let name = mc.method.to_string();
+            match name.as_str() {
+                // actix-web: `.insert_header((header::LOCATION, url))`.
+                "insert_header" | "append_header" if mc.args.len() == 1 => {
+                    if let Expr::Tuple(t) = &mc.args[0] {
+                        if t.elems.len() == 2 && is_location(&t.elems[0]) {
+                            out.push(SinkArg {
+                                arg: &t.elems[1],
+                                sink: "Location header".into(),
+                                span: e.span(),
+                            });
+                        }
+                    }
+                }
+                "header" | "insert_header" | "append_header"
+                    if mc.args.len() == 2 && is_location(&mc.args[0]) =>
+                {
+                    out.push(SinkArg {
+                        arg: &mc.args[1],
+                        sink: "Location header".into(),
+                        span: e.span(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_location(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.value().eq_ignore_ascii_case("location"),
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "LOCATION"),
+        Expr::Reference(r) => is_location(&r.expr),
+        _ => false,
+    }
+}
+
+/// BL107.
+pub fn regex_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    fn_table_sinks(cx, e, REGEX_FN_SINKS, out);
+}
+
+/// BL108.
+pub fn alloc_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    match e {
+        Expr::Call(_) => fn_table_sinks(cx, e, ALLOC_FN_SINKS, out),
+        Expr::MethodCall(mc) => {
+            let name = mc.method.to_string();
+            if let Some((_, i)) = ALLOC_METHODS.iter().find(|(n, _)| *n == name) {
+                if let Some(a) = mc.args.iter().nth(*i) {
+                    out.push(SinkArg {
+                        arg: a,
+                        sink: name,
+                        span: e.span(),
+                    });
+                }
+            }
+        }
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+            let parsed = cx.macros.get(&m.mac);
+            if let crate::engine::macros::MacroKind::Exprs(v) = &parsed.kind {
+                let semi =
+                    m.mac.tokens.clone().into_iter().any(
+                        |t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'),
+                    );
+                if semi && v.len() == 2 {
+                    out.push(SinkArg {
+                        arg: &v[1],
+                        sink: "vec![_; n]".into(),
+                        span: e.span(),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}

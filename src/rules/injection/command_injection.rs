@@ -1,0 +1,44 @@
+//! BL104 `command-injection`: request data as a program or a shell command line.
+//!
+//! A taint rule ([`crate::engine::taint`]): the engine follows request data to the sinks
+//! ([`crate::model::sinks`]); this rule names them and the checks that clear them.
+
+use crate::engine::taint::{Shape, Spec};
+use crate::model::taint as m;
+use crate::rules::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL104",
+        name: "command-injection",
+        category: Injection,
+        severity: Error,
+        cwe: [78, 88],
+        precision: High,
+        status: Preview,
+        since: "0.1.0",
+        summary: "request data as a program or a shell command line",
+    }
+}
+
+/// The taint specification.
+pub static SPEC: Spec = Spec {
+    meta: &META,
+    shape: Shape::Text,
+    clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::SHELL_QUOTED,
+    sinks: crate::model::sinks::command_sinks,
+    effect: "runs it as a program or a shell command line",
+    help: "run a fixed program and pass request data as separate `.arg(..)` values without a shell; choose programs from an allow-list",
+};
+
+pub struct CommandInjection;
+
+impl Rule for CommandInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn taint(&self) -> Option<&'static Spec> {
+        Some(&SPEC)
+    }
+}

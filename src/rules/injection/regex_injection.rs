@@ -1,0 +1,44 @@
+//! BL107 `regex-injection`: request text compiled as a regular expression.
+//!
+//! A taint rule ([`crate::engine::taint`]): the engine follows request data to the sinks
+//! ([`crate::model::sinks`]); this rule names them and the checks that clear them.
+
+use crate::engine::taint::{Shape, Spec};
+use crate::model::taint as m;
+use crate::rules::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    pub static META = {
+        code: "BL107",
+        name: "regex-injection",
+        category: Injection,
+        severity: Warning,
+        cwe: [730, 1333],
+        precision: High,
+        status: Preview,
+        since: "0.1.0",
+        summary: "request text compiled as a regular expression",
+    }
+}
+
+/// The taint specification.
+pub static SPEC: Spec = Spec {
+    meta: &META,
+    shape: Shape::Text,
+    clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::REGEX_ESCAPED,
+    sinks: crate::model::sinks::regex_sinks,
+    effect: "compiles it as a regular expression: a client can make matching slow or match what it should not",
+    help: "escape the text (`regex::escape`) to match it literally, or choose patterns from a fixed list",
+};
+
+pub struct RegexInjection;
+
+impl Rule for RegexInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn taint(&self) -> Option<&'static Spec> {
+        Some(&SPEC)
+    }
+}
