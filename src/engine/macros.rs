@@ -85,6 +85,8 @@ pub struct Placeholder {
     pub arg: ArgRef,
     /// Formatted with `Debug` (`{:?}`, `{:#?}`, `{x:?}`).
     pub debug: bool,
+    /// Byte offset of its `{` in the format string.
+    pub start: usize,
 }
 
 /// The parsed arguments of a formatting macro.
@@ -541,6 +543,8 @@ pub struct RawPlaceholder {
     /// Formatted as a number in another base or notation (`{:x}`, `{:032X}`, `{:#o}`,
     /// `{:b}`, `{:e}`): the traits behind these (`LowerHex`, `Octal`, …) write digits.
     pub numeric: bool,
+    /// Byte offset of its `{` in the format string.
+    pub start: usize,
 }
 
 /// Splits a format string into its placeholders (`{{`/`}}` are escapes).
@@ -563,6 +567,7 @@ pub fn scan_format_string(s: &str) -> Vec<RawPlaceholder> {
                     None => (inner, ""),
                 };
                 out.push(RawPlaceholder {
+                    start: i,
                     arg: arg.trim().to_string(),
                     debug: spec.contains('?'),
                     numeric: matches!(
@@ -600,6 +605,7 @@ fn resolve_placeholders(fmt: &str, args: &[FmtArg]) -> Vec<Placeholder> {
             Placeholder {
                 arg,
                 debug: raw.debug,
+                start: raw.start,
             }
         })
         .collect()

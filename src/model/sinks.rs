@@ -442,11 +442,26 @@ pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkA
             if !shell {
                 return;
             }
+            let is_flag = |f: &str| matches!(f, "-c" | "/C" | "/c" | "-Command");
+            // `.args(["-c", &line])`: what follows the flag in the same array.
+            if let Some(Expr::Array(arr)) = mc.args.first() {
+                if let Some(i) = arr
+                    .elems
+                    .iter()
+                    .position(|x| str_lit(x).is_some_and(|f| is_flag(&f)))
+                {
+                    for x in arr.elems.iter().skip(i + 1) {
+                        out.push(SinkArg {
+                            arg: x,
+                            sink: "Command::args".into(),
+                            span: e.span(),
+                        });
+                    }
+                    return;
+                }
+            }
             let flags = chain_literal_args(cx, &mc.receiver);
-            if !flags
-                .iter()
-                .any(|f| matches!(f.as_str(), "-c" | "/C" | "/c" | "-Command"))
-            {
+            if !flags.iter().any(|f| is_flag(f)) {
                 return;
             }
             if let Some(a) = mc.args.first() {

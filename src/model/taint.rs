@@ -153,6 +153,7 @@ pub const CARRYING_METHODS: &[&str] = &[
     "bytes",
     "next_field",
     "field",
+    "canonicalize",
 ];
 
 /// Methods whose result is also carried from their arguments (not closures).
@@ -176,6 +177,8 @@ pub const BOUNDING_METHODS: &[&str] = &["min", "clamp"];
 /// arguments' data.
 pub const CARRYING_FNS: &[&[&str]] = &[
     &["std", "path", "Path", "new"],
+    &["std", "fs", "canonicalize"],
+    &["tokio", "fs", "canonicalize"],
     &["std", "path", "PathBuf", "from"],
     &["std", "string", "String", "from"],
     &["String", "from"],
@@ -260,6 +263,10 @@ pub fn is_checking_fn_name(name: &str) -> bool {
         "is_trusted",
         "is_whitelisted",
         "is_allowlisted",
+        "should_block",
+        "is_blocked",
+        "is_denied",
+        "is_forbidden",
     ]
     .iter()
     .any(|p| n.starts_with(p) || n.contains(&format!("_{p}")))

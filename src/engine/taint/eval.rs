@@ -6,6 +6,7 @@ use super::{
     Taint,
 };
 use crate::engine::cx::{Condition, Cx};
+use crate::engine::macros::ArgRef;
 use crate::engine::resolve::At;
 use crate::engine::scope::{Binding, Origin};
 use crate::model::taint::{self as m, Kinds};
@@ -110,7 +111,11 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 match &f.member {
                     syn::Member::Named(n) => {
                         let n = n.to_string();
-                        mark(t, |a| a.fields.push(n.clone()))
+                        let kinds = self.field_guards(&f.base, &n, at);
+                        mark(t, |a| {
+                            a.fields.push(n.clone());
+                            a.kinds |= kinds;
+                        })
                     }
                     // `body.0` of an extractor: the payload itself.
                     syn::Member::Unnamed(_) => t,
@@ -199,6 +204,9 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                     t = mark(t, |a| a.numeric = true);
                 } else if m::is_parsed_safe_type(&name) {
                     return Vec::new();
+                } else if m::is_text_type(&name) {
+                    // `let url: Url = q.url.parse()?`: text again, not a number.
+                    t = mark(t, |a| a.numeric = false);
                 }
             }
         }
@@ -207,13 +215,32 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             .guards
             .iter()
             .filter(|g| {
-                g.seq == b.seq && g.region.is_none_or(|(s, e)| (s..e).contains(&self.offset))
+                g.seq == b.seq
+                    && g.field.is_none()
+                    && g.region.is_none_or(|(s, e)| (s..e).contains(&self.offset))
             })
             .fold(0, |k, g| k | g.kinds);
         if kinds != 0 {
             t = mark(t, |a| a.kinds |= kinds);
         }
         t
+    }
+
+    /// The checks made on field `field` of the binding `base` names (`q.name` checked,
+    /// `q.path` not).
+    fn field_guards(&self, base: &Expr, field: &str, at: At) -> Kinds {
+        let Some(b) = self.cx.scopes.resolve_expr(base, at) else {
+            return 0;
+        };
+        self.frame
+            .guards
+            .iter()
+            .filter(|g| {
+                g.seq == b.seq
+                    && g.field.as_deref() == Some(field)
+                    && g.region.is_none_or(|(s, e)| (s..e).contains(&self.offset))
+            })
+            .fold(0, |k, g| k | g.kinds)
     }
 
     fn param(&self, b: &Binding<'ast>) -> Taint {
@@ -295,21 +322,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         if args.iter().all(|a| a.is_empty()) {
             return Vec::new();
         }
-        let owner = if is_self(&mc.receiver) {
-            self.cx.scopes.self_ty().and_then(type_name)
-        } else {
-            None
-        };
-        ret_atom(
-            Callee {
-                name: name.to_string(),
-                owner,
-                method: true,
-                qual: Vec::new(),
-                krate: self.cx.file.krate.clone(),
-            },
-            args,
-        )
+        ret_atom(self.cx.method_callee(name, &mc.receiver), args)
     }
 
     fn call(&self, c: &'ast syn::ExprCall, at: At, d: u32) -> Taint {
@@ -396,6 +409,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             name,
             owner,
             method: false,
+            recv_ty: None,
             qual: segs,
             krate,
         })
@@ -420,17 +434,37 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             ) {
                 return Vec::new();
             }
+            let fmt = f.fmt.as_ref().map(|l| l.value());
             let mut t = Vec::new();
-            for a in &f.args {
-                union(&mut t, self.expr(&a.expr, at, d));
-            }
-            for name in f.captures() {
-                if let Some(b) = self.cx.scopes.resolve(name, at) {
-                    union(&mut t, self.binding(b, d));
+            let mut seen = Vec::new();
+            for ph in &f.placeholders {
+                let mut part = match &ph.arg {
+                    ArgRef::Arg(i) => {
+                        seen.push(*i);
+                        f.args
+                            .get(*i)
+                            .map(|a| self.expr(&a.expr, at, d))
+                            .unwrap_or_default()
+                    }
+                    ArgRef::Capture(name) => match self.cx.scopes.resolve(name, at) {
+                        Some(b) => self.binding(b, d),
+                        None => Vec::new(),
+                    },
+                };
+                // Placed after a fixed origin: the text before it decides where it points.
+                if fmt
+                    .as_deref()
+                    .and_then(|s| s.get(..ph.start))
+                    .is_some_and(fixed_origin)
+                {
+                    part = mark(part, |a| a.kinds |= m::AFTER_FIXED_ORIGIN);
                 }
+                union(&mut t, part);
             }
-            if f.fmt.as_ref().is_some_and(|l| fixed_origin(&l.value())) {
-                t = mark(t, |a| a.kinds |= m::AFTER_FIXED_ORIGIN);
+            for (i, a) in f.args.iter().enumerate() {
+                if !seen.contains(&i) {
+                    union(&mut t, self.expr(&a.expr, at, d));
+                }
             }
             return t;
         }
@@ -448,17 +482,29 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
     }
 }
 
-/// Whether the text before a format string's first placeholder fixes where the result
-/// points: a scheme and host followed by a path (`https://api.example.com/…`), or a local
-/// path (`/items/…`, not `//`).
-pub fn fixed_origin(fmt: &str) -> bool {
-    let prefix = fmt.split('{').next().unwrap_or("");
+/// Whether the text before a placeholder (earlier placeholders included, as written)
+/// fixes where the result points, so the placeholder's value cannot: a query or fragment
+/// has begun (`…?token={}`), a scheme and host are followed by a path
+/// (`https://api.example.com/{}`), a local path has begun (`/items/{}`, not `//`), or an
+/// earlier value (the server's base URL) is followed by a path (`{base}/{}`).
+pub fn fixed_origin(prefix: &str) -> bool {
+    if prefix.contains('?') || prefix.contains('#') {
+        return true;
+    }
     if let Some(i) = prefix.find("://") {
         let rest = &prefix[i + 3..];
         return rest.find('/').is_some_and(|j| j > 0);
     }
     let mut chars = prefix.chars();
-    chars.next() == Some('/') && chars.next().is_some_and(|c| c != '/' && c != '\\')
+    match chars.next() {
+        Some('/') => chars
+            .next()
+            .is_some_and(|c| c != '/' && c != '\\' && c != '{'),
+        Some('{') => prefix
+            .find('}')
+            .is_some_and(|j| prefix[j + 1..].contains('/')),
+        _ => false,
+    }
 }
 
 fn has_semicolon(mac: &syn::Macro) -> bool {
@@ -466,10 +512,6 @@ fn has_semicolon(mac: &syn::Macro) -> bool {
         .clone()
         .into_iter()
         .any(|t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
-}
-
-fn is_self(e: &Expr) -> bool {
-    matches!(e, Expr::Path(p) if p.path.is_ident("self"))
 }
 
 /// A value that is a path by its making: `Path::new(..)`, `PathBuf::from(..)`,
@@ -515,6 +557,44 @@ pub fn block_tail(b: &syn::Block) -> Option<&Expr> {
 // The walker's hooks.
 
 impl<'a, 'ast> Cx<'a, 'ast> {
+    /// A method call as a callee: its receiver's type when the binding service or the
+    /// file's structs tell it.
+    pub fn method_callee(&self, name: &str, recv: &Expr) -> Callee {
+        Callee {
+            name: name.to_string(),
+            owner: None,
+            method: true,
+            recv_ty: self.receiver_type(recv),
+            qual: Vec::new(),
+            krate: self.file.krate.clone(),
+        }
+    }
+
+    /// The type of a method's receiver: `self`, a binding with a declared type, a field
+    /// of `self` declared in this file.
+    fn receiver_type(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Paren(p) => self.receiver_type(&p.expr),
+            Expr::Reference(r) => self.receiver_type(&r.expr),
+            Expr::Path(p) if p.path.is_ident("self") => self.scopes.self_ty().and_then(type_name),
+            Expr::Path(_) => self
+                .scopes
+                .resolve_expr(e, At::HERE)
+                .and_then(|b| b.ty)
+                .and_then(type_name),
+            Expr::Field(f) => {
+                let owner = self.receiver_type(&f.base)?;
+                let syn::Member::Named(n) = &f.member else {
+                    return None;
+                };
+                self.facts
+                    .field_type(&owner, &n.to_string())
+                    .and_then(type_name)
+            }
+            _ => None,
+        }
+    }
+
     /// A function starts: its frame (parameters, whether it is a handler).
     pub fn taint_enter_fn(&mut self, attrs: &'ast [syn::Attribute], sig: &'ast syn::Signature) {
         if self.taint.specs.is_empty() {
@@ -617,6 +697,18 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 }
             }
             Expr::If(i) => self.record_if_guard(i),
+            // `validate_name(&x)?;`, `x.validate()?`: the check holds after it.
+            Expr::Try(t) if matches!(&*t.expr, Expr::Call(_) | Expr::MethodCall(_)) => {
+                let (kinds, target) = self.check_kinds(&t.expr, true);
+                if kinds & (m::VALIDATED | m::ALLOW_LIST) != 0 {
+                    let guards = self
+                        .locals_in(target)
+                        .into_iter()
+                        .map(|(s, f)| (s, f, kinds))
+                        .collect();
+                    self.add_guards(guards, None);
+                }
+            }
             Expr::Match(mt) => self.record_match_guard(mt),
             Expr::Macro(mac) => {
                 let name = mac
@@ -708,19 +800,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 if args.iter().all(|a| a.is_empty()) {
                     return;
                 }
-                let owner = if is_self(&mc.receiver) {
-                    self.scopes.self_ty().and_then(type_name)
-                } else {
-                    None
-                };
                 CallRet {
-                    callee: Callee {
-                        name,
-                        owner,
-                        method: true,
-                        qual: Vec::new(),
-                        krate: self.file.krate.clone(),
-                    },
+                    callee: self.method_callee(&name, &mc.receiver),
                     args,
                 }
             }
@@ -733,11 +814,20 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
     }
 
-    fn add_guards(&mut self, guards: Vec<(u32, Kinds)>, region: Option<(usize, usize)>) {
+    fn add_guards(
+        &mut self,
+        guards: Vec<(u32, Option<String>, Kinds)>,
+        region: Option<(usize, usize)>,
+    ) {
         if let Some(f) = self.taint.frames.last_mut() {
-            for (seq, kinds) in guards {
+            for (seq, field, kinds) in guards {
                 if f.guards.len() < 512 {
-                    f.guards.push(Guard { seq, kinds, region });
+                    f.guards.push(Guard {
+                        seq,
+                        field,
+                        kinds,
+                        region,
+                    });
                 }
             }
         }
@@ -781,25 +871,42 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         let r = self.src.region(mt.span());
         // Inside the arms, and after the `match` when its other arms leave.
         self.add_guards(
-            seqs.iter().map(|s| (*s, m::ALLOW_LIST)).collect(),
+            seqs.into_iter()
+                .map(|(s, f)| (s, f, m::ALLOW_LIST))
+                .collect(),
             Some((r.byte_start, usize::MAX)),
         );
     }
 
-    /// The local bindings an expression mentions.
-    fn locals_in(&self, e: &Expr) -> Vec<u32> {
+    /// The local bindings an expression mentions, with the field taken from each when
+    /// it is one (`q.name` → `q`, `name`).
+    fn locals_in(&self, e: &Expr) -> Vec<(u32, Option<String>)> {
         struct V<'s, 'a, 'ast> {
             cx: &'s Cx<'a, 'ast>,
-            out: Vec<u32>,
+            out: Vec<(u32, Option<String>)>,
+        }
+        impl V<'_, '_, '_> {
+            fn add(&mut self, p: &syn::ExprPath, field: Option<String>) {
+                if let Some(id) = p.path.get_ident() {
+                    if let Some(b) = self.cx.scopes.resolve(&id.to_string(), At::HERE) {
+                        let entry = (b.seq, field);
+                        if !self.out.contains(&entry) {
+                            self.out.push(entry);
+                        }
+                    }
+                }
+            }
         }
         impl<'v> syn::visit::Visit<'v> for V<'_, '_, '_> {
             fn visit_expr_path(&mut self, p: &'v syn::ExprPath) {
-                if let Some(id) = p.path.get_ident() {
-                    if let Some(b) = self.cx.scopes.resolve(&id.to_string(), At::HERE) {
-                        if !self.out.contains(&b.seq) {
-                            self.out.push(b.seq);
-                        }
+                self.add(p, None);
+            }
+            fn visit_expr_field(&mut self, f: &'v syn::ExprField) {
+                match (&*f.base, &f.member) {
+                    (Expr::Path(p), syn::Member::Named(n)) if p.path.get_ident().is_some() => {
+                        self.add(p, Some(n.to_string()))
                     }
+                    _ => syn::visit::visit_expr_field(self, f),
                 }
             }
             fn visit_expr_closure(&mut self, _: &'v syn::ExprClosure) {}
@@ -815,13 +922,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     /// The checks a condition makes, by the bindings it checks. `positive`: only the
     /// checks that, when the condition holds, mean the value is safe (membership,
     /// prefix, character class, validation).
-    fn guards_of(&self, cond: &Expr, positive: bool) -> Vec<(u32, Kinds)> {
+    fn guards_of(&self, cond: &Expr, positive: bool) -> Vec<(u32, Option<String>, Kinds)> {
         let mut out = Vec::new();
         self.guard_leaves(cond, positive, &mut out, 0);
         out
     }
 
-    fn guard_leaves(&self, e: &Expr, positive: bool, out: &mut Vec<(u32, Kinds)>, depth: u32) {
+    fn guard_leaves(
+        &self,
+        e: &Expr,
+        positive: bool,
+        out: &mut Vec<(u32, Option<String>, Kinds)>,
+        depth: u32,
+    ) {
         if depth > 16 {
             return;
         }
@@ -836,11 +949,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 self.guard_leaves(&b.left, positive, out, depth + 1);
                 self.guard_leaves(&b.right, positive, out, depth + 1);
             }
+            // `matches!(x.as_str(), "a" | "b")`: an allow-list of literals.
+            Expr::Macro(mac) if mac.mac.path.is_ident("matches") => {
+                if let Some(scrutinee) = matches_scrutinee(&mac.mac) {
+                    for (seq, field) in self.locals_in(&scrutinee) {
+                        out.push((seq, field, m::ALLOW_LIST));
+                    }
+                }
+            }
             _ => {
                 let kinds = self.check_kinds(e, positive);
                 if kinds.0 != 0 {
-                    for seq in self.locals_in(kinds.1) {
-                        out.push((seq, kinds.0));
+                    for (seq, field) in self.locals_in(kinds.1) {
+                        out.push((seq, field, kinds.0));
                     }
                 }
             }
@@ -894,6 +1015,10 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                             (m::HOST_CHECKED, &mc.receiver)
                         }
                         Some("/") => (m::LOCAL_PATH, &mc.receiver),
+                        // `full.starts_with("/srv/files")`: under a fixed root.
+                        Some(s) if s.starts_with('/') && s.len() > 1 && !s.contains("..") => {
+                            (m::UNDER_ROOT, &mc.receiver)
+                        }
                         Some(s) if s.contains("..") || s == "\\" => {
                             if positive {
                                 (0, e)
@@ -908,6 +1033,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         None => (m::UNDER_ROOT, &mc.receiver),
                     },
                     "is_absolute" | "has_root" | "is_relative" => (m::NO_TRAVERSAL, &mc.receiver),
+                    // `check(&x).is_err()`, `x.validate().is_ok()`: the check inside.
+                    "is_err" | "is_ok" | "is_some" | "is_none" | "unwrap_or"
+                    | "unwrap_or_default" => self.check_kinds(&mc.receiver, positive),
                     "all" | "any" => {
                         if chain_has(&mc.receiver, "components") {
                             (m::NO_TRAVERSAL, &mc.receiver)
@@ -1081,4 +1209,16 @@ fn expr_diverges(e: &Expr) -> bool {
         Expr::Paren(p) => expr_diverges(&p.expr),
         _ => false,
     }
+}
+
+/// The value a `matches!(value, pattern)` tests.
+fn matches_scrutinee(mac: &syn::Macro) -> Option<Expr> {
+    let mut before = proc_macro2::TokenStream::new();
+    for t in mac.tokens.clone() {
+        if matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+            return syn::parse2(before).ok();
+        }
+        before.extend(std::iter::once(t));
+    }
+    None
 }

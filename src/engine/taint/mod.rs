@@ -96,6 +96,10 @@ pub struct Callee {
     pub owner: Option<String>,
     /// Method-call syntax (`x.f(..)`): only methods match.
     pub method: bool,
+    /// For method calls, the receiver's type when known (`self`, a typed binding, a field
+    /// of `self`): only its methods match; otherwise only a method whose name is unique
+    /// in the workspace.
+    pub recv_ty: Option<String>,
     /// The module segments written before the name (`storage` of `storage::load`).
     pub qual: Vec<String>,
     /// The crate of the calling file (or the crate the path names).
@@ -193,6 +197,8 @@ pub struct SinkFlow {
 #[derive(Debug, Clone)]
 pub struct Guard {
     pub seq: u32,
+    /// The field checked (`q.name`), or the whole value.
+    pub field: Option<String>,
     pub kinds: Kinds,
     pub region: Option<(usize, usize)>,
 }

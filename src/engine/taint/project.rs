@@ -71,17 +71,36 @@ impl TaintIndex {
         let Some(all) = self.by_name.get(&c.name) else {
             return Vec::new();
         };
-        let fits: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let k = &self.fns[i].key;
-                (k.method == c.method || (!c.method && c.owner.is_some()))
-                    && (c.owner.is_none() || k.owner == c.owner)
-                    && (c.owner.is_some() || c.method || k.owner.is_none())
-                    && k.module.ends_with(&c.qual)
-            })
-            .collect();
+        let fits: Vec<usize> = if c.method {
+            // A method: of the receiver's type, else the only method of that name.
+            let methods: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&i| self.fns[i].key.method)
+                .collect();
+            let typed: Vec<usize> = methods
+                .iter()
+                .copied()
+                .filter(|&i| c.recv_ty.is_some() && self.fns[i].key.owner == c.recv_ty)
+                .collect();
+            if !typed.is_empty() {
+                typed
+            } else if methods.len() == 1 {
+                methods
+            } else {
+                Vec::new()
+            }
+        } else {
+            all.iter()
+                .copied()
+                .filter(|&i| {
+                    let k = &self.fns[i].key;
+                    (!k.method || c.owner.is_some())
+                        && k.owner == c.owner
+                        && k.module.ends_with(&c.qual)
+                })
+                .collect()
+        };
         let same_crate: Vec<usize> = fits
             .iter()
             .copied()
