@@ -39,6 +39,10 @@ pub const AFTER_FIXED_ORIGIN: Kinds = 1 << 12;
 /// Reduced to a file name (`Path::file_name()`, `sanitize_filename::sanitize`).
 pub const FILE_NAME: Kinds = 1 << 13;
 
+/// Read from a request header: the client's browser sets it, a third party does not
+/// choose it for a victim (matters for what the victim's browser is sent back).
+pub const FROM_HEADER: Kinds = 1 << 14;
+
 /// Methods whose result carries their receiver's data (and their arguments', for the
 /// ones that combine: `join`, `unwrap_or`).
 pub const CARRYING_METHODS: &[&str] = &[
@@ -263,14 +267,37 @@ pub fn is_checking_fn_name(name: &str) -> bool {
         "is_trusted",
         "is_whitelisted",
         "is_allowlisted",
-        "should_block",
-        "is_blocked",
-        "is_denied",
-        "is_forbidden",
+        "is_known",
+        "safe_",
     ]
     .iter()
     .any(|p| n.starts_with(p) || n.contains(&format!("_{p}")))
         && !n.starts_with("check_in")
+}
+
+/// Whether a function or method name says it detects bad input, true when rejected
+/// (`should_block_host`, `is_blocked`, `is_forbidden_path`).
+pub fn is_rejecting_fn_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "should_block",
+        "is_blocked",
+        "is_denied",
+        "is_forbidden",
+        "is_blacklisted",
+        "is_blocklisted",
+        "is_private",
+        "is_internal",
+        "is_local",
+        "is_loopback",
+        "is_malicious",
+        "is_dangerous",
+        "is_unsafe",
+        "has_traversal",
+        "contains_traversal",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p))
 }
 
 /// Whether a list's name says it holds permitted values (`ALLOWED_HOSTS`,
@@ -340,4 +367,38 @@ pub fn is_text_type(name: &str) -> bool {
             | "HashMap"
             | "BTreeMap"
     )
+}
+
+/// Request types that hold the client's data as it came (not a type of the program that
+/// parses and checks it).
+pub fn is_raw_input_type(name: &str) -> bool {
+    is_text_type(name)
+        || matches!(
+            name,
+            "HttpRequest"
+                | "Request"
+                | "HeaderMap"
+                | "TypedHeader"
+                | "Multipart"
+                | "Field"
+                | "Uri"
+                | "OriginalUri"
+                | "Body"
+                | "Payload"
+                | "Message"
+                | "Form"
+                | "Query"
+                | "Json"
+                | "RawQuery"
+                | "Cookies"
+                | "CookieJar"
+                | "PrivateCookieJar"
+                | "SignedCookieJar"
+                | "Data"
+                | "Params"
+                | "UrlEncoded"
+                | "RawForm"
+                | "IndexMap"
+                | "Map"
+        )
 }

@@ -262,6 +262,9 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             Root::Param(*pos)
         };
         let mut a = Atom::new(root);
+        if let Some(k) = self.frame.input_kinds.iter().find(|(n, _)| *n == b.name) {
+            a.kinds |= k.1;
+        }
         if let Some(ty) = ty {
             if crate::model::types::is_number_type(ty) {
                 a.numeric = true;
@@ -304,6 +307,14 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         }
         if m::CARRYING_METHODS.contains(&name) {
             let mut t = self.expr(&mc.receiver, at, d);
+            match name {
+                // Headers the client's browser sets (`Referer`, `Host`): not chosen by a
+                // third party for a victim.
+                "headers" | "header" | "headers_mut" => t = mark(t, |a| a.kinds |= m::FROM_HEADER),
+                // The request's own URI: a local path on this server.
+                "uri" | "path_and_query" => t = mark(t, |a| a.kinds |= m::LOCAL_PATH),
+                _ => {}
+            }
             if m::ARG_CARRYING_METHODS.contains(&name) {
                 for a in &mc.args {
                     if !matches!(a, Expr::Closure(_)) {
@@ -347,6 +358,10 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         if m::CARRYING_FNS.iter().any(|p| ends_with(&segs, p)) {
             return self.all(c.args.iter(), at, d);
         }
+        // `std::cmp::min(n, MAX)`, `clamp(n, 1, MAX)`: bounded.
+        if matches!(last, "min" | "clamp") && c.args.len() >= 2 {
+            return mark(self.all(c.args.iter(), at, d), |a| a.kinds |= m::BOUNDED);
+        }
         if segs.len() >= 2 {
             let owner = segs[segs.len() - 2];
             if crate::model::types::is_number_type(owner) {
@@ -365,6 +380,12 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             return Vec::new();
         }
         match self.callee(&p.path, &resolved) {
+            // `safe_join(root, name)`, `sanitize_path(p)`: what it returns was checked.
+            Some(callee) if m::is_checking_fn_name(&callee.name) => {
+                mark(ret_atom(callee, args), |a| {
+                    a.kinds |= m::VALIDATED | m::ALLOW_LIST
+                })
+            }
             Some(callee) => ret_atom(callee, args),
             None => Vec::new(),
         }
@@ -636,10 +657,36 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             Some(h) if !self.scopes.in_test() => (Some(sig.ident.to_string()), h.inputs),
             _ => (None, Vec::new()),
         };
+        // What a request input's own type guarantees.
+        let mut input_kinds = Vec::new();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(t) = input else {
+                continue;
+            };
+            let outer = match &*t.ty {
+                Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let kinds = match outer.as_deref() {
+                // rocket's `<path..>` segments: `..` and dot segments rejected.
+                Some("PathBuf") => m::NO_TRAVERSAL,
+                Some("HeaderMap" | "TypedHeader" | "HeaderValue" | "Host" | "Referer") => {
+                    m::FROM_HEADER
+                }
+                Some("Uri" | "OriginalUri") => m::LOCAL_PATH,
+                _ => 0,
+            };
+            if kinds != 0 {
+                for pn in crate::engine::pattern::typed_pattern_names(&t.pat, &t.ty) {
+                    input_kinds.push((pn.ident.to_string(), kinds));
+                }
+            }
+        }
         self.taint.frames.push(Frame {
             key,
             handler: handler_name,
             inputs,
+            input_kinds,
             params,
             param_names,
             ret: Vec::new(),
@@ -699,7 +746,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             Expr::If(i) => self.record_if_guard(i),
             // `validate_name(&x)?;`, `x.validate()?`: the check holds after it.
             Expr::Try(t) if matches!(&*t.expr, Expr::Call(_) | Expr::MethodCall(_)) => {
-                let (kinds, target) = self.check_kinds(&t.expr, true);
+                let (kinds, target) = self.check_kinds(&t.expr, true, true);
                 if kinds & (m::VALIDATED | m::ALLOW_LIST) != 0 {
                     let guards = self
                         .locals_in(target)
@@ -723,7 +770,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
                     ) {
                         if let Some(c) = cond.first() {
-                            let guards = self.guards_of(c, false);
+                            let guards = self.guards_of(c, true);
                             self.add_guards(guards, None);
                         }
                     }
@@ -839,13 +886,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         if matches!(&*i.cond, Expr::Let(_)) {
             return;
         }
-        if diverges(&i.then_branch) {
-            let guards = self.guards_of(&i.cond, false);
-            self.add_guards(guards, None);
+        // Inside the branch the condition holds; in `else` it does not; after an `if`
+        // whose branch always leaves, it does not either.
+        let then = self.src.region(i.then_branch.span());
+        let guards = self.guards_of(&i.cond, true);
+        self.add_guards(guards, Some((then.byte_start, then.byte_end)));
+        let after = if diverges(&i.then_branch) {
+            Some(usize::MAX)
         } else {
-            let guards = self.guards_of(&i.cond, true);
-            let r = self.src.region(i.then_branch.span());
-            self.add_guards(guards, Some((r.byte_start, r.byte_end)));
+            None
+        };
+        let else_end = i
+            .else_branch
+            .as_ref()
+            .map(|(_, e)| self.src.region(e.span()).byte_end);
+        if let Some(end) = after.or(else_end) {
+            let guards = self.guards_of(&i.cond, false);
+            self.add_guards(guards, Some((then.byte_end, end)));
         }
     }
 
@@ -919,19 +976,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         v.out
     }
 
-    /// The checks a condition makes, by the bindings it checks. `positive`: only the
-    /// checks that, when the condition holds, mean the value is safe (membership,
-    /// prefix, character class, validation).
-    fn guards_of(&self, cond: &Expr, positive: bool) -> Vec<(u32, Option<String>, Kinds)> {
+    /// The checks a condition establishes when it has the truth value `v` (false after
+    /// `if cond { leave }`, true inside `if cond { .. }` and after `ensure!(cond)`), by the
+    /// bindings (and fields) they check.
+    fn guards_of(&self, cond: &Expr, v: bool) -> Vec<(u32, Option<String>, Kinds)> {
         let mut out = Vec::new();
-        self.guard_leaves(cond, positive, &mut out, 0);
+        self.collect_guards(cond, v, &mut out, 0);
         out
     }
 
-    fn guard_leaves(
+    fn collect_guards(
         &self,
         e: &Expr,
-        positive: bool,
+        v: bool,
         out: &mut Vec<(u32, Option<String>, Kinds)>,
         depth: u32,
     ) {
@@ -939,48 +996,97 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             return;
         }
         match e {
-            Expr::Paren(p) => self.guard_leaves(&p.expr, positive, out, depth + 1),
+            Expr::Paren(p) => self.collect_guards(&p.expr, v, out, depth + 1),
+            Expr::Group(g) => self.collect_guards(&g.expr, v, out, depth + 1),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
-                if !positive {
-                    self.guard_leaves(&u.expr, positive, out, depth + 1)
+                self.collect_guards(&u.expr, !v, out, depth + 1)
+            }
+            // `a && b` true: both hold; `a || b` false: neither holds. Otherwise nothing
+            // is known of either part.
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                if v {
+                    self.collect_guards(&b.left, true, out, depth + 1);
+                    self.collect_guards(&b.right, true, out, depth + 1);
                 }
             }
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
-                self.guard_leaves(&b.left, positive, out, depth + 1);
-                self.guard_leaves(&b.right, positive, out, depth + 1);
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::Or(_)) => {
+                if !v {
+                    self.collect_guards(&b.left, false, out, depth + 1);
+                    self.collect_guards(&b.right, false, out, depth + 1);
+                } else {
+                    // `x == "a" || x == "b"` true: what every alternative establishes.
+                    let mut left = Vec::new();
+                    let mut right = Vec::new();
+                    self.collect_guards(&b.left, true, &mut left, depth + 1);
+                    self.collect_guards(&b.right, true, &mut right, depth + 1);
+                    for (seq, field, k) in left {
+                        let common = right
+                            .iter()
+                            .filter(|(s2, f2, _)| *s2 == seq && *f2 == field)
+                            .fold(0, |acc, (_, _, k2)| acc | (k & k2));
+                        if common != 0 {
+                            out.push((seq, field, common));
+                        }
+                    }
+                }
             }
-            // `matches!(x.as_str(), "a" | "b")`: an allow-list of literals.
+            // `matches!(x.as_str(), "a" | "b")` true: an allow-list of literals.
             Expr::Macro(mac) if mac.mac.path.is_ident("matches") => {
-                if let Some(scrutinee) = matches_scrutinee(&mac.mac) {
-                    for (seq, field) in self.locals_in(&scrutinee) {
-                        out.push((seq, field, m::ALLOW_LIST));
+                if v {
+                    if let Some(scrutinee) = matches_scrutinee(&mac.mac) {
+                        for (seq, field) in self.locals_in(&scrutinee) {
+                            out.push((seq, field, m::ALLOW_LIST));
+                        }
                     }
                 }
             }
             _ => {
-                let kinds = self.check_kinds(e, positive);
-                if kinds.0 != 0 {
-                    for (seq, field) in self.locals_in(kinds.1) {
-                        out.push((seq, field, kinds.0));
+                let (kinds, target) = self.check_kinds(e, v, false);
+                if kinds != 0 {
+                    for (seq, field) in self.locals_in(target) {
+                        out.push((seq, field, kinds));
                     }
                 }
             }
         }
     }
 
-    /// What one check establishes, and the expression holding the checked value.
-    fn check_kinds<'e>(&self, e: &'e Expr, positive: bool) -> (Kinds, &'e Expr) {
+    /// What one check establishes when it has the truth value `v`, and the expression
+    /// holding the checked value. `result`: reached through `is_ok()`/`is_err()`/`?`, so
+    /// `v` says whether the check passed whatever its name.
+    fn check_kinds<'e>(&self, e: &'e Expr, v: bool, result: bool) -> (Kinds, &'e Expr) {
+        let none = (0, e);
         match e {
+            Expr::Paren(p) => self.check_kinds(&p.expr, v, result),
+            Expr::Try(t) => self.check_kinds(&t.expr, v, true),
+            Expr::Await(a) => self.check_kinds(&a.base, v, result),
             Expr::Binary(b) => {
                 use syn::BinOp::*;
-                let lit = |x: &Expr| is_literalish(x) || self.is_const(x);
+                let fixed = |x: &Expr| is_literalish(x) || self.is_const(x);
+                // The checked value: the side that is not a constant (the left one when
+                // both are values: `n < limit`).
+                let (value, left) = if fixed(&b.left) && !fixed(&b.right) {
+                    (&*b.right, false)
+                } else {
+                    (&*b.left, true)
+                };
                 match b.op {
-                    Eq(_) | Ne(_) if lit(&b.right) => (m::ALLOW_LIST, &b.left),
-                    Eq(_) | Ne(_) if lit(&b.left) => (m::ALLOW_LIST, &b.right),
-                    Eq(_) | Ne(_) if mentions_host(&b.left) => (m::HOST_CHECKED, &b.left),
-                    Eq(_) | Ne(_) if mentions_host(&b.right) => (m::HOST_CHECKED, &b.right),
-                    Lt(_) | Le(_) | Gt(_) | Ge(_) => (m::BOUNDED, e),
-                    _ => (0, e),
+                    Eq(_) | Ne(_) => {
+                        let equal = v == matches!(b.op, Eq(_));
+                        if !equal {
+                            none
+                        } else if fixed(&b.right) || fixed(&b.left) {
+                            (m::ALLOW_LIST, value)
+                        } else if mentions_host(&b.left) || mentions_host(&b.right) {
+                            (m::HOST_CHECKED, value)
+                        } else {
+                            none
+                        }
+                    }
+                    // `n <= MAX` true, `n > MAX` false: bounded above.
+                    Lt(_) | Le(_) if v == left => (m::BOUNDED, value),
+                    Gt(_) | Ge(_) if v != left => (m::BOUNDED, value),
+                    _ => none,
                 }
             }
             Expr::MethodCall(mc) => {
@@ -992,22 +1098,24 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         if self.is_allow_list(&mc.receiver) =>
                     {
                         match arg0 {
-                            Some(a) if mentions_host(&mc.receiver) || mentions_host(a) => {
+                            Some(a) if v && (mentions_host(&mc.receiver) || mentions_host(a)) => {
                                 (m::ALLOW_LIST | m::HOST_CHECKED, a)
                             }
-                            Some(a) => (m::ALLOW_LIST, a),
-                            None => (0, e),
+                            Some(a) if v => (m::ALLOW_LIST, a),
+                            _ => none,
                         }
                     }
-                    "contains" | "ends_with" if !positive => match str_arg.as_deref() {
-                        Some(s) if s.contains("..") || s.contains('/') || s.contains('\\') => {
-                            (m::NO_TRAVERSAL, &mc.receiver)
-                        }
-                        _ if arg0.is_some_and(is_separator) => (m::NO_TRAVERSAL, &mc.receiver),
-                        _ if mentions_host(&mc.receiver) => (m::HOST_CHECKED, &mc.receiver),
-                        _ => (0, e),
-                    },
-                    "starts_with" => match str_arg.as_deref() {
+                    // `name.contains("..")` false: no parent segment, no separator.
+                    "contains" | "ends_with" | "starts_with"
+                        if !v
+                            && (str_arg
+                                .as_deref()
+                                .is_some_and(|s| s.contains("..") || s == "/" || s == "\\")
+                                || arg0.is_some_and(is_separator)) =>
+                    {
+                        (m::NO_TRAVERSAL, &mc.receiver)
+                    }
+                    "starts_with" if v => match str_arg.as_deref() {
                         Some(s)
                             if s.contains("://")
                                 && s[s.find("://").unwrap_or(0) + 3..].contains('/') =>
@@ -1019,24 +1127,15 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         Some(s) if s.starts_with('/') && s.len() > 1 && !s.contains("..") => {
                             (m::UNDER_ROOT, &mc.receiver)
                         }
-                        Some(s) if s.contains("..") || s == "\\" => {
-                            if positive {
-                                (0, e)
-                            } else {
-                                (m::NO_TRAVERSAL, &mc.receiver)
-                            }
-                        }
-                        Some(_) => (0, e),
+                        Some(_) => none,
                         None if arg0.is_some_and(|a| matches!(a, Expr::Lit(_))) => {
                             (m::LOCAL_PATH, &mc.receiver)
                         }
                         None => (m::UNDER_ROOT, &mc.receiver),
                     },
-                    "is_absolute" | "has_root" | "is_relative" => (m::NO_TRAVERSAL, &mc.receiver),
-                    // `check(&x).is_err()`, `x.validate().is_ok()`: the check inside.
-                    "is_err" | "is_ok" | "is_some" | "is_none" | "unwrap_or"
-                    | "unwrap_or_default" => self.check_kinds(&mc.receiver, positive),
-                    "all" | "any" => {
+                    "is_absolute" | "has_root" if !v => (m::NO_TRAVERSAL, &mc.receiver),
+                    "is_relative" if v => (m::NO_TRAVERSAL, &mc.receiver),
+                    "all" if v => {
                         if chain_has(&mc.receiver, "components") {
                             (m::NO_TRAVERSAL, &mc.receiver)
                         } else if chain_has(&mc.receiver, "chars")
@@ -1044,32 +1143,55 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                         {
                             (m::CHARSET, &mc.receiver)
                         } else {
-                            (0, e)
+                            none
                         }
                     }
-                    "is_match" => match arg0 {
+                    "any" if !v => {
+                        if chain_has(&mc.receiver, "components") {
+                            (m::NO_TRAVERSAL, &mc.receiver)
+                        } else if chain_has(&mc.receiver, "chars")
+                            || chain_has(&mc.receiver, "bytes")
+                        {
+                            (m::CHARSET, &mc.receiver)
+                        } else {
+                            none
+                        }
+                    }
+                    "is_match" if v => match arg0 {
                         Some(a) => (m::CHARSET, a),
-                        None => (0, e),
+                        None => none,
                     },
-                    n if m::is_checking_fn_name(n) => (m::VALIDATED | m::ALLOW_LIST, e),
-                    _ if mentions_host(&mc.receiver) => (m::HOST_CHECKED, &mc.receiver),
-                    _ => (0, e),
+                    // `check(&x).is_ok()`, `x.validate().is_err()`: the check inside.
+                    "is_ok" | "is_some" => self.check_kinds(&mc.receiver, v, true),
+                    "is_err" | "is_none" => self.check_kinds(&mc.receiver, !v, true),
+                    "unwrap_or" | "unwrap_or_default" => self.check_kinds(&mc.receiver, v, result),
+                    n if m::is_checking_fn_name(n) || m::is_rejecting_fn_name(n) => {
+                        if passed(n, v, result) {
+                            (m::VALIDATED | m::ALLOW_LIST, e)
+                        } else {
+                            none
+                        }
+                    }
+                    _ => none,
                 }
             }
             Expr::Call(c) => match &*c.func {
-                Expr::Path(p)
-                    if p.path
-                        .segments
-                        .last()
-                        .is_some_and(|s| m::is_checking_fn_name(&s.ident.to_string())) =>
-                {
-                    (m::VALIDATED | m::ALLOW_LIST, e)
-                }
-                _ => (0, e),
+                Expr::Path(p) => match p.path.segments.last() {
+                    Some(seg) => {
+                        let n = seg.ident.to_string();
+                        if (m::is_checking_fn_name(&n) || m::is_rejecting_fn_name(&n))
+                            && passed(&n, v, result)
+                        {
+                            (m::VALIDATED | m::ALLOW_LIST, e)
+                        } else {
+                            none
+                        }
+                    }
+                    None => none,
+                },
+                _ => none,
             },
-            Expr::Macro(mac) if mac.mac.path.is_ident("matches") => (m::ALLOW_LIST, e),
-            Expr::Try(t) => self.check_kinds(&t.expr, positive),
-            _ => (0, e),
+            _ => none,
         }
     }
 
@@ -1208,6 +1330,16 @@ fn expr_diverges(e: &Expr) -> bool {
         Expr::Block(b) => diverges(&b.block),
         Expr::Paren(p) => expr_diverges(&p.expr),
         _ => false,
+    }
+}
+
+/// Whether a check named `name` passed, given the truth value `v` of its call (or, for a
+/// `Result`, of its success): `is_valid(x)` true, `is_blocked(x)` false.
+fn passed(name: &str, v: bool, result: bool) -> bool {
+    if result || !m::is_rejecting_fn_name(name) {
+        v
+    } else {
+        !v
     }
 }
 

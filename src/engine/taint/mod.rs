@@ -211,6 +211,8 @@ pub struct Frame {
     pub handler: Option<String>,
     /// Handler parameters that carry request data, by bound name.
     pub inputs: Vec<String>,
+    /// What request inputs' own types guarantee (rocket's `PathBuf` segments, headers).
+    pub input_kinds: Vec<(String, Kinds)>,
     /// Bound name → (parameter position, declared type's name).
     pub params: Vec<(String, u8, Option<String>)>,
     pub param_names: Vec<String>,

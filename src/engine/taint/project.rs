@@ -318,6 +318,8 @@ fn display_fn(k: &FnKey) -> String {
 fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
     let mut numeric = r.numeric;
     let mut kinds = r.kinds;
+    // The type of the value at the sink, when known: the root's, then each field's.
+    let mut final_ty = r.ty.clone();
     if let Some(ty) = &r.ty {
         let mut ty = ty.clone();
         for field in &r.fields {
@@ -326,12 +328,15 @@ fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
                 .into_iter()
                 .find(|t| t.fields.iter().any(|f| &f.name == field))
             else {
+                final_ty = None;
                 break;
             };
             let Some(f) = def.fields.iter().find(|f| &f.name == field) else {
+                final_ty = None;
                 break;
             };
             let Some(first) = f.type_names.first() else {
+                final_ty = None;
                 break;
             };
             if crate::model::types::is_number_type(first) {
@@ -342,13 +347,26 @@ fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
             if f.validation == crate::engine::index::FieldValidation::Constraints {
                 kinds |= m::VALIDATED | m::BOUNDED;
             }
-            // The field's payload type, for the next field.
+            // The field's own type, for the next field.
             ty = f
                 .type_names
                 .iter()
                 .find(|n| !m::is_text_type(n))
                 .cloned()
                 .unwrap_or_else(|| first.clone());
+            final_ty = Some(ty.clone());
+        }
+    }
+    // A value of one of the program's own types (`FileId`, `CrateName`): made by its
+    // parser or constructor, which is where a check belongs; the engine does not see into
+    // `Display`. Request types and text stay data.
+    if let Some(t) = &final_ty {
+        if !numeric
+            && !m::is_raw_input_type(t)
+            && !crate::model::types::is_number_type(t)
+            && t.starts_with(|c: char| c.is_uppercase())
+        {
+            return false;
         }
     }
     let shape_ok = match spec.shape {
