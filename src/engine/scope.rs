@@ -82,6 +82,9 @@ pub struct Mutation<'ast> {
     pub value: Option<&'ast Expr>,
     /// The class of that value (for `write!`, of the formatted text).
     pub class: Class,
+    /// What request data and parameters reach that value ([`crate::engine::taint`]),
+    /// computed, like the class, where the mutation is.
+    pub taint: crate::engine::taint::Taint,
     pub span: Span,
 }
 

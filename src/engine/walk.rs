@@ -186,12 +186,14 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             return;
         }
         let class = self.cx.flow().class(value);
+        let taint = self.cx.taint_eval(value);
         self.cx.scopes.mutate(
             &name,
             Mutation {
                 kind,
                 value: Some(value),
                 class,
+                taint,
                 span: syn::spanned::Spanned::span(value),
             },
         );
@@ -529,6 +531,7 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
                                 kind: MutationKind::Write,
                                 value: None,
                                 class,
+                                taint: self.cx.taint_eval_mac(m),
                                 span: fa.span,
                             },
                         );

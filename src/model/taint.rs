@@ -141,6 +141,7 @@ pub const CARRYING_METHODS: &[&str] = &[
     "as_array",
     "as_object",
     "with_file_name",
+    "with_extension",
     "set_file_name",
     "chars",
     "filter",
@@ -173,6 +174,20 @@ pub const ARG_CARRYING_METHODS: &[&str] = &[
 
 /// Methods whose result is a number taken from their receiver's data.
 pub const NUMBER_METHODS: &[&str] = &["as_u64", "as_i64", "as_f64", "as_u32", "as_usize"];
+
+/// Arithmetic that keeps a size as large as its operands (or larger).
+pub const ARITHMETIC_METHODS: &[&str] = &[
+    "max",
+    "abs",
+    "pow",
+    "saturating_add",
+    "saturating_mul",
+    "checked_add",
+    "checked_mul",
+    "wrapping_add",
+    "wrapping_mul",
+    "next_power_of_two",
+];
 
 /// Methods that bound a size: `n.min(100)`, `n.clamp(1, 100)`.
 pub const BOUNDING_METHODS: &[&str] = &["min", "clamp"];

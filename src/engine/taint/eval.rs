@@ -191,9 +191,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             _ => Vec::new(),
         };
         for mu in &b.mutations {
-            if let Some(v) = mu.value {
-                union(&mut t, self.expr(v, b.at(), d));
-            }
+            union(&mut t, mu.taint.clone());
         }
         if t.is_empty() {
             return t;
@@ -279,6 +277,19 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
     fn method(&self, mc: &'ast syn::ExprMethodCall, at: At, d: u32) -> Taint {
         let name = mc.method.to_string();
         let name = name.as_str();
+        if m::NUMBER_METHODS.contains(&name) {
+            return mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true);
+        }
+        if m::BOUNDING_METHODS.contains(&name) {
+            return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::BOUNDED);
+        }
+        if m::ARITHMETIC_METHODS.contains(&name) {
+            let mut t = self.expr(&mc.receiver, at, d);
+            for a in &mc.args {
+                union(&mut t, self.expr(a, at, d));
+            }
+            return mark(t, |a| a.numeric = true);
+        }
         if crate::model::values::BOUNDED_METHODS.contains(&name) {
             return Vec::new();
         }
@@ -296,17 +307,18 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 _ => mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true),
             };
         }
-        if m::NUMBER_METHODS.contains(&name) {
-            return mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true);
-        }
-        if m::BOUNDING_METHODS.contains(&name) {
-            return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::BOUNDED);
-        }
         if name == "file_name" && is_path_value(&mc.receiver) {
             return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::FILE_NAME);
         }
-        if m::CARRYING_METHODS.contains(&name) {
+        let own_type = self.cx.receiver_is_own_type(&mc.receiver);
+        if m::CARRYING_METHODS.contains(&name) && !own_type {
             let mut t = self.expr(&mc.receiver, at, d);
+            if let Some(k) = closure_kinds(&mc.args) {
+                t = mark(t, |a| {
+                    a.kinds |= k.0;
+                    a.numeric |= k.1;
+                });
+            }
             match name {
                 // Headers the client's browser sets (`Referer`, `Host`): not chosen by a
                 // third party for a victim.
@@ -444,6 +456,11 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             .ident_offsets(name)
             .iter()
             .any(|&i| text[..i].trim_end().ends_with("mod"))
+    }
+
+    /// The text a formatting macro writes (`write!` included).
+    pub fn mac_text(&self, mac: &'ast syn::Macro, at: At) -> Taint {
+        self.mac(mac, at, 0)
     }
 
     fn mac(&self, mac: &'ast syn::Macro, at: At, d: u32) -> Taint {
@@ -591,6 +608,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
     }
 
+    /// Whether a method's receiver is of a type the program names itself (a service in
+    /// state, `BufferPool`): its methods are the program's, whatever their names.
+    pub fn receiver_is_own_type(&self, e: &Expr) -> bool {
+        self.receiver_type(e).is_some_and(|t| {
+            t.starts_with(|c: char| c.is_uppercase())
+                && !m::is_raw_input_type(&t)
+                && !matches!(
+                    t.as_str(),
+                    "Self" | "HashSet" | "BTreeSet" | "VecDeque" | "Regex" | "Client" | "Command"
+                )
+        })
+    }
+
     /// The type of a method's receiver: `self`, a binding with a declared type, a field
     /// of `self` declared in this file.
     fn receiver_type(&self, e: &Expr) -> Option<String> {
@@ -729,6 +759,15 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         Eval::new(self, frame, offset).expr(e, At::HERE, 0)
     }
 
+    /// The taint of a macro's output (`write!(s, ..)`'s text) at the walker's position.
+    pub fn taint_eval_mac(&self, mac: &'ast syn::Macro) -> Taint {
+        let Some(frame) = self.taint.frames.last() else {
+            return Vec::new();
+        };
+        let offset = self.src.region(mac.span()).byte_start;
+        Eval::new(self, frame, offset).mac_text(mac, At::HERE)
+    }
+
     /// Every expression, before its children: returns, checks, sinks and calls.
     pub fn taint_expr(&mut self, e: &'ast Expr) {
         if self.taint.specs.is_empty() || self.taint.frames.is_empty() || self.scopes.in_test() {
@@ -833,8 +872,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             }
             Expr::MethodCall(mc) => {
                 let name = mc.method.to_string();
-                if m::CARRYING_METHODS.contains(&name.as_str())
-                    || crate::model::values::BOUNDED_METHODS.contains(&name.as_str())
+                if (m::CARRYING_METHODS.contains(&name.as_str())
+                    || crate::model::values::BOUNDED_METHODS.contains(&name.as_str()))
+                    && !self.receiver_is_own_type(&mc.receiver)
                 {
                     return;
                 }
@@ -891,7 +931,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         let then = self.src.region(i.then_branch.span());
         let guards = self.guards_of(&i.cond, true);
         self.add_guards(guards, Some((then.byte_start, then.byte_end)));
-        let after = if diverges(&i.then_branch) {
+        // `if n > MAX { n = MAX; }`: replaced when the condition held, so after the `if`
+        // the value is one for which it did not.
+        let after = if diverges(&i.then_branch) || assigns_checked(&i.then_branch, &i.cond) {
             Some(usize::MAX)
         } else {
             None
@@ -908,6 +950,18 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// `match x { "a" | "b" => .., _ => return }`: an allow-list.
     fn record_match_guard(&mut self, mt: &'ast syn::ExprMatch) {
+        // Inside an arm of literals, the value is one of them.
+        let scrutinee = self.locals_in(&mt.expr);
+        for arm in &mt.arms {
+            if pat_is_literal(&arm.pat) {
+                let r = self.src.region(arm.body.span());
+                let guards = scrutinee
+                    .iter()
+                    .map(|(s, f)| (*s, f.clone(), m::ALLOW_LIST))
+                    .collect();
+                self.add_guards(guards, Some((r.byte_start, r.byte_end)));
+            }
+        }
         let mut literal_arms = 0;
         for arm in &mt.arms {
             if pat_is_literal(&arm.pat) {
@@ -1030,6 +1084,16 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     }
                 }
             }
+            // `let ok = check(..); if !ok { return }`: the check saved in a local.
+            Expr::Path(_) => {
+                if let Some(init) = self
+                    .scopes
+                    .resolve_expr(e, At::HERE)
+                    .and_then(|b| b.alias_of())
+                {
+                    self.collect_guards(init, v, out, depth + 1);
+                }
+            }
             // `matches!(x.as_str(), "a" | "b")` true: an allow-list of literals.
             Expr::Macro(mac) if mac.mac.path.is_ident("matches") => {
                 if v {
@@ -1094,6 +1158,22 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 let arg0 = mc.args.first();
                 let str_arg = arg0.and_then(str_literal);
                 match name.as_str() {
+                    // `(1..=MAX).contains(&n)`: bounded.
+                    "contains" if v && is_range(&mc.receiver) => match arg0 {
+                        Some(a) => (m::BOUNDED, a),
+                        None => none,
+                    },
+                    // `url.host_str().map_or(false, |h| ALLOWED.contains(&h))`.
+                    "map_or" | "is_some_and" | "is_ok_and" | "map_or_else"
+                        if v && mc.args.iter().any(|a| self.closure_checks(a)) =>
+                    {
+                        let k = if mentions_host(&mc.receiver) {
+                            m::ALLOW_LIST | m::HOST_CHECKED
+                        } else {
+                            m::ALLOW_LIST
+                        };
+                        (k, &mc.receiver)
+                    }
                     "contains" | "contains_key" | "binary_search" | "any" | "iter"
                         if self.is_allow_list(&mc.receiver) =>
                     {
@@ -1193,6 +1273,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             },
             _ => none,
         }
+    }
+
+    /// A closure whose body tests membership in an allow-list.
+    fn closure_checks(&self, e: &Expr) -> bool {
+        let Expr::Closure(c) = e else { return false };
+        let mut body = &*c.body;
+        while let Expr::Block(b) = body {
+            match block_tail(&b.block) {
+                Some(t) => body = t,
+                None => return false,
+            }
+        }
+        matches!(body, Expr::MethodCall(mc)
+            if matches!(mc.method.to_string().as_str(), "contains" | "contains_key" | "ends_with" | "eq")
+                && (self.is_allow_list(&mc.receiver) || mc.args.first().is_some_and(is_literalish)))
+            || matches!(body, Expr::Binary(b) if matches!(b.op, syn::BinOp::Eq(_))
+                && (is_literalish(&b.left) || is_literalish(&b.right) || self.is_const(&b.left) || self.is_const(&b.right)))
     }
 
     fn is_const(&self, e: &Expr) -> bool {
@@ -1353,4 +1450,85 @@ fn matches_scrutinee(mac: &syn::Macro) -> Option<Expr> {
         before.extend(std::iter::once(t));
     }
     None
+}
+
+/// What the closure given to an adaptor does to each element (`.map(|t| escape(t))`,
+/// `.map(|s| s.parse::<u32>())`): the cleaning functions it calls, whether it parses to a
+/// number.
+fn closure_kinds(
+    args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+) -> Option<(Kinds, bool)> {
+    struct V {
+        kinds: Kinds,
+        numeric: bool,
+    }
+    impl<'v> syn::visit::Visit<'v> for V {
+        fn visit_expr_call(&mut self, c: &'v syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                for (pat, k) in m::CLEANING_FNS {
+                    let n = pat.len().min(segs.len());
+                    if n > 0
+                        && segs[segs.len() - n..]
+                            .iter()
+                            .zip(&pat[pat.len() - n..])
+                            .all(|(a, b)| a == b)
+                    {
+                        self.kinds |= k;
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, mc: &'v syn::ExprMethodCall) {
+            if mc.method == "parse" {
+                let numeric = mc.turbofish.as_ref().is_some_and(|t| {
+                    t.args.iter().any(|a| {
+                        matches!(a, syn::GenericArgument::Type(t)
+                        if type_name(t).is_some_and(|n| crate::model::types::is_number_type(&n)))
+                    })
+                });
+                self.numeric |= numeric;
+            }
+            syn::visit::visit_expr_method_call(self, mc);
+        }
+    }
+    let c = args.iter().find_map(|a| match a {
+        Expr::Closure(c) => Some(c),
+        _ => None,
+    })?;
+    let mut v = V {
+        kinds: 0,
+        numeric: false,
+    };
+    syn::visit::Visit::visit_expr(&mut v, &c.body);
+    (v.kinds != 0 || v.numeric).then_some((v.kinds, v.numeric))
+}
+
+fn is_range(e: &Expr) -> bool {
+    match e {
+        Expr::Range(_) => true,
+        Expr::Paren(p) => is_range(&p.expr),
+        Expr::Reference(r) => is_range(&r.expr),
+        _ => false,
+    }
+}
+
+/// Whether a block assigns a local that the condition tests (`if n > MAX { n = MAX }`).
+fn assigns_checked(b: &syn::Block, cond: &Expr) -> bool {
+    let cond_text = quote::ToTokens::to_token_stream(cond).to_string();
+    b.stmts.iter().any(|s| match s {
+        syn::Stmt::Expr(Expr::Assign(a), _) => crate::engine::walk::target_name(&a.left)
+            .is_some_and(|n| {
+                cond_text
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == n)
+            }),
+        _ => false,
+    })
 }
