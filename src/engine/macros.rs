@@ -366,7 +366,18 @@ enum FormatLayout {
 fn is_expr_list(name: &str) -> bool {
     matches!(
         name,
-        "vec" | "concat" | "dbg" | "join" | "try_join" | "matches" | "debug_assert_matches"
+        "vec"
+            | "concat"
+            | "dbg"
+            | "join"
+            | "try_join"
+            | "matches"
+            | "debug_assert_matches"
+            | "query"
+            | "query_as"
+            | "query_scalar"
+            | "query_unchecked"
+            | "query_as_unchecked"
     )
 }
 

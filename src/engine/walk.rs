@@ -324,7 +324,9 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        self.cx.taint.mods.push(m.ident.to_string());
         self.in_test_if(&m.attrs, |w| visit::visit_item_mod(w, m));
+        self.cx.taint.mods.pop();
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {

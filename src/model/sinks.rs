@@ -653,3 +653,130 @@ pub fn alloc_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg
         _ => {}
     }
 }
+
+/// BL202: what stores a value in a database: a bound query parameter of sqlx
+/// (`.bind(x)`, `query!("..", x)`), diesel's `.values(x)`, the password field of a
+/// sea-orm `ActiveModel` or of a `New*` insert struct (`Set(x)` looked through).
+pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    match e {
+        Expr::MethodCall(mc) if mc.method == "bind" && mc.args.len() == 1 => {
+            if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
+                if let Expr::Path(p) = &*c.func {
+                    let segs = cx.resolve(&p.path);
+                    if segs.iter().any(|s| s == "sqlx")
+                        || (segs.last().is_some_and(|s| s.starts_with("query"))
+                            && cx.uses.imports_crate(&["sqlx"]))
+                    {
+                        out.push(SinkArg {
+                            arg: &mc.args[0],
+                            sink: "bind".into(),
+                            span: e.span(),
+                        });
+                    }
+                }
+            }
+        }
+        Expr::MethodCall(mc) if mc.method == "values" && mc.args.len() == 1 => {
+            if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
+                if let Expr::Path(p) = &*c.func {
+                    if p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "insert_into")
+                    {
+                        out.push(SinkArg {
+                            arg: &mc.args[0],
+                            sink: "insert_into(..).values".into(),
+                            span: e.span(),
+                        });
+                    }
+                }
+            }
+        }
+        Expr::Macro(m)
+            if m.mac.path.segments.last().is_some_and(|s| {
+                matches!(
+                    s.ident.to_string().as_str(),
+                    "query"
+                        | "query_as"
+                        | "query_scalar"
+                        | "query_unchecked"
+                        | "query_as_unchecked"
+                )
+            }) && (m
+                .mac
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "sqlx")
+                || cx.uses.imports_crate(&["sqlx"])) =>
+        {
+            let parsed = cx.macros.get(&m.mac);
+            if let crate::engine::macros::MacroKind::Exprs(v) = &parsed.kind {
+                // The arguments after the SQL text.
+                let sql = v
+                    .iter()
+                    .position(|x| matches!(x, Expr::Lit(_)))
+                    .unwrap_or(0);
+                for a in v.iter().skip(sql + 1) {
+                    out.push(SinkArg {
+                        arg: a,
+                        sink: "query!".into(),
+                        span: e.span(),
+                    });
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            let Some(last) = st.path.segments.last() else {
+                return;
+            };
+            let ty = last.ident.to_string();
+            if !(ty.ends_with("ActiveModel") || ty.starts_with("New") || ty.ends_with("Insert")) {
+                return;
+            }
+            for f in &st.fields {
+                let syn::Member::Named(n) = &f.member else {
+                    continue;
+                };
+                if crate::model::secrets::is_password_name(&n.to_string()) {
+                    out.push(SinkArg {
+                        arg: unwrap_set(&f.expr),
+                        sink: format!("{ty}::{n}"),
+                        span: f.expr.span(),
+                    });
+                }
+            }
+        }
+        // `user.password = Set(x)` on an active model.
+        Expr::Assign(a) => {
+            if let Expr::Field(f) = &*a.left {
+                if let syn::Member::Named(n) = &f.member {
+                    if crate::model::secrets::is_password_name(&n.to_string())
+                        && is_set_call(&a.right)
+                    {
+                        out.push(SinkArg {
+                            arg: unwrap_set(&a.right),
+                            sink: format!("ActiveModel::{n}"),
+                            span: e.span(),
+                        });
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_set_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "Set")))
+}
+
+/// `Set(x)` / `ActiveValue::Set(x)` → `x`.
+fn unwrap_set(e: &Expr) -> &Expr {
+    match e {
+        Expr::Call(c) if is_set_call(e) && c.args.len() == 1 => &c.args[0],
+        _ => e,
+    }
+}

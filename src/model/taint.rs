@@ -39,6 +39,9 @@ pub const AFTER_FIXED_ORIGIN: Kinds = 1 << 12;
 /// Reduced to a file name (`Path::file_name()`, `sanitize_filename::sanitize`).
 pub const FILE_NAME: Kinds = 1 << 13;
 
+/// Hashed (a password hash or a digest): not the value any more.
+pub const HASHED: Kinds = 1 << 15;
+
 /// Read from a request header: the client's browser sets it, a third party does not
 /// choose it for a victim (matters for what the victim's browser is sent back).
 pub const FROM_HEADER: Kinds = 1 << 14;

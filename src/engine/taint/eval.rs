@@ -679,7 +679,13 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             owner,
             name: sig.ident.to_string(),
             method: sig.receiver().is_some(),
-            module: self.file.module.clone(),
+            module: self
+                .file
+                .module
+                .iter()
+                .chain(&self.taint.mods)
+                .cloned()
+                .collect(),
             path: self.src.display.clone(),
             line: sig.ident.span().start().line,
         };

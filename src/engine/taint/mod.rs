@@ -59,6 +59,8 @@ pub struct Spec {
     pub effect: &'static str,
     /// How to fix it, for the finding's help.
     pub help: &'static str,
+    /// Which request data counts (all of it when `None`): BL202 only passwords.
+    pub source: Option<fn(&project::Resolved) -> bool>,
 }
 
 /// Request data: where it enters.
@@ -228,6 +230,8 @@ pub struct FileTaint {
     pub specs: Vec<&'static Spec>,
     pub frames: Vec<Frame>,
     pub done: Vec<FnSummary>,
+    /// Inline modules (`mod repo { .. }`) around the walker's position.
+    pub mods: Vec<String>,
 }
 
 /// Every taint spec of the catalogue.

@@ -369,6 +369,9 @@ fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
             return false;
         }
     }
+    if spec.source.is_some_and(|f| !f(r)) {
+        return false;
+    }
     let shape_ok = match spec.shape {
         Shape::Text => !numeric,
         Shape::Size => numeric,

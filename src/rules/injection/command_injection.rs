@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::SHELL_QUOTED,
     sinks: crate::model::sinks::command_sinks,
     effect: "runs it as a program or a shell command line",
+    source: None,
     help: "run a fixed program and pass request data as separate `.arg(..)` values without a shell; choose programs from an allow-list",
 };
 

@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::HTML_ESCAPED | m::URL_ENCODED,
     sinks: crate::model::sinks::html_sinks,
     effect: "puts it into an HTML response unescaped: markup or a script in it runs in the user's browser",
+    source: None,
     help: "render with an auto-escaping template (askama, maud, tera), or escape the text (`html_escape::encode_text`)",
 };
 

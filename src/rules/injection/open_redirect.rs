@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::FROM_HEADER | m::HOST_CHECKED | m::LOCAL_PATH | m::AFTER_FIXED_ORIGIN | m::URL_ENCODED,
     sinks: crate::model::sinks::redirect_sinks,
     effect: "redirects to it: the client chooses where users are sent, a phishing site included",
+    source: None,
     help: "redirect only to local paths (`starts_with('/')` and not `//`), or parse the URL and check its host against an allow-list",
 };
 

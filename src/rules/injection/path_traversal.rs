@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::NO_TRAVERSAL | m::UNDER_ROOT | m::CHARSET | m::URL_ENCODED | m::FILE_NAME,
     sinks: crate::model::sinks::fs_sinks,
     effect: "uses it as a filesystem path: `..` segments or an absolute path reach files outside the intended directory",
+    source: None,
     help: "keep only the file name (`Path::new(&name).file_name()`), reject `..` and separators, or `canonicalize()` the joined path and check it `starts_with` the root",
 };
 

@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::REGEX_ESCAPED,
     sinks: crate::model::sinks::regex_sinks,
     effect: "compiles it as a regular expression: a client can make matching slow or match what it should not",
+    source: None,
     help: "escape the text (`regex::escape`) to match it literally, or choose patterns from a fixed list",
 };
 

@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::HOST_CHECKED | m::AFTER_FIXED_ORIGIN | m::URL_ENCODED,
     sinks: crate::model::sinks::http_sinks,
     effect: "sends a request to it: the client chooses the host, so the server can be made to call internal services",
+    source: None,
     help: "build the URL from a fixed scheme and host (`format!(\"https://api.example.com/{}\", urlencoding::encode(..))`), or parse it and check `host_str()` against an allow-list",
 };
 

@@ -28,6 +28,7 @@ pub static SPEC: Spec = Spec {
     clears: m::ALLOW_LIST | m::VALIDATED | m::BOUNDED,
     sinks: crate::model::sinks::alloc_sinks,
     effect: "allocates that much memory: one request can exhaust the server's memory",
+    source: None,
     help: "bound the size first (`n.min(MAX)`, or reject `n > MAX`)",
 };
 
