@@ -112,10 +112,14 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                     syn::Member::Named(n) => {
                         let n = n.to_string();
                         let kinds = self.field_guards(&f.base, &n, at);
-                        mark(t, |a| {
-                            a.fields.push(n.clone());
-                            a.kinds |= kinds;
-                        })
+                        t.into_iter()
+                            .filter_map(|mut a| {
+                                super::read_field(&mut a.fields, &mut a.in_fields, &n).then(|| {
+                                    a.kinds |= kinds;
+                                    a
+                                })
+                            })
+                            .collect()
                     }
                     // `body.0` of an extractor: the payload itself.
                     syn::Member::Unnamed(_) => t,
@@ -165,7 +169,23 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 .unwrap_or_default(),
             Expr::Tuple(t) => self.all(t.elems.iter(), at, d),
             Expr::Array(a) => self.all(a.elems.iter(), at, d),
-            Expr::Struct(s) => self.all(s.fields.iter().map(|f| &f.expr), at, d),
+            Expr::Struct(s) => {
+                let mut t = Vec::new();
+                for f in &s.fields {
+                    let v = self.expr(&f.expr, at, d);
+                    match &f.member {
+                        syn::Member::Named(n) => {
+                            let n = n.to_string();
+                            union(&mut t, mark(v, |a| a.in_fields.insert(0, n.clone())));
+                        }
+                        syn::Member::Unnamed(_) => union(&mut t, v),
+                    }
+                }
+                if let Some(rest) = &s.rest {
+                    union(&mut t, self.expr(rest, at, d));
+                }
+                t
+            }
             Expr::Index(i) => self.expr(&i.expr, at, d),
             _ => Vec::new(),
         }
@@ -535,9 +555,14 @@ pub fn fixed_origin(prefix: &str) -> bool {
     }
     let mut chars = prefix.chars();
     match chars.next() {
-        Some('/') => chars
-            .next()
-            .is_some_and(|c| c != '/' && c != '\\' && c != '{'),
+        Some('/') => match chars.next() {
+            // `/{tag}/{id}`: what follows a first value and a separator.
+            Some('{') => prefix
+                .find('}')
+                .is_some_and(|j| prefix[j + 1..].contains('/')),
+            Some(c) => c != '/' && c != '\\',
+            None => false,
+        },
         Some('{') => prefix
             .find('}')
             .is_some_and(|j| prefix[j + 1..].contains('/')),

@@ -138,6 +138,9 @@ pub struct Atom {
     pub ty: Option<String>,
     /// Fields taken from the root value, outermost first.
     pub fields: Vec<String>,
+    /// Struct-literal fields the data was put in, outermost first (`Ctx { name: x }`
+    /// holds `x` in `name`): reading another field does not read it.
+    pub in_fields: Vec<String>,
 }
 
 impl Atom {
@@ -148,6 +151,24 @@ impl Atom {
             kinds: 0,
             ty: None,
             fields: Vec::new(),
+            in_fields: Vec::new(),
+        }
+    }
+}
+
+/// Reads `field` of a value holding data placed in struct fields `in_fields` after taking
+/// `fields` of its root: the data itself when it was put in that field, nothing when it
+/// was put in another, the field of the data otherwise. `false`: the read misses the data.
+pub fn read_field(fields: &mut Vec<String>, in_fields: &mut Vec<String>, field: &str) -> bool {
+    match in_fields.first() {
+        Some(f) if f == field => {
+            in_fields.remove(0);
+            true
+        }
+        Some(_) => false,
+        None => {
+            fields.push(field.to_string());
+            true
         }
     }
 }

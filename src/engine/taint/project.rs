@@ -26,6 +26,8 @@ pub struct Resolved {
     pub kinds: Kinds,
     pub ty: Option<String>,
     pub fields: Vec<String>,
+    /// Struct-literal fields the data sits in ([`super::Atom::in_fields`]).
+    pub in_fields: Vec<String>,
     /// The functions the data went through into this one (outermost first).
     pub via: Vec<String>,
 }
@@ -142,6 +144,7 @@ impl TaintIndex {
                         kinds: a.kinds,
                         ty: a.ty.clone(),
                         fields: a.fields.clone(),
+                        in_fields: a.in_fields.clone(),
                         via: Vec::new(),
                     },
                 ),
@@ -154,12 +157,15 @@ impl TaintIndex {
                         kinds: a.kinds,
                         ty: a.ty.clone(),
                         fields: a.fields.clone(),
+                        in_fields: a.in_fields.clone(),
                         via: Vec::new(),
                     },
                 ),
                 Root::Ret(call) => {
                     for r in self.call_ret(call, depth) {
-                        push(&mut out, apply(r, a));
+                        if let Some(r) = apply(r, a) {
+                            push(&mut out, r);
+                        }
                     }
                 }
             }
@@ -184,7 +190,9 @@ impl TaintIndex {
                     continue;
                 };
                 for a in self.resolve(arg, depth + 1) {
-                    push(&mut out, combine(a, &r, None));
+                    if let Some(c) = combine(a, &r, None) {
+                        push(&mut out, c);
+                    }
                 }
             }
         }
@@ -210,7 +218,7 @@ impl TaintIndex {
                                 Some(_) => incoming.push(r),
                                 None => {
                                     for e in self.entry_of(g, r.param) {
-                                        incoming.push(combine(e, &r, None));
+                                        incoming.extend(combine(e, &r, None));
                                     }
                                 }
                             }
@@ -262,7 +270,7 @@ impl TaintIndex {
                 hits.push(r);
             } else if let Some(f) = func {
                 for e in self.entry_of(f, r.param) {
-                    hits.push(combine(e, &r, None));
+                    hits.extend(combine(e, &r, None));
                 }
             }
         }
@@ -279,23 +287,41 @@ fn push(out: &mut Vec<Resolved>, r: Resolved) {
 }
 
 fn same_data(a: &Resolved, b: &Resolved) -> bool {
-    a.src == b.src && a.numeric == b.numeric && a.kinds == b.kinds && a.fields == b.fields
+    a.src == b.src
+        && a.numeric == b.numeric
+        && a.kinds == b.kinds
+        && a.fields == b.fields
+        && a.in_fields == b.in_fields
 }
 
 /// What the caller's atom (`a`, the call's result) adds to a resolved return value.
-fn apply(mut r: Resolved, a: &Atom) -> Resolved {
+fn apply(mut r: Resolved, a: &Atom) -> Option<Resolved> {
     r.numeric |= a.numeric;
     r.kinds |= a.kinds;
-    r.fields.extend(a.fields.iter().cloned());
-    r
+    for f in &a.fields {
+        if !super::read_field(&mut r.fields, &mut r.in_fields, f) {
+            return None;
+        }
+    }
+    let mut wrapped = a.in_fields.clone();
+    wrapped.append(&mut r.in_fields);
+    r.in_fields = wrapped;
+    Some(r)
 }
 
 /// Data `outer` entering a parameter, seen through `inner` (what the function did with
 /// the parameter): fields appended, checks and conversions added.
-fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Resolved {
+fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Option<Resolved> {
     outer.numeric |= inner.numeric;
     outer.kinds |= inner.kinds;
-    outer.fields.extend(inner.fields.iter().cloned());
+    for f in &inner.fields {
+        if !super::read_field(&mut outer.fields, &mut outer.in_fields, f) {
+            return None;
+        }
+    }
+    let mut wrapped = inner.in_fields.clone();
+    wrapped.append(&mut outer.in_fields);
+    outer.in_fields = wrapped;
     if outer.ty.is_none() {
         outer.ty = inner.ty.clone();
     }
@@ -303,7 +329,7 @@ fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Resolv
     if let Some(v) = via {
         outer.via.push(v);
     }
-    outer
+    Some(outer)
 }
 
 fn display_fn(k: &FnKey) -> String {
@@ -370,6 +396,10 @@ fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
         }
     }
     if spec.source.is_some_and(|f| !f(r)) {
+        return false;
+    }
+    // Data inside a struct given to the sink whole (its `Display`): not the text.
+    if spec.source.is_none() && !r.in_fields.is_empty() {
         return false;
     }
     let shape_ok = match spec.shape {

@@ -25,8 +25,12 @@ crate::declare_rule! {
     }
 }
 
-/// Request data that is a password: `form.password`, a `password` parameter.
+/// Request data that is a password: `form.password`, a `password` parameter, either put
+/// in a `password` field of a record to insert.
 fn is_password(r: &Resolved) -> bool {
+    if r.in_fields.iter().any(|f| is_password_name(f)) {
+        return true;
+    }
     match r.fields.last() {
         Some(f) => is_password_name(f),
         None => r.src.as_ref().is_some_and(|s| is_password_name(&s.param)),
