@@ -684,11 +684,7 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
                         .last()
                         .is_some_and(|s| s.ident == "insert_into")
                     {
-                        out.push(SinkArg {
-                            arg: &mc.args[0],
-                            sink: "insert_into(..).values".into(),
-                            span: e.span(),
-                        });
+                        diesel_values_sinks(e, &mc.args[0], out);
                     }
                 }
             }
@@ -778,5 +774,44 @@ fn unwrap_set(e: &Expr) -> &Expr {
     match e {
         Expr::Call(c) if is_set_call(e) && c.args.len() == 1 => &c.args[0],
         _ => e,
+    }
+}
+
+/// `insert_into(t).values(x)`: the value given to a password column of a tuple of
+/// `column.eq(value)` (`(users::email.eq(..), users::password.eq(&pw))`), else the whole
+/// record.
+fn diesel_values_sinks<'ast>(call: &'ast Expr, arg: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    let cols: Vec<&'ast Expr> = match arg {
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        Expr::Reference(r) => match &*r.expr {
+            Expr::Tuple(t) => t.elems.iter().collect(),
+            _ => Vec::new(),
+        },
+        x @ Expr::MethodCall(_) => vec![x],
+        _ => Vec::new(),
+    };
+    let mut columns = false;
+    for c in cols {
+        let Expr::MethodCall(eq) = c else { continue };
+        if eq.method != "eq" || eq.args.len() != 1 {
+            continue;
+        }
+        columns = true;
+        let column = quote::ToTokens::to_token_stream(&eq.receiver).to_string();
+        let last = column.rsplit("::").next().unwrap_or("").trim().to_string();
+        if crate::model::secrets::is_password_name(&last) {
+            out.push(SinkArg {
+                arg: &eq.args[0],
+                sink: format!("insert_into(..).values({last}.eq(..))"),
+                span: call.span(),
+            });
+        }
+    }
+    if !columns {
+        out.push(SinkArg {
+            arg,
+            sink: "insert_into(..).values".into(),
+            span: call.span(),
+        });
     }
 }

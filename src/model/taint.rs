@@ -287,6 +287,10 @@ pub fn is_checking_fn_name(name: &str) -> bool {
         "is_allowlisted",
         "is_known",
         "safe_",
+        "get_signed",
+        "get_private",
+        "decrypt",
+        "unseal",
     ]
     .iter()
     .any(|p| n.starts_with(p) || n.contains(&format!("_{p}")))
@@ -410,8 +414,6 @@ pub fn is_raw_input_type(name: &str) -> bool {
                 | "RawQuery"
                 | "Cookies"
                 | "CookieJar"
-                | "PrivateCookieJar"
-                | "SignedCookieJar"
                 | "Data"
                 | "Params"
                 | "UrlEncoded"

@@ -59,6 +59,17 @@ pub fn type_name(ty: &Type) -> Option<String> {
     None
 }
 
+/// The name of a type as written, through references (`web::Form<T>` → `Form`).
+pub fn outer_type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Reference(r) => outer_type_name(&r.elem),
+        Type::Paren(p) => outer_type_name(&p.elem),
+        Type::Group(g) => outer_type_name(&g.elem),
+        Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
 /// The evaluation of expressions of the function being walked, at one point of it.
 pub struct Eval<'c, 'a, 'ast> {
     cx: &'c Cx<'a, 'ast>,
@@ -330,7 +341,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         if name == "file_name" && is_path_value(&mc.receiver) {
             return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::FILE_NAME);
         }
-        let own_type = self.cx.receiver_is_own_type(&mc.receiver);
+        let own_type = self.cx.receiver_is_own_type(name, &mc.receiver);
         if m::CARRYING_METHODS.contains(&name) && !own_type {
             let mut t = self.expr(&mc.receiver, at, d);
             if let Some(k) = closure_kinds(&mc.args) {
@@ -627,7 +638,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             name: name.to_string(),
             owner: None,
             method: true,
-            recv_ty: self.receiver_type(recv),
+            recv_ty: self.receiver_type(name, recv),
             qual: Vec::new(),
             krate: self.file.krate.clone(),
         }
@@ -635,8 +646,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// Whether a method's receiver is of a type the program names itself (a service in
     /// state, `BufferPool`): its methods are the program's, whatever their names.
-    pub fn receiver_is_own_type(&self, e: &Expr) -> bool {
-        self.receiver_type(e).is_some_and(|t| {
+    pub fn receiver_is_own_type(&self, method: &str, e: &Expr) -> bool {
+        self.receiver_type(method, e).is_some_and(|t| {
             t.starts_with(|c: char| c.is_uppercase())
                 && !m::is_raw_input_type(&t)
                 && !matches!(
@@ -648,24 +659,41 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// The type of a method's receiver: `self`, a binding with a declared type, a field
     /// of `self` declared in this file.
-    fn receiver_type(&self, e: &Expr) -> Option<String> {
+    /// The type whose method `method` is: the wrapper's own (`web::Form::into_inner`), or
+    /// for other methods what the wrapper derefs to (`web::Data<LogIndex>` → `LogIndex`).
+    fn receiver_type(&self, method: &str, e: &Expr) -> Option<String> {
+        let own = matches!(
+            method,
+            "into_inner" | "clone" | "as_ref" | "deref" | "to_owned" | "borrow" | "get_ref"
+        );
+        self.value_type(e, !own)
+    }
+
+    /// The type of a place: as written (`Form` of `web::Form<Signup>`), or, with `deref`,
+    /// what its wrappers hold (`Signup`, for reading its fields).
+    fn value_type(&self, e: &Expr, deref: bool) -> Option<String> {
+        let name = |ty: &Type| {
+            if deref {
+                type_name(ty)
+            } else {
+                outer_type_name(ty)
+            }
+        };
         match e {
-            Expr::Paren(p) => self.receiver_type(&p.expr),
-            Expr::Reference(r) => self.receiver_type(&r.expr),
+            Expr::Paren(p) => self.value_type(&p.expr, deref),
+            Expr::Reference(r) => self.value_type(&r.expr, deref),
             Expr::Path(p) if p.path.is_ident("self") => self.scopes.self_ty().and_then(type_name),
             Expr::Path(_) => self
                 .scopes
                 .resolve_expr(e, At::HERE)
                 .and_then(|b| b.ty)
-                .and_then(type_name),
+                .and_then(name),
             Expr::Field(f) => {
-                let owner = self.receiver_type(&f.base)?;
+                let owner = self.value_type(&f.base, true)?;
                 let syn::Member::Named(n) = &f.member else {
                     return None;
                 };
-                self.facts
-                    .field_type(&owner, &n.to_string())
-                    .and_then(type_name)
+                self.facts.field_type(&owner, &n.to_string()).and_then(name)
             }
             _ => None,
         }
@@ -735,6 +763,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     m::FROM_HEADER
                 }
                 Some("Uri" | "OriginalUri") => m::LOCAL_PATH,
+                // Cookies the server signed or encrypted: it chose their values.
+                Some("SignedCookieJar" | "PrivateCookieJar") => m::VALIDATED | m::ALLOW_LIST,
                 _ => 0,
             };
             if kinds != 0 {
@@ -905,7 +935,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 let name = mc.method.to_string();
                 if (m::CARRYING_METHODS.contains(&name.as_str())
                     || crate::model::values::BOUNDED_METHODS.contains(&name.as_str()))
-                    && !self.receiver_is_own_type(&mc.receiver)
+                    && !self.receiver_is_own_type(&name, &mc.receiver)
                 {
                     return;
                 }

@@ -112,11 +112,16 @@ fn url_text<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<String
                     crate::engine::macros::ArgRef::Arg(i) => {
                         url_text(cx, &f.args.get(*i)?.expr, depth + 1)
                     }
-                    crate::engine::macros::ArgRef::Capture(name) => cx
-                        .facts
-                        .const_values
-                        .get(name)
-                        .and_then(|v| url_text(cx, v, depth + 1)),
+                    crate::engine::macros::ArgRef::Capture(name) => {
+                        match cx.scopes.resolve(name, At::HERE).and_then(|b| b.alias_of()) {
+                            Some(init) => url_text(cx, init, depth + 1),
+                            None => cx
+                                .facts
+                                .const_values
+                                .get(name)
+                                .and_then(|v| url_text(cx, v, depth + 1)),
+                        }
+                    }
                 }?;
                 let rest = fmt.find('}').map_or("", |j| &fmt[j + 1..]);
                 return Some(base + rest);
@@ -131,6 +136,15 @@ fn url_text<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<String
             } else {
                 None
             }
+        }
+        Expr::Try(t) => url_text(cx, &t.expr, depth + 1),
+        Expr::MethodCall(mc)
+            if matches!(
+                mc.method.to_string().as_str(),
+                "parse" | "ok" | "unwrap" | "expect" | "into" | "to_string" | "to_owned"
+            ) =>
+        {
+            url_text(cx, &mc.receiver, depth + 1)
         }
         Expr::MethodCall(mc)
             if matches!(
@@ -176,7 +190,7 @@ pub fn plain_http_host(url: &str) -> Option<String> {
                 .nth(1)
                 .and_then(|o| o.parse::<u8>().ok())
                 .is_some_and(|o| (16..=31).contains(&o)))
-        || h.starts_with("fd")
+        || (h.starts_with("fd") && h.contains(':'))
         || [
             ".local",
             ".internal",
@@ -194,7 +208,9 @@ pub fn plain_http_host(url: &str) -> Option<String> {
         || h == "example.com"
         || h.ends_with(".example.com")
         || h == "example.org"
+        || h.ends_with(".example.org")
         || h == "example.net"
+        || h.ends_with(".example.net")
         || h.starts_with("host.docker");
     (!local).then_some(host)
 }
