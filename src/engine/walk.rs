@@ -563,7 +563,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         for r in self.rules {
             r.check_fn(&mut self.cx, attrs, sig, body);
         }
-        self.cx.taint_enter_fn(attrs, sig);
+        self.cx.taint_enter_fn(attrs, sig, body);
     }
 
     fn check_item(&mut self, item: ItemRef<'ast>) {

@@ -236,6 +236,11 @@ fn chain_base<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> &'ast Expr {
             Expr::Paren(p) => e = &p.expr,
             Expr::Try(t) => e = &t.expr,
             Expr::Await(a) => e = &a.base,
+            Expr::Group(g) => e = &g.expr,
+            Expr::Block(b) => match crate::engine::taint::eval::block_tail(&b.block) {
+                Some(t) => e = t,
+                None => return e,
+            },
             Expr::Path(_) => match cx.scopes.resolve_expr(e, at) {
                 Some(b) => match b.origin {
                     Origin::Let(Some(init)) => {
@@ -290,6 +295,7 @@ fn chain_literal_args(cx: &Cx<'_, '_>, e: &Expr) -> Vec<String> {
                     let text = &cx.src.text;
                     for i in cx.ident_offsets(&b.name) {
                         let rest = &text[i + b.name.len()..];
+                        let rest = rest.strip_prefix(')').unwrap_or(rest);
                         for flag in ["\"-c\"", "\"/C\"", "\"/c\"", "\"-Command\""] {
                             if rest.starts_with(&format!(".arg({flag}")) {
                                 out.push(flag.trim_matches('"').to_string());
@@ -374,10 +380,12 @@ fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
                 let n = id.to_string().to_ascii_lowercase();
                 n.contains("client") || n == "http" || n == "agent"
             });
-            let typed = cx
-                .scopes
-                .resolve_expr(base, At::HERE)
-                .and_then(|b| b.ty)
+            let typed = p
+                .path
+                .get_ident()
+                .and_then(|id| {
+                    crate::engine::resolve::declared_type(&cx.scopes, &id.to_string(), At::HERE)
+                })
                 .and_then(crate::engine::taint::eval::type_name)
                 .is_some_and(|t| HTTP_CLIENT_TYPES.contains(&t.as_str()));
             named || typed

@@ -258,6 +258,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
     /// The checks made on field `field` of the binding `base` names (`q.name` checked,
     /// `q.path` not).
     fn field_guards(&self, base: &Expr, field: &str, at: At) -> Kinds {
+        let base = crate::engine::resolve::unwrap_all(base, crate::engine::resolve::Peel::Syntax);
         let Some(b) = self.cx.scopes.resolve_expr(base, at) else {
             return 0;
         };
@@ -338,7 +339,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 _ => mark(self.expr(&mc.receiver, at, d), |a| a.numeric = true),
             };
         }
-        if name == "file_name" && is_path_value(&mc.receiver) {
+        if name == "file_name" && is_path_value(&self.cx.scopes, &mc.receiver, at, 0) {
             return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::FILE_NAME);
         }
         let own_type = self.cx.receiver_is_own_type(name, &mc.receiver);
@@ -588,9 +589,12 @@ fn has_semicolon(mac: &syn::Macro) -> bool {
         .any(|t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
 }
 
-/// A value that is a path by its making: `Path::new(..)`, `PathBuf::from(..)`,
-/// `x.as_path()`, `x.to_path_buf()`.
-fn is_path_value(e: &Expr) -> bool {
+/// A value that is a path by its making (`Path::new(..)`, `PathBuf::from(..)`,
+/// `x.as_path()`, `x.to_path_buf()`) or its declared type, through local bindings.
+fn is_path_value(scopes: &crate::engine::scope::Scopes<'_>, e: &Expr, at: At, depth: u32) -> bool {
+    if depth > 16 {
+        return false;
+    }
     match e {
         Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
             if p.path.segments.iter().any(|s| s.ident == "Path" || s.ident == "PathBuf")),
@@ -598,8 +602,17 @@ fn is_path_value(e: &Expr) -> bool {
             mc.method.to_string().as_str(),
             "as_path" | "to_path_buf" | "join" | "canonicalize"
         ),
-        Expr::Reference(r) => is_path_value(&r.expr),
-        Expr::Paren(p) => is_path_value(&p.expr),
+        Expr::Reference(r) => is_path_value(scopes, &r.expr, at, depth + 1),
+        Expr::Paren(p) => is_path_value(scopes, &p.expr, at, depth + 1),
+        Expr::Path(_) => match scopes.resolve_expr(e, at) {
+            Some(b) => {
+                b.ty.and_then(type_name)
+                    .is_some_and(|t| t == "Path" || t == "PathBuf")
+                    || b.init()
+                        .is_some_and(|i| is_path_value(scopes, i, b.at(), depth + 1))
+            }
+            None => false,
+        },
         _ => false,
     }
 }
@@ -683,11 +696,11 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             Expr::Paren(p) => self.value_type(&p.expr, deref),
             Expr::Reference(r) => self.value_type(&r.expr, deref),
             Expr::Path(p) if p.path.is_ident("self") => self.scopes.self_ty().and_then(type_name),
-            Expr::Path(_) => self
-                .scopes
-                .resolve_expr(e, At::HERE)
-                .and_then(|b| b.ty)
-                .and_then(name),
+            // Through rebindings (`let client = client;`) to the declared type.
+            Expr::Path(p) => p.path.get_ident().and_then(|id| {
+                crate::engine::resolve::declared_type(&self.scopes, &id.to_string(), At::HERE)
+                    .and_then(name)
+            }),
             Expr::Field(f) => {
                 let owner = self.value_type(&f.base, true)?;
                 let syn::Member::Named(n) = &f.member else {
@@ -700,7 +713,12 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     }
 
     /// A function starts: its frame (parameters, whether it is a handler).
-    pub fn taint_enter_fn(&mut self, attrs: &'ast [syn::Attribute], sig: &'ast syn::Signature) {
+    pub fn taint_enter_fn(
+        &mut self,
+        attrs: &'ast [syn::Attribute],
+        sig: &'ast syn::Signature,
+        body: &'ast syn::Block,
+    ) {
         if self.taint.specs.is_empty() {
             return;
         }
@@ -783,6 +801,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             ret: Vec::new(),
             calls: Vec::new(),
             guards: Vec::new(),
+            tails: tail_exprs(body),
         });
     }
 
@@ -791,12 +810,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         if self.taint.specs.is_empty() {
             return;
         }
-        if let Some(tail) = block_tail(body) {
-            let t = self.taint_eval(tail);
-            if let Some(f) = self.taint.frames.last_mut() {
-                union(&mut f.ret, t);
-            }
-        }
+        let _ = body;
         let Some(f) = self.taint.frames.pop() else {
             return;
         };
@@ -834,6 +848,19 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         if self.taint.specs.is_empty() || self.taint.frames.is_empty() || self.scopes.in_test() {
             return;
         }
+        // A value the function returns: the leaves of its body's tail (through blocks,
+        // `if` and `match`), evaluated where their own bindings are in scope.
+        if self
+            .taint
+            .frames
+            .last()
+            .is_some_and(|f| f.tails.contains(&(e as *const Expr as usize)))
+        {
+            let t = self.taint_eval(e);
+            if let Some(f) = self.taint.frames.last_mut() {
+                union(&mut f.ret, t);
+            }
+        }
         match e {
             Expr::Return(r) => {
                 if let Some(v) = &r.expr {
@@ -845,8 +872,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             }
             Expr::If(i) => self.record_if_guard(i),
             // `validate_name(&x)?;`, `x.validate()?`: the check holds after it.
-            Expr::Try(t) if matches!(&*t.expr, Expr::Call(_) | Expr::MethodCall(_)) => {
-                let (kinds, target) = self.check_kinds(&t.expr, true, true);
+            Expr::Try(t) => {
+                // `let checked = check(&x); checked?;`: the check the local holds.
+                let inner: &Expr = match &*t.expr {
+                    Expr::Path(_) => match self
+                        .scopes
+                        .resolve_expr(&t.expr, At::HERE)
+                        .and_then(|b| b.alias_of())
+                    {
+                        Some(init) => init,
+                        None => &t.expr,
+                    },
+                    other => other,
+                };
+                if !matches!(inner, Expr::Call(_) | Expr::MethodCall(_)) {
+                    return self.record_taint_call(e);
+                }
+                let (kinds, target) = self.check_kinds(inner, true, true);
                 if kinds & (m::VALIDATED | m::ALLOW_LIST) != 0 {
                     let guards = self
                         .locals_in(target)
@@ -1059,13 +1101,22 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
         impl V<'_, '_, '_> {
             fn add(&mut self, p: &syn::ExprPath, field: Option<String>) {
-                if let Some(id) = p.path.get_ident() {
-                    if let Some(b) = self.cx.scopes.resolve(&id.to_string(), At::HERE) {
-                        let entry = (b.seq, field);
-                        if !self.out.contains(&entry) {
-                            self.out.push(entry);
-                        }
+                let Some(id) = p.path.get_ident() else { return };
+                let mut b = self.cx.scopes.resolve(&id.to_string(), At::HERE);
+                // A check of `arg` in `let arg = &name;` is a check of `name` too.
+                for _ in 0..8 {
+                    let Some(bind) = b else { break };
+                    let entry = (bind.seq, field.clone());
+                    if !self.out.contains(&entry) {
+                        self.out.push(entry);
                     }
+                    b = bind.alias_of().and_then(|init| {
+                        let inner = crate::engine::resolve::unwrap_all(
+                            init,
+                            crate::engine::resolve::Peel::Transparent,
+                        );
+                        self.cx.scopes.resolve_expr(inner, bind.at())
+                    });
                 }
             }
         }
@@ -1074,7 +1125,11 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 self.add(p, None);
             }
             fn visit_expr_field(&mut self, f: &'v syn::ExprField) {
-                match (&*f.base, &f.member) {
+                let base = crate::engine::resolve::unwrap_all(
+                    &f.base,
+                    crate::engine::resolve::Peel::Syntax,
+                );
+                match (base, &f.member) {
                     (Expr::Path(p), syn::Member::Named(n)) if p.path.get_ident().is_some() => {
                         self.add(p, Some(n.to_string()))
                     }
@@ -1582,14 +1637,63 @@ fn is_range(e: &Expr) -> bool {
 
 /// Whether a block assigns a local that the condition tests (`if n > MAX { n = MAX }`).
 fn assigns_checked(b: &syn::Block, cond: &Expr) -> bool {
+    fn assigns(b: &syn::Block, cond_text: &str, depth: u32) -> bool {
+        depth < 8
+            && b.stmts.iter().any(|s| match s {
+                syn::Stmt::Expr(Expr::Assign(a), _) => crate::engine::walk::target_name(&a.left)
+                    .is_some_and(|n| {
+                        cond_text
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .any(|w| w == n)
+                    }),
+                syn::Stmt::Expr(Expr::Block(inner), _) => {
+                    assigns(&inner.block, cond_text, depth + 1)
+                }
+                _ => false,
+            })
+    }
     let cond_text = quote::ToTokens::to_token_stream(cond).to_string();
-    b.stmts.iter().any(|s| match s {
-        syn::Stmt::Expr(Expr::Assign(a), _) => crate::engine::walk::target_name(&a.left)
-            .is_some_and(|n| {
-                cond_text
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .any(|w| w == n)
-            }),
-        _ => false,
-    })
+    assigns(b, &cond_text, 0)
+}
+
+/// The expressions a body's value comes from: its tail, through blocks, `if`/`else`,
+/// `match` arms and parentheses (their addresses, for the walker to recognise).
+fn tail_exprs(body: &syn::Block) -> Vec<usize> {
+    fn add(e: &Expr, out: &mut Vec<usize>, depth: u32) {
+        if depth > 32 || out.len() > 256 {
+            return;
+        }
+        match e {
+            Expr::Block(b) => {
+                if let Some(t) = block_tail(&b.block) {
+                    add(t, out, depth + 1);
+                }
+            }
+            Expr::Unsafe(b) => {
+                if let Some(t) = block_tail(&b.block) {
+                    add(t, out, depth + 1);
+                }
+            }
+            Expr::If(i) => {
+                if let Some(t) = block_tail(&i.then_branch) {
+                    add(t, out, depth + 1);
+                }
+                if let Some((_, el)) = &i.else_branch {
+                    add(el, out, depth + 1);
+                }
+            }
+            Expr::Match(mt) => {
+                for arm in &mt.arms {
+                    add(&arm.body, out, depth + 1);
+                }
+            }
+            Expr::Paren(p) => add(&p.expr, out, depth + 1),
+            _ => out.push(e as *const Expr as usize),
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(t) = block_tail(body) {
+        add(t, &mut out, 0);
+    }
+    out
 }

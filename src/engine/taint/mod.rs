@@ -242,6 +242,9 @@ pub struct Frame {
     pub ret: Taint,
     pub calls: Vec<CallRet>,
     pub guards: Vec<Guard>,
+    /// Addresses of the expressions the body's value comes from ([`eval`]'s
+    /// `tail_exprs`): their taint is what the function returns.
+    pub tails: Vec<usize>,
 }
 
 /// The taint engine's state for one file.
