@@ -360,9 +360,16 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 _ => {}
             }
             if m::ARG_CARRYING_METHODS.contains(&name) {
+                // `TEMPLATE.replace("{key}", key)`: a value filled into the server's own
+                // template (a route, a service URL) does not choose where it points.
+                let template = matches!(name, "replace" | "replacen") && t.is_empty();
                 for a in &mc.args {
                     if !matches!(a, Expr::Closure(_)) {
-                        union(&mut t, self.expr(a, at, d));
+                        let mut v = self.expr(a, at, d);
+                        if template {
+                            v = mark(v, |x| x.kinds |= m::AFTER_FIXED_ORIGIN);
+                        }
+                        union(&mut t, v);
                     }
                 }
             }
