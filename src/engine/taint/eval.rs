@@ -773,6 +773,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         };
         // What a request input's own type guarantees.
         let mut input_kinds = Vec::new();
+        let one_segment = self.uses.imports_crate(&["actix_web"]) && actix_single_segment(attrs);
         for input in &sig.inputs {
             let syn::FnArg::Typed(t) = input else {
                 continue;
@@ -788,6 +789,9 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     m::FROM_HEADER
                 }
                 Some("Uri" | "OriginalUri") => m::LOCAL_PATH,
+                // actix-web: a route's one `{name}` segment holds no `/` (`%2F` stays
+                // encoded), and `..` alone names a directory.
+                Some("Path") if one_segment => m::NO_TRAVERSAL,
                 // Cookies the server signed or encrypted: it chose their values.
                 Some("SignedCookieJar" | "PrivateCookieJar") => m::VALIDATED | m::ALLOW_LIST,
                 _ => 0,
@@ -1703,4 +1707,35 @@ fn tail_exprs(body: &syn::Block) -> Vec<usize> {
         add(t, &mut out, 0);
     }
     out
+}
+
+/// Whether an actix-web route attribute (`#[get("/files/{name}")]`) has exactly one
+/// dynamic segment, matched by the default pattern (no `{name:regex}`, no tail match).
+fn actix_single_segment(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let Some(last) = a.path().segments.last() else {
+            return false;
+        };
+        if !crate::model::web::ROUTE_ATTRS.contains(&last.ident.to_string().as_str()) {
+            return false;
+        }
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        let Some(route) = l
+            .tokens
+            .clone()
+            .into_iter()
+            .find_map(|t| syn::parse2::<syn::LitStr>(t.into()).ok())
+        else {
+            return false;
+        };
+        let route = route.value();
+        let dynamic: Vec<&str> = route
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .collect();
+        dynamic.len() == 1 && !dynamic[0].contains(':')
+    })
 }
