@@ -147,6 +147,7 @@ fn analyze_one(
             engine::settle(d, &project, settings).filter(|f| settings.reports(f))
         }));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        engine::drop_outranked(&mut findings);
         findings
     };
     std::thread::scope(|s| {

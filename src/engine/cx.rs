@@ -195,6 +195,9 @@ pub enum Condition {
     /// Kept only if request data of the kind the rule cares about reaches the sink
     /// ([`crate::engine::taint`]).
     IfTainted(Box<crate::engine::taint::SinkFlow>),
+    /// A BL002 finding for a suppression that covers only taint findings: kept only if
+    /// none of them stands.
+    UnlessAnyTainted(Vec<crate::engine::taint::SinkFlow>),
     /// Kept only if the reference crosses the workspace's layers the wrong way; the
     /// message is the layer map's.
     IfLayerViolation(Box<crate::engine::layers::LayerRef>),

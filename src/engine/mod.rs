@@ -162,16 +162,19 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
                 | Condition::IfUnvalidated(_)
                 | Condition::UnlessRedacted(_)
                 | Condition::IfTainted(_)
+                | Condition::UnlessAnyTainted(_)
         )
     }) {
         ProjectIndex::new(indexes, &settings.secrets)
     } else {
         ProjectIndex::default()
     };
-    let taint = if deferred
-        .iter()
-        .any(|d| matches!(d.cond, Condition::IfTainted(_)))
-    {
+    let taint = if deferred.iter().any(|d| {
+        matches!(
+            d.cond,
+            Condition::IfTainted(_) | Condition::UnlessAnyTainted(_)
+        )
+    }) {
         Some(taint::project::TaintIndex::new(summaries))
     } else {
         None
@@ -202,8 +205,27 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    drop_outranked(&mut out.findings);
     out.errors.sort_by(|a, b| a.display.cmp(&b.display));
     out
+}
+
+/// A taint finding (request data reaching the sink) outranks the same rule's other
+/// finding at the same place (BL101: request-built SQL over merely non-constant SQL).
+/// `findings` is sorted.
+pub fn drop_outranked(findings: &mut Vec<Finding>) {
+    let tainted: std::collections::HashSet<(String, usize, &'static str)> = findings
+        .iter()
+        .filter(|f| f.message.starts_with(taint::project::MESSAGE_START))
+        .map(|f| (f.path.clone(), f.region.line, f.code))
+        .collect();
+    if tainted.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        f.message.starts_with(taint::project::MESSAGE_START)
+            || !tainted.contains(&(f.path.clone(), f.region.line, f.code))
+    });
 }
 
 /// What the project pass knows once every file has been read.
@@ -230,6 +252,16 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
     } = *project;
     match d.cond {
         Condition::UnlessRateLimited => (!rate_limited).then_some(d.finding),
+        // BL002 for a suppression that covers only taint findings: it stands when none of
+        // them does.
+        Condition::UnlessAnyTainted(flows) => {
+            let stands = flows.iter().any(|flow| {
+                taint::spec_of(flow.code)
+                    .zip(taint)
+                    .is_some_and(|(spec, t)| t.settle(flow, spec, index).is_some())
+            });
+            (!stands).then_some(d.finding)
+        }
         Condition::IfTainted(flow) => {
             let spec = taint::spec_of(flow.code)?;
             let hit = taint?.settle(&flow, spec, index)?;
@@ -618,10 +650,40 @@ fn finish_file(src: &SourceFile, mut out: FileOutput, settings: &Settings) -> Fi
         enabled(f.code) && !suppress::is_suppressed(f, &mut allows) && settings.reports(f)
     };
     out.findings.retain(|f| keep(f));
+    // A taint finding waits for the project pass and may vanish there: a suppression
+    // covering it is used only if it stands, so BL002 for that suppression waits too.
+    let (taint, other): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut out.deferred)
+        .into_iter()
+        .partition(|d| matches!(d.cond, Condition::IfTainted(_)));
+    out.deferred = other;
     out.deferred.retain(|d| keep(&d.finding));
+    let mut covered: std::collections::HashMap<(usize, usize), Vec<taint::SinkFlow>> =
+        std::collections::HashMap::new();
+    for d in taint {
+        if !enabled(d.finding.code) || !settings.reports(&d.finding) {
+            continue;
+        }
+        let by = suppress::would_suppress(&d.finding, &allows);
+        if by.is_empty() {
+            out.deferred.push(d);
+            continue;
+        }
+        if let Condition::IfTainted(flow) = d.cond {
+            for id in by {
+                covered.entry(id).or_default().push((*flow).clone());
+            }
+        }
+    }
     if enabled(UNUSED_ALLOW.code) {
-        out.findings
-            .extend(suppress::unused(&allows, &src.display, &enabled));
+        for (id, f) in suppress::unused_with_ids(&allows, &src.display, &enabled) {
+            match covered.remove(&id) {
+                Some(flows) => out.deferred.push(Deferred {
+                    finding: f,
+                    cond: Condition::UnlessAnyTainted(flows),
+                }),
+                None => out.findings.push(f),
+            }
+        }
     }
     // One sequence, so occurrence numbers never collide between the two kinds.
     let mut all: Vec<&mut Finding> = out

@@ -114,12 +114,41 @@ pub fn is_suppressed(f: &Finding, allows: &mut [Allow]) -> bool {
     suppressed
 }
 
+/// The (comment, code) pairs of the suppressions that would cover `f`, without marking
+/// them used: for a finding that may still vanish in the project pass.
+pub fn would_suppress(f: &Finding, allows: &[Allow]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ai, a) in allows.iter().enumerate() {
+        if a.target.is_some_and(|t| t != f.region.line) {
+            continue;
+        }
+        for (ci, c) in a.codes.iter().enumerate() {
+            if names_rule(c, f) {
+                out.push((ai, ci));
+            }
+        }
+    }
+    out
+}
+
 /// BL002 findings for the codes of suppression comments that covered nothing (only for
 /// codes of enabled rules; `enabled` tells).
 pub fn unused(allows: &[Allow], path: &str, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    unused_with_ids(allows, path, enabled)
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect()
+}
+
+/// [`unused`], each with the (comment, code) it is about.
+pub fn unused_with_ids(
+    allows: &[Allow],
+    path: &str,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Vec<((usize, usize), Finding)> {
     let mut unused = Vec::new();
-    for a in allows.iter() {
-        for (c, used) in a.codes.iter().zip(&a.used) {
+    for (ai, a) in allows.iter().enumerate() {
+        for (ci, (c, used)) in a.codes.iter().zip(&a.used).enumerate() {
             if *used {
                 continue;
             }
@@ -129,12 +158,15 @@ pub fn unused(allows: &[Allow], path: &str, enabled: &dyn Fn(&str) -> bool) -> V
                 Some(m) => format!("`backlint:allow({c})` suppresses no {} finding", m.code),
                 None => format!("`backlint:allow({c})` names no known rule"),
             };
-            unused.push(Finding {
-                help: Some(
-                    "remove the stale suppression so it cannot hide a future finding".into(),
-                ),
-                ..Finding::new(&UNUSED_ALLOW, path, a.region, message)
-            });
+            unused.push((
+                (ai, ci),
+                Finding {
+                    help: Some(
+                        "remove the stale suppression so it cannot hide a future finding".into(),
+                    ),
+                    ..Finding::new(&UNUSED_ALLOW, path, a.region, message)
+                },
+            ));
         }
     }
     unused

@@ -125,10 +125,25 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                         let kinds = self.field_guards(&f.base, &n, at);
                         t.into_iter()
                             .filter_map(|mut a| {
-                                super::read_field(&mut a.fields, &mut a.in_fields, &n).then(|| {
-                                    a.kinds |= kinds;
-                                    a
-                                })
+                                if !super::read_field(&mut a.fields, &mut a.in_fields, &n) {
+                                    return None;
+                                }
+                                a.kinds |= kinds;
+                                // A field of a struct this file declares: its type decides.
+                                if a.fields.len() == 1 {
+                                    let fty =
+                                        a.ty.as_deref()
+                                            .and_then(|t| self.cx.facts.field_type(t, &n))
+                                            .and_then(type_name);
+                                    if let Some(fty) = fty {
+                                        if crate::model::types::is_number_type(&fty) {
+                                            a.numeric = true;
+                                        } else if m::is_parsed_safe_type(&fty) {
+                                            return None;
+                                        }
+                                    }
+                                }
+                                Some(a)
                             })
                             .collect()
                     }

@@ -409,6 +409,9 @@ fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
     shape_ok && kinds & spec.clears == 0
 }
 
+/// How every taint finding's message starts (so a taint finding can be told apart).
+pub const MESSAGE_START: &str = "request data ";
+
 /// The finding's message: where the request data enters and how it gets here.
 pub fn describe(r: &Resolved, sink: &str, spec: &Spec, here: &str) -> String {
     let Some(src) = &r.src else {

@@ -37,6 +37,10 @@ impl Rule for SqlStringInterpolation {
         &META
     }
 
+    fn taint(&self) -> Option<&'static crate::engine::taint::Spec> {
+        Some(&SPEC)
+    }
+
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
         // Test code builds throw-away databases and fixtures; its SQL never sees requests.
         if cx.scopes.in_test() {
@@ -51,7 +55,16 @@ impl Rule for SqlStringInterpolation {
 }
 
 fn check_call<'ast>(cx: &mut Cx<'_, 'ast>, call: &'ast syn::ExprCall) {
-    let Expr::Path(p) = &*call.func else { return };
+    if let Some((label, arg)) = call_sink(cx, call) {
+        check_sql_arg(cx, &label, arg);
+    }
+}
+
+/// The SQL argument of a function sink (`sqlx::query(sql)`, configured sinks).
+fn call_sink<'ast>(cx: &Cx<'_, 'ast>, call: &'ast syn::ExprCall) -> Option<(String, &'ast Expr)> {
+    let Expr::Path(p) = &*call.func else {
+        return None;
+    };
     let candidates = cx.uses.candidates(&p.path);
     let sink = FN_SINKS
         .iter()
@@ -65,12 +78,74 @@ fn check_call<'ast>(cx: &mut Cx<'_, 'ast>, call: &'ast syn::ExprCall) {
                     .then(|| (configured.join("::"), 0))
             })
         });
-    let Some((label, arg)) = sink else { return };
-    let Some(arg) = call.args.iter().nth(arg) else {
-        return;
-    };
-    check_sql_arg(cx, &label, arg);
+    let (label, arg) = sink?;
+    Some((label, call.args.iter().nth(arg)?))
 }
+
+/// The SQL argument of a method sink (`pool.execute(sql)`, `client.query(sql, ..)`).
+fn method_sink<'ast>(
+    cx: &Cx<'_, 'ast>,
+    m: &'ast syn::ExprMethodCall,
+) -> Option<(String, &'ast Expr)> {
+    let method = m.method.to_string();
+    let receiver_crate = receiver_type_crate(cx, &m.receiver);
+    let sink = METHOD_SINKS.iter().find(|s| {
+        s.methods.contains(&method.as_str())
+            && (cx.uses.imports_crate(s.crates)
+                || receiver_crate
+                    .as_deref()
+                    .is_some_and(|c| s.crates.contains(&c)))
+    })?;
+    if receiver_is_not_db(cx, &m.receiver) {
+        return None;
+    }
+    let arg = m.args.iter().nth(sink.arg)?;
+    Some((format!("{}::{method}", sink.owner), arg))
+}
+
+/// BL101's sinks for the taint engine: request data reaching SQL text gets its own,
+/// strongest finding (and replaces the non-constant one at the same place).
+fn taint_sinks<'ast>(
+    cx: &Cx<'_, 'ast>,
+    e: &'ast Expr,
+    out: &mut Vec<crate::engine::taint::SinkArg<'ast>>,
+) {
+    let found = match e {
+        Expr::Call(c) => call_sink(cx, c),
+        Expr::MethodCall(m) if RAW_PUSH_METHODS.contains(&m.method.to_string().as_str()) => {
+            if is_query_builder(cx, &m.receiver) {
+                m.args
+                    .first()
+                    .map(|a| (format!("QueryBuilder::{}", m.method), a))
+            } else {
+                None
+            }
+        }
+        Expr::MethodCall(m) => method_sink(cx, m),
+        _ => None,
+    };
+    if let Some((sink, arg)) = found {
+        out.push(crate::engine::taint::SinkArg {
+            arg,
+            sink,
+            span: arg.span(),
+        });
+    }
+}
+
+/// The taint specification: request text reaching SQL (numbers and checked values do not
+/// count).
+pub static SPEC: crate::engine::taint::Spec = crate::engine::taint::Spec {
+    meta: &META,
+    shape: crate::engine::taint::Shape::Text,
+    clears: crate::model::taint::ALLOW_LIST
+        | crate::model::taint::VALIDATED
+        | crate::model::taint::CHARSET,
+    sinks: taint_sinks,
+    effect: "is executed as SQL: the client can change what the query does",
+    source: None,
+    help: HELP,
+};
 
 /// Reports the SQL argument of a sink if its text is built from non-constant data, here
 /// or in a local function that returns it.
@@ -121,24 +196,9 @@ fn check_method<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
         }
         return;
     }
-    let receiver_crate = receiver_type_crate(cx, &m.receiver);
-    let Some(sink) = METHOD_SINKS.iter().find(|s| {
-        s.methods.contains(&method.as_str())
-            && (cx.uses.imports_crate(s.crates)
-                || receiver_crate
-                    .as_deref()
-                    .is_some_and(|c| s.crates.contains(&c)))
-    }) else {
-        return;
-    };
-    if receiver_is_not_db(cx, &m.receiver) {
-        return;
+    if let Some((label, arg)) = method_sink(cx, m) {
+        check_sql_arg(cx, &label, arg);
     }
-    let Some(arg) = m.args.iter().nth(sink.arg) else {
-        return;
-    };
-    let label = format!("{}::{method}", sink.owner);
-    check_sql_arg(cx, &label, arg);
 }
 
 fn report_built<'ast>(cx: &mut Cx<'_, 'ast>, sink: &str, arg: &'ast Expr, b: &Built) {
