@@ -209,7 +209,7 @@ fn fn_table_sinks<'ast>(
 ) {
     let Expr::Call(c) = e else { return };
     let Expr::Path(p) = &*c.func else { return };
-    let segs = cx.resolve(&p.path);
+    let segs = cx.resolve_memo(&p.path);
     let Some((_, args)) = table.iter().find(|(pat, _)| ends_with(&segs, pat)) else {
         return;
     };
@@ -330,7 +330,7 @@ pub fn fs_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'a
         if mc.method == "open" && mc.args.len() == 1 {
             if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
                 if let Expr::Path(p) = &*c.func {
-                    let segs = cx.resolve(&p.path);
+                    let segs = cx.resolve_memo(&p.path);
                     if ends_with(&segs, &["OpenOptions", "new"]) && segs.iter().any(|s| s == "fs") {
                         out.push(SinkArg {
                             arg: &mc.args[0],
@@ -358,7 +358,7 @@ fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
     match base {
         Expr::Call(c) => match &*c.func {
             Expr::Path(p) => {
-                let segs = cx.resolve(&p.path);
+                let segs = cx.resolve_memo(&p.path);
                 segs.iter().any(|s| HTTP_CLIENT_TYPES.contains(&s.as_str()))
                     && segs.iter().any(|s| {
                         HTTP_CLIENT_CRATES.contains(&s.as_str())
@@ -418,7 +418,7 @@ pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkA
     match e {
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return };
-            let segs = cx.resolve(&p.path);
+            let segs = cx.resolve_memo(&p.path);
             if (ends_with(&segs, &["std", "process", "Command", "new"])
                 || ends_with(&segs, &["tokio", "process", "Command", "new"])
                 || ends_with(&segs, &["async_process", "Command", "new"]))
@@ -436,7 +436,7 @@ pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkA
                 return;
             };
             let Expr::Path(p) = &*c.func else { return };
-            let segs = cx.resolve(&p.path);
+            let segs = cx.resolve_memo(&p.path);
             if !ends_with(&segs, &["Command", "new"])
                 || !segs.iter().any(|s| s == "process" || s == "async_process")
             {
@@ -553,7 +553,7 @@ pub fn redirect_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
     match e {
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return };
-            let segs = cx.resolve(&p.path);
+            let segs = cx.resolve_memo(&p.path);
             let n = segs.len();
             if n >= 2
                 && segs[n - 2] == "Redirect"
@@ -670,7 +670,7 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
         Expr::MethodCall(mc) if mc.method == "bind" && mc.args.len() == 1 => {
             if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
                 if let Expr::Path(p) = &*c.func {
-                    let segs = cx.resolve(&p.path);
+                    let segs = cx.resolve_memo(&p.path);
                     if segs.iter().any(|s| s == "sqlx")
                         || (segs.last().is_some_and(|s| s.starts_with("query"))
                             && cx.uses.imports_crate(&["sqlx"]))

@@ -406,7 +406,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         let Expr::Path(p) = &*c.func else {
             return Vec::new();
         };
-        let resolved = self.cx.resolve(&p.path);
+        let resolved = self.cx.resolve_memo(&p.path);
         let segs: Vec<&str> = resolved.iter().map(String::as_str).collect();
         let Some(&last) = segs.last() else {
             return Vec::new();
@@ -679,6 +679,20 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         }
     }
 
+    /// [`Cx::resolve`], remembering the last path asked about (each spec's sink finder
+    /// asks about the same call in turn).
+    pub fn resolve_memo(&self, path: &syn::Path) -> Vec<String> {
+        let key = path as *const syn::Path as usize;
+        if let Some((k, v)) = &*self.taint.resolved.borrow() {
+            if *k == key {
+                return v.clone();
+            }
+        }
+        let v = self.resolve(path);
+        *self.taint.resolved.borrow_mut() = Some((key, v.clone()));
+        v
+    }
+
     /// Whether a method's receiver is of a type the program names itself (a service in
     /// state, `BufferPool`): its methods are the program's, whatever their names.
     pub fn receiver_is_own_type(&self, method: &str, e: &Expr) -> bool {
@@ -767,6 +781,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             }
         }
         let owner = self.scopes.self_ty().and_then(type_name);
+        let live = (handler.is_some() && !self.scopes.in_test()) || !params.is_empty();
         let key = FnKey {
             krate: self.file.krate.clone(),
             owner,
@@ -828,6 +843,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             calls: Vec::new(),
             guards: Vec::new(),
             tails: tail_exprs(body),
+            live,
         });
     }
 
@@ -853,7 +869,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// The taint of `e` at the walker's position.
     pub fn taint_eval(&self, e: &'ast Expr) -> Taint {
-        let Some(frame) = self.taint.frames.last() else {
+        let Some(frame) = self.taint.frames.last().filter(|f| f.live) else {
             return Vec::new();
         };
         let offset = self.src.region(e.span()).byte_start;
@@ -862,7 +878,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// The taint of a macro's output (`write!(s, ..)`'s text) at the walker's position.
     pub fn taint_eval_mac(&self, mac: &'ast syn::Macro) -> Taint {
-        let Some(frame) = self.taint.frames.last() else {
+        let Some(frame) = self.taint.frames.last().filter(|f| f.live) else {
             return Vec::new();
         };
         let offset = self.src.region(mac.span()).byte_start;
@@ -871,7 +887,10 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// Every expression, before its children: returns, checks, sinks and calls.
     pub fn taint_expr(&mut self, e: &'ast Expr) {
-        if self.taint.specs.is_empty() || self.taint.frames.is_empty() || self.scopes.in_test() {
+        if self.taint.specs.is_empty()
+            || !self.taint.frames.last().is_some_and(|f| f.live)
+            || self.scopes.in_test()
+        {
             return;
         }
         // A value the function returns: the leaves of its body's tail (through blocks,
@@ -989,7 +1008,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     return;
                 };
                 let ev = Eval::new(self, frame, self.src.region(e.span()).byte_start);
-                let resolved = self.resolve(&p.path);
+                let resolved = self.resolve_memo(&p.path);
                 let Some(callee) = ev.callee(&p.path, &resolved) else {
                     return;
                 };

@@ -245,6 +245,9 @@ pub struct Frame {
     /// Addresses of the expressions the body's value comes from ([`eval`]'s
     /// `tail_exprs`): their taint is what the function returns.
     pub tails: Vec<usize>,
+    /// Whether anything in the function can hold request data: a handler, or a function
+    /// with parameters besides `self`. Other functions are not evaluated.
+    pub live: bool,
 }
 
 /// The taint engine's state for one file.
@@ -256,6 +259,9 @@ pub struct FileTaint {
     pub done: Vec<FnSummary>,
     /// Inline modules (`mod repo { .. }`) around the walker's position.
     pub mods: Vec<String>,
+    /// The last path resolved through the file's imports (its address and resolution):
+    /// every spec's sink finder asks about the same call in turn.
+    pub resolved: std::cell::RefCell<Option<(usize, Vec<String>)>>,
 }
 
 /// Every taint spec of the catalogue.
