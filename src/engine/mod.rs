@@ -267,6 +267,7 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
             let hit = taint?.settle(&flow, spec, index)?;
             let mut f = d.finding;
             f.message = taint::project::describe(&hit, &flow.sink, spec, &f.path);
+            f.help = Some(spec.help.to_string());
             Some(f)
         }
         Condition::UnlessPanicsCaught => (!panics_caught).then_some(d.finding),

@@ -388,7 +388,17 @@ fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
                 })
                 .and_then(crate::engine::taint::eval::type_name)
                 .is_some_and(|t| HTTP_CLIENT_TYPES.contains(&t.as_str()));
-            named || typed
+            // A binding whose declared type is something else (`CachedClient`, a pool
+            // of clients) is not a client, whatever its name.
+            let other_type = p
+                .path
+                .get_ident()
+                .and_then(|id| {
+                    crate::engine::resolve::declared_type(&cx.scopes, &id.to_string(), At::HERE)
+                })
+                .and_then(crate::engine::taint::eval::type_name)
+                .is_some_and(|t| !HTTP_CLIENT_TYPES.contains(&t.as_str()));
+            typed || (named && !other_type)
         }
         _ => false,
     }
