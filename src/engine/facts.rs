@@ -7,6 +7,8 @@ use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
 
 #[derive(Debug, Default)]
 pub struct FileFacts<'ast> {
+    /// Modules the file declares (`mod storage;`, `mod repo { .. }`, nested too).
+    pub modules: HashSet<String>,
     /// `const`/`static` items, incl. associated consts (by name).
     pub consts: HashSet<String>,
     /// The initializers of those items (the first item of a name), for rules that need a
@@ -192,6 +194,7 @@ impl<'ast> FileFacts<'ast> {
                     }
                 }
                 Item::Mod(m) => {
+                    self.modules.insert(m.ident.to_string());
                     if let Some((_, inner)) = &m.content {
                         self.collect(inner, depth + 1);
                     }

@@ -214,18 +214,38 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
 /// finding at the same place (BL101: request-built SQL over merely non-constant SQL).
 /// `findings` is sorted.
 pub fn drop_outranked(findings: &mut Vec<Finding>) {
+    let is_taint = |f: &Finding| f.message.starts_with(taint::project::MESSAGE_START);
     let tainted: std::collections::HashSet<(String, usize, &'static str)> = findings
         .iter()
-        .filter(|f| f.message.starts_with(taint::project::MESSAGE_START))
+        .filter(|f| is_taint(f))
         .map(|f| (f.path.clone(), f.region.line, f.code))
         .collect();
     if tainted.is_empty() {
         return;
     }
+    // The outranked finding's labels (where the text was built) stay, on the taint one.
+    let mut labels: std::collections::HashMap<
+        (String, usize, &'static str),
+        Vec<crate::finding::Label>,
+    > = std::collections::HashMap::new();
     findings.retain(|f| {
-        f.message.starts_with(taint::project::MESSAGE_START)
-            || !tainted.contains(&(f.path.clone(), f.region.line, f.code))
+        let key = (f.path.clone(), f.region.line, f.code);
+        if is_taint(f) || !tainted.contains(&key) {
+            return true;
+        }
+        labels
+            .entry(key)
+            .or_default()
+            .extend(f.labels.iter().cloned());
+        false
     });
+    for f in findings.iter_mut() {
+        if let Some(l) = labels.remove(&(f.path.clone(), f.region.line, f.code)) {
+            if f.labels.is_empty() {
+                f.labels = l;
+            }
+        }
+    }
 }
 
 /// What the project pass knows once every file has been read.

@@ -505,11 +505,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
     /// Whether a lowercase path head names a module of this crate (not another crate):
     /// declared in the file, or a sibling module the file's crate has.
     fn is_local_module(&self, name: &str) -> bool {
-        let text = &self.cx.src.text;
-        self.cx
-            .ident_offsets(name)
-            .iter()
-            .any(|&i| text[..i].trim_end().ends_with("mod"))
+        self.cx.facts.modules.contains(name)
     }
 
     /// The text a formatting macro writes (`write!` included).

@@ -332,10 +332,21 @@ fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Option
     Some(outer)
 }
 
+/// A function as messages name it: `Type::method`, or a free function with its module
+/// path (`services::users::search`, so two `search` functions are told apart).
 fn display_fn(k: &FnKey) -> String {
     match &k.owner {
         Some(o) => format!("{o}::{}", k.name),
-        None => k.name.clone(),
+        None => {
+            let mut parts: Vec<&str> = k
+                .module
+                .iter()
+                .map(String::as_str)
+                .filter(|m| *m != "crate")
+                .collect();
+            parts.push(&k.name);
+            parts.join("::")
+        }
     }
 }
 
