@@ -275,7 +275,7 @@ struct Scan<'s, 'ast> {
     guarded: HashSet<String>,
     /// Values `is_some()`/`is_ok()`/… was asked of (their token text).
     checked: HashSet<String>,
-    /// Locals holding a `String` (`write!` into them cannot fail).
+    /// Locals holding a `String`, `Vec<u8>` or `BytesMut` (`write!` into them cannot fail).
     buffers: HashSet<String>,
     /// Locals holding a join handle of a spawned task.
     handles: HashSet<String>,
@@ -1095,7 +1095,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     && c.args.iter().all(|a| self.constant(a))
             }
             Expr::Macro(m) => {
-                // `write!(buf, ..)` into a `String` cannot fail.
+                // `write!(buf, ..)` into a `String`, `Vec<u8>` or `BytesMut` cannot fail.
                 let parsed = self.parsed(&m.mac);
                 matches!(parsed.name.as_str(), "write" | "writeln")
                     && parsed
@@ -1671,9 +1671,11 @@ fn mentions_await(e: &Expr) -> bool {
 /// A `String` initializer: `String::new()`, `String::with_capacity(..)`, `format!(..)`.
 fn is_string_init(e: &Expr) -> bool {
     match peel(e) {
+        // `String::new()`, and the growable byte buffers whose writers cannot fail
+        // (`Vec<u8>`'s `io::Write`, `BytesMut`'s `fmt::Write`).
         Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
             if p.path.segments.len() == 2
-                && p.path.segments[0].ident == "String"),
+                && matches!(p.path.segments[0].ident.to_string().as_str(), "String" | "BytesMut" | "Vec")),
         Expr::Macro(m) => m.mac.path.is_ident("format"),
         Expr::MethodCall(m) => m.method == "to_string" || m.method == "to_owned",
         _ => false,
@@ -1708,7 +1710,8 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             let once = init.diverge.is_none() && !self.inits.contains_key(&name);
             self.inits.insert(name.clone(), once.then_some(&*init.expr));
             let typed_string = matches!(&l.pat, Pat::Type(t)
-                if crate::model::types::type_name(&t.ty).is_some_and(|s| s.ident == "String"));
+                if crate::model::types::type_name(&t.ty)
+                    .is_some_and(|s| s.ident == "String" || s.ident == "BytesMut" || s.ident == "Vec"));
             if is_string_init(&init.expr)
                 || typed_string
                 || root(&init.expr).is_some_and(|r| self.buffers.contains(&r))
