@@ -177,3 +177,104 @@ pub const CONNECT_ONLY_TIMEOUTS: &[&str] = &["connect_timeout", "timeout_connect
 
 /// The crates whose constructors are listed (a file naming none of them is skipped).
 pub const HTTP_CRATES: &[&str] = &["reqwest", "ureq"];
+
+/// What on the request's statement sends credentials: bearer or basic auth, an
+/// `Authorization`, API-key or cookie header.
+pub const CREDENTIAL_MARKERS: &[&str] = &[
+    "bearer_auth",
+    "basic_auth",
+    "AUTHORIZATION",
+    "\"authorization\"",
+    "\"Authorization\"",
+    "api-key",
+    "api_key",
+    "apikey",
+    "x-auth-token",
+    "COOKIE",
+    "\"cookie\"",
+    "\"Cookie\"",
+    "PROXY_AUTHORIZATION",
+];
+
+/// The host of an `http://` URL when it is neither loopback, nor on a private network,
+/// nor a single-label name (a container or service name), nor a documentation example.
+pub fn plain_http_host(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = if let Some(h) = host_port.strip_prefix('[') {
+        h.split(']').next()?.to_string()
+    } else {
+        host_port.split(':').next()?.to_string()
+    };
+    let h = host.to_ascii_lowercase();
+    if h.is_empty() || h.contains('{') || !h.contains('.') {
+        return None;
+    }
+    let local = h == "localhost"
+        || h.ends_with(".localhost")
+        || h.starts_with("127.")
+        || h == "0.0.0.0"
+        || h == "::1"
+        || h.starts_with("10.")
+        || h.starts_with("192.168.")
+        || h.starts_with("169.254.")
+        || (h.starts_with("172.")
+            && h.split('.')
+                .nth(1)
+                .and_then(|o| o.parse::<u8>().ok())
+                .is_some_and(|o| (16..=31).contains(&o)))
+        || (h.starts_with("fd") && h.contains(':'))
+        || [
+            ".local",
+            ".internal",
+            ".lan",
+            ".home",
+            ".svc",
+            ".cluster.local",
+            ".test",
+            ".example",
+            ".invalid",
+            ".onion",
+        ]
+        .iter()
+        .any(|s| h.ends_with(s))
+        || h == "example.com"
+        || h.ends_with(".example.com")
+        || h == "example.org"
+        || h.ends_with(".example.org")
+        || h == "example.net"
+        || h.ends_with(".example.net")
+        || h.starts_with("host.docker");
+    (!local).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_host;
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            plain_http_host("http://api.vendor.io/v1").as_deref(),
+            Some("api.vendor.io")
+        );
+        assert_eq!(
+            plain_http_host("http://user:pw@api.vendor.io:8080/").as_deref(),
+            Some("api.vendor.io")
+        );
+        assert_eq!(plain_http_host("https://api.vendor.io"), None);
+        assert_eq!(plain_http_host("http://localhost:8080"), None);
+        assert_eq!(plain_http_host("http://127.0.0.1/x"), None);
+        assert_eq!(plain_http_host("http://10.1.2.3/x"), None);
+        assert_eq!(plain_http_host("http://172.20.0.5/x"), None);
+        assert_eq!(
+            plain_http_host("http://172.40.0.5/x").as_deref(),
+            Some("172.40.0.5")
+        );
+        assert_eq!(plain_http_host("http://minio:9000"), None);
+        assert_eq!(plain_http_host("http://svc.ns.svc.cluster.local"), None);
+        assert_eq!(plain_http_host("http://{}/x"), None);
+        assert_eq!(plain_http_host("http://[::1]:80/"), None);
+    }
+}

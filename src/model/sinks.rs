@@ -178,13 +178,7 @@ pub const ALLOC_METHODS: &[(&str, usize)] = &[
     ("with_capacity", 0),
 ];
 
-fn ends_with(segs: &[String], pat: &[&str]) -> bool {
-    segs.len() >= pat.len()
-        && segs[segs.len() - pat.len()..]
-            .iter()
-            .zip(pat)
-            .all(|(a, b)| a == b)
-}
+use crate::engine::taint::path_ends_with as ends_with;
 
 /// The last two segments of a path, for messages (`fs::read`, `Command::new`); one for
 /// a type's constructor (`Html`).
@@ -311,17 +305,6 @@ fn chain_literal_args(cx: &Cx<'_, '_>, e: &Expr) -> Vec<String> {
     out
 }
 
-fn str_lit(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.value()),
-        Expr::Reference(r) => str_lit(&r.expr),
-        _ => None,
-    }
-}
-
 /// BL102.
 pub fn fs_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
     fn_table_sinks(cx, e, FS_SINKS, out);
@@ -347,11 +330,14 @@ pub fn fs_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'a
 /// Whether an expression is an HTTP client (by its making or its declared type), in a
 /// file that uses an HTTP client crate.
 fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
-    if !cx.uses.imports_crate(HTTP_CLIENT_CRATES)
-        && !HTTP_CLIENT_CRATES
-            .iter()
-            .any(|c| cx.src.text.contains(&format!("{c}::")))
-    {
+    // Once per file, not per `.get(..)`: does the file use an HTTP client crate at all?
+    let uses_client = cx.uses.imports_crate(HTTP_CLIENT_CRATES)
+        || cx.text_fact("http-client-crate", |t| {
+            HTTP_CLIENT_CRATES
+                .iter()
+                .any(|c| t.contains(&format!("{c}::")))
+        });
+    if !uses_client {
         return false;
     }
     let base = chain_base(cx, e);
@@ -359,11 +345,12 @@ fn is_http_client<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
         Expr::Call(c) => match &*c.func {
             Expr::Path(p) => {
                 let segs = cx.resolve_memo(&p.path);
-                segs.iter().any(|s| HTTP_CLIENT_TYPES.contains(&s.as_str()))
-                    && segs.iter().any(|s| {
-                        HTTP_CLIENT_CRATES.contains(&s.as_str())
-                            || HTTP_CLIENT_TYPES.contains(&s.as_str())
-                    })
+                crate::model::http_clients::constructor(&segs).is_some()
+                    || segs.iter().any(|s| HTTP_CLIENT_TYPES.contains(&s.as_str()))
+                        && segs.iter().any(|s| {
+                            HTTP_CLIENT_CRATES.contains(&s.as_str())
+                                || HTTP_CLIENT_TYPES.contains(&s.as_str())
+                        })
                     || ends_with(&segs, &["ureq", "agent"])
             }
             _ => false,
@@ -455,7 +442,7 @@ pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkA
             let shell = c
                 .args
                 .first()
-                .and_then(str_lit)
+                .and_then(crate::engine::taint::eval::str_literal)
                 .is_some_and(|s| SHELLS.contains(&s.as_str()));
             if !shell {
                 return;
@@ -463,11 +450,9 @@ pub fn command_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkA
             let is_flag = |f: &str| matches!(f, "-c" | "/C" | "/c" | "-Command");
             // `.args(["-c", &line])`: what follows the flag in the same array.
             if let Some(Expr::Array(arr)) = mc.args.first() {
-                if let Some(i) = arr
-                    .elems
-                    .iter()
-                    .position(|x| str_lit(x).is_some_and(|f| is_flag(&f)))
-                {
+                if let Some(i) = arr.elems.iter().position(|x| {
+                    crate::engine::taint::eval::str_literal(x).is_some_and(|f| is_flag(&f))
+                }) {
                     for x in arr.elems.iter().skip(i + 1) {
                         out.push(SinkArg {
                             arg: x,

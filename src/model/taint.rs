@@ -46,33 +46,12 @@ pub const HASHED: Kinds = 1 << 15;
 /// choose it for a victim (matters for what the victim's browser is sent back).
 pub const FROM_HEADER: Kinds = 1 << 14;
 
-/// Methods whose result carries their receiver's data (and their arguments', for the
-/// ones that combine: `join`, `unwrap_or`).
+/// Methods, besides [`crate::model::values::TRANSPARENT_METHODS`], whose result carries
+/// their receiver's data (and their arguments', for the ones that combine: `join`,
+/// `unwrap_or`).
 pub const CARRYING_METHODS: &[&str] = &[
-    "to_string",
-    "to_owned",
-    "clone",
-    "as_str",
-    "as_ref",
     "as_mut",
-    "into",
-    "borrow",
-    "as_deref",
-    "deref",
-    "trim",
-    "trim_start",
-    "trim_end",
-    "trim_matches",
-    "trim_start_matches",
-    "trim_end_matches",
-    "to_lowercase",
-    "to_uppercase",
-    "to_ascii_lowercase",
-    "to_ascii_uppercase",
-    "unwrap",
-    "expect",
     "unwrap_or",
-    "unwrap_or_default",
     "unwrap_or_else",
     "ok",
     "ok_or",
@@ -80,12 +59,6 @@ pub const CARRYING_METHODS: &[&str] = &[
     "map_err",
     "context",
     "with_context",
-    "cloned",
-    "copied",
-    "as_slice",
-    "into_owned",
-    "into_boxed_str",
-    "iter",
     "into_iter",
     "next",
     "nth",
@@ -163,6 +136,13 @@ pub const CARRYING_METHODS: &[&str] = &[
     "field",
     "canonicalize",
 ];
+
+/// Whether a method's result carries its receiver's data: the methods that return the
+/// receiver in another form ([`crate::model::values::TRANSPARENT_METHODS`]) and the
+/// accessors, splitters and combinators above.
+pub fn is_carrying_method(name: &str) -> bool {
+    crate::model::values::TRANSPARENT_METHODS.contains(&name) || CARRYING_METHODS.contains(&name)
+}
 
 /// Methods whose result is also carried from their arguments (not closures).
 pub const ARG_CARRYING_METHODS: &[&str] = &[

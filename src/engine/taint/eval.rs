@@ -358,7 +358,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             return mark(self.expr(&mc.receiver, at, d), |a| a.kinds |= m::FILE_NAME);
         }
         let own_type = self.cx.receiver_is_own_type(name, &mc.receiver);
-        if m::CARRYING_METHODS.contains(&name) && !own_type {
+        if m::is_carrying_method(name) && !own_type {
             let mut t = self.expr(&mc.receiver, at, d);
             if let Some(k) = closure_kinds(&mc.args) {
                 t = mark(t, |a| {
@@ -646,9 +646,7 @@ fn mark(mut t: Taint, f: impl Fn(&mut Atom)) -> Taint {
     t
 }
 
-fn ends_with(segs: &[&str], pat: &[&str]) -> bool {
-    segs.len() >= pat.len() && segs[segs.len() - pat.len()..] == *pat
-}
+use super::path_ends_with as ends_with;
 
 /// The value a block ends with.
 pub fn block_tail(b: &syn::Block) -> Option<&Expr> {
@@ -1021,7 +1019,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             }
             Expr::MethodCall(mc) => {
                 let name = mc.method.to_string();
-                if (m::CARRYING_METHODS.contains(&name.as_str())
+                if (m::is_carrying_method(&name)
                     || crate::model::values::BOUNDED_METHODS.contains(&name.as_str()))
                     && !self.receiver_is_own_type(&name, &mc.receiver)
                 {
@@ -1541,7 +1539,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     }
 }
 
-fn str_literal(e: &Expr) -> Option<String> {
+/// The text of a string or char literal, through references.
+pub fn str_literal(e: &Expr) -> Option<String> {
     match e {
         Expr::Lit(l) => match &l.lit {
             syn::Lit::Str(s) => Some(s.value()),

@@ -264,6 +264,16 @@ pub struct FileTaint {
     pub resolved: std::cell::RefCell<Option<(usize, Vec<String>)>>,
 }
 
+/// Whether a resolved path ends with `pat` (`["std", "fs", "read"]`): the sink and model
+/// tables name paths from the crate on.
+pub fn path_ends_with<S: AsRef<str>>(segs: &[S], pat: &[&str]) -> bool {
+    segs.len() >= pat.len()
+        && segs[segs.len() - pat.len()..]
+            .iter()
+            .zip(pat)
+            .all(|(a, b)| a.as_ref() == *b)
+}
+
 /// Every taint spec of the catalogue.
 pub fn all_specs() -> Vec<&'static Spec> {
     crate::rules::checks()

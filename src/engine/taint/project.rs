@@ -295,15 +295,28 @@ fn same_data(a: &Resolved, b: &Resolved) -> bool {
 }
 
 /// What the caller's atom (`a`, the call's result) adds to a resolved return value.
-fn apply(mut r: Resolved, a: &Atom) -> Option<Resolved> {
-    r.numeric |= a.numeric;
-    r.kinds |= a.kinds;
-    for f in &a.fields {
+fn apply(r: Resolved, a: &Atom) -> Option<Resolved> {
+    then(r, a.numeric, a.kinds, &a.fields, &a.in_fields)
+}
+
+/// `r` as a later step saw it: converted (`numeric`), checked (`kinds`), its `fields`
+/// read and the result put in struct fields `in_fields`. `None`: a field read misses the
+/// data.
+fn then(
+    mut r: Resolved,
+    numeric: bool,
+    kinds: Kinds,
+    fields: &[String],
+    in_fields: &[String],
+) -> Option<Resolved> {
+    r.numeric |= numeric;
+    r.kinds |= kinds;
+    for f in fields {
         if !super::read_field(&mut r.fields, &mut r.in_fields, f) {
             return None;
         }
     }
-    let mut wrapped = a.in_fields.clone();
+    let mut wrapped = in_fields.to_vec();
     wrapped.append(&mut r.in_fields);
     r.in_fields = wrapped;
     Some(r)
@@ -311,17 +324,14 @@ fn apply(mut r: Resolved, a: &Atom) -> Option<Resolved> {
 
 /// Data `outer` entering a parameter, seen through `inner` (what the function did with
 /// the parameter): fields appended, checks and conversions added.
-fn combine(mut outer: Resolved, inner: &Resolved, via: Option<String>) -> Option<Resolved> {
-    outer.numeric |= inner.numeric;
-    outer.kinds |= inner.kinds;
-    for f in &inner.fields {
-        if !super::read_field(&mut outer.fields, &mut outer.in_fields, f) {
-            return None;
-        }
-    }
-    let mut wrapped = inner.in_fields.clone();
-    wrapped.append(&mut outer.in_fields);
-    outer.in_fields = wrapped;
+fn combine(outer: Resolved, inner: &Resolved, via: Option<String>) -> Option<Resolved> {
+    let mut outer = then(
+        outer,
+        inner.numeric,
+        inner.kinds,
+        &inner.fields,
+        &inner.in_fields,
+    )?;
     if outer.ty.is_none() {
         outer.ty = inner.ty.clone();
     }

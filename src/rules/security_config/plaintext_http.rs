@@ -24,24 +24,6 @@ crate::declare_rule! {
 
 pub struct PlaintextHttp;
 
-/// What on the request's statement sends credentials: bearer or basic auth, an
-/// `Authorization`, API-key or cookie header.
-const CREDENTIAL_MARKERS: &[&str] = &[
-    "bearer_auth",
-    "basic_auth",
-    "AUTHORIZATION",
-    "\"authorization\"",
-    "\"Authorization\"",
-    "api-key",
-    "api_key",
-    "apikey",
-    "x-auth-token",
-    "COOKIE",
-    "\"cookie\"",
-    "\"Cookie\"",
-    "PROXY_AUTHORIZATION",
-];
-
 impl Rule for PlaintextHttp {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -57,7 +39,7 @@ impl Rule for PlaintextHttp {
             let Some(url) = url_text(cx, s.arg, 0) else {
                 continue;
             };
-            let Some(host) = plain_http_host(&url) else {
+            let Some(host) = crate::model::http_clients::plain_http_host(&url) else {
                 continue;
             };
             let creds = credentials_on_statement(cx, s.span);
@@ -162,97 +144,14 @@ fn url_text<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, depth: u32) -> Option<String
     }
 }
 
-/// The host of an `http://` URL when it is neither loopback, nor on a private network,
-/// nor a single-label name (a container or service name), nor a documentation example.
-pub fn plain_http_host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("http://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = if let Some(h) = host_port.strip_prefix('[') {
-        h.split(']').next()?.to_string()
-    } else {
-        host_port.split(':').next()?.to_string()
-    };
-    let h = host.to_ascii_lowercase();
-    if h.is_empty() || h.contains('{') || !h.contains('.') {
-        return None;
-    }
-    let local = h == "localhost"
-        || h.ends_with(".localhost")
-        || h.starts_with("127.")
-        || h == "0.0.0.0"
-        || h == "::1"
-        || h.starts_with("10.")
-        || h.starts_with("192.168.")
-        || h.starts_with("169.254.")
-        || (h.starts_with("172.")
-            && h.split('.')
-                .nth(1)
-                .and_then(|o| o.parse::<u8>().ok())
-                .is_some_and(|o| (16..=31).contains(&o)))
-        || (h.starts_with("fd") && h.contains(':'))
-        || [
-            ".local",
-            ".internal",
-            ".lan",
-            ".home",
-            ".svc",
-            ".cluster.local",
-            ".test",
-            ".example",
-            ".invalid",
-            ".onion",
-        ]
-        .iter()
-        .any(|s| h.ends_with(s))
-        || h == "example.com"
-        || h.ends_with(".example.com")
-        || h == "example.org"
-        || h.ends_with(".example.org")
-        || h == "example.net"
-        || h.ends_with(".example.net")
-        || h.starts_with("host.docker");
-    (!local).then_some(host)
-}
-
 /// The credential marker on the statement holding the request, if any.
 fn credentials_on_statement(cx: &Cx<'_, '_>, span: proc_macro2::Span) -> Option<&'static str> {
     let start = cx.src.region(span).byte_start;
     let text = &cx.src.text[start..];
     let end = text.find(';').unwrap_or(text.len()).min(2000);
     let stmt = &text[..end];
-    CREDENTIAL_MARKERS
+    crate::model::http_clients::CREDENTIAL_MARKERS
         .iter()
         .copied()
         .find(|m| stmt.contains(m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plain_http_host;
-
-    #[test]
-    fn hosts() {
-        assert_eq!(
-            plain_http_host("http://api.vendor.io/v1").as_deref(),
-            Some("api.vendor.io")
-        );
-        assert_eq!(
-            plain_http_host("http://user:pw@api.vendor.io:8080/").as_deref(),
-            Some("api.vendor.io")
-        );
-        assert_eq!(plain_http_host("https://api.vendor.io"), None);
-        assert_eq!(plain_http_host("http://localhost:8080"), None);
-        assert_eq!(plain_http_host("http://127.0.0.1/x"), None);
-        assert_eq!(plain_http_host("http://10.1.2.3/x"), None);
-        assert_eq!(plain_http_host("http://172.20.0.5/x"), None);
-        assert_eq!(
-            plain_http_host("http://172.40.0.5/x").as_deref(),
-            Some("172.40.0.5")
-        );
-        assert_eq!(plain_http_host("http://minio:9000"), None);
-        assert_eq!(plain_http_host("http://svc.ns.svc.cluster.local"), None);
-        assert_eq!(plain_http_host("http://{}/x"), None);
-        assert_eq!(plain_http_host("http://[::1]:80/"), None);
-    }
 }
