@@ -158,6 +158,26 @@ macro_rules! declare_rule {
     };
 }
 
+/// Declares a taint rule's type: its metadata is the file's `META`, its check the file's
+/// taint specification `SPEC` ([`crate::engine::taint::Spec`]), run by the engine.
+#[macro_export]
+macro_rules! taint_rule {
+    ($(#[$attr:meta])* $vis:vis struct $Name:ident;) => {
+        $(#[$attr])*
+        $vis struct $Name;
+
+        impl $crate::rules::Rule for $Name {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &META
+            }
+
+            fn taint(&self) -> Option<&'static $crate::engine::taint::Spec> {
+                Some(&SPEC)
+            }
+        }
+    };
+}
+
 /// A rule's check: hooks called by the walker for every node of interest. Rules are
 /// stateless and shared between threads; per-file state lives in [`Cx`].
 pub trait Rule: Send + Sync {

@@ -5,7 +5,6 @@
 
 use crate::engine::taint::{Shape, Spec};
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -32,14 +31,6 @@ pub static SPEC: Spec = Spec {
     help: "run a fixed program and pass request data as separate `.arg(..)` values without a shell; choose programs from an allow-list",
 };
 
-pub struct CommandInjection;
-
-impl Rule for CommandInjection {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct CommandInjection;
 }

@@ -5,7 +5,6 @@
 
 use crate::engine::taint::{Shape, Spec};
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -32,14 +31,6 @@ pub static SPEC: Spec = Spec {
     help: "render with an auto-escaping template (askama, maud, tera), or escape the text (`html_escape::encode_text`)",
 };
 
-pub struct CrossSiteScripting;
-
-impl Rule for CrossSiteScripting {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct CrossSiteScripting;
 }

@@ -5,7 +5,6 @@
 
 use crate::engine::taint::{Shape, Spec};
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -32,14 +31,6 @@ pub static SPEC: Spec = Spec {
     help: "keep only the file name (`Path::new(&name).file_name()`), reject `..` and separators, or `canonicalize()` the joined path and check it `starts_with` the root",
 };
 
-pub struct PathTraversal;
-
-impl Rule for PathTraversal {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct PathTraversal;
 }

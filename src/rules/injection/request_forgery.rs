@@ -5,7 +5,6 @@
 
 use crate::engine::taint::{Shape, Spec};
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -32,14 +31,6 @@ pub static SPEC: Spec = Spec {
     help: "build the URL from a fixed scheme and host (`format!(\"https://api.example.com/{}\", urlencoding::encode(..))`), or parse it and check `host_str()` against an allow-list",
 };
 
-pub struct RequestForgery;
-
-impl Rule for RequestForgery {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct RequestForgery;
 }

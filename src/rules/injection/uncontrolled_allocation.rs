@@ -5,7 +5,6 @@
 
 use crate::engine::taint::{Shape, Spec};
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -32,14 +31,6 @@ pub static SPEC: Spec = Spec {
     help: "bound the size first (`n.min(MAX)`, or reject `n > MAX`)",
 };
 
-pub struct UncontrolledAllocation;
-
-impl Rule for UncontrolledAllocation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct UncontrolledAllocation;
 }

@@ -9,7 +9,6 @@ use crate::engine::taint::project::Resolved;
 use crate::engine::taint::{Shape, Spec};
 use crate::model::secrets::is_password_name;
 use crate::model::taint as m;
-use crate::rules::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
@@ -48,14 +47,6 @@ pub static SPEC: Spec = Spec {
     help: "hash the password with a password hash (argon2, bcrypt, scrypt) and store the hash; compare with the library's verify function",
 };
 
-pub struct CleartextPasswordStorage;
-
-impl Rule for CleartextPasswordStorage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn taint(&self) -> Option<&'static Spec> {
-        Some(&SPEC)
-    }
+crate::taint_rule! {
+    pub struct CleartextPasswordStorage;
 }
