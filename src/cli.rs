@@ -108,6 +108,10 @@ struct CheckArgs {
     /// Print the number of findings per rule instead of the findings
     #[arg(long)]
     statistics: bool,
+    /// List every finding of a root cause shared by many (`human`, `concise`), not only
+    /// the first few
+    #[arg(long)]
+    show_all: bool,
     /// Print the layers BL401 found (configured or inferred) and the modules in each,
     /// instead of the findings.
     #[arg(long)]
@@ -580,6 +584,8 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             .findings
             .retain(|f| f.code == INTERNAL_ERROR.code || c.touches(f));
     }
+    // The causes' finding counts are of what is reported.
+    crate::engine::causes::annotate(&mut report.findings);
     let format = match args.message_format {
         Some(MessageFormat::Human) => Format::Human,
         Some(MessageFormat::Short) => Format::Concise,
@@ -600,6 +606,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         color,
         sarif_category: args.sarif_category.clone(),
         root: cwd.clone(),
+        show_all: args.show_all,
     };
     let mut buf: Vec<u8> = Vec::new();
     if args.statistics && matches!(format, Format::Human | Format::Concise) {

@@ -87,6 +87,69 @@ impl Region {
 pub struct Label {
     pub region: Region,
     pub message: String,
+    /// The file the label is in, when not the finding's own (as displayed, like
+    /// [`Finding::path`]): the evidence of a cause declared elsewhere.
+    pub path: Option<String>,
+}
+
+impl Label {
+    /// A label in the finding's own file.
+    pub fn here(region: Region, message: String) -> Self {
+        Label {
+            region,
+            message,
+            path: None,
+        }
+    }
+
+    /// The label's file: its own, or the finding's.
+    pub fn path_or<'a>(&'a self, finding_path: &'a str) -> &'a str {
+        self.path.as_deref().unwrap_or(finding_path)
+    }
+}
+
+/// The root cause of a finding: one place whose change fixes every finding that shares
+/// it (a type whose derived `Debug` prints a credential, a payload type that validates
+/// nothing). Findings with the same cause group together in the terminal, and carry the
+/// same `cause` id in the machine formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// What is at the cause, independent of line numbers (`RequestContext.api_key`).
+    pub key: String,
+    /// The cause's file, as displayed.
+    pub path: String,
+    /// The cause's own location (the secret field, the payload type's name).
+    pub region: Region,
+    /// The lines of the cause's item header (its first attribute through its name):
+    /// a `backlint:allow` aimed at one of them, or at `region`'s line, suppresses every
+    /// finding of the cause.
+    pub lines: (usize, usize),
+    /// What the cause is (`` `RequestContext` derives `Debug`, which prints its field `api_key` ``).
+    pub message: String,
+    /// The change at the cause that fixes every finding it produces.
+    pub fix: String,
+    /// Stable id of the cause: a fingerprint of the rule, the cause's file and `key`
+    /// (set by [`crate::engine::causes::annotate`]).
+    pub id: String,
+    /// How many reported findings share the cause (set with `id`).
+    pub count: usize,
+}
+
+impl Cause {
+    /// "fixes both findings from this cause", "fixes all 21 findings from this cause".
+    pub fn fixes(count: usize) -> String {
+        match count {
+            0 | 1 => "fixes the finding from this cause".into(),
+            2 => "fixes both findings from this cause".into(),
+            n => format!("fixes all {n} findings from this cause"),
+        }
+    }
+
+    /// Whether a suppression comment aimed at `line` of `path` covers the cause.
+    pub fn covered_by(&self, path: &str, line: usize) -> bool {
+        self.path == path
+            && (line == self.region.line || (self.lines.0..=self.lines.1).contains(&line))
+    }
 }
 
 /// One violation reported by a rule.
@@ -109,6 +172,8 @@ pub struct Finding {
     /// Reported only with `--preview`: a finding of a stable rule resting on weak evidence
     /// (a name heuristic) rather than on what the rule's stable check requires.
     pub preview: bool,
+    /// The root cause, when it lies in one place that other findings may share.
+    pub cause: Option<Box<Cause>>,
 }
 
 impl Finding {
@@ -126,6 +191,7 @@ impl Finding {
             fingerprint: String::new(),
             group: None,
             preview: false,
+            cause: None,
         }
     }
 
@@ -134,6 +200,23 @@ impl Finding {
     pub fn preview_only(mut self) -> Self {
         self.preview = true;
         self
+    }
+
+    /// The help as reported: with a cause, the fix at the cause first (and how many
+    /// findings it removes), then the finding's own remedy.
+    pub fn help_text(&self) -> Option<String> {
+        let Some(c) = &self.cause else {
+            return self.help.clone();
+        };
+        let mut help = c.fix.clone();
+        if c.count > 1 {
+            help += ": ";
+            help += &Cause::fixes(c.count);
+        }
+        if let Some(local) = &self.help {
+            help += &format!("; or, for this finding alone: {local}");
+        }
+        Some(help)
     }
 
     /// The deterministic ordering of every report: path, line, column, code, message.

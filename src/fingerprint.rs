@@ -35,6 +35,17 @@ pub fn located_fingerprint(fingerprint: &str, path: &str) -> String {
     hex16(&h.finalize())
 }
 
+/// The id of a finding's root cause: its rule, the cause's file (as displayed) and what
+/// is there (`debug:RequestContext.api_key`), without line numbers.
+pub fn cause_id(code: &str, path: &str, key: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [code, path, key] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex16(&h.finalize())
+}
+
 fn hex16(digest: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -77,8 +77,10 @@ pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
     if !partial {
         warnings.extend(analysis.warnings);
     }
+    let mut findings = analysis.findings;
+    engine::causes::annotate(&mut findings);
     Report {
-        findings: analysis.findings,
+        findings,
         errors,
         warnings,
         files: analysis.files,
@@ -146,6 +148,7 @@ fn analyze_one(
             };
             engine::settle(d, &project, settings).filter(|f| settings.reports(f))
         }));
+        engine::causes::suppress_at_causes(&mut findings, out.cause_allows);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         engine::drop_outranked(&mut findings);
         findings

@@ -936,3 +936,51 @@ fn message_format_names_and_conflict_with_format() {
                 .and(predicate::str::contains("cannot be used with")),
         );
 }
+
+/// The README's root-cause sample is what backlint prints on `fixtures/projects/causes`,
+/// and `--show-all` lists every place of the cause.
+#[test]
+fn readme_root_cause_sample_is_current() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Root causes").expect("section")..];
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("a text block");
+    let out = bare()
+        .current_dir(repo().join("fixtures/projects/causes"))
+        .args(["--select", "BL201", "--preview"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with(block),
+        "README sample is stale; the output is:\n{out}"
+    );
+    let all = bare()
+        .current_dir(repo().join("fixtures/projects/causes"))
+        .args([
+            "--select",
+            "BL201",
+            "--preview",
+            "--show-all",
+            "--format",
+            "concise",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let all = String::from_utf8(all).unwrap();
+    assert_eq!(
+        all.lines().filter(|l| l.starts_with("  src/")).count(),
+        4,
+        "{all}"
+    );
+    assert!(!all.contains("more (`--show-all`"), "{all}");
+}

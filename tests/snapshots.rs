@@ -29,6 +29,7 @@ fn render(format: Format) -> String {
         color: false,
         sarif_category: None,
         root,
+        show_all: false,
     };
     let mut out = Vec::new();
     report::render(format, &report, &cx, &mut out).unwrap();
@@ -89,6 +90,91 @@ fn cargo_json() {
     let lines: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    insta::assert_json_snapshot!(lines);
+}
+
+/// The root-cause fixture (`fixtures/projects/causes`), run from its directory as a user
+/// would: one type's derived `Debug` and one payload type cause several findings each.
+fn render_causes(format: Format, show_all: bool) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/causes");
+    let extend = Overrides {
+        extend_select: ["BL201", "BL301"].map(String::from).to_vec(),
+        ..Default::default()
+    };
+    let settings = Settings::resolve(&LoadedOptions::default(), &extend)
+        .unwrap()
+        .with_jobs(2);
+    let target = Target {
+        paths: vec![PathBuf::from(".")],
+        ..Target::default()
+    };
+    let report = backlint::check(&settings, &target, &root);
+    let rules = settings.enabled_rules();
+    let cx = RenderContext {
+        rules: &rules,
+        color: false,
+        sarif_category: None,
+        root,
+        show_all,
+    };
+    let mut out = Vec::new();
+    report::render(format, &report, &cx, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn causes_human() {
+    insta::assert_snapshot!(render_causes(Format::Human, false));
+}
+
+#[test]
+fn causes_human_show_all() {
+    insta::assert_snapshot!(render_causes(Format::Human, true));
+}
+
+#[test]
+fn causes_concise() {
+    insta::assert_snapshot!(render_causes(Format::Concise, false));
+}
+
+#[test]
+fn causes_json() {
+    insta::assert_snapshot!(render_causes(Format::Json, false));
+}
+
+#[test]
+fn causes_github() {
+    insta::assert_snapshot!(render_causes(Format::Github, false));
+}
+
+#[test]
+fn causes_sarif() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&render_causes(Format::Sarif, false)).unwrap();
+    // The rules are checked by the sample project's snapshot; keep this one about the
+    // results, their related locations and causes.
+    let results = v["runs"][0]["results"].take();
+    insta::assert_json_snapshot!(results);
+}
+
+#[test]
+fn causes_cargo_json() {
+    let text = render_causes(Format::CargoJson, false);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let canonical = std::fs::canonicalize(&root).unwrap();
+    // Only the diagnostics: the spans in the other file, and the help.
+    let lines: Vec<serde_json::Value> = text
+        .replace(canonical.to_str().unwrap(), "[ROOT]")
+        .replace(root.to_str().unwrap(), "[ROOT]")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|mut l| l["message"].take())
+        .filter(|m| !m.is_null())
+        .map(|mut m| {
+            m["rendered"] = serde_json::Value::Null;
+            m
+        })
         .collect();
     insta::assert_json_snapshot!(lines);
 }

@@ -563,6 +563,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             vec![Label {
                 region: built,
                 message: format!("SQL built here with `{}`", part.via),
+                path: None,
             }]
         } else {
             Vec::new()

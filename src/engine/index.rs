@@ -3,19 +3,35 @@
 //! parallel) and merged afterwards. Syntax trees are not kept.
 
 use crate::config::SecretSettings;
+use crate::engine::source::SourceFile;
 use crate::engine::usemap::UseMap;
 use crate::engine::validation::Callee;
+use crate::finding::Region;
 use crate::model::names::words;
 use crate::model::secrets::{
     is_secret_name, is_strong_secret_name, NOT_SECRET_TYPES, REDACTING_TYPES,
 };
 use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
 use syn::{Fields, Item, Type};
+
+/// Where an item of the index is declared: the cause of the findings it produces.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// The file, as displayed.
+    pub path: String,
+    /// The item's name.
+    pub region: Region,
+    /// The item's first line (its first attribute's).
+    pub first_line: usize,
+}
 
 /// A struct or enum of the workspace.
 #[derive(Debug, Clone)]
 pub struct TypeDef {
     pub name: String,
+    /// Where it is declared.
+    pub site: Site,
     pub krate: Option<String>,
     /// The module the type is declared in (`["crate", "routes", "login"]`).
     pub module: Vec<String>,
@@ -67,6 +83,8 @@ pub struct FieldDef {
     pub bounded: bool,
     /// Left out of the derived `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
     pub skip_debug: bool,
+    /// Where the field is declared (its name and type).
+    pub region: Region,
 }
 
 /// Validation attributes on a field.
@@ -147,6 +165,7 @@ impl FileIndex {
     /// `scan_validate`: input validation is analyzed (function bodies are searched for
     /// parameters they validate only then).
     pub fn build(
+        src: &SourceFile,
         items: &[Item],
         krate: Option<&str>,
         module: &[String],
@@ -154,7 +173,13 @@ impl FileIndex {
         scan_validate: bool,
     ) -> Self {
         let mut out = FileIndex::default();
-        out.collect(items, krate, module, uses, scan_validate, 0);
+        let mut b = Builder {
+            src,
+            krate,
+            uses,
+            scan_validate,
+        };
+        b.collect(&mut out, items, module, 0);
         out
     }
 
@@ -219,29 +244,39 @@ impl FileIndex {
             }
         }
     }
+}
 
-    fn collect(
-        &mut self,
-        items: &[Item],
-        krate: Option<&str>,
-        module: &[String],
-        uses: &UseMap,
-        scan_validate: bool,
-        depth: usize,
-    ) {
+/// Builds one file's [`FileIndex`].
+#[derive(Clone, Copy)]
+struct Builder<'a> {
+    src: &'a SourceFile,
+    krate: Option<&'a str>,
+    uses: &'a UseMap,
+    scan_validate: bool,
+}
+
+impl Builder<'_> {
+    fn collect(&mut self, out: &mut FileIndex, items: &[Item], module: &[String], depth: usize) {
+        let Builder {
+            src,
+            krate,
+            uses,
+            scan_validate,
+        } = *self;
         if depth > 64 {
             return;
         }
         for item in items {
             match item {
-                Item::Fn(f) if scan_validate => self.note_validating_fn(None, &f.sig, &f.block),
+                Item::Fn(f) if scan_validate => out.note_validating_fn(None, &f.sig, &f.block),
                 // Only types that can print a secret (`Debug`) or arrive as request input
                 // (`Deserialize`, `FromForm`, `Validate`) are kept, to keep the index small:
                 // a field of a type without `Debug` could not be printed by a derived one.
                 Item::Struct(s) if indexed(&s.attrs) => {
                     let name = s.ident.to_string();
-                    let fields = fields_of(&s.fields, None, &name, uses);
-                    self.types.push(TypeDef {
+                    let fields = fields_of(src, &s.fields, None, &name, uses);
+                    out.types.push(TypeDef {
+                        site: site(src, &s.attrs, &s.ident, s.struct_token.span),
                         name,
                         krate: krate.map(str::to_string),
                         module: module.to_vec(),
@@ -258,9 +293,10 @@ impl FileIndex {
                     let mut fields = Vec::new();
                     for v in &e.variants {
                         let vname = v.ident.to_string();
-                        fields.extend(fields_of(&v.fields, Some(&vname), &vname, uses));
+                        fields.extend(fields_of(src, &v.fields, Some(&vname), &vname, uses));
                     }
-                    self.types.push(TypeDef {
+                    out.types.push(TypeDef {
+                        site: site(src, &e.attrs, &e.ident, e.enum_token.span),
                         name,
                         krate: krate.map(str::to_string),
                         module: module.to_vec(),
@@ -278,14 +314,14 @@ impl FileIndex {
                             .map(|s| s.ident.to_string());
                         for it in &imp.items {
                             if let syn::ImplItem::Fn(m) = it {
-                                self.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
+                                out.note_validating_fn(owner.as_deref(), &m.sig, &m.block);
                             }
                         }
                     }
                     let Some((_, path, _)) = &imp.trait_ else {
                         if let Some(t) = crate::model::types::type_name(&imp.self_ty) {
                             if imp.items.iter().any(returns_result) {
-                                self.fallible_impls.push(t.ident.to_string());
+                                out.fallible_impls.push(t.ident.to_string());
                             }
                         }
                         continue;
@@ -298,7 +334,7 @@ impl FileIndex {
                     };
                     let self_ty = self_ty.ident.to_string();
                     if last.ident == "Debug" {
-                        self.debug_impls.push(self_ty);
+                        out.debug_impls.push(self_ty);
                         continue;
                     }
                     let trait_name = last.ident.to_string();
@@ -310,7 +346,7 @@ impl FileIndex {
                         .map(|s| s.ident.to_string());
                     let mut v = CallsValidate(false);
                     syn::visit::Visit::visit_item_impl(&mut v, imp);
-                    self.impls.push(ImplDef {
+                    out.impls.push(ImplDef {
                         trait_name,
                         self_ty,
                         trait_arg,
@@ -321,12 +357,33 @@ impl FileIndex {
                     if let Some((_, inner)) = &m.content {
                         let mut sub = module.to_vec();
                         sub.push(m.ident.to_string());
-                        self.collect(inner, krate, &sub, uses, scan_validate, depth + 1);
+                        self.collect(out, inner, &sub, depth + 1);
                     }
                 }
                 _ => {}
             }
         }
+    }
+}
+
+/// Where an item is declared: its name, and its first line (an attribute's, if any).
+fn site(
+    src: &SourceFile,
+    attrs: &[syn::Attribute],
+    ident: &syn::Ident,
+    keyword: proc_macro2::Span,
+) -> Site {
+    let first = attrs
+        .iter()
+        .filter(|a| matches!(a.style, syn::AttrStyle::Outer))
+        .map(|a| a.pound_token.span.start().line)
+        .chain(std::iter::once(keyword.start().line))
+        .min()
+        .unwrap_or(1);
+    Site {
+        path: src.display.clone(),
+        region: src.region(ident.span()),
+        first_line: first.max(1),
     }
 }
 
@@ -521,7 +578,13 @@ const UNBOUNDED_TYPES: &[&str] = &[
     "VecDeque", "IndexMap", "Cow", "Box",
 ];
 
-fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap) -> Vec<FieldDef> {
+fn fields_of(
+    src: &SourceFile,
+    fields: &Fields,
+    variant: Option<&str>,
+    owner: &str,
+    uses: &UseMap,
+) -> Vec<FieldDef> {
     let mut out = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let (name, role) = match &f.ident {
@@ -567,6 +630,10 @@ fn fields_of(fields: &Fields, variant: Option<&str>, owner: &str, uses: &UseMap)
             strong_role: false,
             bounded,
             skip_debug: skips_debug(&f.attrs),
+            region: {
+                let start = f.ident.as_ref().map_or_else(|| f.ty.span(), |i| i.span());
+                src.region_from_to(start, f.ty.span())
+            },
         });
     }
     out
@@ -741,6 +808,9 @@ pub struct ProjectIndex {
     fallible_impls: HashSet<String>,
     /// Types whose `Debug` output contains a credential, with the field that does.
     leaky: HashMap<String, String>,
+    /// Of `leaky`, the field declaration that puts the credential in the output (for a
+    /// type nesting a leaking type, the nested type's).
+    leak_sites: HashMap<String, LeakSite>,
     /// Of `leaky`, the types that print a credential named unambiguously (`password`,
     /// `api_key`, a configured type) rather than only a weakly named one (`token`).
     strong_leaky: HashSet<String>,
@@ -758,6 +828,23 @@ pub struct ProjectIndex {
     /// the type of the defining `impl`, and the calls.
     param_passes: HashMap<(String, usize), Vec<ParamPasses>>,
 }
+
+/// The declaration of a field that a derived `Debug` prints a credential from.
+#[derive(Debug, Clone)]
+pub struct LeakSite {
+    /// The type declaring the field.
+    pub owner: String,
+    /// The field, as shown in messages.
+    pub field: String,
+    /// Where the type is declared.
+    pub site: Site,
+    /// Where the field is declared.
+    pub field_region: Region,
+}
+
+/// Why a type's derived `Debug` prints a credential: the reason (for messages), whether
+/// that is strong evidence, and the field declaration it comes from.
+type Leak = (String, bool, LeakSite);
 
 /// One definition of a function parameter given on: the type whose `impl` defines the
 /// function, and the calls it is given to.
@@ -824,11 +911,17 @@ impl ProjectIndex {
     /// Why `def`'s derived `Debug` prints a credential, given the types already known to,
     /// and whether that is strong evidence (a field named unambiguously, a configured
     /// type, a nested type that leaks so); a strong reason is preferred.
-    fn def_leak(&self, def: &TypeDef, secrets: &SecretSettings) -> Option<(String, bool)> {
+    fn def_leak(&self, def: &TypeDef, secrets: &SecretSettings) -> Option<Leak> {
         if !def.derives_debug || self.debug_impls.contains(&def.name) {
             return None;
         }
         let mut weak = None;
+        let here = |f: &FieldDef| LeakSite {
+            owner: def.name.clone(),
+            field: f.name.clone(),
+            site: def.site.clone(),
+            field_region: f.region,
+        };
         for f in &def.fields {
             if f.skip_debug || f.type_names.iter().any(|n| self.redacts(n, secrets)) {
                 continue;
@@ -837,7 +930,7 @@ impl ProjectIndex {
                 continue;
             }
             if secrets.types.iter().any(|t| f.type_names.contains(t)) {
-                return Some((format!("field `{}`", f.name), true));
+                return Some((format!("field `{}`", f.name), true, here(f)));
             }
             // A field of a workspace type prints what that type's `Debug` prints (the
             // nested check below), whatever the field is called.
@@ -852,9 +945,9 @@ impl ProjectIndex {
             {
                 let r = format!("field `{}`", f.name);
                 if f.strong_role {
-                    return Some((r, true));
+                    return Some((r, true, here(f)));
                 }
-                weak.get_or_insert(r);
+                weak.get_or_insert((r, here(f)));
                 continue;
             }
             if let Some(n) = f.type_names.iter().zip(&f.type_crates).find_map(|(n, c)| {
@@ -862,13 +955,14 @@ impl ProjectIndex {
                 (*n != def.name && in_workspace && self.leaky.contains_key(n)).then_some(n)
             }) {
                 let r = format!("field `{}` (`{n}`: {})", f.name, self.leaky[n]);
+                let at = self.leak_sites.get(n).cloned().unwrap_or_else(|| here(f));
                 if self.strong_leaky.contains(n) {
-                    return Some((r, true));
+                    return Some((r, true, at));
                 }
-                weak.get_or_insert(r);
+                weak.get_or_insert((r, at));
             }
         }
-        weak.map(|r| (r, false))
+        weak.map(|(r, at)| (r, false, at))
     }
 
     /// Fixpoint: a type leaks if every definition of that name leaks, directly or
@@ -884,38 +978,39 @@ impl ProjectIndex {
                     continue;
                 }
                 let defs = &self.types[n];
-                let reasons: Vec<Option<(String, bool)>> =
+                let reasons: Vec<Option<Leak>> =
                     defs.iter().map(|d| self.def_leak(d, secrets)).collect();
                 if reasons.iter().all(Option::is_some) {
                     let strong = reasons.iter().all(|r| r.as_ref().is_some_and(|r| r.1));
-                    if let Some(Some((r, _))) = reasons.into_iter().next() {
-                        added.push((n.clone(), r, strong));
+                    if let Some(Some((r, _, at))) = reasons.into_iter().next() {
+                        added.push((n.clone(), r, strong, at));
                     }
                 }
             }
             if added.is_empty() {
                 break;
             }
-            for (n, r, strong) in added {
+            for (n, r, strong, at) in added {
                 if strong {
                     self.strong_leaky.insert(n.clone());
                 }
+                self.leak_sites.insert(n.clone(), at);
                 self.leaky.insert(n, r);
             }
         }
         // A type found leaking through a weakly named field may also nest a type found
         // leaking strongly later on.
         for _ in 0..16 {
-            let upgraded: Vec<(String, String)> = names
+            let upgraded: Vec<(String, String, LeakSite)> = names
                 .iter()
                 .filter(|n| self.leaky.contains_key(*n) && !self.strong_leaky.contains(*n))
                 .filter_map(|n| {
                     let defs = &self.types[n];
-                    let reasons: Vec<Option<(String, bool)>> =
+                    let reasons: Vec<Option<Leak>> =
                         defs.iter().map(|d| self.def_leak(d, secrets)).collect();
                     let strong = reasons.iter().all(|r| r.as_ref().is_some_and(|r| r.1));
                     match reasons.into_iter().next() {
-                        Some(Some((r, _))) if strong => Some((n.clone(), r)),
+                        Some(Some((r, _, at))) if strong => Some((n.clone(), r, at)),
                         _ => None,
                     }
                 })
@@ -923,8 +1018,9 @@ impl ProjectIndex {
             if upgraded.is_empty() {
                 break;
             }
-            for (n, r) in upgraded {
+            for (n, r, at) in upgraded {
                 self.strong_leaky.insert(n.clone());
+                self.leak_sites.insert(n.clone(), at);
                 self.leaky.insert(n, r);
             }
         }
@@ -970,6 +1066,18 @@ impl ProjectIndex {
         krate: Option<&str>,
         secrets: &SecretSettings,
     ) -> Option<(String, bool)> {
+        self.debug_leak_at(name, krate, secrets)
+            .map(|(r, strong, _)| (r, strong))
+    }
+
+    /// [`ProjectIndex::debug_leak_strength`], and the field declaration the credential
+    /// comes from (of the last definition, when several define the name).
+    pub fn debug_leak_at(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        secrets: &SecretSettings,
+    ) -> Option<Leak> {
         let defs = self.defs(name, krate);
         if defs.is_empty() {
             return None;
@@ -977,11 +1085,11 @@ impl ProjectIndex {
         let mut reason = None;
         let mut strong = true;
         for d in defs {
-            let (r, s) = self.def_leak(d, secrets)?;
+            let (r, s, at) = self.def_leak(d, secrets)?;
             strong &= s;
-            reason = Some(r);
+            reason = Some((r, at));
         }
-        reason.map(|r| (r, strong))
+        reason.map(|(r, at)| (r, strong, at))
     }
 
     /// The type names of field `field` of type `owner` (all definitions must agree).
@@ -1014,6 +1122,20 @@ impl ProjectIndex {
             }
         }
         defs
+    }
+
+    /// Where the payload type `name` is declared, when one declaration answers (in
+    /// `module` if given and known, else the only one of `krate`'s or the workspace's).
+    pub fn type_site(
+        &self,
+        name: &str,
+        krate: Option<&str>,
+        module: Option<&[String]>,
+    ) -> Option<&Site> {
+        match self.defs_in(name, krate, module).as_slice() {
+            [one] => Some(&one.site),
+            _ => None,
+        }
     }
 
     /// The indexed definitions of a type, those of `krate` first if it has any.
@@ -1314,7 +1436,8 @@ mod tests {
     fn index(src: &str) -> ProjectIndex {
         let f = syn::parse_file(src).unwrap();
         let uses = UseMap::build(&f.items, &["crate".into()]);
-        let fi = FileIndex::build(&f.items, Some("app"), &["crate".into()], &uses, true);
+        let file = SourceFile::new("src/lib.rs".into(), src.to_string());
+        let fi = FileIndex::build(&file, &f.items, Some("app"), &["crate".into()], &uses, true);
         ProjectIndex::new(vec![fi], &SecretSettings::default())
     }
 

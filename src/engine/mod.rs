@@ -3,6 +3,7 @@
 
 pub mod builders;
 pub mod calls;
+pub mod causes;
 pub mod contain;
 pub mod cx;
 pub mod depth;
@@ -88,6 +89,10 @@ pub struct FileOutput {
     pub panics_caught: bool,
     /// The file's functions, summarized for the taint engine.
     pub taint: Vec<taint::FnSummary>,
+    /// Suppression comments that covered nothing in the file: each may be aimed at the
+    /// root cause of findings elsewhere (a type's declaration), settled in the project
+    /// pass.
+    pub cause_allows: Vec<causes::CauseAllow>,
 }
 
 /// The result of analysing a set of files.
@@ -139,9 +144,11 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let mut rate_limited = false;
     let mut panics_caught = false;
     let mut summaries = Vec::new();
+    let mut cause_allows = Vec::new();
     for r in results {
         match r {
             Ok(f) => {
+                cause_allows.extend(f.cause_allows);
                 rate_limited |= f.rate_limited;
                 panics_caught |= f.panics_caught;
                 out.findings.extend(f.findings);
@@ -199,6 +206,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
             .filter_map(|d| settle(d, &project, settings))
             .filter(|f| settings.reports(f)),
     );
+    causes::suppress_at_causes(&mut out.findings, cause_allows);
     if layers_on {
         out.warnings = std::mem::take(&mut layer_map.warnings);
         out.layers = Some(layer_map);
@@ -363,16 +371,16 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
                 Some(c) => Some(c.as_str()),
                 None => ty.krate.as_deref(),
             };
-            let (name, (reason, strong)) = match &ty.field {
+            let (name, (reason, strong, at)) = match &ty.field {
                 None => (
                     ty.name.clone(),
-                    index.debug_leak_strength(&ty.name, krate, &settings.secrets)?,
+                    index.debug_leak_at(&ty.name, krate, &settings.secrets)?,
                 ),
                 Some(field) => index
                     .field_types(&ty.name, field, krate)?
                     .into_iter()
                     .find_map(|n| {
-                        let r = index.debug_leak_strength(&n, krate, &settings.secrets)?;
+                        let r = index.debug_leak_at(&n, krate, &settings.secrets)?;
                         Some((n, r))
                     })?,
             };
@@ -382,6 +390,7 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
                 "{}: `{name}` derives `Debug`, which prints its {reason}",
                 f.message
             );
+            causes::debug_leak(&mut f, &at);
             Some(f)
         }
         Condition::IfUnvalidated(check) => {
@@ -439,6 +448,9 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
                 }
             }
             f.message = (check.message)(&f.message, ty, &verdict);
+            if let Some(site) = index.type_site(ty, krate, check.module.as_deref()) {
+                causes::unvalidated_payload(&mut f, ty, site, &verdict);
+            }
             Some(f)
         }
     }
@@ -619,6 +631,7 @@ fn walk_source(
     let uses = usemap::UseMap::build(&file.items, &meta.module);
     let scan_validate = settings.is_enabled("BL301");
     let index = FileIndex::build(
+        src,
         &file.items,
         meta.krate.as_deref(),
         &meta.module,
@@ -655,6 +668,7 @@ fn walk_source(
         rate_limited: false,
         panics_caught: false,
         taint: summaries,
+        cause_allows: Vec::new(),
     }
 }
 
@@ -695,22 +709,46 @@ fn finish_file(src: &SourceFile, mut out: FileOutput, settings: &Settings) -> Fi
             }
         }
     }
-    if enabled(UNUSED_ALLOW.code) {
-        for (id, f) in suppress::unused_with_ids(&allows, &src.display, &enabled) {
-            match covered.remove(&id) {
-                Some(flows) => out.deferred.push(Deferred {
+    let report_unused = enabled(UNUSED_ALLOW.code);
+    for (id, f) in suppress::unused_with_ids(&allows, &src.display, &enabled) {
+        if let Some(flows) = covered.remove(&id) {
+            if report_unused {
+                out.deferred.push(Deferred {
                     finding: f,
                     cond: Condition::UnlessAnyTainted(flows),
-                }),
-                None => out.findings.push(f),
+                });
             }
+            continue;
+        }
+        // A comment aimed at a line may be aimed at a cause: it waits for the project
+        // pass, which knows every finding's cause.
+        let (ai, ci) = id;
+        match (
+            allows[ai].target,
+            crate::rules::lookup(&allows[ai].codes[ci]),
+        ) {
+            (Some(line), Some(meta)) if causes::CAUSE_RULES.contains(&meta.code) => {
+                out.cause_allows.push(causes::CauseAllow {
+                    path: src.display.clone(),
+                    line,
+                    code: meta.code,
+                    unused: report_unused.then_some(f),
+                });
+            }
+            _ if report_unused => out.findings.push(f),
+            _ => {}
         }
     }
-    // One sequence, so occurrence numbers never collide between the two kinds.
+    // One sequence, so occurrence numbers never collide between the kinds.
     let mut all: Vec<&mut Finding> = out
         .findings
         .iter_mut()
         .chain(out.deferred.iter_mut().map(|d| &mut d.finding))
+        .chain(
+            out.cause_allows
+                .iter_mut()
+                .filter_map(|a| a.unused.as_mut()),
+        )
         .collect();
     fingerprint_all(src, &mut all);
     out

@@ -70,6 +70,11 @@ impl SourceFile {
         self.region_between(span.start(), span.end())
     }
 
+    /// The region from `start`'s beginning to `end`'s end.
+    pub fn region_from_to(&self, start: Span, end: Span) -> Region {
+        self.region_between(start.start(), end.end())
+    }
+
     fn region_between(&self, start: LineColumn, end: LineColumn) -> Region {
         let line = start.line.max(1);
         let end_line = end.line.max(line);

@@ -48,13 +48,14 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
 fn diagnostic(f: &Finding, sources: &mut Sources, cx: &RenderContext<'_>) -> Value {
     let text = sources.text(&f.path, &cx.root);
     let mut spans = vec![span(&f.path, text, &f.region, true, None)];
-    spans.extend(
-        f.labels
-            .iter()
-            .map(|l| span(&f.path, text, &l.region, false, Some(&l.message))),
-    );
+    for l in &f.labels {
+        // A label may be in another file: the evidence of a cause declared there.
+        let path = l.path_or(&f.path);
+        let text = sources.text(path, &cx.root);
+        spans.push(span(path, text, &l.region, false, Some(&l.message)));
+    }
     let children: Vec<Value> = f
-        .help
+        .help_text()
         .iter()
         .map(|h| {
             json!({

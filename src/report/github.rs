@@ -30,7 +30,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Note => "notice",
         };
         let mut message = text(&f.message).into_owned();
-        if let Some(h) = &f.help {
+        if let Some(h) = &f.help_text() {
             message.push_str("\nhelp: ");
             message.push_str(&text(h));
         }

@@ -1,7 +1,7 @@
 //! `human`: codespan-style diagnostics with source snippets, labels and help, then a
 //! summary line.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Cause, Finding, Severity};
 use crate::Report;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
@@ -88,18 +88,92 @@ pub(crate) fn emit(
         range(f.region.byte_start, f.region.byte_end),
     )];
     for l in &f.labels {
-        labels.push(
-            Label::secondary(id, range(l.region.byte_start, l.region.byte_end))
-                .with_message(text(&l.message)),
-        );
+        // A label may be in another file: the evidence of a cause declared there.
+        let lid = match &l.path {
+            Some(p) => sources.id(p, root),
+            None => id,
+        };
+        let r = sources.shown_range(lid, l.region.byte_start, l.region.byte_end);
+        labels.push(Label::secondary(lid, r).with_message(text(&l.message)));
     }
     let mut notes = vec![format!("rule: {}", text(f.rule))];
-    if let Some(h) = &f.help {
+    if let Some(h) = &f.help_text() {
         notes.push(format!("help: {}", text(h)));
     }
     let diag = diag
         .with_code(f.code)
         .with_message(text(&f.message))
+        .with_labels(labels)
+        .with_notes(notes);
+    term::emit(writer, &term::Config::default(), &sources.files, &diag).map_err(|e| match e {
+        codespan_reporting::files::Error::Io(io) => io,
+        other => io::Error::other(other.to_string()),
+    })
+}
+
+/// Findings sharing a root cause, once: the cause's location and its fix, then the
+/// places it shows up (the first few, or all with `--show-all`).
+fn emit_cause(
+    group: &[&Finding],
+    sources: &mut Sources,
+    cx: &RenderContext<'_>,
+    writer: &mut dyn termcolor::WriteColor,
+) -> io::Result<()> {
+    use super::escape::text;
+    let first = group[0];
+    let Some(cause) = first.cause.as_deref() else {
+        return Ok(());
+    };
+    let id = sources.id(&cause.path, &cx.root);
+    let r = sources.shown_range(id, cause.region.byte_start, cause.region.byte_end);
+    let severity = group
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(first.severity);
+    let diag = match severity {
+        Severity::Error => Diagnostic::error(),
+        Severity::Warning => Diagnostic::warning(),
+        Severity::Note => Diagnostic::note(),
+    };
+    let n = group.len();
+    let mut notes = vec![
+        format!("rule: {}", text(first.rule)),
+        format!("fix: {}: {}", text(&cause.fix), Cause::fixes(n)),
+    ];
+    let shown = if cx.show_all {
+        n
+    } else {
+        n.min(super::SHOWN_PER_CAUSE)
+    };
+    let mut places = format!("shows up in {n} places:");
+    for f in &group[..shown] {
+        places += &format!(
+            "\n{}:{}:{}: {}",
+            text(&f.path),
+            f.region.line,
+            f.region.column,
+            text(&f.message)
+        );
+    }
+    if shown < n {
+        places += &format!("\n… and {} more (`--show-all` lists them)", n - shown);
+    }
+    notes.push(places);
+    if let Some(local) = &first.help {
+        notes.push(format!("or, for each finding alone: {}", text(local)));
+    }
+    let mut labels = vec![Label::primary(id, r).with_message("the cause")];
+    // The other evidence in the cause's file (the type's name beside its field).
+    for l in &first.labels {
+        if l.path_or(&first.path) == cause.path && l.region != cause.region {
+            let r = sources.shown_range(id, l.region.byte_start, l.region.byte_end);
+            labels.push(Label::secondary(id, r).with_message(text(&l.message)));
+        }
+    }
+    let diag = diag
+        .with_code(first.code)
+        .with_message(format!("{} ({n} findings)", text(&cause.message)))
         .with_labels(labels)
         .with_notes(notes);
     term::emit(writer, &term::Config::default(), &sources.files, &diag).map_err(|e| match e {
@@ -133,14 +207,18 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
         } else {
             Box::new(termcolor::NoColor::new(&mut *out))
         };
-        for f in &report.findings {
-            emit(f, &mut sources, &cx.root, &mut *writer)?;
+        for group in crate::engine::causes::groups(&report.findings) {
+            match group.as_slice() {
+                [f] => emit(f, &mut sources, &cx.root, &mut *writer)?,
+                _ => emit_cause(&group, &mut sources, cx, &mut *writer)?,
+            }
         }
     }
     for e in &report.errors {
         writeln!(out, "error: {}", super::escape::text(&e.to_string()))?;
     }
     let n = report.findings.len();
+    let causes = crate::engine::causes::groups(&report.findings).len();
     let files = report.files;
     let noun = |n: usize, one: &str, many: &str| {
         if n == 1 {
@@ -166,9 +244,14 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
             .iter()
             .filter(|f| f.severity == Severity::Warning)
             .count();
+        let from = if causes < n {
+            format!(" from {causes} {}", noun(causes, "cause", "causes"))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "Found {n} {} ({errors} {}, {warnings} {}) in {files} {}.",
+            "Found {n} {}{from} ({errors} {}, {warnings} {}) in {files} {}.",
             noun(n, "finding", "findings"),
             noun(errors, "error", "errors"),
             noun(warnings, "warning", "warnings"),

@@ -38,7 +38,12 @@ pub struct RenderContext<'a> {
     pub sarif_category: Option<String>,
     /// The directory paths are relative to.
     pub root: std::path::PathBuf,
+    /// `human`/`concise`: every finding of a shared cause, not only the first few.
+    pub show_all: bool,
 }
+
+/// How many findings of a shared cause `human` and `concise` list without `--show-all`.
+pub const SHOWN_PER_CAUSE: usize = 3;
 
 pub fn render(
     format: Format,
@@ -48,7 +53,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, cx, out),
-        Format::Concise => concise::render(report, out),
+        Format::Concise => concise::render(report, cx, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, cx, out),
         Format::Github => github::render(report, out),

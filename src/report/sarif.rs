@@ -124,6 +124,14 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
         if let Some(i) = index.get(f.code) {
             result["ruleIndex"] = json!(i);
         }
+        // The root cause, for tools that group: its id, and the fix there.
+        if let Some(c) = &f.cause {
+            result["properties"] = json!({
+                "cause": c.id,
+                "causeMessage": c.message,
+                "causeFix": c.fix,
+            });
+        }
         if let Some(h) = file_hashes.get(f.region.line.saturating_sub(1)) {
             result["partialFingerprints"]["primaryLocationLineHash"] = json!(h);
         }
@@ -133,6 +141,10 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
+                    let uri = match &l.path {
+                        Some(p) => relative_uri(p, &cx.root),
+                        None => uri.clone(),
+                    };
                     json!({
                         "id": i + 1,
                         "message": { "text": l.message },

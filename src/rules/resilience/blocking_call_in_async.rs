@@ -696,6 +696,7 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
             .map(|(w, sp)| Label {
                 region: self.cx.src.region(*sp),
                 message: format!("{w} here too"),
+                path: None,
             })
             .collect();
         let f = self.report(
@@ -752,10 +753,8 @@ impl<'c, 'a, 'ast> Scanner<'c, 'a, 'ast> {
         let region = self.cx.src.region(at);
         let f = self.cx.report(&META, lock.method.span(), msg);
         f.help = Some("drop the guard before the `.await` (end its block or call `drop(guard)`), or use `tokio::sync::Mutex` / `tokio::sync::RwLock` whose guards may be held across `.await`".into());
-        f.labels.push(Label {
-            region,
-            message: "the guard is still alive here".into(),
-        });
+        f.labels
+            .push(Label::here(region, "the guard is still alive here".into()));
     }
 
     /// The lock call of an expression that evaluates to a lock guard: `m.lock().unwrap()`,

@@ -452,6 +452,7 @@ fn report(cx: &mut Cx<'_, '_>, v: Verdict) {
         .map(|e| Label {
             region: cx.src.region(e.span),
             message: "credentials allowed here".to_string(),
+            path: None,
         });
     let f = cx.report(&META, primary, message);
     f.severity = severity;
