@@ -124,14 +124,17 @@ impl Rule for InternalErrorExposed {
             None if trait_name == "ResponseError" => {
                 let Some(info) = &info else { return };
                 let all: Vec<usize> = (0..info.variants.len()).collect();
-                if let Some((variant, kind)) = info.leak(&all, false) {
+                if let Some((variant, kind, evidence)) = info.leak(&all, false) {
                     let msg = format!(
                         "`impl ResponseError for {ty_name}` keeps actix-web's default `error_response`, which sends `{ty_name}`'s `Display` text — and `{ty_name}::{variant}` displays the wrapped {kind} error"
                     );
-                    cx.report(&META, imp.impl_token.span, msg).help = Some(
+                    let labels = labels(cx, &evidence);
+                    let f = cx.report(&META, imp.impl_token.span, msg);
+                    f.help = Some(
                         "implement `error_response` and send a fixed message for internal variants (log the error instead)"
                             .into(),
                     );
+                    f.labels = labels;
                 }
             }
             None => {}
@@ -139,12 +142,26 @@ impl Rule for InternalErrorExposed {
     }
 }
 
-fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String)>) {
+/// Places that show why a finding stands (the error type's variant, its `From`
+/// conversion), each with what it shows.
+type Evidence = Vec<(Span, String)>;
+
+fn labels(cx: &Cx<'_, '_>, evidence: &Evidence) -> Vec<crate::finding::Label> {
+    evidence
+        .iter()
+        .map(|(at, what)| crate::finding::Label::here(cx.src.region(*at), what.clone()))
+        .collect()
+}
+
+fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, Evidence)>) {
     let mut seen = HashSet::new();
-    for (span, msg) in found {
+    for (span, msg, evidence) in found {
         let key = (span.start().line, span.start().column);
         if seen.insert(key) {
-            cx.report(&META, span, msg).help = Some(HELP.into());
+            let labels = labels(cx, &evidence);
+            let f = cx.report(&META, span, msg);
+            f.help = Some(HELP.into());
+            f.labels = labels;
         }
     }
 }
@@ -180,6 +197,10 @@ struct ErrorType {
 
 struct Variant {
     name: String,
+    /// The variant's name (the struct's, for a struct error type): evidence in findings.
+    span: Span,
+    /// The `From` conversion that stores an internal error's text in a field.
+    from_impl: Option<Span>,
     /// Field names (`0`, `1` for tuple variants) and whether each holds an internal
     /// error (or its text): the kind.
     fields: Vec<(String, Option<&'static str>)>,
@@ -272,6 +293,8 @@ impl ErrorType {
                 .iter()
                 .map(|v| Variant {
                     name: v.ident.to_string(),
+                    span: v.ident.span(),
+                    from_impl: None,
                     fields: fields_of(cx, &v.fields),
                     text_fields: Vec::new(),
                     harmless_fields: harmless_fields(cx, &v.fields),
@@ -289,6 +312,8 @@ impl ErrorType {
         let s = cx.facts.struct_items.get(name)?;
         let mut variants = vec![Variant {
             name: name.to_string(),
+            span: s.ident.span(),
+            from_impl: None,
             fields: fields_of(cx, &s.fields),
             text_fields: Vec::new(),
             harmless_fields: harmless_fields(cx, &s.fields),
@@ -303,8 +328,9 @@ impl ErrorType {
     }
 
     /// The first of `variants` whose text shows an internal error (`debug`: with
-    /// `Debug`, which shows every field), and its kind.
-    fn leak(&self, variants: &[usize], debug: bool) -> Option<(String, &'static str)> {
+    /// `Debug`, which shows every field), its kind, and the evidence: the variant, and
+    /// the `From` conversion that stores the error's text.
+    fn leak(&self, variants: &[usize], debug: bool) -> Option<(String, &'static str, Evidence)> {
         variants.iter().find_map(|&i| {
             let v = self.variants.get(i)?;
             v.fields.iter().find_map(|(f, kind)| {
@@ -314,7 +340,24 @@ impl ErrorType {
                 } else {
                     v.displayed.as_ref().is_some_and(|d| d.contains(f))
                 };
-                shown.then(|| (v.name.clone(), kind))
+                if !shown {
+                    return None;
+                }
+                let how = if debug { "`Debug`" } else { "`Display`" };
+                let mut evidence = vec![(
+                    v.span,
+                    format!(
+                        "`{}::{}` shows the wrapped {kind} error in its {how}",
+                        self.name, v.name
+                    ),
+                )];
+                if let (true, Some(at)) = (v.text_fields.contains(f), v.from_impl) {
+                    evidence.push((
+                        at,
+                        format!("this conversion stores the {kind} error's text"),
+                    ));
+                }
+                Some((v.name.clone(), kind, evidence))
             })
         })
     }
@@ -670,6 +713,7 @@ fn mark_from_impls(cx: &Cx<'_, '_>, ty: &str, variants: &mut [Variant]) {
                         if f.1.is_none() {
                             f.1 = Some(kind);
                             v.text_fields.push(field.clone());
+                            v.from_impl.get_or_insert(imp.impl_token.span);
                         }
                     }
                 }
@@ -895,7 +939,7 @@ fn scan<'ast>(
     cx: &Cx<'_, 'ast>,
     own: Option<&ErrorType>,
     f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
-) -> Vec<(Span, String)> {
+) -> Vec<(Span, String, Evidence)> {
     let macros = Arena::new();
     let exprs = Arena::new();
     let mut s = Scan {
@@ -909,9 +953,22 @@ fn scan<'ast>(
         texts: HashMap::new(),
         covered: HashSet::new(),
         found: Vec::new(),
+        evidence: std::cell::RefCell::new(Vec::new()),
     };
     f(&mut s);
+    let evidence = s.evidence.into_inner();
     s.found
+        .into_iter()
+        .map(|(span, msg)| {
+            let key = (span.start(), span.end());
+            let ev = evidence
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_default();
+            (span, msg, ev)
+        })
+        .collect()
 }
 
 struct Scan<'s, 'ast> {
@@ -930,7 +987,12 @@ struct Scan<'s, 'ast> {
     /// Spans of expressions already judged as part of an enclosing response.
     covered: HashSet<(usize, usize)>,
     found: Vec<(Span, String)>,
+    /// The evidence of findings on the response impl's own error type, by the found
+    /// text's span (start, end).
+    evidence: std::cell::RefCell<Vec<(SpanKey, Evidence)>>,
 }
+
+type SpanKey = (proc_macro2::LineColumn, proc_macro2::LineColumn);
 
 /// A response's status, when the construction shows one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1349,7 +1411,22 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         && own.variants.iter().any(|v| v.text_fields.contains(&field))
                     {
                         if let Some((name, info)) = self.err_of(e) {
-                            if info.internal.is_some() {
+                            if let Some(kind) = info.internal {
+                                // The conversion that stored the error's text is evidence.
+                                let from = own.variants.iter().find_map(|v| {
+                                    v.text_fields.contains(&field).then_some(v.from_impl)?
+                                });
+                                if let Some(at) = from {
+                                    self.evidence.borrow_mut().push((
+                                        (f.span().start(), f.span().end()),
+                                        vec![(
+                                            at,
+                                            format!(
+                                                "this conversion stores the {kind} error's text in `{field}`"
+                                            ),
+                                        )],
+                                    ));
+                                }
                                 return Some(Text {
                                     name,
                                     info,
@@ -1422,7 +1499,10 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         // The response impl's own type: its Display/Debug of the variants it may be.
         if let (Some(own), Some(variants)) = (self.own, &t.info.own) {
             if name == "self" || !name.contains('.') {
-                let (variant, kind) = own.leak(variants, t.debug)?;
+                let (variant, kind, evidence) = own.leak(variants, t.debug)?;
+                self.evidence
+                    .borrow_mut()
+                    .push(((t.span.start(), t.span.end()), evidence));
                 let how = if t.debug { "`Debug`" } else { "`Display`" };
                 return Some(format!(
                     "`{}`'s {how} text is sent to the client{status_note}, and `{}::{variant}` shows the wrapped {kind} error: its message can reveal queries, tables, file paths or hosts",
