@@ -390,6 +390,7 @@ fn on_a_pull_request_only_the_changed_lines_are_reported() {
     git(&ws, &["add", "-A"]);
     git(&ws, &["commit", "-q", "-m", "base"]);
     git(&ws, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&ws, &["checkout", "-q", "-b", "feature"]);
     std::fs::write(
         ws.join("src/lib.rs"),
         format!("{}\n{}", bad("old"), bad("new")),
@@ -423,4 +424,105 @@ fn on_a_pull_request_only_the_changed_lines_are_reported() {
         2,
         "{log}"
     );
+
+    // A shallow checkout of the pull request's branch alone (as actions/checkout makes
+    // it): the script fetches the base branch and the history.
+    let clone = t.join("clone");
+    let url = format!("file://{}", ws.display());
+    git(
+        t,
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--single-branch",
+            "--branch",
+            "feature",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    );
+    let out = run(t, &clone, &inputs);
+    let log = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("Fetching the history"), "{log}");
+    let findings: Vec<&str> = log.lines().filter(|l| l.contains(" BL101 ")).collect();
+    assert_eq!(findings.len(), 1, "{log}");
+    assert!(findings[0].starts_with("src/lib.rs:8:"), "{log}");
+}
+
+/// The targets of the release workflow's build matrix (`- target: TRIPLE` lines).
+fn release_targets() -> Vec<String> {
+    let yml = read(&repo().join(".github/workflows/release.yml"));
+    yml.lines()
+        .filter_map(|l| l.trim().strip_prefix("- target: "))
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_release_install_script_and_binstall_agree_on_targets_and_names() {
+    let targets = release_targets();
+    assert_eq!(
+        targets,
+        [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+        ]
+    );
+    // install.sh maps each runner machine to one of them.
+    let install = read(&repo().join("action/install.sh"));
+    for t in &targets {
+        assert!(install.contains(&format!(") target={t} ;;")), "{t}");
+    }
+
+    // `cargo binstall` finds the archives release.yml publishes, and the binaries in them.
+    let manifest: toml::Value = toml::from_str(&read(&repo().join("Cargo.toml"))).unwrap();
+    let package = &manifest["package"];
+    let binstall = &package["metadata"]["binstall"];
+    let repository = package["repository"].as_str().unwrap();
+    for t in &targets {
+        let windows = t.contains("windows");
+        let fmt = binstall
+            .get("overrides")
+            .and_then(|o| o.get(t.as_str()))
+            .and_then(|o| o.get("pkg-fmt"))
+            .or(binstall.get("pkg-fmt"))
+            .and_then(|f| f.as_str())
+            .unwrap();
+        assert_eq!(fmt, if windows { "zip" } else { "tgz" }, "{t}");
+        let suffix = if windows { ".zip" } else { ".tar.gz" };
+        let expand = |template: &str, bin: &str| {
+            template
+                .replace("{ repo }", repository)
+                .replace("{ name }", "backlint")
+                .replace("{ version }", VERSION)
+                .replace("{ target }", t)
+                .replace("{ archive-suffix }", suffix)
+                .replace("{ bin }", bin)
+                .replace("{ binary-ext }", if windows { ".exe" } else { "" })
+        };
+        let name = format!("backlint-v{VERSION}-{t}");
+        assert_eq!(
+            expand(binstall["pkg-url"].as_str().unwrap(), ""),
+            format!(
+                "https://github.com/backlint/backlint/releases/download/v{VERSION}/{name}{suffix}"
+            )
+        );
+        for bin in ["backlint", "cargo-backlint"] {
+            let exe = if windows { ".exe" } else { "" };
+            assert_eq!(
+                expand(binstall["bin-dir"].as_str().unwrap(), bin),
+                format!("{name}/{bin}{exe}")
+            );
+        }
+    }
+    // install.sh's default releases are the same place.
+    assert!(install.contains(&format!(
+        "releases=${{BACKLINT_RELEASES:-{repository}/releases/download}}"
+    )));
 }

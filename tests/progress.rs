@@ -56,7 +56,7 @@ fn script() -> Option<&'static str> {
 
 /// `backlint ARGS` on a pseudo-terminal (standard output and error both): what appeared
 /// on it, `\r\n` as `\n`.
-fn on_terminal(script: &str, args: &[&str], dir: &Path) -> String {
+fn on_terminal(script: &str, args: &[&str], dir: &Path, env: &[(&str, &str)]) -> String {
     let line: Vec<String> = std::iter::once(BIN)
         .chain(args.iter().copied())
         .map(|a| format!("'{a}'"))
@@ -69,6 +69,7 @@ fn on_terminal(script: &str, args: &[&str], dir: &Path) -> String {
         .env("TERM", "xterm-256color")
         .env("NO_COLOR", "1")
         .env_remove("CI")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -94,7 +95,7 @@ fn a_terminal_run_shows_progress_then_the_same_report() {
     };
     for format in ["human", "concise"] {
         let args = ["--preview", "--format", format, PROJECT];
-        let text = on_terminal(script, &args, &repo());
+        let text = on_terminal(script, &args, &repo(), &[]);
         assert!(text.contains(BAR), "{format}: no progress bar:\n{text}");
         assert!(text.contains("Parsing ["), "{text}");
         // The bar was erased before the report, which is the piped run's.
@@ -109,16 +110,22 @@ fn a_terminal_run_shows_no_progress_in_machine_formats_or_when_quiet() {
         eprintln!("skipped: no `script` (util-linux) to run backlint on a pseudo-terminal");
         return;
     };
-    for args in [
-        &["--preview", "--format", "json", PROJECT][..],
-        &["--preview", "--format", "sarif", PROJECT],
-        &["--preview", "--format", "github", PROJECT],
-        &["--preview", "--message-format", "json", PROJECT],
-        &["--preview", "--format", "concise", "--quiet", PROJECT],
+    let concise = &["--preview", "--format", "concise", PROJECT][..];
+    for (args, env) in [
+        (&["--preview", "--format", "json", PROJECT][..], &[][..]),
+        (&["--preview", "--format", "sarif", PROJECT], &[]),
+        (&["--preview", "--format", "github", PROJECT], &[]),
+        (&["--preview", "--message-format", "json", PROJECT], &[]),
+        (
+            &["--preview", "--format", "concise", "--quiet", PROJECT],
+            &[],
+        ),
+        (concise, &[("TERM", "dumb")]),
+        (concise, &[("CI", "true")]),
     ] {
-        let text = on_terminal(script, args, &repo());
-        assert!(!text.contains(BAR), "{args:?}:\n{text}");
-        assert!(!text.contains('\x1b'), "{args:?}:\n{text}");
+        let text = on_terminal(script, args, &repo(), env);
+        assert!(!text.contains(BAR), "{args:?} {env:?}:\n{text}");
+        assert!(!text.contains('\x1b'), "{args:?} {env:?}:\n{text}");
         let piped = String::from_utf8(piped(args).stdout).unwrap();
         assert_eq!(text, piped, "{args:?}");
     }
