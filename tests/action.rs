@@ -526,3 +526,43 @@ fn the_release_install_script_and_binstall_agree_on_targets_and_names() {
         "releases=${{BACKLINT_RELEASES:-{repository}/releases/download}}"
     )));
 }
+
+/// The names of a top-level mapping's keys in action.yml (`inputs`, `outputs`).
+fn action_keys(section: &str) -> Vec<String> {
+    let yml = read(&repo().join("action.yml"));
+    yml.lines()
+        .skip_while(|l| *l != format!("{section}:"))
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|k| !k.starts_with(' '))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_readme_documents_the_actions_inputs_outputs_and_hooks() {
+    let readme = read(&repo().join("README.md"));
+    let inputs = action_keys("inputs");
+    assert_eq!(inputs.len(), 9, "{inputs:?}");
+    for input in &inputs {
+        assert!(readme.contains(&format!("`{input}`")), "input {input}");
+    }
+    let outputs = action_keys("outputs");
+    assert_eq!(outputs, ["version", "exit-code", "sarif-file"]);
+    for output in &outputs {
+        assert!(readme.contains(&format!("`{output}`")), "output {output}");
+    }
+    assert!(readme.contains("uses: backlint/backlint@v0"));
+    let hooks = read(&repo().join(".pre-commit-hooks.yaml"));
+    for id in [
+        "backlint",
+        "backlint-workspace",
+        "backlint-system",
+        "backlint-workspace-system",
+    ] {
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        assert!(readme.contains(&format!("id: {id}")), "{id}");
+    }
+    assert!(hooks.contains("language: system"));
+}
