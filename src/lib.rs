@@ -77,6 +77,7 @@ pub fn check_with_progress(
     cwd: &Path,
     progress: &progress::Progress,
 ) -> Report {
+    progress.finding();
     let d = discover::discover(target, settings, cwd);
     let analysis = engine::analyze_with_progress(&d.jobs, settings, progress);
     let mut errors = d.errors;

@@ -1,5 +1,5 @@
-//! The progress bar of a run on an interactive terminal: files parsed of files found,
-//! then the cross-file pass. Drawn on standard error with `indicatif`, cleared before the
+//! The progress bar of a run on an interactive terminal: a spinner while the files are
+//! looked for, then files parsed of files found, then the cross-file pass. Drawn on standard error with `indicatif`, cleared before the
 //! report is printed, so that what a run prints is the same with or without it.
 //!
 //! [`wanted`] decides whether a run shows it; [`Progress::hidden`] costs nothing. The
@@ -91,17 +91,21 @@ impl Progress {
                 Err(_) => return Progress::hidden(),
             },
         };
-        // Drawn only once styled and told how many files there are.
+        // Drawn only once styled.
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        let style = ProgressStyle::with_template(
-            "{spinner} {prefix:>15} [{bar:30}] {pos}/{len} files  {elapsed}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
+        bar.set_style(bar_style());
         bar.set_prefix(PARSING);
         bar.set_draw_target(target);
         Progress(Some(bar))
+    }
+
+    /// The files of a command are being looked for (a spinner: how many is not known
+    /// yet).
+    pub fn finding(&self) {
+        if let Some(bar) = &self.0 {
+            bar.set_style(spinner_style());
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
     }
 
     /// Whether a bar is shown.
@@ -112,12 +116,13 @@ impl Progress {
     /// `files` more files were found (each run of a command adds its own).
     pub fn found(&self, files: usize) {
         if let Some(bar) = &self.0 {
-            bar.inc_length(files as u64);
+            bar.disable_steady_tick();
+            bar.set_style(bar_style());
             if bar.prefix() != PARSING {
                 // The next command's files, after another's cross-file pass.
-                bar.disable_steady_tick();
                 bar.set_prefix(PARSING);
             }
+            bar.inc_length(files as u64);
         }
     }
 
@@ -142,6 +147,19 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// While parsing: files parsed of files found.
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {prefix:>15} [{bar:30}] {pos}/{len} files  {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// While looking for the files.
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner}   Finding files  {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 impl Drop for Progress {
@@ -204,6 +222,7 @@ mod tests {
     fn a_hidden_bar_does_nothing() {
         let p = Progress::hidden();
         assert!(!p.is_shown());
+        p.finding();
         p.found(3);
         p.parsed();
         p.cross_file();
@@ -215,7 +234,9 @@ mod tests {
         // Drawn nowhere: `Progress::on` with a hidden target, to see the counting.
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         let p = Progress(Some(bar.clone()));
+        p.finding();
         p.found(2);
+        assert_eq!(bar.prefix(), PARSING);
         p.found(3);
         p.parsed();
         p.parsed();
