@@ -159,6 +159,10 @@ struct CheckArgs {
     /// When to use colours
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// No progress bar (on a terminal, a run shows one on standard error while it parses;
+    /// never in the json, sarif and github formats)
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// SARIF `automationDetails.id` category (default: backlint)
     #[arg(long, value_name = "NAME")]
     sarif_category: Option<String>,
@@ -445,6 +449,28 @@ fn config_groups(
     Ok(groups)
 }
 
+/// The progress bar of this run, when [`crate::progress::wanted`]: on standard error, or
+/// in a worker on its supervisor's terminal.
+fn progress(format: Format, quiet: bool) -> crate::progress::Progress {
+    use crate::progress::{Progress, Terminal, When};
+    if crate::engine::contain::is_probe() {
+        return Progress::hidden();
+    }
+    let own = io::stderr().is_terminal();
+    let when = When::from_env(own || crate::worker::has_terminal(), format, quiet);
+    if !crate::progress::wanted(&when) {
+        return Progress::hidden();
+    }
+    if own {
+        return Progress::on(Terminal::Stderr);
+    }
+    #[cfg(unix)]
+    if let Some(file) = crate::worker::terminal() {
+        return Progress::on(Terminal::Device(file));
+    }
+    Progress::hidden()
+}
+
 fn check(args: CheckArgs) -> io::Result<i32> {
     let cwd = std::env::current_dir()?;
     if !args.paths.is_empty()
@@ -512,12 +538,23 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         },
         None => None,
     };
+    let format = match args.message_format {
+        Some(MessageFormat::Human) => Format::Human,
+        Some(MessageFormat::Short) => Format::Concise,
+        Some(MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi) => Format::CargoJson,
+        None => args.format.unwrap_or(Format::Human),
+    };
+    let progress = progress(format, args.quiet);
     let mut rules: Vec<&'static crate::rules::RuleMeta> = Vec::new();
     let mut reports = Vec::new();
     for (settings, target) in &runs {
         rules.extend(settings.enabled_rules());
-        reports.push(crate::check(settings, target, &cwd));
+        reports.push(crate::check_with_progress(
+            settings, target, &cwd, &progress,
+        ));
     }
+    // Off the terminal before anything else is printed.
+    progress.finish();
     // A worker probing one file for the supervisor only has to survive its analysis.
     if crate::engine::contain::is_probe() {
         return Ok(EXIT_OK);
@@ -586,12 +623,6 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     }
     // The causes' finding counts are of what is reported.
     crate::engine::causes::annotate(&mut report.findings);
-    let format = match args.message_format {
-        Some(MessageFormat::Human) => Format::Human,
-        Some(MessageFormat::Short) => Format::Concise,
-        Some(MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi) => Format::CargoJson,
-        None => args.format.unwrap_or(Format::Human),
-    };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match (args.message_format, args.color) {
         // As cargo: JSON renders plain text unless asked for colours by the format.

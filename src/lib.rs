@@ -16,6 +16,7 @@ pub mod fingerprint;
 pub mod init;
 pub mod manifest;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod worker;
@@ -66,8 +67,19 @@ impl Report {
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
 pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
+    check_with_progress(settings, target, cwd, &progress::Progress::hidden())
+}
+
+/// [`check`], showing its progress on `progress`.
+pub fn check_with_progress(
+    settings: &Settings,
+    target: &Target,
+    cwd: &Path,
+    progress: &progress::Progress,
+) -> Report {
+    progress.finding();
     let d = discover::discover(target, settings, cwd);
-    let analysis = engine::analyze(&d.jobs, settings);
+    let analysis = engine::analyze_with_progress(&d.jobs, settings, progress);
     let mut errors = d.errors;
     errors.extend(analysis.errors);
     let mut warnings = d.warnings;

@@ -26,6 +26,11 @@
 //!   `SIGPIPE`) is nobody's file: the supervisor reports it and exits with 128 + its
 //!   number.
 //!
+//! - When the supervisor's standard error is a terminal, the plan names it, and the
+//!   worker draws its progress bar there ([`terminal`], [`crate::progress`]); the bar is
+//!   cleared before the worker prints its report. A worker that dies leaves its bar's
+//!   line behind, which the supervisor erases.
+//!
 //! When no worker can be started (no `current_exe`, no temporary directory, the spawn
 //! fails) or on a platform without signals, the analysis runs in the process, as it does
 //! with [`NO_WORKER_ENV`] set (for measuring the supervisor's cost).
@@ -51,6 +56,47 @@ struct Plan {
     skip: Vec<Skipped>,
     /// Analyse only this file and print nothing.
     probe: Option<String>,
+    /// The terminal of the supervisor's standard error, for the progress bar.
+    #[serde(default)]
+    terminal: Option<PathBuf>,
+}
+
+/// The terminal a worker's plan names ([`Plan::terminal`]).
+static TERMINAL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// In a worker whose supervisor's standard error is a terminal: that terminal, opened
+/// for the progress bar. `None` elsewhere, or when it cannot be opened.
+#[cfg(unix)]
+pub fn terminal() -> Option<std::fs::File> {
+    use std::io::IsTerminal;
+    let path = TERMINAL.get()?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .ok()?;
+    file.is_terminal().then_some(file)
+}
+
+/// Whether this is a worker whose supervisor's standard error is a terminal.
+pub fn has_terminal() -> bool {
+    TERMINAL.get().is_some()
+}
+
+/// The terminal device of this process's standard error, when it is one: the path the
+/// worker opens to draw on it.
+fn stderr_terminal() -> Option<PathBuf> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // Linux names the device of each open file; elsewhere, the controlling terminal
+    // (which a terminal on standard error nearly always is).
+    match std::fs::read_link("/proc/self/fd/2") {
+        Ok(path) if path.starts_with("/dev/") => Some(path),
+        _ if cfg!(target_os = "linux") => None,
+        _ => Some(PathBuf::from("/dev/tty")),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +128,9 @@ pub fn role() -> Result<Role, String> {
             .map_err(|e| format!("cannot read the worker plan {}: {e}", path.display()))?;
         // Without its flight log, the worker still runs; the supervisor then cannot tell
         // which file a fault came from.
+        if let Some(t) = plan.terminal {
+            let _ = TERMINAL.set(t);
+        }
         let flight = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -116,12 +165,14 @@ pub fn supervise(args: &[OsString]) -> Option<i32> {
         spawned: 0,
     };
     let mut skip: Vec<Skipped> = Vec::new();
+    let terminal = stderr_terminal();
     for run in 0..=MAX_RERUNS {
         let flight = sup.dir.0.join(format!("flight-{run}"));
         let plan = Plan {
             flight: flight.clone(),
             skip: skip.clone(),
             probe: None,
+            terminal: terminal.clone(),
         };
         let out = match sup.spawn(&plan) {
             Ok(o) => o,
@@ -137,6 +188,9 @@ pub fn supervise(args: &[OsString]) -> Option<i32> {
                 return Some(code);
             }
             End::Signal(sig) if !is_fault(sig) => {
+                if terminal.is_some() {
+                    clear_line();
+                }
                 relay(&out.stderr);
                 eprintln!(
                     "error: backlint's analysis process was stopped by signal {}",
@@ -146,6 +200,9 @@ pub fn supervise(args: &[OsString]) -> Option<i32> {
             }
             End::Signal(sig) => sig,
         };
+        if terminal.is_some() {
+            clear_line();
+        }
         let what = describe(sig, &out.stderr);
         let log = std::fs::read_to_string(&flight).unwrap_or_default();
         let flying = contain::in_flight(&log);
@@ -248,6 +305,7 @@ impl Supervisor {
             flight: self.dir.0.join(format!("probe-{}", self.spawned + 1)),
             skip: skip.to_vec(),
             probe: Some(path.to_string()),
+            terminal: None,
         };
         let out = self.spawn(&plan).ok()?;
         match out.end {
@@ -306,6 +364,12 @@ fn describe(sig: i32, stderr: &[u8]) -> String {
     } else {
         format!("the analysis process died with signal {}", signal_text(sig))
     }
+}
+
+/// Erases the terminal line a dead worker's progress bar was drawn on.
+fn clear_line() {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(b"\r\x1b[2K");
 }
 
 fn relay(stderr: &[u8]) {
@@ -372,8 +436,10 @@ mod tests {
                 what: "stack overflow".into(),
             }],
             probe: None,
+            terminal: Some("/dev/pts/0".into()),
         };
         let back: Plan = serde_json::from_slice(&serde_json::to_vec(&plan).unwrap()).unwrap();
         assert_eq!(back.skip[0].path, "a\nb.rs");
+        assert_eq!(back.terminal, Some(PathBuf::from("/dev/pts/0")));
     }
 }

@@ -1,6 +1,7 @@
 //! The pre-commit hooks end to end, with `pre-commit` itself (from PyPI): a throw-away
 //! consumer repository references this repository's hooks by path and commit, and
-//! `pre-commit run --all-files` fails on a bad file and passes on a good one.
+//! `pre-commit run --all-files` fails on a bad file and passes on a good one. The
+//! `language: system` hooks run this build's `backlint`, put first on PATH.
 //!
 //! What pre-commit installs is this working tree as it is: the tracked and untracked
 //! (not ignored) files are committed to a scratch repository with fixed dates, so the
@@ -139,9 +140,18 @@ fn consumer(hook_repo: &Path, rev: &str, hook: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `PATH` with this build's `backlint` first, for the `language: system` hooks.
+fn path_with_backlint() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_backlint")).parent().unwrap();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&rest)))
+        .unwrap()
+}
+
 fn pre_commit_run(exe: &Path, dir: &Path) -> (bool, String) {
     let out = run(Command::new(exe)
         .current_dir(dir)
+        .env("PATH", path_with_backlint())
         .args(["run", "--all-files", "--color", "never"])
         .env("PRE_COMMIT_HOME", scratch().join("home"))
         // pre-commit's `cargo install` builds here, so a rebuild is incremental.
@@ -164,7 +174,14 @@ fn pre_commit_run(exe: &Path, dir: &Path) -> (bool, String) {
 fn hooks_fail_on_a_bad_file_and_pass_on_a_good_one() {
     let exe = pre_commit();
     let (hooks, rev) = hooks_repository();
-    for hook in ["backlint", "backlint-workspace"] {
+    // The `-system` hooks run the `backlint` on PATH (this build's), the others build
+    // it.
+    for hook in [
+        "backlint",
+        "backlint-workspace",
+        "backlint-system",
+        "backlint-workspace-system",
+    ] {
         let repo = consumer(&hooks, &rev, hook);
         let (passed, out) = pre_commit_run(&exe, repo.path());
         assert!(passed, "{hook} failed on clean code:\n{out}");

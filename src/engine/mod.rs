@@ -109,6 +109,17 @@ pub struct Analysis {
 
 /// Analyzes the files in parallel with `settings.jobs` threads.
 pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
+    analyze_with_progress(jobs, settings, &crate::progress::Progress::hidden())
+}
+
+/// [`analyze`], advancing `progress` as each file is parsed and when the cross-file
+/// pass starts.
+pub fn analyze_with_progress(
+    jobs: &[SourceJob],
+    settings: &Settings,
+    progress: &crate::progress::Progress,
+) -> Analysis {
+    progress.found(jobs.len());
     let mut settings = settings.clone();
     let mut crates: Vec<String> = jobs
         .iter()
@@ -122,7 +133,11 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     let rules = walking_rules(settings);
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
-            .map(|job| analyze_job_guarded(job, settings, &rules))
+            .map(|job| {
+                let out = analyze_job_guarded(job, settings, &rules);
+                progress.parsed();
+                out
+            })
             .collect()
     };
     let results = match rayon::ThreadPoolBuilder::new()
@@ -133,6 +148,7 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     };
+    progress.cross_file();
     let mut out = Analysis {
         files: jobs.len(),
         ..Analysis::default()
