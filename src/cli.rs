@@ -112,6 +112,13 @@ struct CheckArgs {
     /// the first few
     #[arg(long)]
     show_all: bool,
+    /// Keep the incremental cache in DIR (default: `target/backlint/` of the cargo
+    /// workspace, or `.backlint_cache/`; also `BACKLINT_CACHE_DIR`)
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Analyse every file afresh, neither reading nor writing the incremental cache
+    #[arg(long)]
+    no_cache: bool,
     /// Print the layers BL401 found (configured or inferred) and the modules in each,
     /// instead of the findings.
     #[arg(long)]
@@ -445,6 +452,35 @@ fn config_groups(
     Ok(groups)
 }
 
+/// The incremental cache of this run: `--no-cache` none; `--cache-dir`,
+/// `BACKLINT_CACHE_DIR`, or the default place of the workspace being analysed. None
+/// either for a worker probing one file, and with the containment tests' fault hook
+/// (whose faults a cached result would skip).
+fn open_cache(args: &CheckArgs, cwd: &Path) -> Option<crate::cache::Cache> {
+    if args.no_cache
+        || crate::engine::contain::is_probe()
+        || std::env::var_os(crate::engine::contain::FAULT_ENV).is_some()
+    {
+        return None;
+    }
+    let dir = match (&args.cache_dir, std::env::var_os(crate::cache::DIR_ENV)) {
+        (Some(d), _) => cwd.join(d),
+        (None, Some(d)) if !d.is_empty() => cwd.join(d),
+        _ => {
+            let start = match &args.manifest.manifest_path {
+                Some(m) => cwd
+                    .join(m)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| cwd.to_path_buf()),
+                None => cwd.to_path_buf(),
+            };
+            crate::cache::default_dir(&start)?
+        }
+    };
+    crate::cache::Cache::open(&dir)
+}
+
 fn check(args: CheckArgs) -> io::Result<i32> {
     let cwd = std::env::current_dir()?;
     if !args.paths.is_empty()
@@ -512,15 +548,36 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         },
         None => None,
     };
+    let t = std::time::Instant::now();
+    let cache = open_cache(&args, &cwd);
+    if std::env::var_os("BACKLINT_TIMINGS").is_some() {
+        eprintln!("timing: cache open {:?}", t.elapsed());
+    }
     let mut rules: Vec<&'static crate::rules::RuleMeta> = Vec::new();
     let mut reports = Vec::new();
     for (settings, target) in &runs {
         rules.extend(settings.enabled_rules());
-        reports.push(crate::check(settings, target, &cwd));
+        reports.push(crate::check_with_cache(
+            settings,
+            target,
+            &cwd,
+            cache.as_ref(),
+        ));
     }
     // A worker probing one file for the supervisor only has to survive its analysis.
     if crate::engine::contain::is_probe() {
         return Ok(EXIT_OK);
+    }
+    if let Some(c) = cache {
+        if std::env::var_os("BACKLINT_CACHE_STATS").is_some() {
+            let s = c.stats();
+            eprintln!("cache: {} reused, {} analysed", s.hits, s.misses);
+        }
+        let t = std::time::Instant::now();
+        c.save();
+        if std::env::var_os("BACKLINT_TIMINGS").is_some() {
+            eprintln!("timing: cache save {:?}", t.elapsed());
+        }
     }
     let mut report = crate::Report::merge(reports);
     // BL003 findings come only from runs that enable it; its rule is added here anyway,

@@ -6,6 +6,7 @@
 
 pub mod alloc;
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diff;
@@ -66,8 +67,23 @@ impl Report {
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
 pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
+    check_with_cache(settings, target, cwd, None)
+}
+
+/// [`check`], reusing the per-file results of `cache` where nothing they depend on
+/// changed, and recording the new ones there. The report is the same as without it.
+pub fn check_with_cache(
+    settings: &Settings,
+    target: &Target,
+    cwd: &Path,
+    cache: Option<&cache::Cache>,
+) -> Report {
+    let t = std::time::Instant::now();
     let d = discover::discover(target, settings, cwd);
-    let analysis = engine::analyze(&d.jobs, settings);
+    if std::env::var_os("BACKLINT_TIMINGS").is_some() {
+        eprintln!("timing: discovery {:?}", t.elapsed());
+    }
+    let analysis = engine::analyze_with_cache(&d.jobs, settings, cache);
     let mut errors = d.errors;
     errors.extend(analysis.errors);
     let mut warnings = d.warnings;

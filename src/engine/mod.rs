@@ -72,7 +72,7 @@ impl std::fmt::Display for FileError {
 }
 
 /// What the per-file pass produces for one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileOutput {
     pub findings: Vec<Finding>,
     /// Findings that stand unless types named in them are bounded in the workspace.
@@ -109,6 +109,15 @@ pub struct Analysis {
 
 /// Analyzes the files in parallel with `settings.jobs` threads.
 pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
+    analyze_with_cache(jobs, settings, None)
+}
+
+/// [`analyze`], reusing and recording per-file results in `cache`.
+pub fn analyze_with_cache(
+    jobs: &[SourceJob],
+    settings: &Settings,
+    cache: Option<&crate::cache::Cache>,
+) -> Analysis {
     let mut settings = settings.clone();
     let mut crates: Vec<String> = jobs
         .iter()
@@ -120,11 +129,14 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     settings.workspace_crates = crates;
     let settings = &settings;
     let rules = walking_rules(settings);
+    let context = cache.map(|c| (c, crate::cache::Context::new(settings)));
+    let context = context.as_ref().map(|(c, cx)| (*c, cx));
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
-            .map(|job| analyze_job_guarded(job, settings, &rules))
+            .map(|job| analyze_job_guarded(job, settings, &rules, context))
             .collect()
     };
+    let t0 = std::time::Instant::now();
     let results = match rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .stack_size(STACK_SIZE)
@@ -192,6 +204,10 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
     } else {
         layers::LayerMap::default()
     };
+    if std::env::var_os("BACKLINT_TIMINGS").is_some() {
+        eprintln!("timing: per-file {:?}, merge {:?}", t0.elapsed(), t0.elapsed());
+    }
+    let t1 = std::time::Instant::now();
     let project = Project {
         bounded: &bounded,
         index: &index,
@@ -207,6 +223,9 @@ pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
             .filter(|f| settings.reports(f)),
     );
     causes::suppress_at_causes(&mut out.findings, cause_allows);
+    if std::env::var_os("BACKLINT_TIMINGS").is_some() {
+        eprintln!("timing: project pass {:?}", t1.elapsed());
+    }
     if layers_on {
         out.warnings = std::mem::take(&mut layer_map.warnings);
         out.layers = Some(layer_map);
@@ -474,13 +493,47 @@ fn analyze_job_guarded(
     job: &SourceJob,
     settings: &Settings,
     rules: &[&dyn Rule],
+    cache: Option<(&crate::cache::Cache, &crate::cache::Context)>,
 ) -> Result<FileOutput, FileError> {
     match contain::before(&job.display) {
         contain::Before::Analyse => {}
         contain::Before::Ignore => return Ok(FileOutput::default()),
         contain::Before::Failed(what) => return internal_error(job, settings, what),
     }
-    let run = std::panic::AssertUnwindSafe(|| analyze_job(job, settings, rules));
+    let bytes = match std::fs::read(&job.path) {
+        Ok(b) => b,
+        Err(e) => {
+            contain::after(&job.display);
+            return Err(FileError {
+                display: job.display.clone(),
+                message: format!("cannot read file: {e}"),
+            });
+        }
+    };
+    // A result stored for these contents in this context is the analysis's result.
+    let mut store = None;
+    if let Some((c, cx)) = cache {
+        let path = job.path.to_string_lossy();
+        let ignored = settings.ignored_for_file(&job.display);
+        match c.lookup(&path, &bytes, cx, &job.display, &job.meta, &ignored) {
+            crate::cache::Lookup::Hit(out) => {
+                contain::after(&job.display);
+                return Ok(*out);
+            }
+            crate::cache::Lookup::Miss { content, context } => {
+                store = Some((c, path.into_owned(), content, context))
+            }
+        }
+    }
+    let run = std::panic::AssertUnwindSafe(|| {
+        Ok(analyze_bytes(
+            &job.display,
+            bytes,
+            &job.meta,
+            settings,
+            rules,
+        ))
+    });
     let result = std::panic::catch_unwind(run).unwrap_or_else(|panic| {
         proc_macro2::extra::invalidate_current_thread_spans();
         let what = format!(
@@ -490,6 +543,12 @@ fn analyze_job_guarded(
         internal_error(job, settings, &what)
     });
     contain::after(&job.display);
+    // An internal error is not stored: the next run tries the file again.
+    if let (Some((c, path, content, context)), Ok(out)) = (store, &result) {
+        if !out.findings.iter().any(|f| f.code == crate::rules::meta::internal_error::INTERNAL_ERROR.code) {
+            c.store(&path, content, context, out);
+        }
+    }
     result
 }
 
@@ -517,24 +576,6 @@ fn internal_error(
         findings: vec![contain::internal_error(&job.display, &text, what)],
         ..FileOutput::default()
     })
-}
-
-fn analyze_job(
-    job: &SourceJob,
-    settings: &Settings,
-    rules: &[&dyn Rule],
-) -> Result<FileOutput, FileError> {
-    let bytes = std::fs::read(&job.path).map_err(|e| FileError {
-        display: job.display.clone(),
-        message: format!("cannot read file: {e}"),
-    })?;
-    Ok(analyze_bytes(
-        &job.display,
-        bytes,
-        &job.meta,
-        settings,
-        rules,
-    ))
 }
 
 /// Analyzes one file's contents. Never panics on any input.
