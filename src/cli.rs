@@ -51,6 +51,14 @@ enum Command {
         #[arg(long)]
         stdout: bool,
     },
+    /// Remove the incremental cache (`target/backlint/` of the workspace, or
+    /// `.backlint_cache/`)
+    Clean {
+        /// The cache directory to remove (default: the workspace's; also
+        /// `BACKLINT_CACHE_DIR`)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
     /// List every rule with its status
     ListRules {
         /// Output format
@@ -112,6 +120,13 @@ struct CheckArgs {
     /// the first few
     #[arg(long)]
     show_all: bool,
+    /// Keep the incremental cache in DIR (default: `target/backlint/` of the cargo
+    /// workspace, or `.backlint_cache/`; also `BACKLINT_CACHE_DIR`)
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Analyse every file afresh, neither reading nor writing the incremental cache
+    #[arg(long)]
+    no_cache: bool,
     /// Print the layers BL401 found (configured or inferred) and the modules in each,
     /// instead of the findings.
     #[arg(long)]
@@ -196,6 +211,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let result = match cli.command {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::ListRules { format }) => list_rules(format),
+        Some(Command::Clean { cache_dir }) => clean(cache_dir),
         Some(Command::Init { dir, force, stdout }) => init(dir, force, stdout),
         Some(Command::Check(check_args)) => analyse(*check_args, &args),
         None => analyse(cli.check, &args),
@@ -471,6 +487,63 @@ fn progress(format: Format, quiet: bool) -> crate::progress::Progress {
     Progress::hidden()
 }
 
+/// `backlint clean`: removes the cache directory this directory's runs use.
+fn clean(cache_dir: Option<PathBuf>) -> io::Result<i32> {
+    let cwd = std::env::current_dir()?;
+    let dir = match cache_dir.or_else(|| {
+        std::env::var_os(crate::cache::DIR_ENV)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    }) {
+        Some(d) => cwd.join(d),
+        None => match crate::cache::default_dir(&cwd) {
+            Some(d) => d,
+            None => {
+                eprintln!("error: the cache directory's place is a symbolic link; not removed");
+                return Ok(EXIT_ERROR);
+            }
+        },
+    };
+    match crate::cache::clean(&dir) {
+        Ok(true) => eprintln!("removed {}", dir.display()),
+        Ok(false) => eprintln!("no cache at {}", dir.display()),
+        Err(e) => {
+            eprintln!("error: {}", crate::report::escape::text(&e.to_string()));
+            return Ok(EXIT_ERROR);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The incremental cache of this run: `--no-cache` none; `--cache-dir`,
+/// `BACKLINT_CACHE_DIR`, or the default place of the workspace being analysed. None
+/// either for a worker probing one file, and with the containment tests' fault hook
+/// (whose faults a cached result would skip).
+fn open_cache(args: &CheckArgs, cwd: &Path) -> Option<crate::cache::Cache> {
+    if args.no_cache
+        || crate::engine::contain::is_probe()
+        || std::env::var_os(crate::engine::contain::FAULT_ENV).is_some()
+    {
+        return None;
+    }
+    let dir = match (&args.cache_dir, std::env::var_os(crate::cache::DIR_ENV)) {
+        (Some(d), _) => cwd.join(d),
+        (None, Some(d)) if !d.is_empty() => cwd.join(d),
+        _ => {
+            let start = match &args.manifest.manifest_path {
+                Some(m) => cwd
+                    .join(m)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| cwd.to_path_buf()),
+                None => cwd.to_path_buf(),
+            };
+            crate::cache::default_dir(&start)?
+        }
+    };
+    crate::cache::Cache::open(&dir)
+}
+
 fn check(args: CheckArgs) -> io::Result<i32> {
     let cwd = std::env::current_dir()?;
     if !args.paths.is_empty()
@@ -545,12 +618,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         None => args.format.unwrap_or(Format::Human),
     };
     let progress = progress(format, args.quiet);
+    let cache = open_cache(&args, &cwd);
     let mut rules: Vec<&'static crate::rules::RuleMeta> = Vec::new();
     let mut reports = Vec::new();
     for (settings, target) in &runs {
         rules.extend(settings.enabled_rules());
-        reports.push(crate::check_with_progress(
-            settings, target, &cwd, &progress,
+        reports.push(crate::check_with(
+            settings,
+            target,
+            &cwd,
+            &progress,
+            cache.as_ref(),
         ));
     }
     // Off the terminal before anything else is printed.
@@ -558,6 +636,13 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     // A worker probing one file for the supervisor only has to survive its analysis.
     if crate::engine::contain::is_probe() {
         return Ok(EXIT_OK);
+    }
+    if let Some(c) = cache {
+        if std::env::var_os("BACKLINT_CACHE_STATS").is_some() {
+            let s = c.stats();
+            eprintln!("cache: {} reused, {} analysed", s.hits, s.misses);
+        }
+        c.save();
     }
     let mut report = crate::Report::merge(reports);
     // BL003 findings come only from runs that enable it; its rule is added here anyway,

@@ -835,6 +835,23 @@ impl Settings {
     }
 
     /// The codes `[per-file-ignores]` silences for the file displayed as `display`.
+    /// What a file's per-file result depends on in these settings (the incremental
+    /// cache's key, with the file's own ignores and place): every option the analysis
+    /// reads, not the thread count.
+    pub fn analysis_identity(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            self.enabled,
+            self.sql_sinks,
+            self.validators,
+            self.secrets,
+            self.layers,
+            self.workspace_crates,
+            self.preview,
+            self.base_dir.display(),
+        )
+    }
+
     pub fn ignored_for_file(&self, display: &str) -> Vec<&'static str> {
         if self.per_file_ignores.is_empty() {
             return Vec::new();

@@ -4,7 +4,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -30,7 +32,19 @@ impl fmt::Display for Severity {
 
 /// A position range in a source file. Lines are 1-based; columns are 1-based and
 /// counted in Unicode scalar values (code points); byte offsets are 0-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Region {
     pub line: usize,
     pub column: usize,
@@ -83,7 +97,7 @@ impl Region {
 }
 
 /// A secondary location, e.g. where an interpolated string was built.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Label {
     pub region: Region,
     pub message: String,
@@ -112,7 +126,7 @@ impl Label {
 /// it (a type whose derived `Debug` prints a credential, a payload type that validates
 /// nothing). Findings with the same cause group together in the terminal, and carry the
 /// same `cause` id in the machine formats.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cause {
     /// What is at the cause, independent of line numbers (`RequestContext.api_key`).
     pub key: String,
@@ -153,10 +167,12 @@ impl Cause {
 }
 
 /// One violation reported by a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub code: &'static str,
-    pub rule: &'static str,
+    #[serde(with = "rule_code")]
+    pub code: StaticStr,
+    #[serde(with = "rule_name")]
+    pub rule: StaticStr,
     pub severity: Severity,
     pub message: String,
     /// Path as displayed: relative to the current directory, `/`-separated.
@@ -228,5 +244,47 @@ impl Finding {
             self.code,
             &self.message,
         )
+    }
+}
+
+/// A text of the catalogue (a rule's code or name). Named so that serde reads it with
+/// [`rule_code`]/[`rule_name`] instead of borrowing it from the input.
+pub type StaticStr = &'static str;
+
+/// A rule's code stored as text (the incremental cache) and read back as the catalogue's
+/// own `&'static str`: a code the catalogue does not know is an error, so an entry of
+/// another backlint version is not trusted.
+pub mod rule_code {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(code: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::rules::all_meta()
+            .into_iter()
+            .find(|m| m.code == text)
+            .map(|m| m.code)
+            .ok_or_else(|| D::Error::custom(format!("unknown rule code `{text}`")))
+    }
+}
+
+/// A rule's name, as [`rule_code`].
+pub mod rule_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(name: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::rules::all_meta()
+            .into_iter()
+            .find(|m| m.name == text)
+            .map(|m| m.name)
+            .ok_or_else(|| D::Error::custom(format!("unknown rule name `{text}`")))
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod alloc;
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diff;
@@ -67,19 +68,22 @@ impl Report {
 
 /// Discovers and analyzes the files of `target` (paths relative to `cwd`).
 pub fn check(settings: &Settings, target: &Target, cwd: &Path) -> Report {
-    check_with_progress(settings, target, cwd, &progress::Progress::hidden())
+    check_with(settings, target, cwd, &progress::Progress::hidden(), None)
 }
 
-/// [`check`], showing its progress on `progress`.
-pub fn check_with_progress(
+/// [`check`], showing its progress on `progress`, and reusing the per-file results of
+/// `cache` where nothing they depend on changed (recording the new ones there): the
+/// report is the same as without it.
+pub fn check_with(
     settings: &Settings,
     target: &Target,
     cwd: &Path,
     progress: &progress::Progress,
+    cache: Option<&cache::Cache>,
 ) -> Report {
     progress.finding();
     let d = discover::discover(target, settings, cwd);
-    let analysis = engine::analyze_with_progress(&d.jobs, settings, progress);
+    let analysis = engine::analyze_with(&d.jobs, settings, progress, cache);
     let mut errors = d.errors;
     errors.extend(analysis.errors);
     let mut warnings = d.warnings;

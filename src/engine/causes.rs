@@ -93,13 +93,14 @@ pub const CAUSE_RULES: &[&str] = &["BL201", "BL301"];
 
 /// A suppression comment that covered no finding of its own file: it may be aimed at a
 /// cause.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CauseAllow {
     pub path: String,
     /// The line it is aimed at.
     pub line: usize,
     /// The rule it names.
-    pub code: &'static str,
+    #[serde(with = "crate::finding::rule_code")]
+    pub code: crate::finding::StaticStr,
     /// Its BL002 finding, when BL002 is enabled for its file.
     pub unused: Option<Finding>,
 }

@@ -171,14 +171,14 @@ struct CallSites {
 
 /// A finding that depends on types defined elsewhere in the workspace, settled once the
 /// whole workspace has been indexed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Deferred {
     pub finding: Finding,
     pub cond: Condition,
 }
 
 /// What a deferred finding waits for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Condition {
     /// Dropped if, for every entry, one of the named types is bounded.
     UnlessBounded(Vec<Vec<String>>),
@@ -209,7 +209,7 @@ pub enum Condition {
 }
 
 /// A handler's payload, settled against the project index.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PayloadCheck {
     /// The payload type (`None` for generic containers such as `Json<Value>`).
     pub ty: Option<String>,
@@ -230,12 +230,16 @@ pub struct PayloadCheck {
     pub uses: crate::engine::validation::Uses,
     /// Completes the finding's message with what the index found the payload lacks
     /// (`message(base, type name, verdict)`); the rule's own wording.
+    #[serde(
+        skip,
+        default = "crate::rules::input::unvalidated_input::payload_message"
+    )]
     pub message: fn(&str, &str, &crate::engine::index::PayloadVerdict) -> String,
 }
 
 /// The type of a value formatted with `Debug`: a type name, or the type of a field of
 /// one (`Config.db`), as seen from crate `krate`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DebugType {
     pub name: String,
     pub field: Option<String>,

@@ -16,7 +16,7 @@ use syn::spanned::Spanned;
 use syn::{Fields, Item, Type};
 
 /// Where an item of the index is declared: the cause of the findings it produces.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// The file, as displayed.
     pub path: String,
@@ -27,7 +27,7 @@ pub struct Site {
 }
 
 /// A struct or enum of the workspace.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TypeDef {
     pub name: String,
     /// Where it is declared.
@@ -49,7 +49,7 @@ pub struct TypeDef {
 }
 
 /// A field of a struct or of an enum variant.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
     /// As shown in messages: `password`, `0`, `Password.0`, `Login.token`.
     pub name: String,
@@ -88,7 +88,7 @@ pub struct FieldDef {
 }
 
 /// Validation attributes on a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum FieldValidation {
     /// No `validate`/`garde` attribute.
     #[default]
@@ -102,7 +102,7 @@ pub enum FieldValidation {
 }
 
 /// A trait implementation that matters to input validation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImplDef {
     /// The trait's last path segment (`FromRequest`, `TryFrom`, `Deserialize`).
     pub trait_name: String,
@@ -115,7 +115,7 @@ pub struct ImplDef {
 }
 
 /// What one file contributes to the index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileIndex {
     pub types: Vec<TypeDef>,
     /// Types with a hand-written `impl Debug`.

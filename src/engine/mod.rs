@@ -72,7 +72,7 @@ impl std::fmt::Display for FileError {
 }
 
 /// What the per-file pass produces for one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileOutput {
     pub findings: Vec<Finding>,
     /// Findings that stand unless types named in them are bounded in the workspace.
@@ -109,15 +109,16 @@ pub struct Analysis {
 
 /// Analyzes the files in parallel with `settings.jobs` threads.
 pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
-    analyze_with_progress(jobs, settings, &crate::progress::Progress::hidden())
+    analyze_with(jobs, settings, &crate::progress::Progress::hidden(), None)
 }
 
 /// [`analyze`], advancing `progress` as each file is parsed and when the cross-file
-/// pass starts.
-pub fn analyze_with_progress(
+/// pass starts, and reusing and recording per-file results in `cache`.
+pub fn analyze_with(
     jobs: &[SourceJob],
     settings: &Settings,
     progress: &crate::progress::Progress,
+    cache: Option<&crate::cache::Cache>,
 ) -> Analysis {
     progress.found(jobs.len());
     let mut settings = settings.clone();
@@ -131,10 +132,12 @@ pub fn analyze_with_progress(
     settings.workspace_crates = crates;
     let settings = &settings;
     let rules = walking_rules(settings);
+    let context = cache.map(|c| (c, crate::cache::Context::new(settings)));
+    let context = context.as_ref().map(|(c, cx)| (*c, cx));
     let run = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
             .map(|job| {
-                let out = analyze_job_guarded(job, settings, &rules);
+                let out = analyze_job_guarded(job, settings, &rules, context);
                 progress.parsed();
                 out
             })
@@ -490,13 +493,47 @@ fn analyze_job_guarded(
     job: &SourceJob,
     settings: &Settings,
     rules: &[&dyn Rule],
+    cache: Option<(&crate::cache::Cache, &crate::cache::Context)>,
 ) -> Result<FileOutput, FileError> {
     match contain::before(&job.display) {
         contain::Before::Analyse => {}
         contain::Before::Ignore => return Ok(FileOutput::default()),
         contain::Before::Failed(what) => return internal_error(job, settings, what),
     }
-    let run = std::panic::AssertUnwindSafe(|| analyze_job(job, settings, rules));
+    let bytes = match std::fs::read(&job.path) {
+        Ok(b) => b,
+        Err(e) => {
+            contain::after(&job.display);
+            return Err(FileError {
+                display: job.display.clone(),
+                message: format!("cannot read file: {e}"),
+            });
+        }
+    };
+    // A result stored for these contents in this context is the analysis's result.
+    let mut store = None;
+    if let Some((c, cx)) = cache {
+        let path = job.path.to_string_lossy();
+        let ignored = settings.ignored_for_file(&job.display);
+        match c.lookup(&path, &bytes, cx, &job.display, &job.meta, &ignored) {
+            crate::cache::Lookup::Hit(out) => {
+                contain::after(&job.display);
+                return Ok(*out);
+            }
+            crate::cache::Lookup::Miss { content, context } => {
+                store = Some((c, path.into_owned(), content, context))
+            }
+        }
+    }
+    let run = std::panic::AssertUnwindSafe(|| {
+        Ok(analyze_bytes(
+            &job.display,
+            bytes,
+            &job.meta,
+            settings,
+            rules,
+        ))
+    });
     let result = std::panic::catch_unwind(run).unwrap_or_else(|panic| {
         proc_macro2::extra::invalidate_current_thread_spans();
         let what = format!(
@@ -506,6 +543,16 @@ fn analyze_job_guarded(
         internal_error(job, settings, &what)
     });
     contain::after(&job.display);
+    // An internal error is not stored: the next run tries the file again.
+    if let (Some((c, path, content, context)), Ok(out)) = (store, &result) {
+        if !out
+            .findings
+            .iter()
+            .any(|f| f.code == crate::rules::meta::internal_error::INTERNAL_ERROR.code)
+        {
+            c.store(&path, content, context, out);
+        }
+    }
     result
 }
 
@@ -533,24 +580,6 @@ fn internal_error(
         findings: vec![contain::internal_error(&job.display, &text, what)],
         ..FileOutput::default()
     })
-}
-
-fn analyze_job(
-    job: &SourceJob,
-    settings: &Settings,
-    rules: &[&dyn Rule],
-) -> Result<FileOutput, FileError> {
-    let bytes = std::fs::read(&job.path).map_err(|e| FileError {
-        display: job.display.clone(),
-        message: format!("cannot read file: {e}"),
-    })?;
-    Ok(analyze_bytes(
-        &job.display,
-        bytes,
-        &job.meta,
-        settings,
-        rules,
-    ))
 }
 
 /// Analyzes one file's contents. Never panics on any input.

@@ -22,7 +22,7 @@ use syn::Expr;
 /// A function given a tracked value: its name, the type it is called through when the
 /// call names one (`App::insert(..)` → `App`), and the argument's index (after the
 /// receiver, for methods).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Callee {
     pub owner: Option<String>,
     pub name: String,
@@ -42,7 +42,7 @@ fn type_owner(p: &syn::Path) -> Option<String> {
 /// them on (a call, a struct literal, the response: *consumed*), and which are only read
 /// in ways that store nothing (a lookup key, a presence test, a comparison, credentials
 /// given to a verifier, a log line or an error: *read*).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Uses {
     /// The value as a whole (or a part not known to be one field) is consumed.
     pub whole_consumed: bool,

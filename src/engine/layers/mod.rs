@@ -11,7 +11,7 @@ pub use collect::collect;
 pub use map::LayerMap;
 
 /// How a reference is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RefKind {
     /// A leaf of a `use` tree (or its `*`), or a path of several names in code.
     Path,
@@ -23,7 +23,7 @@ pub enum RefKind {
 }
 
 /// One reference from a module to a path outside it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LayerRef {
     /// The referencing crate (normalized).
     pub krate: Option<String>,
@@ -35,7 +35,7 @@ pub struct LayerRef {
 }
 
 /// What a reference breaks, in the layer map's terms; the rule words it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Breach {
     /// A layer uses a layer it may not.
     Layer {
@@ -75,7 +75,7 @@ pub enum Breach {
 }
 
 /// A file's part of the layer index: its modules and re-exports.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileLayers {
     pub krate: Option<String>,
     /// The file's module and the inline modules declared in it (test modules excluded).

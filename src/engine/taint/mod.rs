@@ -64,7 +64,9 @@ pub struct Spec {
 }
 
 /// Request data: where it enters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Source {
     /// Display path of the handler's file.
     pub path: String,
@@ -77,7 +79,9 @@ pub struct Source {
 
 /// A function as the index knows it: its crate, its `impl` type, its name, whether it
 /// takes `self`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct FnKey {
     pub krate: Option<String>,
     pub owner: Option<String>,
@@ -91,7 +95,9 @@ pub struct FnKey {
 }
 
 /// A call as written: what it may resolve to in the workspace.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Callee {
     pub name: String,
     /// `Type` of `Type::f(..)`.
@@ -110,13 +116,16 @@ pub struct Callee {
 
 /// A call and the taint of each argument (the receiver first for method calls and
 /// methods called by path).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct CallRet {
     pub callee: Callee,
     pub args: Vec<Taint>,
 }
 
-/// Where an atom's data comes from.
+/// Where an atom's data comes from. Stored with [`shared`]: the calls a function's
+/// summary returns through are shared, not copied, so they are written once each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Root {
     Source(Arc<Source>),
@@ -126,8 +135,93 @@ pub enum Root {
     Ret(Arc<CallRet>),
 }
 
+/// Storing taint (the incremental cache) without unsharing it: a call's result reached
+/// through many atoms (`Root::Ret`) is one allocation in memory, and written once: its
+/// first occurrence in full, the later ones as its number. Numbers are given in the
+/// order calls are completed, writing as reading, so both sides agree.
+pub mod shared {
+    use super::{CallRet, Root, Source};
+    use serde::de::{DeserializeOwned, Error};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    thread_local! {
+        static WRITTEN: RefCell<HashMap<usize, u32>> = RefCell::new(HashMap::new());
+        static READ: RefCell<Vec<Arc<CallRet>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Encodes `value` (postcard), each shared call once.
+    pub fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
+        WRITTEN.with(|w| w.borrow_mut().clear());
+        let out = postcard::to_stdvec(value).ok();
+        WRITTEN.with(|w| w.borrow_mut().clear());
+        out
+    }
+
+    /// Decodes what [`encode`] wrote.
+    pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+        READ.with(|r| r.borrow_mut().clear());
+        let out = postcard::from_bytes(bytes).ok();
+        READ.with(|r| r.borrow_mut().clear());
+        out
+    }
+
+    /// How a root is written: a call in full, or the number of one written before.
+    #[derive(Deserialize)]
+    enum Stored {
+        Source(Source),
+        Param(u8),
+        Ret(CallRet),
+        Again(u32),
+    }
+
+    impl Serialize for Root {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Root::Source(src) => s.serialize_newtype_variant("Stored", 0, "Source", &**src),
+                Root::Param(i) => s.serialize_newtype_variant("Stored", 1, "Param", i),
+                Root::Ret(call) => {
+                    let at = Arc::as_ptr(call) as usize;
+                    if let Some(n) = WRITTEN.with(|w| w.borrow().get(&at).copied()) {
+                        return s.serialize_newtype_variant("Stored", 3, "Again", &n);
+                    }
+                    let out = s.serialize_newtype_variant("Stored", 2, "Ret", &**call)?;
+                    WRITTEN.with(|w| {
+                        let mut w = w.borrow_mut();
+                        let n = w.len() as u32;
+                        w.insert(at, n);
+                    });
+                    Ok(out)
+                }
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Root {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(match Stored::deserialize(d)? {
+                Stored::Source(src) => Root::Source(Arc::new(src)),
+                Stored::Param(i) => Root::Param(i),
+                Stored::Ret(call) => {
+                    let call = Arc::new(call);
+                    READ.with(|r| r.borrow_mut().push(call.clone()));
+                    Root::Ret(call)
+                }
+                Stored::Again(n) => Root::Ret(
+                    READ.with(|r| r.borrow().get(n as usize).cloned())
+                        .ok_or_else(|| D::Error::custom("a call numbered before it was read"))?,
+                ),
+            })
+        }
+    }
+}
+
 /// One way data reaches a value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Atom {
     pub root: Root,
     /// Converted to a number on the way.
@@ -193,7 +287,7 @@ pub fn union(t: &mut Taint, more: Taint) {
 }
 
 /// A function's summary for the project pass.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FnSummary {
     pub key: FnKey,
     /// Parameter names by position, for messages.
@@ -205,10 +299,11 @@ pub struct FnSummary {
 }
 
 /// A sink given data: the deferred finding's condition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkFlow {
     /// The rule, by code (its spec is found again in the project pass).
-    pub code: &'static str,
+    #[serde(with = "crate::finding::rule_code")]
+    pub code: crate::finding::StaticStr,
     /// The function the sink is in.
     pub func: Option<FnKey>,
     pub sink: String,

@@ -182,6 +182,12 @@ impl Rule for UnvalidatedInput {
     }
 }
 
+/// The message completer of this rule's deferred findings: what a cached finding is
+/// completed with (a function is not stored).
+pub fn payload_message() -> fn(&str, &str, &PayloadVerdict) -> String {
+    message
+}
+
 /// Completes a deferred finding's message (`handler `h` accepts `Json<T>``) with what the
 /// index found the payload lacks.
 fn message(base: &str, ty: &str, verdict: &PayloadVerdict) -> String {

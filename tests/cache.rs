@@ -1,0 +1,290 @@
+//! The incremental cache (`src/cache.rs`): a run with the cache prints what a run
+//! without it prints, in every format and for any `--jobs`; it reuses what did not
+//! change and judges again what did (a file whose neighbour changed included); a damaged,
+//! foreign or planted cache is ignored; a cache directory that cannot be written only
+//! costs speed; two runs at once leave a valid cache; `backlint clean` removes it.
+
+mod common;
+
+use assert_cmd::Command;
+use common::copy_tree;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the sample project, a cache directory and a key file of its own.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("shop");
+        std::fs::create_dir_all(&project).unwrap();
+        copy_tree(&repo().join("fixtures/projects/shop"), &project);
+        let _ = std::fs::remove_dir_all(project.join("target"));
+        Sandbox { dir }
+    }
+
+    fn project(&self) -> PathBuf {
+        self.dir.path().join("shop")
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    fn key(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("key-{name}"))
+    }
+
+    /// backlint on the project with the preview rules, with the cache in `cache()` and
+    /// the key `key`, plus `args`: (stdout, "N reused, M analysed").
+    fn run_with(&self, key: &str, args: &[&str]) -> (String, String) {
+        let out = Command::cargo_bin("backlint")
+            .unwrap()
+            .current_dir(self.project())
+            .env("NO_COLOR", "1")
+            .env("BACKLINT_CACHE_KEY", self.key(key))
+            .env("BACKLINT_CACHE_STATS", "1")
+            .env_remove("BACKLINT_CACHE_DIR")
+            .args(["--preview", "--exit-zero"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        let stats = err
+            .lines()
+            .find_map(|l| l.strip_prefix("cache: "))
+            .unwrap_or("no cache")
+            .to_string();
+        (String::from_utf8(out.stdout).unwrap(), stats)
+    }
+
+    fn run(&self, args: &[&str]) -> (String, String) {
+        let dir = self.cache();
+        let dir = dir.to_str().unwrap();
+        let mut all = vec!["--cache-dir", dir];
+        all.extend_from_slice(args);
+        self.run_with("a", &all)
+    }
+
+    fn fresh(&self, args: &[&str]) -> String {
+        let mut all = vec!["--no-cache"];
+        all.extend_from_slice(args);
+        self.run_with("a", &all).0
+    }
+}
+
+const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github"];
+
+#[test]
+fn a_warm_run_prints_what_a_run_without_the_cache_prints() {
+    let s = Sandbox::new();
+    let (_, first) = s.run(&["--format", "json"]);
+    assert!(first.starts_with("0 reused"), "{first}");
+    for format in FORMATS {
+        for jobs in ["1", "2"] {
+            let args = ["--format", format, "-j", jobs];
+            let (warm, stats) = s.run(&args);
+            assert!(stats.ends_with(" 0 analysed"), "{format} -j{jobs}: {stats}");
+            assert_eq!(warm, s.fresh(&args), "{format} -j{jobs}");
+        }
+    }
+    let args = ["--message-format", "json"];
+    assert_eq!(s.run(&args).0, s.fresh(&args));
+}
+
+#[test]
+fn an_edited_file_and_the_files_it_affects_are_judged_again() {
+    let s = Sandbox::new();
+    let before = s.run(&["--format", "concise"]).0;
+    assert!(before.contains("BL201"), "{before}");
+    // `NewUser`'s password is printed by its derived `Debug` in services/users.rs: a
+    // hand-written `Debug` in models.rs removes that finding from the unchanged file.
+    let models = s.project().join("src/models.rs");
+    let mut text = std::fs::read_to_string(&models).unwrap();
+    text.push_str(
+        "\nimpl std::fmt::Debug for NewUser {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        f.write_str(\"NewUser\")\n    }\n}\n",
+    );
+    std::fs::write(&models, text).unwrap();
+    let (after, stats) = s.run(&["--format", "concise"]);
+    assert_eq!(stats, "10 reused, 1 analysed");
+    assert!(!after.contains("BL201"), "{after}");
+    assert_eq!(after, s.fresh(&["--format", "concise"]));
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_and_rewritten() {
+    let s = Sandbox::new();
+    let expected = s.fresh(&["--format", "json"]);
+    s.run(&["--format", "json"]);
+    let file = s.cache().join("files.v1.bin");
+    let bytes = std::fs::read(&file).unwrap();
+    for damaged in [
+        bytes[..bytes.len() / 2].to_vec(),
+        b"garbage".to_vec(),
+        Vec::new(),
+        {
+            let mut b = bytes.clone();
+            let last = b.len() - 1;
+            b[last] ^= 0xff;
+            b
+        },
+    ] {
+        std::fs::write(&file, &damaged).unwrap();
+        let (out, stats) = s.run(&["--format", "json"]);
+        assert_eq!(out, expected);
+        assert!(stats.starts_with("0 reused"), "{stats}");
+        // Rewritten: the next run reuses everything.
+        let (out, stats) = s.run(&["--format", "json"]);
+        assert_eq!(out, expected);
+        assert!(stats.ends_with(" 0 analysed"), "{stats}");
+    }
+}
+
+#[test]
+fn a_cache_made_without_this_machines_key_is_not_trusted() {
+    let s = Sandbox::new();
+    let dir = s.cache();
+    let dir = dir.to_str().unwrap();
+    s.run_with("a", &["--cache-dir", dir]);
+    // Another key: a cache committed to a checkout, or written by someone else. (The
+    // run rewrites it with key b.)
+    let (_, stats) = s.run_with("b", &["--cache-dir", dir]);
+    assert!(stats.starts_with("0 reused"), "{stats}");
+    // The default place in a checkout: target/backlint, planted with key b's valid
+    // cache, is not trusted by a run with key a either.
+    let planted = s.project().join("target/backlint");
+    std::fs::create_dir_all(&planted).unwrap();
+    std::fs::copy(s.cache().join("files.v1.bin"), planted.join("files.v1.bin")).unwrap();
+    let (_, stats) = s.run_with("a", &[]);
+    assert!(stats.starts_with("0 reused"), "{stats}");
+}
+
+#[test]
+fn a_cache_directory_that_cannot_be_written_only_costs_speed() {
+    let s = Sandbox::new();
+    let expected = s.fresh(&["--format", "json"]);
+    // A regular file where the directory would be: it cannot be created.
+    let blocked = s.dir.path().join("blocked");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let blocked = blocked.join("cache");
+    for _ in 0..2 {
+        let (out, stats) = s.run_with(
+            "a",
+            &["--format", "json", "--cache-dir", blocked.to_str().unwrap()],
+        );
+        assert_eq!(out, expected);
+        assert!(stats.starts_with("0 reused"), "{stats}");
+    }
+}
+
+#[test]
+fn a_deleted_file_leaves_the_cache() {
+    let s = Sandbox::new();
+    s.run(&[]);
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    let file = s.cache().join("files.v1.bin");
+    let full = size(&file);
+    std::fs::remove_file(s.project().join("src/repositories/orders.rs")).unwrap();
+    let (_, stats) = s.run(&[]);
+    assert_eq!(stats, "10 reused, 0 analysed");
+    assert!(
+        size(&file) < full,
+        "the entry of the deleted file is still stored"
+    );
+}
+
+#[test]
+fn two_runs_at_once_leave_a_valid_cache() {
+    let s = Sandbox::new();
+    let expected = s.fresh(&["--format", "json"]);
+    let bin = assert_cmd::cargo::cargo_bin("backlint");
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(s.cache());
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(&bin)
+                    .current_dir(s.project())
+                    .env("BACKLINT_CACHE_KEY", s.key("a"))
+                    .args([
+                        "--preview",
+                        "--exit-zero",
+                        "--format",
+                        "json",
+                        "--cache-dir",
+                    ])
+                    .arg(s.cache())
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+        }
+        let (out, stats) = s.run(&["--format", "json"]);
+        assert_eq!(out, expected);
+        assert!(stats.ends_with(" 0 analysed"), "{stats}");
+    }
+}
+
+#[test]
+fn clean_removes_the_cache_directory() {
+    let s = Sandbox::new();
+    s.run_with("a", &[]);
+    let dir = s.project().join("target/backlint");
+    assert!(dir.join("files.v1.bin").is_file());
+    assert!(std::fs::read_to_string(dir.join(".gitignore"))
+        .unwrap()
+        .contains('*'));
+    Command::cargo_bin("backlint")
+        .unwrap()
+        .current_dir(s.project())
+        .arg("clean")
+        .assert()
+        .success();
+    assert!(!dir.exists());
+    // A directory holding anything else is left alone.
+    let other = s.dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    Command::cargo_bin("backlint")
+        .unwrap()
+        .current_dir(s.project())
+        .args(["clean", "--cache-dir"])
+        .arg(&other)
+        .assert()
+        .code(2);
+    assert!(other.join("notes.txt").is_file());
+}
+
+/// A checkout cannot choose where backlint writes: a `target` (or `target/backlint`)
+/// that is a symbolic link turns the default cache off.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_target_directory_is_not_written_through() {
+    let s = Sandbox::new();
+    let outside = s.dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    for link in ["target", "target/backlint"] {
+        let _ = std::fs::remove_dir_all(s.project().join("target"));
+        let _ = std::fs::remove_file(s.project().join("target"));
+        let at = s.project().join(link);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&outside, &at).unwrap();
+        let (_, stats) = s.run_with("a", &[]);
+        assert_eq!(stats, "no cache", "{link}");
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "{link}");
+    }
+}
