@@ -51,8 +51,36 @@ struct Entry<'a> {
     content: [u8; 32],
     /// SHA-256 of everything else the result depends on (see [`Context`]).
     context: [u8; 32],
+    /// The file's size and modification time when its contents were hashed: while both
+    /// are the same, the contents are taken to be too (as build tools do), and the file
+    /// is not read. `None` when the file was modified too recently to tell.
+    stamp: Option<Stamp>,
     /// The [`FileOutput`], encoded.
     output: &'a [u8],
+}
+
+/// A file's size and modification time (nanoseconds since the epoch).
+pub type Stamp = (u64, u128);
+
+/// The stamp of a file, if its metadata can be read.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((m.len(), t.as_nanos()))
+}
+
+/// A stamp worth keeping: the file was last modified long enough ago that a later
+/// change would give it another modification time.
+fn settled(stamp: Option<Stamp>) -> Option<Stamp> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    stamp.filter(|&(_, t)| now.saturating_sub(t) > 2_000_000_000)
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -66,13 +94,15 @@ struct Stored<'a> {
 struct Old {
     content: [u8; 32],
     context: [u8; 32],
+    stamp: Option<Stamp>,
     output: std::ops::Range<usize>,
 }
 
-/// A result made in this run.
+/// A result made in this run, or an old one whose stamp changed.
 struct Fresh {
     content: [u8; 32],
     context: [u8; 32],
+    stamp: Option<Stamp>,
     output: Vec<u8>,
 }
 
@@ -163,7 +193,8 @@ impl Context {
         }
     }
 
-    fn digest(&self, display: &str, meta: &FileMeta, ignored: &[&str]) -> [u8; 32] {
+    /// The digest of a file's context (its result's key besides its contents).
+    pub fn digest(&self, display: &str, meta: &FileMeta, ignored: &[&str]) -> [u8; 32] {
         let mut h = Sha256::new();
         for part in [
             BUILD_ID,
@@ -224,6 +255,7 @@ impl Cache {
                 let old = Old {
                     content: e.content,
                     context: e.context,
+                    stamp: e.stamp,
                     output: at..at + e.output.len(),
                 };
                 (e.path.to_string(), old)
@@ -232,39 +264,85 @@ impl Cache {
         Some((bytes, old))
     }
 
+    /// The stored result of the file at `path` (absolute) when its stamp is the one
+    /// stored with it and it was made in this context: the file need not be read.
+    pub fn lookup_unchanged(
+        &self,
+        path: &str,
+        stamp: Option<Stamp>,
+        context: &[u8; 32],
+    ) -> Option<FileOutput> {
+        let e = self.old.get(path)?;
+        if stamp.is_none() || e.stamp != stamp || e.context != *context {
+            return None;
+        }
+        let out = shared::decode::<FileOutput>(self.bytes.get(e.output.clone())?)?;
+        self.count(true);
+        Some(out)
+    }
+
     /// The stored result of the file at `path` (absolute), if it was made from these
     /// contents in this context.
     pub fn lookup(
         &self,
         path: &str,
         bytes: &[u8],
-        cx: &Context,
-        display: &str,
-        meta: &FileMeta,
-        ignored: &[&str],
+        stamp: Option<Stamp>,
+        context: [u8; 32],
     ) -> Lookup {
         let content: [u8; 32] = Sha256::digest(bytes).into();
-        let context = cx.digest(display, meta, ignored);
         let hit = self
             .old
             .get(path)
             .filter(|e| e.content == content && e.context == context)
-            .and_then(|e| shared::decode::<FileOutput>(self.bytes.get(e.output.clone())?));
-        let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            .and_then(|e| {
+                let bytes = self.bytes.get(e.output.clone())?;
+                Some((e, bytes, shared::decode::<FileOutput>(bytes)?))
+            });
         match hit {
-            Some(output) => {
-                stats.hits += 1;
+            Some((e, bytes, output)) => {
+                self.count(true);
+                // The same contents with another stamp (touched, checked out again):
+                // stored with the new one, so the next run need not read the file.
+                let stamp = settled(stamp);
+                if e.stamp != stamp {
+                    self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                        path.to_string(),
+                        Fresh {
+                            content,
+                            context,
+                            stamp,
+                            output: bytes.to_vec(),
+                        },
+                    );
+                }
                 Lookup::Hit(Box::new(output))
             }
             None => {
-                stats.misses += 1;
+                self.count(false);
                 Lookup::Miss { content, context }
             }
         }
     }
 
+    fn count(&self, hit: bool) {
+        let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        if hit {
+            stats.hits += 1;
+        } else {
+            stats.misses += 1;
+        }
+    }
+
     /// Stores a fresh result (`content`, `context` from the [`Lookup::Miss`]).
-    pub fn store(&self, path: &str, content: [u8; 32], context: [u8; 32], output: &FileOutput) {
+    pub fn store(
+        &self,
+        path: &str,
+        content: [u8; 32],
+        context: [u8; 32],
+        stamp: Option<Stamp>,
+        output: &FileOutput,
+    ) {
         let Some(bytes) = shared::encode(output) else {
             return;
         };
@@ -273,6 +351,7 @@ impl Cache {
             Fresh {
                 content,
                 context,
+                stamp: settled(stamp),
                 output: bytes,
             },
         );
@@ -304,6 +383,7 @@ impl Cache {
                     path,
                     content: e.content,
                     context: e.context,
+                    stamp: e.stamp,
                     output,
                 });
             }
@@ -316,6 +396,7 @@ impl Cache {
                 path,
                 content: e.content,
                 context: e.context,
+                stamp: e.stamp,
                 output: &e.output,
             });
         }
@@ -409,6 +490,7 @@ mod tests {
                     path: "/w/src/lib.rs",
                     content: [1; 32],
                     context: [2; 32],
+                    stamp: None,
                     output: &[0, 0, 0],
                 }],
             };

@@ -549,12 +549,8 @@ fn test_only_mods(file: &Path) -> TestMods {
     if !has_cfg_mod_declaration(&text) {
         return out;
     }
-    let Ok(parsed) = syn::parse_file(&text) else {
-        return out;
-    };
-    for item in &parsed.items {
-        let syn::Item::Mod(m) = item else { continue };
-        if m.content.is_some() || !crate::engine::walk::is_test_item(&m.attrs) {
+    for m in bodyless_mods(&text) {
+        if !crate::engine::walk::is_test_item(&m.attrs) {
             continue;
         }
         let path = m.attrs.iter().find_map(|a| match &a.meta {
@@ -572,6 +568,63 @@ fn test_only_mods(file: &Path) -> TestMods {
             None => out
                 .names
                 .push(syn::ext::IdentExt::unraw(&m.ident).to_string()),
+        }
+    }
+    out
+}
+
+/// The file's top-level `mod name;` declarations with their outer attributes, found in
+/// its tokens (lexing is several times cheaper than parsing the whole file; only the
+/// declarations are parsed). A file that does not lex has none.
+fn bodyless_mods(text: &str) -> Vec<syn::ItemMod> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() else {
+        return Vec::new();
+    };
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    // Where the current item's outer attributes and visibility begin.
+    let mut start = 0;
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            // `#[..]`: an outer attribute (`#![..]`, an inner one, ends the item).
+            TokenTree::Punct(p) if p.as_char() == '#' => match trees.get(i + 1) {
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => i += 2,
+                _ => {
+                    i += 1;
+                    start = i;
+                }
+            },
+            TokenTree::Ident(id) if id == "pub" => {
+                i += 1;
+                if let Some(TokenTree::Group(g)) = trees.get(i) {
+                    if g.delimiter() == Delimiter::Parenthesis {
+                        i += 1;
+                    }
+                }
+            }
+            TokenTree::Ident(id) if id == "mod" => {
+                let declared = matches!(
+                    (trees.get(i + 1), trees.get(i + 2)),
+                    (Some(TokenTree::Ident(_)), Some(TokenTree::Punct(p))) if p.as_char() == ';'
+                );
+                if declared {
+                    let item: proc_macro2::TokenStream =
+                        trees[start..i + 3].iter().cloned().collect();
+                    if let Ok(m) = syn::parse2::<syn::ItemMod>(item) {
+                        out.push(m);
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+                start = i;
+            }
+            _ => {
+                i += 1;
+                start = i;
+            }
         }
     }
     out
@@ -595,7 +648,11 @@ fn has_cfg_mod_declaration(text: &str) -> bool {
         while !text.is_char_boundary(before) {
             before -= 1;
         }
-        if text[before..at].contains("cfg") {
+        // A test-only `cfg` names a test, e2e or mock feature (`is_test_feature_name`).
+        let window = text[before..at].to_ascii_lowercase();
+        if window.contains("cfg")
+            && (window.contains("test") || window.contains("e2e") || window.contains("mock"))
+        {
             return true;
         }
     }

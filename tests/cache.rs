@@ -26,6 +26,9 @@ impl Sandbox {
         std::fs::create_dir_all(&project).unwrap();
         copy_tree(&repo().join("fixtures/projects/shop"), &project);
         let _ = std::fs::remove_dir_all(project.join("target"));
+        // Sources last modified an hour ago, as a checkout's usually are: the cache then
+        // knows them by size and modification time without reading them.
+        age(&project);
         Sandbox { dir }
     }
 
@@ -81,6 +84,19 @@ impl Sandbox {
         let mut all = vec!["--no-cache"];
         all.extend_from_slice(args);
         self.run_with("a", &all).0
+    }
+}
+
+fn age(dir: &Path) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            age(&p);
+        } else {
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(then).unwrap();
+        }
     }
 }
 
@@ -287,4 +303,22 @@ fn a_symlinked_target_directory_is_not_written_through() {
         assert_eq!(stats, "no cache", "{link}");
         assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "{link}");
     }
+}
+
+/// A file touched (or checked out again) with the same contents is recognised by its
+/// contents and reused; edited, it is analysed again.
+#[test]
+fn a_touched_file_is_reused_and_an_edited_one_is_not() {
+    let s = Sandbox::new();
+    s.run(&[]);
+    let lib = s.project().join("src/main.rs");
+    let text = std::fs::read(&lib).unwrap();
+    std::fs::write(&lib, &text).unwrap();
+    let (_, stats) = s.run(&[]);
+    assert_eq!(stats, "11 reused, 0 analysed");
+    let mut edited = text.clone();
+    edited.extend_from_slice(b"\n// edited\n");
+    std::fs::write(&lib, &edited).unwrap();
+    let (_, stats) = s.run(&[]);
+    assert_eq!(stats, "10 reused, 1 analysed");
 }

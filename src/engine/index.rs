@@ -865,11 +865,25 @@ const MAX_LEAKY_ENUM_VARIANTS: usize = 4;
 impl ProjectIndex {
     pub fn new(files: Vec<FileIndex>, secrets: &SecretSettings) -> Self {
         let mut idx = ProjectIndex::default();
+        // Field names repeat across a workspace (`id`, `name`, `password`): each is judged
+        // once.
+        let mut roles: HashMap<String, (bool, bool)> = HashMap::new();
         for f in files {
             for mut t in f.types {
                 for field in &mut t.fields {
-                    field.secret_role = is_secret_name(&field.role, &secrets.extra_names);
-                    field.strong_role = is_strong_secret_name(&field.role, &secrets.extra_names);
+                    let (secret, strong) = match roles.get(&field.role) {
+                        Some(&r) => r,
+                        None => {
+                            let r = (
+                                is_secret_name(&field.role, &secrets.extra_names),
+                                is_strong_secret_name(&field.role, &secrets.extra_names),
+                            );
+                            roles.insert(field.role.clone(), r);
+                            r
+                        }
+                    };
+                    field.secret_role = secret;
+                    field.strong_role = strong;
                 }
                 if let Some(k) = &t.krate {
                     idx.crates.insert(crate_ident(k));

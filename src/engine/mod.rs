@@ -500,6 +500,20 @@ fn analyze_job_guarded(
         contain::Before::Ignore => return Ok(FileOutput::default()),
         contain::Before::Failed(what) => return internal_error(job, settings, what),
     }
+    // A result stored for this file in this context: used without reading the file
+    // while its size and modification time are those it was stored with.
+    let keyed = cache.map(|(c, cx)| {
+        let ignored = settings.ignored_for_file(&job.display);
+        let context = cx.digest(&job.display, &job.meta, &ignored);
+        let stamp = crate::cache::stamp(&job.path);
+        (c, job.path.to_string_lossy(), context, stamp)
+    });
+    if let Some((c, path, context, stamp)) = &keyed {
+        if let Some(out) = c.lookup_unchanged(path, *stamp, context) {
+            contain::after(&job.display);
+            return Ok(out);
+        }
+    }
     let bytes = match std::fs::read(&job.path) {
         Ok(b) => b,
         Err(e) => {
@@ -510,18 +524,16 @@ fn analyze_job_guarded(
             });
         }
     };
-    // A result stored for these contents in this context is the analysis's result.
+    // Else one stored for these contents.
     let mut store = None;
-    if let Some((c, cx)) = cache {
-        let path = job.path.to_string_lossy();
-        let ignored = settings.ignored_for_file(&job.display);
-        match c.lookup(&path, &bytes, cx, &job.display, &job.meta, &ignored) {
+    if let Some((c, path, context, stamp)) = keyed {
+        match c.lookup(&path, &bytes, stamp, context) {
             crate::cache::Lookup::Hit(out) => {
                 contain::after(&job.display);
                 return Ok(*out);
             }
             crate::cache::Lookup::Miss { content, context } => {
-                store = Some((c, path.into_owned(), content, context))
+                store = Some((c, path.into_owned(), content, context, stamp))
             }
         }
     }
@@ -544,13 +556,13 @@ fn analyze_job_guarded(
     });
     contain::after(&job.display);
     // An internal error is not stored: the next run tries the file again.
-    if let (Some((c, path, content, context)), Ok(out)) = (store, &result) {
+    if let (Some((c, path, content, context, stamp)), Ok(out)) = (store, &result) {
         if !out
             .findings
             .iter()
             .any(|f| f.code == crate::rules::meta::internal_error::INTERNAL_ERROR.code)
         {
-            c.store(&path, content, context, out);
+            c.store(&path, content, context, stamp, out);
         }
     }
     result
