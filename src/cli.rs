@@ -424,15 +424,7 @@ fn config_groups(
     }
     let start = |dir: PathBuf| crate::workspace::root_of(&dir).unwrap_or(dir);
     if args.paths.is_empty() {
-        let dir = match &args.manifest.manifest_path {
-            Some(m) => cwd
-                .join(m)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| cwd.to_path_buf()),
-            None => cwd.to_path_buf(),
-        };
-        return single(config::discover(&start(dir))?);
+        return single(config::discover(&start(manifest_dir(args, cwd)))?);
     }
     let mut groups: Vec<(LoadedOptions, Vec<PathBuf>)> = Vec::new();
     let mut found: std::collections::HashMap<PathBuf, usize> = Default::default();
@@ -487,6 +479,19 @@ fn progress(format: Format, quiet: bool) -> crate::progress::Progress {
     Progress::hidden()
 }
 
+/// The directory of `--manifest-path`'s manifest, or the current directory: where the
+/// workspace analysed without paths is looked for.
+fn manifest_dir(args: &CheckArgs, cwd: &Path) -> PathBuf {
+    match &args.manifest.manifest_path {
+        Some(m) => cwd
+            .join(m)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf()),
+        None => cwd.to_path_buf(),
+    }
+}
+
 /// `backlint clean`: removes the cache directory this directory's runs use.
 fn clean(cache_dir: Option<PathBuf>) -> io::Result<i32> {
     let cwd = std::env::current_dir()?;
@@ -529,17 +534,7 @@ fn open_cache(args: &CheckArgs, cwd: &Path) -> Option<crate::cache::Cache> {
     let dir = match (&args.cache_dir, std::env::var_os(crate::cache::DIR_ENV)) {
         (Some(d), _) => cwd.join(d),
         (None, Some(d)) if !d.is_empty() => cwd.join(d),
-        _ => {
-            let start = match &args.manifest.manifest_path {
-                Some(m) => cwd
-                    .join(m)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| cwd.to_path_buf()),
-                None => cwd.to_path_buf(),
-            };
-            crate::cache::default_dir(&start)?
-        }
+        _ => crate::cache::default_dir(&manifest_dir(args, cwd))?,
     };
     crate::cache::Cache::open(&dir)
 }

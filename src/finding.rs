@@ -255,36 +255,41 @@ pub type StaticStr = &'static str;
 /// own `&'static str`: a code the catalogue does not know is an error, so an entry of
 /// another backlint version is not trusted.
 pub mod rule_code {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(code: &&'static str, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(code)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-        let text = String::deserialize(d)?;
-        crate::rules::all_meta()
-            .into_iter()
-            .find(|m| m.code == text)
-            .map(|m| m.code)
-            .ok_or_else(|| D::Error::custom(format!("unknown rule code `{text}`")))
+        super::catalogue_text(d, |m| m.code, "rule code")
     }
 }
 
 /// A rule's name, as [`rule_code`].
 pub mod rule_name {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(name: &&'static str, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(name)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-        let text = String::deserialize(d)?;
-        crate::rules::all_meta()
-            .into_iter()
-            .find(|m| m.name == text)
-            .map(|m| m.name)
-            .ok_or_else(|| D::Error::custom(format!("unknown rule name `{text}`")))
+        super::catalogue_text(d, |m| m.name, "rule name")
     }
+}
+
+/// Reads a text and finds it among the catalogue's `pick` texts.
+fn catalogue_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    pick: fn(&crate::rules::RuleMeta) -> &'static str,
+    what: &str,
+) -> Result<&'static str, D::Error> {
+    use serde::{de::Error, Deserialize};
+    let text = String::deserialize(d)?;
+    crate::rules::all_meta()
+        .into_iter()
+        .map(pick)
+        .find(|t| *t == text)
+        .ok_or_else(|| D::Error::custom(format!("unknown {what} `{text}`")))
 }

@@ -6,20 +6,25 @@ use backlint::report::{self, Format, RenderContext};
 use std::path::PathBuf;
 
 fn render(format: Format) -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     // The default rules and the sample project's checks: preview rules (none has met the
     // promotion bar yet), selected by code as `--extend-select` does.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let rules = ["BL101", "BL201", "BL401", "BL502", "BL601"];
+    render_in(root, "fixtures/projects/shop", &rules, format, false)
+}
+
+/// The report of `path` (relative to `root`, the directory it is run from) with `rules`
+/// selected besides the default ones.
+fn render_in(root: PathBuf, path: &str, rules: &[&str], format: Format, show_all: bool) -> String {
     let extend = Overrides {
-        extend_select: ["BL101", "BL201", "BL401", "BL502", "BL601"]
-            .map(String::from)
-            .to_vec(),
+        extend_select: rules.iter().map(|r| r.to_string()).collect(),
         ..Default::default()
     };
     let settings = Settings::resolve(&LoadedOptions::default(), &extend)
         .unwrap()
         .with_jobs(2);
     let target = Target {
-        paths: vec![PathBuf::from("fixtures/projects/shop")],
+        paths: vec![PathBuf::from(path)],
         ..Target::default()
     };
     let report = backlint::check(&settings, &target, &root);
@@ -29,7 +34,7 @@ fn render(format: Format) -> String {
         color: false,
         sarif_category: None,
         root,
-        show_all: false,
+        show_all,
     };
     let mut out = Vec::new();
     report::render(format, &report, &cx, &mut out).unwrap();
@@ -98,29 +103,7 @@ fn cargo_json() {
 /// would: one type's derived `Debug` and one payload type cause several findings each.
 fn render_causes(format: Format, show_all: bool) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/causes");
-    let extend = Overrides {
-        extend_select: ["BL201", "BL301"].map(String::from).to_vec(),
-        ..Default::default()
-    };
-    let settings = Settings::resolve(&LoadedOptions::default(), &extend)
-        .unwrap()
-        .with_jobs(2);
-    let target = Target {
-        paths: vec![PathBuf::from(".")],
-        ..Target::default()
-    };
-    let report = backlint::check(&settings, &target, &root);
-    let rules = settings.enabled_rules();
-    let cx = RenderContext {
-        rules: &rules,
-        color: false,
-        sarif_category: None,
-        root,
-        show_all,
-    };
-    let mut out = Vec::new();
-    report::render(format, &report, &cx, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    render_in(root, ".", &["BL201", "BL301"], format, show_all)
 }
 
 #[test]
