@@ -7,6 +7,8 @@
 //! install --locked`, here a stub cargo that records how it was called.
 #![cfg(unix)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -339,25 +341,9 @@ fn a_machine_without_a_release_binary_falls_back_to_cargo_install() {
     assert!(log.contains("no cargo to build it"), "{log}");
 }
 
-/// `git` with a fixed identity, independent of the machine's configuration.
+/// Runs `git args` in `dir` (see [`common::git`]), which must succeed.
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "backlint tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@backlint.invalid")
-        .env("GIT_COMMITTER_NAME", "backlint tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@backlint.invalid")
-        .output()
-        .unwrap();
+    let out = common::git(dir).args(args).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", text(&out));
 }
 

@@ -8,6 +8,9 @@
 //! same tree gives the same commit and pre-commit's environment (a `cargo install` of
 //! backlint) is reused across runs. The first run builds backlint in release mode.
 
+mod common;
+
+use common::git;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -31,27 +34,6 @@ fn ok(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// `git` with a fixed identity and dates, independent of the machine's configuration.
-fn git(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "backlint tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@backlint.invalid")
-        .env("GIT_COMMITTER_NAME", "backlint tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@backlint.invalid")
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z");
-    c
 }
 
 /// `pre-commit` in a virtual environment of its own, installed once.

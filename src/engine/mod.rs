@@ -107,13 +107,9 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
-/// Analyzes the files in parallel with `settings.jobs` threads.
-pub fn analyze(jobs: &[SourceJob], settings: &Settings) -> Analysis {
-    analyze_with(jobs, settings, &crate::progress::Progress::hidden(), None)
-}
-
-/// [`analyze`], advancing `progress` as each file is parsed and when the cross-file
-/// pass starts, and reusing and recording per-file results in `cache`.
+/// Analyzes the files in parallel with `settings.jobs` threads, advancing `progress` as
+/// each file is parsed and when the cross-file pass starts, and reusing and recording
+/// per-file results in `cache`.
 pub fn analyze_with(
     jobs: &[SourceJob],
     settings: &Settings,

@@ -132,15 +132,7 @@ pub fn would_suppress(f: &Finding, allows: &[Allow]) -> Vec<(usize, usize)> {
 }
 
 /// BL002 findings for the codes of suppression comments that covered nothing (only for
-/// codes of enabled rules; `enabled` tells).
-pub fn unused(allows: &[Allow], path: &str, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
-    unused_with_ids(allows, path, enabled)
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect()
-}
-
-/// [`unused`], each with the (comment, code) it is about.
+/// codes of enabled rules; `enabled` tells), each with the (comment, code) it is about.
 pub fn unused_with_ids(
     allows: &[Allow],
     path: &str,

@@ -126,7 +126,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
         // The body's block, with its scope kept open to classify the tail expression.
         self.cx.scopes.push(ScopeKind::Block);
         self.visit_stmts(&body.stmts);
-        self.cx.taint_exit_fn(body);
+        self.cx.taint_exit_fn();
         if summarize {
             if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() {
                 let c = self.cx.flow().class(tail);

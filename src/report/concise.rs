@@ -45,11 +45,7 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
             text(&cause.message),
             text(&cause.fix),
         )?;
-        let shown = if cx.show_all {
-            n
-        } else {
-            n.min(super::SHOWN_PER_CAUSE)
-        };
+        let shown = super::shown_per_cause(n, cx);
         for f in &group[..shown] {
             writeln!(out, "  {}", line(f))?;
         }

@@ -141,11 +141,7 @@ fn emit_cause(
         format!("rule: {}", text(first.rule)),
         format!("fix: {}: {}", text(&cause.fix), Cause::fixes(n)),
     ];
-    let shown = if cx.show_all {
-        n
-    } else {
-        n.min(super::SHOWN_PER_CAUSE)
-    };
+    let shown = super::shown_per_cause(n, cx);
     let mut places = format!("shows up in {n} places:");
     for f in &group[..shown] {
         places += &format!(
@@ -201,16 +197,17 @@ pub(crate) fn rendered(
 
 pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut sources = Sources::default();
+    let groups = crate::engine::causes::groups(&report.findings);
     {
         let mut writer: Box<dyn termcolor::WriteColor + '_> = if cx.color {
             Box::new(termcolor::Ansi::new(&mut *out))
         } else {
             Box::new(termcolor::NoColor::new(&mut *out))
         };
-        for group in crate::engine::causes::groups(&report.findings) {
+        for group in &groups {
             match group.as_slice() {
                 [f] => emit(f, &mut sources, &cx.root, &mut *writer)?,
-                _ => emit_cause(&group, &mut sources, cx, &mut *writer)?,
+                _ => emit_cause(group, &mut sources, cx, &mut *writer)?,
             }
         }
     }
@@ -218,7 +215,7 @@ pub fn render(report: &Report, cx: &RenderContext<'_>, out: &mut dyn Write) -> i
         writeln!(out, "error: {}", super::escape::text(&e.to_string()))?;
     }
     let n = report.findings.len();
-    let causes = crate::engine::causes::groups(&report.findings).len();
+    let causes = groups.len();
     let files = report.files;
     let noun = |n: usize, one: &str, many: &str| {
         if n == 1 {

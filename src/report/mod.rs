@@ -45,6 +45,15 @@ pub struct RenderContext<'a> {
 /// How many findings of a shared cause `human` and `concise` list without `--show-all`.
 pub const SHOWN_PER_CAUSE: usize = 3;
 
+/// How many of a cause's `n` findings are listed.
+pub(crate) fn shown_per_cause(n: usize, cx: &RenderContext<'_>) -> usize {
+    if cx.show_all {
+        n
+    } else {
+        n.min(SHOWN_PER_CAUSE)
+    }
+}
+
 pub fn render(
     format: Format,
     report: &Report,

@@ -58,3 +58,25 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `git` in `dir` with a fixed identity and dates, a `main` default branch and no
+/// signing, independent of the machine's configuration.
+pub fn git(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "backlint tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@backlint.invalid")
+        .env("GIT_COMMITTER_NAME", "backlint tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@backlint.invalid")
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z");
+    c
+}

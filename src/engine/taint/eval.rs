@@ -842,11 +842,10 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     }
 
     /// A function ends (its body's scope still open): what it returns, and its summary.
-    pub fn taint_exit_fn(&mut self, body: &'ast syn::Block) {
+    pub fn taint_exit_fn(&mut self) {
         if self.taint.specs.is_empty() {
             return;
         }
-        let _ = body;
         let Some(f) = self.taint.frames.pop() else {
             return;
         };
