@@ -135,6 +135,42 @@ pub fn field_matches(indexed: &str, read: &str) -> bool {
             .is_some_and(|head| head.ends_with('.'))
 }
 
+/// Whether `e` is one of `names`, or made from one by field access, a method chain or a
+/// wrapping call (`Some(h.as_str())`, `h.trim().to_owned()`).
+fn made_from_names(e: &Expr, names: &[String]) -> bool {
+    let mut e = e;
+    for _ in 0..32 {
+        e = match e {
+            Expr::Path(p) => {
+                return p
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| names.iter().any(|n| i == n));
+            }
+            Expr::Field(f) => &f.base,
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+                Expr::Path(p) if wraps_argument(&crate::engine::usemap::path_names(&p.path)) => {
+                    &c.args[0]
+                }
+                _ => return false,
+            },
+            _ => return false,
+        };
+    }
+    false
+}
+
+/// The value a block ends with (its last statement, an expression without `;`).
+fn block_tail(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
 /// A local bound from a tracked value.
 struct Bound {
     name: String,
@@ -147,6 +183,9 @@ struct Bound {
     /// It holds only keys made from the value (`let links =
     /// ids.into_iter().map(account::id::equals).collect()`): reading it consumes nothing.
     keys: bool,
+    /// A later binding of the name to something untracked shadows the earlier ones
+    /// (`let prefix = table_prefix();` after a `prefix` made from the payload).
+    dead: bool,
 }
 
 /// An expression that reads a local or a field path of one: the local and the members
@@ -441,6 +480,8 @@ pub struct Evidence {
     depth: usize,
     /// Reads of tracked values noted so far.
     notes: usize,
+    /// Locals computed from tracked values by calls (not tracked themselves).
+    computed: std::collections::HashSet<String>,
 }
 
 impl Evidence {
@@ -473,6 +514,7 @@ impl Evidence {
                     field: None,
                     inert: false,
                     keys: false,
+                    dead: false,
                 })
             })
             .collect();
@@ -490,6 +532,7 @@ impl Evidence {
             call_ctx: Vec::new(),
             depth: 0,
             notes: 0,
+            computed: std::collections::HashSet::new(),
         }
     }
 
@@ -506,19 +549,111 @@ impl Evidence {
     }
 
     fn root_of_name(&self, name: &str) -> Option<usize> {
+        self.bound(name).map(|b| b.root)
+    }
+
+    /// The binding a name refers to here: the innermost, latest one, unless that one
+    /// holds something untracked.
+    fn bound(&self, name: &str) -> Option<&Bound> {
         self.bindings
             .iter()
             .rev()
             .find(|b| b.name == name)
-            .map(|b| b.root)
+            .filter(|b| !b.dead)
     }
 
-    fn bound(&self, name: &str) -> Option<&Bound> {
-        self.bindings.iter().rev().find(|b| b.name == name)
+    /// Whether `e` reads a tracked local, or a local computed from one, anywhere (also
+    /// inside macro arguments).
+    fn mentions_tracked(&self, e: &Expr) -> bool {
+        struct Find<'e>(&'e Evidence, bool);
+        impl Find<'_> {
+            fn name(&mut self, name: &str) {
+                self.1 |= self.0.bound(name).is_some() || self.0.computed.contains(name);
+            }
+        }
+        impl<'v> Visit<'v> for Find<'_> {
+            fn visit_expr_path(&mut self, p: &'v syn::ExprPath) {
+                if let Some(id) = p.path.get_ident() {
+                    self.name(&id.to_string());
+                }
+            }
+            fn visit_macro(&mut self, m: &'v syn::Macro) {
+                fn idents(ts: proc_macro2::TokenStream, f: &mut Find<'_>) {
+                    for t in ts {
+                        match t {
+                            proc_macro2::TokenTree::Ident(i) => f.name(&i.to_string()),
+                            proc_macro2::TokenTree::Group(g) => idents(g.stream(), f),
+                            _ => {}
+                        }
+                    }
+                }
+                idents(m.tokens.clone(), self);
+            }
+        }
+        let mut f = Find(self, false);
+        f.visit_expr(e);
+        f.1
+    }
+
+    /// The names of `pat` are bound to `src`, which is not [`Self::derived`] from a
+    /// tracked value. When `src` computes something from one (`let text =
+    /// remove_slurs(text)`, `let p = Params::from((id, params))`), a tracked binding of
+    /// the same name stays as it was, and the names are remembered as computed from
+    /// tracked values, so that what is made from them later does not count as
+    /// unrelated. Otherwise the names hold something unrelated: they shadow tracked
+    /// bindings of the same names until the scope ends.
+    fn shadow_with(&mut self, pat: &syn::Pat, src: &Expr) {
+        if self.mentions_tracked(src) {
+            for p in pattern_names(pat) {
+                self.computed.insert(p.ident.to_string());
+            }
+        } else {
+            for p in pattern_names(pat) {
+                self.computed.remove(&p.ident.to_string());
+            }
+            self.shadow(pat);
+        }
+    }
+
+    /// The names of `pat` now hold something untracked: they shadow tracked bindings of
+    /// the same names until the scope ends.
+    fn shadow(&mut self, pat: &syn::Pat) {
+        for p in pattern_names(pat) {
+            let name = p.ident.to_string();
+            if self.bound(&name).is_some() {
+                self.bindings.push(Bound {
+                    name,
+                    root: 0,
+                    field: None,
+                    inert: false,
+                    keys: false,
+                    dead: true,
+                });
+            }
+        }
     }
 
     /// The field of a tracked root an expression holds: `body.name.trim()` → `name`.
     fn field_of(&self, e: &Expr) -> Option<String> {
+        // A literal holding tracked parts (`Page { anchor, n }`, `(anchor, 1)`) holds one
+        // field when every tracked part is that field.
+        let parts: Option<Vec<&Expr>> = match e {
+            Expr::Struct(s) if s.rest.is_none() => Some(s.fields.iter().map(|f| &f.expr).collect()),
+            Expr::Tuple(t) => Some(t.elems.iter().collect()),
+            Expr::Array(a) => Some(a.elems.iter().collect()),
+            _ => None,
+        };
+        if let Some(parts) = parts {
+            let mut field: Option<String> = None;
+            for part in parts.into_iter().filter(|p| self.derived(p).is_some()) {
+                let f = self.field_of(part)?;
+                if field.as_ref().is_some_and(|x| *x != f) {
+                    return None;
+                }
+                field = Some(f);
+            }
+            return field;
+        }
         let (id, members) = field_path(chain_base(e))?;
         let b = self.bound(&id)?;
         b.field
@@ -607,6 +742,21 @@ impl Evidence {
             Expr::Try(t) => self.derived(&t.expr),
             // `match q.path.map(PathBuf::from) { Some(p) => p, None => .. }`.
             Expr::Match(mm) => self.derived(&mm.expr),
+            // `if let Some(h) = &q.hash { Some(h.as_str()) } else { .. }`: the value the
+            // pattern binds, made into the branch's value.
+            Expr::If(i) => match &*i.cond {
+                Expr::Let(l) => {
+                    let names: Vec<String> = pattern_names(&l.pat)
+                        .iter()
+                        .map(|p| p.ident.to_string())
+                        .collect();
+                    block_tail(&i.then_branch)
+                        .is_some_and(|t| made_from_names(t, &names))
+                        .then(|| self.derived(&l.expr))
+                        .flatten()
+                }
+                _ => None,
+            },
             Expr::Reference(r) => self.derived(&r.expr),
             Expr::Paren(p) => self.derived(&p.expr),
             Expr::Unary(u) => self.derived(&u.expr),
@@ -643,6 +793,7 @@ impl Evidence {
                         field: Some(f),
                         inert: false,
                         keys: false,
+                        dead: false,
                     });
                 }
                 return;
@@ -663,6 +814,7 @@ impl Evidence {
                 field: field.clone(),
                 inert,
                 keys,
+                dead: false,
             });
         }
     }
@@ -684,11 +836,10 @@ impl Evidence {
     /// Binds the lets of a let chain (`if let Some(c) = &data.color && c.len() != 7`).
     fn bind_lets(&mut self, cond: &Expr) {
         match cond {
-            Expr::Let(l) => {
-                if let Some(r) = self.derived(&l.expr) {
-                    self.bind(&l.pat, r, &l.expr);
-                }
-            }
+            Expr::Let(l) => match self.derived(&l.expr) {
+                Some(r) => self.bind(&l.pat, r, &l.expr),
+                None => self.shadow_with(&l.pat, &l.expr),
+            },
             Expr::Binary(b) => {
                 self.bind_lets(&b.left);
                 self.bind_lets(&b.right);
@@ -943,6 +1094,16 @@ impl<'ast> Visit<'ast> for Evidence {
             }
         }
         syn::visit::visit_local(self, l);
+        if let Some(init) = &l.init {
+            self.shadow_with(&l.pat, &init.expr);
+        }
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        // A block's bindings end with it.
+        let scope = self.bindings.len();
+        syn::visit::visit_block(self, b);
+        self.bindings.truncate(scope);
     }
 
     fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
@@ -959,6 +1120,7 @@ impl<'ast> Visit<'ast> for Evidence {
             return;
         }
         syn::visit::visit_expr_let(self, l);
+        self.shadow_with(&l.pat, &l.expr);
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
@@ -968,9 +1130,6 @@ impl<'ast> Visit<'ast> for Evidence {
         }
         let derived = self.derived(&m.expr);
         if let Some(r) = derived {
-            for arm in &m.arms {
-                self.bind(&arm.pat, r, &m.expr);
-            }
             // Matching on a measure checks the shape: `match name.len() { 1..=64 => .. }`.
             let measured = is_measure(&m.expr)
                 || root_ident(&m.expr)
@@ -980,40 +1139,54 @@ impl<'ast> Visit<'ast> for Evidence {
                 self.mark(r);
             }
         }
-        for arm in &m.arms {
-            if let Some((_, g)) = &arm.guard {
-                self.condition(g);
-            }
-        }
         // A matched value is branched on; what its arms bind is tracked.
         if derived.is_some() {
             self.visit_benign(&m.expr);
         } else {
             self.visit_expr(&m.expr);
         }
+        // Each arm's bindings hold in that arm only.
+        let scope = self.bindings.len();
         for arm in &m.arms {
+            match derived {
+                Some(r) => self.bind(&arm.pat, r, &m.expr),
+                None => self.shadow_with(&arm.pat, &m.expr),
+            }
             if let Some((_, g)) = &arm.guard {
+                self.condition(g);
                 self.visit_benign(g);
             }
             self.visit_expr(&arm.body);
+            self.bindings.truncate(scope);
         }
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        let scope = self.bindings.len();
         if let Some(r) = self.derived(&f.expr) {
             self.bind(&f.pat, r, &f.expr);
             self.visit_benign(&f.expr);
             self.visit_block(&f.body);
-            return;
+        } else {
+            self.visit_expr(&f.expr);
+            self.shadow_with(&f.pat, &f.expr);
+            self.visit_block(&f.body);
         }
-        syn::visit::visit_expr_for_loop(self, f);
+        self.bindings.truncate(scope);
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         // A hand-written check of the payload's shape (`if name.len() > 100 { return .. }`).
+        // What an `if let` binds holds in its first branch only.
+        let scope = self.bindings.len();
         self.bind_lets(&i.cond);
         self.condition(&i.cond);
-        syn::visit::visit_expr_if(self, i);
+        self.visit_expr(&i.cond);
+        self.visit_block(&i.then_branch);
+        self.bindings.truncate(scope);
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {

@@ -475,7 +475,9 @@ pub fn is_fixed_text_method(name: &str, args: usize) -> bool {
 /// Error types whose text is fixed or describes nothing of the server, by their last
 /// path segments: `std::fmt::Error`, `http::Error`, `InvalidHeaderValue`, a channel's
 /// `RecvError`/`SendError`, actix-web's `BlockingError`, `SystemTimeError`,
-/// `TryFromIntError`, `ParseIntError`, glob's `PatternError`, mime's `FromStrError`.
+/// `TryFromIntError`, `ParseIntError`, glob's `PatternError`, mime's `FromStrError`,
+/// `AddrParseError` ("invalid IP address syntax"), url's `ParseError` ("relative URL
+/// without a base").
 pub fn is_fixed_text_error_type(path: &[String]) -> bool {
     let s: Vec<&str> = path.iter().map(String::as_str).collect();
     matches!(
@@ -497,7 +499,10 @@ pub fn is_fixed_text_error_type(path: &[String]) -> bool {
                     | "ParseBoolError"
                     | "PatternError"
                     | "FromStrError"
+                    | "AddrParseError"
             ]
+            | ["url", "ParseError"]
+            | ["url", "parser", "ParseError"]
             | [
                 ..,
                 "oneshot" | "mpsc" | "broadcast" | "watch" | "error",

@@ -84,6 +84,12 @@ impl Rule for InternalErrorExposed {
         {
             return;
         }
+        // A function that makes a streamed body's chunks (`Result<Bytes, actix_web::Error>`,
+        // a closure or stream returning them): an error it yields after the response's
+        // head was sent aborts the connection, and its text never reaches the client.
+        if yields_body_chunks(&sig.output) {
+            return;
+        }
         let found = scan(cx, None, |s| {
             s.bind_params(sig);
             s.visit_block(body);
@@ -140,6 +146,26 @@ impl Rule for InternalErrorExposed {
             None => {}
         }
     }
+}
+
+/// A return type whose values are a streamed body's chunks: `Result<Bytes, E>`, or a
+/// closure (`impl FnMut(..) -> Result<Bytes, E>`) or stream
+/// (`impl Stream<Item = Result<Bytes, E>>`) yielding them, with any path to `Bytes`.
+fn yields_body_chunks(output: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let text = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(' ', "");
+    [
+        "Result<Bytes,",
+        "Result<web::Bytes,",
+        "Result<bytes::Bytes,",
+    ]
+    .iter()
+    .any(|p| text.contains(p) || text.contains(&p.replace("Result<", "::Result<")))
+        && !text.contains("Response")
 }
 
 /// Places that show why a finding stands (the error type's variant, its `From`
@@ -360,6 +386,18 @@ impl ErrorType {
                 Some((v.name.clone(), kind, evidence))
             })
         })
+    }
+
+    /// Every variant's `Display` text is fixed or shows only fields of fixed-text or
+    /// client error types (`#[error("cannot parse IP address: {0}")] Ip(AddrParseError)`).
+    fn fixed_text(&self) -> bool {
+        !self.variants.is_empty()
+            && self.variants.iter().all(|v| {
+                v.text_fields.is_empty()
+                    && v.displayed
+                        .as_ref()
+                        .is_some_and(|d| d.iter().all(|f| v.harmless_fields.contains(f)))
+            })
     }
 
     fn variant_index(&self, name: &str) -> Option<usize> {
@@ -1165,7 +1203,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     return ErrInfo::default();
                 };
                 let full = self.cx.resolve(&p.path);
-                if is_harmless_error_call(&full) {
+                if is_harmless_error_call(&full) || self.fixed_text_fn(&p.path) {
                     return ErrInfo::harmless();
                 }
                 if let Some(kind) = internal_call(&full) {
@@ -1198,6 +1236,36 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             }
             _ => ErrInfo::default(),
         }
+    }
+
+    /// A function of this file whose declared error type has a fixed text: a fixed-text
+    /// or client error type, or an error type of this file whose every variant shows
+    /// only fixed text ([`ErrorType::fixed_text`]).
+    fn fixed_text_fn(&self, path: &syn::Path) -> bool {
+        // `client_addr(..)`, `Self::client_addr(..)`, `Extractor::client_addr(..)`.
+        let segs: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+        let name = match segs.as_slice() {
+            [name] => *name,
+            [owner, name]
+                if *owner == "Self"
+                    || self.cx.facts.struct_items.contains_key(&owner.to_string())
+                    || self.cx.facts.enum_items.contains_key(&owner.to_string()) =>
+            {
+                *name
+            }
+            _ => return false,
+        };
+        let Some(syn::ReturnType::Type(_, ty)) = self.cx.facts.fn_returns.get(&name.to_string())
+        else {
+            return false;
+        };
+        let Some(err) = result_error_type(ty) else {
+            return false;
+        };
+        harmless_type(self.cx, err)
+            || type_ident(err)
+                .and_then(|n| ErrorType::of(self.cx, &n))
+                .is_some_and(|t| t.fixed_text())
     }
 
     /// An http `Response::builder()`/`Request::builder()` chain, or a local holding one.
@@ -2024,6 +2092,11 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
     fn visit_expr_method_call(&mut self, m: &'s syn::ExprMethodCall) {
         self.visit_expr(&m.receiver);
         let name = m.method.to_string();
+        // actix-web's `.streaming(stream)`: an error the stream yields after the status
+        // line was sent aborts the connection; its text never reaches the client.
+        if name == "streaming" && m.args.len() == 1 {
+            return;
+        }
         let error_closure = ERROR_CLOSURE_METHODS.contains(&name.as_str());
         for (i, a) in m.args.iter().enumerate() {
             if let (true, Expr::Closure(c)) = (error_closure && i == 0, a) {

@@ -179,17 +179,16 @@ fn one_shot_health_check<'ast>(
         match parent.expr {
             Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => return false,
             Expr::Match(m) if !health_arm => {
-                let at = tree.start(i);
-                let inside = |s: proc_macro2::Span| {
-                    let (a, b) = (s.start(), s.end());
-                    (a.line, a.column) <= (at.line, at.column)
-                        && (at.line, at.column) < (b.line, b.column)
-                };
                 health_arm = m
                     .arms
                     .iter()
-                    .find(|arm| inside(arm.body.span()))
+                    .find(|arm| inside(tree, i, arm.body.span()))
                     .is_some_and(|arm| pat_says_health(&arm.pat));
+            }
+            // `if let Some(Command::Healthcheck { url }) = args.command { .. }`
+            Expr::If(f) if !health_arm => {
+                health_arm = matches!(&*f.cond, Expr::Let(l) if pat_says_health(&l.pat))
+                    && inside(tree, i, f.then_branch.span());
             }
             _ => {}
         }
@@ -219,11 +218,21 @@ fn one_shot_health_check<'ast>(
     named && sig.receiver().is_none() && !returns_client
 }
 
+/// Whether node `i` of the tree starts inside `span`.
+fn inside(tree: &Tree<'_>, i: usize, span: proc_macro2::Span) -> bool {
+    let at = tree.start(i);
+    let (a, b) = (span.start(), span.end());
+    (a.line, a.column) <= (at.line, at.column) && (at.line, at.column) < (b.line, b.column)
+}
+
 /// A subcommand's pattern named as a health check (`Command::HealthCheck { .. }`,
-/// `Mode::Ready(args)`).
+/// `Mode::Ready(args)`, also inside `Some(..)`/`Ok(..)`).
 fn pat_says_health(pat: &syn::Pat) -> bool {
     let path = match pat {
         syn::Pat::Struct(p) => &p.path,
+        syn::Pat::TupleStruct(p) if p.path.is_ident("Some") || p.path.is_ident("Ok") => {
+            return p.elems.len() == 1 && p.elems.iter().all(pat_says_health);
+        }
         syn::Pat::TupleStruct(p) => &p.path,
         syn::Pat::Path(p) => &p.path,
         syn::Pat::Or(o) => return o.cases.iter().any(pat_says_health),
