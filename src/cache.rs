@@ -1,8 +1,17 @@
 //! The incremental cache: each file's per-file result (its findings after its own
 //! suppressions, its deferred findings, its contribution to the project index, layer map
 //! and taint summaries), stored on disk and reused while nothing it depends on changed.
-//! The project pass always runs, on cached and fresh results alike, so a file whose
-//! neighbours changed is judged again with them.
+//! The project pass runs on cached and fresh results alike, so a file whose neighbours
+//! changed is judged again with them.
+//!
+//! - **Whole runs.** The project pass's result (the findings and warnings before any
+//!   output filter) is stored too, keyed by a digest of this build, the settings, and
+//!   every file's path, context and stored result (each entry keeps the SHA-256 of its
+//!   encoded result). When a run's files all have a result whose digests give a stored
+//!   key — nothing changed, or the changes left every file's result as it was (a
+//!   comment appended) — that result is used: the files' results are not decoded and
+//!   the project pass does not run. A file added, removed, renamed, or with another
+//!   result, other settings, another build: another key, and the pass runs.
 //!
 //! - **Key.** An entry is used only when the file's contents (SHA-256), this build of
 //!   backlint (`BACKLINT_BUILD_ID`, a hash of its sources made by `build.rs`), the
@@ -55,9 +64,32 @@ struct Entry<'a> {
     /// are the same, the contents are taken to be too (as build tools do), and the file
     /// is not read. `None` when the file was modified too recently to tell.
     stamp: Option<Stamp>,
+    /// SHA-256 of `output` (what the whole-run key is made of).
+    digest: [u8; 32],
     /// The [`FileOutput`], encoded.
     output: &'a [u8],
 }
+
+/// The project pass's result of a run (see [`ProjectOutput`]), under the key made of
+/// everything it depends on ([`Cache::project_key`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ProjectEntry<'a> {
+    key: [u8; 32],
+    output: &'a [u8],
+}
+
+/// What the project pass of a run produced: its findings before any output filter
+/// (baseline, changed lines) and its warnings.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProjectOutput {
+    pub findings: Vec<crate::finding::Finding>,
+    pub warnings: Vec<String>,
+}
+
+/// How many whole-run results are kept (those of this run's configurations first, then
+/// the most recent others: a run on some files, as a pre-commit hook makes, does not
+/// drop the whole workspace's).
+const MAX_PROJECTS: usize = 4;
 
 /// A file's size and modification time (nanoseconds since the epoch).
 pub type Stamp = (u64, u128);
@@ -88,6 +120,9 @@ struct Stored<'a> {
     build: &'a str,
     #[serde(borrow)]
     entries: Vec<Entry<'a>>,
+    /// Whole-run results, the most recently used first.
+    #[serde(borrow)]
+    projects: Vec<ProjectEntry<'a>>,
 }
 
 /// An entry of the file read: its keys, and where its output is in the file's bytes.
@@ -95,6 +130,7 @@ struct Old {
     content: [u8; 32],
     context: [u8; 32],
     stamp: Option<Stamp>,
+    digest: [u8; 32],
     output: std::ops::Range<usize>,
 }
 
@@ -103,7 +139,16 @@ struct Fresh {
     content: [u8; 32],
     context: [u8; 32],
     stamp: Option<Stamp>,
+    digest: [u8; 32],
     output: Vec<u8>,
+}
+
+/// A stored result found for a file, not decoded yet ([`Cache::decode`]).
+#[derive(Debug, Clone)]
+pub struct Reused {
+    /// SHA-256 of the encoded result.
+    pub digest: [u8; 32],
+    output: std::ops::Range<usize>,
 }
 
 /// What happened to the cache in a run (for the benchmark and the tests).
@@ -111,6 +156,10 @@ struct Fresh {
 pub struct Stats {
     pub hits: usize,
     pub misses: usize,
+    /// Runs (configurations) whose stored project-pass result was used.
+    pub projects_reused: usize,
+    /// Runs whose project pass ran with every file's result known (and stored it).
+    pub projects_made: usize,
 }
 
 /// The cache of one run: the entries read at its start, and those it made.
@@ -121,7 +170,14 @@ pub struct Cache {
     bytes: Vec<u8>,
     old: HashMap<String, Old>,
     fresh: Mutex<HashMap<String, Fresh>>,
+    /// Whole-run results read: key → range of the file's bytes.
+    projects: Vec<([u8; 32], std::ops::Range<usize>)>,
+    /// Keys of the whole-run results this run used, and those it made.
+    used_projects: Mutex<Vec<[u8; 32]>>,
+    made_projects: Mutex<Vec<([u8; 32], Vec<u8>)>>,
     stats: Mutex<Stats>,
+    /// Stored project-pass results may be used ([`Cache::keep_layer_maps`]).
+    reuse_projects: bool,
     /// The file read was absent, foreign or damaged (it is rewritten).
     stale: bool,
 }
@@ -182,27 +238,28 @@ fn machine_key() -> Option<Vec<u8>> {
 
 /// The context of one file: everything its result depends on besides its contents.
 pub struct Context {
-    settings: String,
+    /// The digest of this build and the settings (the part all files share).
+    shared: [u8; 32],
 }
 
 impl Context {
     /// For the files analysed with `settings` (with the workspace's crates set).
     pub fn new(settings: &crate::config::Settings) -> Self {
+        let mut h = Sha256::new();
+        for part in [BUILD_ID, &settings.analysis_identity()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
         Context {
-            settings: settings.analysis_identity(),
+            shared: h.finalize().into(),
         }
     }
 
     /// The digest of a file's context (its result's key besides its contents).
     pub fn digest(&self, display: &str, meta: &FileMeta, ignored: &[&str]) -> [u8; 32] {
         let mut h = Sha256::new();
-        for part in [
-            BUILD_ID,
-            &self.settings,
-            display,
-            &format!("{meta:?}"),
-            &format!("{ignored:?}"),
-        ] {
+        h.update(self.shared);
+        for part in [display, &format!("{meta:?}"), &format!("{ignored:?}")] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -221,18 +278,30 @@ impl Cache {
             bytes: Vec::new(),
             old: HashMap::new(),
             fresh: Mutex::new(HashMap::new()),
+            projects: Vec::new(),
+            used_projects: Mutex::new(Vec::new()),
+            made_projects: Mutex::new(Vec::new()),
             stats: Mutex::new(Stats::default()),
+            reuse_projects: true,
             stale: true,
         };
-        if let Some((bytes, old)) = cache.read() {
+        if let Some((bytes, old, projects)) = cache.read() {
             cache.bytes = bytes;
             cache.old = old;
+            cache.projects = projects;
             cache.stale = false;
         }
         Some(cache)
     }
 
-    fn read(&self) -> Option<(Vec<u8>, HashMap<String, Old>)> {
+    #[allow(clippy::type_complexity)]
+    fn read(
+        &self,
+    ) -> Option<(
+        Vec<u8>,
+        HashMap<String, Old>,
+        Vec<([u8; 32], std::ops::Range<usize>)>,
+    )> {
         let bytes = std::fs::read(self.dir.join(FILE_NAME)).ok()?;
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         if rest.len() < 32 {
@@ -247,38 +316,56 @@ impl Cache {
             return None;
         }
         let base = bytes.as_ptr() as usize;
+        let range = |output: &[u8]| {
+            let at = output.as_ptr() as usize - base;
+            at..at + output.len()
+        };
+        let projects = stored
+            .projects
+            .iter()
+            .map(|p| (p.key, range(p.output)))
+            .collect();
         let old = stored
             .entries
             .into_iter()
             .map(|e| {
-                let at = e.output.as_ptr() as usize - base;
                 let old = Old {
                     content: e.content,
                     context: e.context,
                     stamp: e.stamp,
-                    output: at..at + e.output.len(),
+                    digest: e.digest,
+                    output: range(e.output),
                 };
                 (e.path.to_string(), old)
             })
             .collect();
-        Some((bytes, old))
+        Some((bytes, old, projects))
     }
 
     /// The stored result of the file at `path` (absolute) when its stamp is the one
-    /// stored with it and it was made in this context: the file need not be read.
+    /// stored with it and it was made in this context: the file need not be read. Not
+    /// decoded yet ([`Cache::decode`]).
     pub fn lookup_unchanged(
         &self,
         path: &str,
         stamp: Option<Stamp>,
         context: &[u8; 32],
-    ) -> Option<FileOutput> {
+    ) -> Option<Reused> {
         let e = self.old.get(path)?;
         if stamp.is_none() || e.stamp != stamp || e.context != *context {
             return None;
         }
-        let out = shared::decode::<FileOutput>(self.bytes.get(e.output.clone())?)?;
         self.count(true);
-        Some(out)
+        Some(Reused {
+            digest: e.digest,
+            output: e.output.clone(),
+        })
+    }
+
+    /// Decodes a stored result. `None` when it does not decode (the file is then
+    /// analysed again).
+    pub fn decode(&self, r: &Reused) -> Option<FileOutput> {
+        shared::decode::<FileOutput>(self.bytes.get(r.output.clone())?)
     }
 
     /// The stored result of the file at `path` (absolute), if it was made from these
@@ -295,12 +382,9 @@ impl Cache {
             .old
             .get(path)
             .filter(|e| e.content == content && e.context == context)
-            .and_then(|e| {
-                let bytes = self.bytes.get(e.output.clone())?;
-                Some((e, bytes, shared::decode::<FileOutput>(bytes)?))
-            });
+            .and_then(|e| Some((e, self.bytes.get(e.output.clone())?)));
         match hit {
-            Some((e, bytes, output)) => {
+            Some((e, bytes)) => {
                 self.count(true);
                 // The same contents with another stamp (touched, checked out again):
                 // stored with the new one, so the next run need not read the file.
@@ -312,11 +396,15 @@ impl Cache {
                             content,
                             context,
                             stamp,
+                            digest: e.digest,
                             output: bytes.to_vec(),
                         },
                     );
                 }
-                Lookup::Hit(Box::new(output))
+                Lookup::Hit(Reused {
+                    digest: e.digest,
+                    output: e.output.clone(),
+                })
             }
             None => {
                 self.count(false);
@@ -334,7 +422,8 @@ impl Cache {
         }
     }
 
-    /// Stores a fresh result (`content`, `context` from the [`Lookup::Miss`]).
+    /// Stores a fresh result (`content`, `context` from the [`Lookup::Miss`]); returns
+    /// the digest of its encoding.
     pub fn store(
         &self,
         path: &str,
@@ -342,19 +431,81 @@ impl Cache {
         context: [u8; 32],
         stamp: Option<Stamp>,
         output: &FileOutput,
-    ) {
-        let Some(bytes) = shared::encode(output) else {
-            return;
-        };
+    ) -> Option<[u8; 32]> {
+        let bytes = shared::encode(output)?;
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
         self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
             path.to_string(),
             Fresh {
                 content,
                 context,
                 stamp: settled(stamp),
+                digest,
                 output: bytes,
             },
         );
+        Some(digest)
+    }
+
+    /// The key of a run's project-pass result: this build, the run's settings (its
+    /// analysis identity) and, in order, each file's path, context digest and result
+    /// digest.
+    pub fn project_key<'f>(
+        settings: &crate::config::Settings,
+        files: impl IntoIterator<Item = (&'f str, &'f [u8; 32], &'f [u8; 32])>,
+    ) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"project\0");
+        h.update(BUILD_ID.as_bytes());
+        h.update([0]);
+        h.update(settings.analysis_identity().as_bytes());
+        h.update([0]);
+        for (path, context, digest) in files {
+            h.update((path.len() as u64).to_le_bytes());
+            h.update(path.as_bytes());
+            h.update(context);
+            h.update(digest);
+        }
+        h.finalize().into()
+    }
+
+    /// For a run that wants the layer map (`--show-layers`): a stored project-pass
+    /// result holds none, so none is used (they are still stored).
+    pub fn keep_layer_maps(&mut self) {
+        self.reuse_projects = false;
+    }
+
+    /// The stored project-pass result under `key`, if any (and it decodes).
+    pub fn project(&self, key: &[u8; 32]) -> Option<ProjectOutput> {
+        if !self.reuse_projects {
+            return None;
+        }
+        let (_, range) = self.projects.iter().find(|(k, _)| k == key)?;
+        let out = shared::decode::<ProjectOutput>(self.bytes.get(range.clone())?)?;
+        self.used_projects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(*key);
+        self.stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .projects_reused += 1;
+        Some(out)
+    }
+
+    /// Stores a project-pass result under `key`.
+    pub fn store_project(&self, key: [u8; 32], output: &ProjectOutput) {
+        let Some(bytes) = shared::encode(output) else {
+            return;
+        };
+        self.made_projects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((key, bytes));
+        self.stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .projects_made += 1;
     }
 
     pub fn stats(&self) -> Stats {
@@ -367,7 +518,35 @@ impl Cache {
     /// written only costs speed).
     pub fn save(self) {
         let fresh = self.fresh.into_inner().unwrap_or_else(|p| p.into_inner());
-        let mut changed = self.stale || !fresh.is_empty();
+        let made = self
+            .made_projects
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        let used = self
+            .used_projects
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut changed = self.stale || !fresh.is_empty() || !made.is_empty();
+        // Whole-run results: this run's (made, then used), then the others as they were.
+        let mut projects: Vec<ProjectEntry> = Vec::new();
+        for (key, output) in &made {
+            if !projects.iter().any(|p| p.key == *key) {
+                projects.push(ProjectEntry { key: *key, output });
+            }
+        }
+        let old_projects = used
+            .iter()
+            .filter_map(|k| self.projects.iter().find(|(o, _)| o == k))
+            .chain(self.projects.iter());
+        for (key, range) in old_projects {
+            if projects.iter().any(|p| p.key == *key) {
+                continue;
+            }
+            if let Some(output) = self.bytes.get(range.clone()) {
+                projects.push(ProjectEntry { key: *key, output });
+            }
+        }
+        projects.truncate(MAX_PROJECTS);
         let mut entries: Vec<Entry> = Vec::with_capacity(fresh.len() + self.old.len());
         for (path, e) in &self.old {
             if fresh.contains_key(path) {
@@ -384,6 +563,7 @@ impl Cache {
                     content: e.content,
                     context: e.context,
                     stamp: e.stamp,
+                    digest: e.digest,
                     output,
                 });
             }
@@ -397,6 +577,7 @@ impl Cache {
                 content: e.content,
                 context: e.context,
                 stamp: e.stamp,
+                digest: e.digest,
                 output: &e.output,
             });
         }
@@ -404,8 +585,18 @@ impl Cache {
         let stored = Stored {
             build: BUILD_ID,
             entries,
+            projects,
         };
-        let Ok(payload) = postcard::to_stdvec(&stored) else {
+        // Sized beforehand: a buffer grown by doubling would copy (and fault in) the
+        // outputs several times over.
+        let size = stored
+            .entries
+            .iter()
+            .map(|e| e.path.len() + e.output.len() + 128)
+            .chain(stored.projects.iter().map(|p| p.output.len() + 48))
+            .sum::<usize>()
+            + 64;
+        let Ok(payload) = postcard::to_extend(&stored, Vec::with_capacity(size)) else {
             return;
         };
         let Ok(mut mac) = HmacSha256::new_from_slice(&self.key) else {
@@ -419,7 +610,7 @@ impl Cache {
 
 /// The result of [`Cache::lookup`].
 pub enum Lookup {
-    Hit(Box<FileOutput>),
+    Hit(Reused),
     Miss {
         content: [u8; 32],
         context: [u8; 32],
@@ -429,6 +620,7 @@ pub enum Lookup {
 /// Writes the cache file through a temporary file and a rename, with a `.gitignore`
 /// beside it (as other tools' caches have).
 fn write_atomically(dir: &Path, tag: &[u8], payload: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
@@ -439,11 +631,11 @@ fn write_atomically(dir: &Path, tag: &[u8], payload: &[u8]) -> std::io::Result<(
     }
     let tmp = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut bytes = Vec::with_capacity(MAGIC.len() + tag.len() + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(tag);
-        bytes.extend_from_slice(payload);
-        std::fs::write(&tmp, &bytes)?;
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(MAGIC)?;
+        file.write_all(tag)?;
+        file.write_all(payload)?;
+        drop(file);
         std::fs::rename(&tmp, dir.join(FILE_NAME))
     })();
     if result.is_err() {
@@ -491,8 +683,10 @@ mod tests {
                     content: [1; 32],
                     context: [2; 32],
                     stamp: None,
+                    digest: [3; 32],
                     output: &[0, 0, 0],
                 }],
+                projects: Vec::new(),
             };
             let payload = postcard::to_stdvec(&stored).unwrap();
             let mut mac = HmacSha256::new_from_slice(&key).unwrap();

@@ -47,6 +47,15 @@ impl Sandbox {
     /// backlint on the project with the preview rules, with the cache in `cache()` and
     /// the key `key`, plus `args`: (stdout, "N reused, M analysed").
     fn run_with(&self, key: &str, args: &[&str]) -> (String, String) {
+        let (out, err) = self.run_full(key, args);
+        (
+            out,
+            stat(&err, "cache: ").unwrap_or_else(|| "no cache".into()),
+        )
+    }
+
+    /// The same: (stdout, standard error).
+    fn run_full(&self, key: &str, args: &[&str]) -> (String, String) {
         let out = Command::cargo_bin("backlint")
             .unwrap()
             .current_dir(self.project())
@@ -63,13 +72,22 @@ impl Sandbox {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let err = String::from_utf8_lossy(&out.stderr);
-        let stats = err
-            .lines()
-            .find_map(|l| l.strip_prefix("cache: "))
-            .unwrap_or("no cache")
-            .to_string();
-        (String::from_utf8(out.stdout).unwrap(), stats)
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// A run with the cache in `cache()`: (stdout, "N reused, M analysed", "N reused, M
+    /// made" of the project pass's stored results).
+    fn run_project(&self, args: &[&str]) -> (String, String, String) {
+        let dir = self.cache();
+        let mut all = vec!["--cache-dir", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let (out, err) = self.run_full("a", &all);
+        let files = stat(&err, "cache: ").unwrap_or_default();
+        let project = stat(&err, "cache-project: ").unwrap_or_default();
+        (out, files, project)
     }
 
     fn run(&self, args: &[&str]) -> (String, String) {
@@ -85,6 +103,13 @@ impl Sandbox {
         all.extend_from_slice(args);
         self.run_with("a", &all).0
     }
+}
+
+/// The rest of the first line of `err` starting with `prefix`.
+fn stat(err: &str, prefix: &str) -> Option<String> {
+    err.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(str::to_string)
 }
 
 fn age(dir: &Path) {
@@ -208,14 +233,21 @@ fn a_cache_directory_that_cannot_be_written_only_costs_speed() {
 fn a_deleted_file_leaves_the_cache() {
     let s = Sandbox::new();
     s.run(&[]);
-    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
     let file = s.cache().join("files.v1.bin");
-    let full = size(&file);
-    std::fs::remove_file(s.project().join("src/repositories/orders.rs")).unwrap();
+    // Entries are stored under the file's absolute path (findings name it relative).
+    let deleted = s.project().join("src/repositories/orders.rs");
+    let path = std::fs::canonicalize(&deleted).unwrap();
+    let stored = |p: &Path| {
+        let bytes = std::fs::read(&file).unwrap();
+        let p = p.to_str().unwrap().as_bytes();
+        bytes.windows(p.len()).any(|w| w == p)
+    };
+    assert!(stored(&path));
+    std::fs::remove_file(&deleted).unwrap();
     let (_, stats) = s.run(&[]);
     assert_eq!(stats, "10 reused, 0 analysed");
     assert!(
-        size(&file) < full,
+        !stored(&path),
         "the entry of the deleted file is still stored"
     );
 }
@@ -321,4 +353,154 @@ fn a_touched_file_is_reused_and_an_edited_one_is_not() {
     std::fs::write(&lib, &edited).unwrap();
     let (_, stats) = s.run(&[]);
     assert_eq!(stats, "10 reused, 1 analysed");
+}
+
+/// With every file's result reused, the project pass's stored result is used too (the
+/// files' results are not decoded): what is printed is what a run without the cache
+/// prints, in every format and for any `--jobs`.
+#[test]
+fn a_run_with_nothing_changed_reuses_the_project_pass() {
+    let s = Sandbox::new();
+    let (_, _, project) = s.run_project(&["--format", "json"]);
+    assert_eq!(project, "0 reused, 1 made");
+    for format in FORMATS {
+        for jobs in ["1", "2"] {
+            let args = ["--format", format, "-j", jobs, "--statistics"];
+            let (warm, files, project) = s.run_project(&args);
+            assert_eq!(files, "11 reused, 0 analysed", "{format} -j{jobs}");
+            assert_eq!(project, "1 reused, 0 made", "{format} -j{jobs}");
+            assert_eq!(warm, s.fresh(&args), "{format} -j{jobs}");
+        }
+    }
+    // The layer map is not stored: `--show-layers` runs the pass.
+    let args = ["--show-layers"];
+    let (out, _, project) = s.run_project(&args);
+    assert_eq!(project, "0 reused, 1 made");
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// A change that leaves every file's result as it was (a comment appended) still
+/// reuses the project pass; one that changes a result, adds or removes a file does not.
+#[test]
+fn the_project_pass_is_reused_only_while_every_result_is_the_same() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    s.run_project(&args);
+    let main = s.project().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{text}\n// a comment\n")).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 1 analysed", "1 reused, 0 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // A result changed: a finding removed from an unchanged file (see
+    // `an_edited_file_and_the_files_it_affects_are_judged_again`).
+    let models = s.project().join("src/models.rs");
+    let text = std::fs::read_to_string(&models).unwrap();
+    std::fs::write(
+        &models,
+        format!("{text}\nimpl std::fmt::Debug for NewUser {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(\"NewUser\")\n    }}\n}}\n"),
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 1 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // A file added: a handler whose SQL is built from request data.
+    let added = s.project().join("src/handlers/search.rs");
+    std::fs::write(
+        &added,
+        "pub async fn search(axum::extract::Query(q): axum::extract::Query<String>, pool: sqlx::PgPool) {\n    sqlx::query(&format!(\"SELECT * FROM t WHERE name = '{q}'\")).execute(&pool).await.unwrap();\n}\n",
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 1 analysed", "0 reused, 1 made")
+    );
+    assert!(out.contains("search.rs"), "{out}");
+    assert_eq!(out, s.fresh(&args));
+    // Removed again: the earlier key, whose result is still stored.
+    std::fs::remove_file(&added).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 0 analysed", "1 reused, 0 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // Another file removed: a set never seen, the pass runs.
+    std::fs::remove_file(s.project().join("src/repositories/orders.rs")).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 0 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// Settings and the manifest are part of every file's key, and so of the project
+/// pass's: changed, nothing stored is used.
+#[test]
+fn a_changed_configuration_or_manifest_invalidates_the_stored_results() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    let before = s.run_project(&args).0;
+    assert!(before.contains("BL201"), "{before}");
+    let config = s.project().join("backlint.toml");
+    std::fs::write(&config, "ignore = [\"BL201\"]\n").unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert!(!out.contains("BL201"), "{out}");
+    assert_eq!(out, s.fresh(&args));
+    std::fs::remove_file(&config).unwrap();
+    let (out, _, project) = s.run_project(&args);
+    assert_eq!(project, "1 reused, 0 made");
+    assert_eq!(out, before);
+    let manifest = s.project().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("name = \"shop\"", "name = \"store\""),
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// The stored project-pass result is under the cache file's signature: changed by
+/// anyone without the key (to hide a finding), the whole file is ignored.
+#[test]
+fn a_tampered_project_result_is_not_trusted() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    let expected = s.fresh(&args);
+    assert!(expected.contains("BL201"), "{expected}");
+    s.run_project(&args);
+    let file = s.cache().join("files.v1.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    // The project pass's result is stored after the files' results: the last `BL201`
+    // is in it.
+    let at = bytes
+        .windows(5)
+        .rposition(|w| w == b"BL201")
+        .expect("a stored finding");
+    bytes[at + 4] = b'9';
+    std::fs::write(&file, &bytes).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, expected);
 }
