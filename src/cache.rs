@@ -28,6 +28,7 @@
 //!   written only costs speed. Entries of files that no longer exist are dropped when the
 //!   cache is written, so its size follows the workspace's.
 
+use crate::discover::TestMods;
 use crate::engine::cx::FileMeta;
 use crate::engine::taint::shared;
 use crate::engine::FileOutput;
@@ -86,6 +87,16 @@ pub struct ProjectOutput {
     pub warnings: Vec<String>,
 }
 
+/// What discovery read in a file that may declare modules (its test-only `mod x;`
+/// declarations), stored with the file's stamp: reused, without reading the file, while
+/// the stamp is the same.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FactEntry<'a> {
+    path: &'a str,
+    stamp: Stamp,
+    facts: TestMods,
+}
+
 /// How many whole-run results are kept (those of this run's configurations first, then
 /// the most recent others: a run on some files, as a pre-commit hook makes, does not
 /// drop the whole workspace's).
@@ -123,6 +134,8 @@ struct Stored<'a> {
     /// Whole-run results, the most recently used first.
     #[serde(borrow)]
     projects: Vec<ProjectEntry<'a>>,
+    #[serde(borrow)]
+    facts: Vec<FactEntry<'a>>,
 }
 
 /// An entry of the file read: its keys, and where its output is in the file's bytes.
@@ -175,6 +188,9 @@ pub struct Cache {
     /// Keys of the whole-run results this run used, and those it made.
     used_projects: Mutex<Vec<[u8; 32]>>,
     made_projects: Mutex<Vec<([u8; 32], Vec<u8>)>>,
+    /// Discovery's facts read, and those found in this run.
+    facts: HashMap<String, (Stamp, TestMods)>,
+    fresh_facts: Mutex<HashMap<String, (Stamp, TestMods)>>,
     stats: Mutex<Stats>,
     /// Stored project-pass results may be used ([`Cache::keep_layer_maps`]).
     reuse_projects: bool,
@@ -281,14 +297,17 @@ impl Cache {
             projects: Vec::new(),
             used_projects: Mutex::new(Vec::new()),
             made_projects: Mutex::new(Vec::new()),
+            facts: HashMap::new(),
+            fresh_facts: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
             reuse_projects: true,
             stale: true,
         };
-        if let Some((bytes, old, projects)) = cache.read() {
+        if let Some((bytes, old, projects, facts)) = cache.read() {
             cache.bytes = bytes;
             cache.old = old;
             cache.projects = projects;
+            cache.facts = facts;
             cache.stale = false;
         }
         Some(cache)
@@ -301,6 +320,7 @@ impl Cache {
         Vec<u8>,
         HashMap<String, Old>,
         Vec<([u8; 32], std::ops::Range<usize>)>,
+        HashMap<String, (Stamp, TestMods)>,
     )> {
         let bytes = std::fs::read(self.dir.join(FILE_NAME)).ok()?;
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
@@ -325,6 +345,11 @@ impl Cache {
             .iter()
             .map(|p| (p.key, range(p.output)))
             .collect();
+        let facts = stored
+            .facts
+            .into_iter()
+            .map(|f| (f.path.to_string(), (f.stamp, f.facts)))
+            .collect();
         let old = stored
             .entries
             .into_iter()
@@ -339,7 +364,28 @@ impl Cache {
                 (e.path.to_string(), old)
             })
             .collect();
-        Some((bytes, old, projects))
+        Some((bytes, old, projects, facts))
+    }
+
+    /// What discovery learns from the file at `path` (canonical): stored while the
+    /// file's stamp is the one stored with it, else `compute`d (and recorded).
+    pub fn module_facts(&self, path: &Path, compute: impl FnOnce() -> TestMods) -> TestMods {
+        let key = path.to_string_lossy();
+        // Taken before the file is read: a change while it is read gives it another.
+        let now = stamp(path);
+        if let (Some(now), Some((then, facts))) = (now, self.facts.get(key.as_ref())) {
+            if now == *then {
+                return facts.clone();
+            }
+        }
+        let facts = compute();
+        if let Some(now) = settled(now) {
+            self.fresh_facts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key.into_owned(), (now, facts.clone()));
+        }
+        facts
     }
 
     /// The stored result of the file at `path` (absolute) when its stamp is the one
@@ -526,7 +572,12 @@ impl Cache {
             .used_projects
             .into_inner()
             .unwrap_or_else(|p| p.into_inner());
-        let mut changed = self.stale || !fresh.is_empty() || !made.is_empty();
+        let fresh_facts = self
+            .fresh_facts
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut changed =
+            self.stale || !fresh.is_empty() || !made.is_empty() || !fresh_facts.is_empty();
         // Whole-run results: this run's (made, then used), then the others as they were.
         let mut projects: Vec<ProjectEntry> = Vec::new();
         for (key, output) in &made {
@@ -582,10 +633,30 @@ impl Cache {
             });
         }
         entries.sort_by(|a, b| a.path.cmp(b.path));
+        // Discovery's facts: this run's, and the earlier ones of files that still exist.
+        let mut facts: Vec<FactEntry> = fresh_facts
+            .iter()
+            .map(|(path, (stamp, facts))| FactEntry {
+                path,
+                stamp: *stamp,
+                facts: facts.clone(),
+            })
+            .collect();
+        for (path, (stamp, f)) in &self.facts {
+            if !fresh_facts.contains_key(path) && Path::new(path).is_file() {
+                facts.push(FactEntry {
+                    path,
+                    stamp: *stamp,
+                    facts: f.clone(),
+                });
+            }
+        }
+        facts.sort_by(|a, b| a.path.cmp(b.path));
         let stored = Stored {
             build: BUILD_ID,
             entries,
             projects,
+            facts,
         };
         // Sized beforehand: a buffer grown by doubling would copy (and fault in) the
         // outputs several times over.
@@ -687,6 +758,7 @@ mod tests {
                     output: &[0, 0, 0],
                 }],
                 projects: Vec::new(),
+                facts: Vec::new(),
             };
             let payload = postcard::to_stdvec(&stored).unwrap();
             let mut mac = HmacSha256::new_from_slice(&key).unwrap();

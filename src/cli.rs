@@ -319,7 +319,7 @@ fn init(dir: Option<PathBuf>, force: bool, stdout: bool) -> io::Result<i32> {
                 paths: vec![root.clone()],
                 ..Target::default()
             },
-            crate::discover::plain_packages(&root),
+            crate::discover::plain_packages(&root, None),
         ),
     };
     let report = crate::check(&settings, &target, &root);

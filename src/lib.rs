@@ -83,7 +83,7 @@ pub fn check_with(
     cache: Option<&cache::Cache>,
 ) -> Report {
     progress.finding();
-    let d = discover::discover(target, settings, cwd);
+    let d = discover::discover_with(target, settings, cwd, cache);
     let analysis = engine::analyze_with(&d.jobs, settings, progress, cache);
     let mut errors = d.errors;
     errors.extend(analysis.errors);
