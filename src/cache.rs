@@ -65,18 +65,22 @@ struct Entry<'a> {
     /// are the same, the contents are taken to be too (as build tools do), and the file
     /// is not read. `None` when the file was modified too recently to tell.
     stamp: Option<Stamp>,
-    /// SHA-256 of `output` (what the whole-run key is made of).
+    /// SHA-256 of the output (what the whole-run key is made of, and what the output
+    /// read is checked against).
     digest: [u8; 32],
-    /// The [`FileOutput`], encoded.
-    output: &'a [u8],
+    /// Where the encoded [`FileOutput`] is in the file's body: (offset, length).
+    output: (u64, u64),
 }
 
 /// The project pass's result of a run (see [`ProjectOutput`]), under the key made of
 /// everything it depends on ([`Cache::project_key`]).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct ProjectEntry<'a> {
+struct ProjectEntry {
     key: [u8; 32],
-    output: &'a [u8],
+    /// SHA-256 of the output.
+    digest: [u8; 32],
+    /// Where the encoded [`ProjectOutput`] is in the file's body: (offset, length).
+    output: (u64, u64),
 }
 
 /// What the project pass of a run produced: its findings before any output filter
@@ -132,13 +136,14 @@ struct Stored<'a> {
     #[serde(borrow)]
     entries: Vec<Entry<'a>>,
     /// Whole-run results, the most recently used first.
-    #[serde(borrow)]
-    projects: Vec<ProjectEntry<'a>>,
+    projects: Vec<ProjectEntry>,
     #[serde(borrow)]
     facts: Vec<FactEntry<'a>>,
+    /// The length of the body that follows.
+    body: u64,
 }
 
-/// An entry of the file read: its keys, and where its output is in the file's bytes.
+/// An entry of the file read: its keys, and where its output is in the file's body.
 struct Old {
     content: [u8; 32],
     context: [u8; 32],
@@ -179,12 +184,21 @@ pub struct Stats {
 pub struct Cache {
     dir: PathBuf,
     key: Vec<u8>,
-    /// The cache file as read (the entries' outputs are ranges of it).
-    bytes: Vec<u8>,
+    /// The cache file, open since its head was read (a file written meanwhile is
+    /// another file: this one's body stays as it was).
+    file: Mutex<Option<std::fs::File>>,
+    /// Where its body starts, and its length.
+    body_at: u64,
+    body_len: usize,
+    /// The body, read when a stored output is needed.
+    body: std::sync::OnceLock<Option<Vec<u8>>>,
+    /// A stored output did not match its digest, or the body could not be read: the
+    /// file is rewritten.
+    damaged: std::sync::atomic::AtomicBool,
     old: HashMap<String, Old>,
     fresh: Mutex<HashMap<String, Fresh>>,
-    /// Whole-run results read: key → range of the file's bytes.
-    projects: Vec<([u8; 32], std::ops::Range<usize>)>,
+    /// Whole-run results read: key, digest, range of the body.
+    projects: Vec<([u8; 32], [u8; 32], std::ops::Range<usize>)>,
     /// Keys of the whole-run results this run used, and those it made.
     used_projects: Mutex<Vec<[u8; 32]>>,
     made_projects: Mutex<Vec<([u8; 32], Vec<u8>)>>,
@@ -291,7 +305,11 @@ impl Cache {
         let mut cache = Cache {
             dir: dir.to_path_buf(),
             key,
-            bytes: Vec::new(),
+            file: Mutex::new(None),
+            body_at: 0,
+            body_len: 0,
+            body: std::sync::OnceLock::new(),
+            damaged: std::sync::atomic::AtomicBool::new(false),
             old: HashMap::new(),
             fresh: Mutex::new(HashMap::new()),
             projects: Vec::new(),
@@ -303,48 +321,58 @@ impl Cache {
             reuse_projects: true,
             stale: true,
         };
-        if let Some((bytes, old, projects, facts)) = cache.read() {
-            cache.bytes = bytes;
-            cache.old = old;
-            cache.projects = projects;
-            cache.facts = facts;
+        if let Some(read) = cache.read() {
+            cache.file = Mutex::new(Some(read.file));
+            cache.body_at = read.body_at;
+            cache.body_len = read.body_len;
+            cache.old = read.old;
+            cache.projects = read.projects;
+            cache.facts = read.facts;
             cache.stale = false;
         }
         Some(cache)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn read(
-        &self,
-    ) -> Option<(
-        Vec<u8>,
-        HashMap<String, Old>,
-        Vec<([u8; 32], std::ops::Range<usize>)>,
-        HashMap<String, (Stamp, TestMods)>,
-    )> {
-        let bytes = std::fs::read(self.dir.join(FILE_NAME)).ok()?;
-        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-        if rest.len() < 32 {
+    /// Reads the file's head (its body is read when needed): `None` unless it carries
+    /// this machine's signature, is this build's, and is whole.
+    fn read(&self) -> Option<Read> {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(self.dir.join(FILE_NAME)).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut start = [0u8; 48];
+        file.read_exact(&mut start).ok()?;
+        let (magic, rest) = start.split_at(MAGIC.len());
+        if magic != MAGIC {
             return None;
         }
-        let (tag, payload) = rest.split_at(32);
+        let (tag, len) = rest.split_at(32);
+        let head_len = u64::from_le_bytes(len.try_into().ok()?);
+        if head_len > size.saturating_sub(48) {
+            return None;
+        }
+        let mut head = vec![0u8; usize::try_from(head_len).ok()?];
+        file.read_exact(&mut head).ok()?;
         let mut mac = HmacSha256::new_from_slice(&self.key).ok()?;
-        mac.update(payload);
+        mac.update(len);
+        mac.update(&head);
         mac.verify_slice(tag).ok()?;
-        let stored: Stored = postcard::from_bytes(payload).ok()?;
-        if stored.build != BUILD_ID {
+        let stored: Stored = postcard::from_bytes(&head).ok()?;
+        let body_at = 48 + head_len;
+        // A file cut short (or grown) is not this one.
+        if stored.build != BUILD_ID || body_at.checked_add(stored.body) != Some(size) {
             return None;
         }
-        let base = bytes.as_ptr() as usize;
-        let range = |output: &[u8]| {
-            let at = output.as_ptr() as usize - base;
-            at..at + output.len()
+        let body_len = usize::try_from(stored.body).ok()?;
+        let range = |(at, len): (u64, u64)| -> Option<std::ops::Range<usize>> {
+            let at = usize::try_from(at).ok()?;
+            let end = at.checked_add(usize::try_from(len).ok()?)?;
+            (end <= body_len).then_some(at..end)
         };
         let projects = stored
             .projects
             .iter()
-            .map(|p| (p.key, range(p.output)))
-            .collect();
+            .map(|p| Some((p.key, p.digest, range(p.output)?)))
+            .collect::<Option<Vec<_>>>()?;
         let facts = stored
             .facts
             .into_iter()
@@ -359,12 +387,57 @@ impl Cache {
                     context: e.context,
                     stamp: e.stamp,
                     digest: e.digest,
-                    output: range(e.output),
+                    output: range(e.output)?,
                 };
-                (e.path.to_string(), old)
+                Some((e.path.to_string(), old))
             })
-            .collect();
-        Some((bytes, old, projects, facts))
+            .collect::<Option<HashMap<_, _>>>()?;
+        Some(Read {
+            file,
+            body_at,
+            body_len,
+            old,
+            projects,
+            facts,
+        })
+    }
+
+    /// The file's body, read once when first needed.
+    fn body(&self) -> Option<&[u8]> {
+        self.body
+            .get_or_init(|| {
+                let body = self.read_at(self.body_at, self.body_len);
+                if body.is_none() {
+                    self.damage();
+                }
+                body
+            })
+            .as_deref()
+    }
+
+    fn read_at(&self, at: u64, len: usize) -> Option<Vec<u8>> {
+        use std::io::{Read as _, Seek as _};
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let file = file.as_mut()?;
+        file.seek(std::io::SeekFrom::Start(at)).ok()?;
+        let mut out = vec![0u8; len];
+        file.read_exact(&mut out).ok()?;
+        Some(out)
+    }
+
+    /// A stored output, checked against its digest (which the signature covers).
+    fn output(&self, range: &std::ops::Range<usize>, digest: &[u8; 32]) -> Option<&[u8]> {
+        let out = self.body()?.get(range.clone())?;
+        if Sha256::digest(out).as_slice() != digest {
+            self.damage();
+            return None;
+        }
+        Some(out)
+    }
+
+    fn damage(&self) {
+        self.damaged
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What discovery learns from the file at `path` (canonical): stored while the
@@ -408,10 +481,19 @@ impl Cache {
         })
     }
 
-    /// Decodes a stored result. `None` when it does not decode (the file is then
-    /// analysed again).
+    /// Decodes a stored result. `None` when it cannot be read or does not decode (the
+    /// file is then analysed again).
     pub fn decode(&self, r: &Reused) -> Option<FileOutput> {
-        shared::decode::<FileOutput>(self.bytes.get(r.output.clone())?)
+        let out = shared::decode::<FileOutput>(self.output(&r.output, &r.digest)?);
+        if out.is_none() {
+            self.damage();
+        }
+        out
+    }
+
+    /// The digest of a file's contents (its key with the context).
+    pub fn content_digest(bytes: &[u8]) -> [u8; 32] {
+        Sha256::digest(bytes).into()
     }
 
     /// The stored result of the file at `path` (absolute), if it was made from these
@@ -423,40 +505,41 @@ impl Cache {
         stamp: Option<Stamp>,
         context: [u8; 32],
     ) -> Lookup {
-        let content: [u8; 32] = Sha256::digest(bytes).into();
-        let hit = self
+        let content = Self::content_digest(bytes);
+        let miss = || {
+            self.count(false);
+            Lookup::Miss { content, context }
+        };
+        let Some(e) = self
             .old
             .get(path)
             .filter(|e| e.content == content && e.context == context)
-            .and_then(|e| Some((e, self.bytes.get(e.output.clone())?)));
-        match hit {
-            Some((e, bytes)) => {
-                self.count(true);
-                // The same contents with another stamp (touched, checked out again):
-                // stored with the new one, so the next run need not read the file.
-                let stamp = settled(stamp);
-                if e.stamp != stamp {
-                    self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
-                        path.to_string(),
-                        Fresh {
-                            content,
-                            context,
-                            stamp,
-                            digest: e.digest,
-                            output: bytes.to_vec(),
-                        },
-                    );
-                }
-                Lookup::Hit(Reused {
+        else {
+            return miss();
+        };
+        // The same contents with another stamp (touched, checked out again): stored
+        // with the new one, so the next run need not read the file.
+        let stamp = settled(stamp);
+        if e.stamp != stamp {
+            let Some(bytes) = self.output(&e.output, &e.digest) else {
+                return miss();
+            };
+            self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                path.to_string(),
+                Fresh {
+                    content,
+                    context,
+                    stamp,
                     digest: e.digest,
-                    output: e.output.clone(),
-                })
-            }
-            None => {
-                self.count(false);
-                Lookup::Miss { content, context }
-            }
+                    output: bytes.to_vec(),
+                },
+            );
         }
+        self.count(true);
+        Lookup::Hit(Reused {
+            digest: e.digest,
+            output: e.output.clone(),
+        })
     }
 
     fn count(&self, hit: bool) {
@@ -526,8 +609,14 @@ impl Cache {
         if !self.reuse_projects {
             return None;
         }
-        let (_, range) = self.projects.iter().find(|(k, _)| k == key)?;
-        let out = shared::decode::<ProjectOutput>(self.bytes.get(range.clone())?)?;
+        let (_, digest, range) = self.projects.iter().find(|(k, _, _)| k == key)?;
+        // Only this part of the body is read.
+        let bytes = self.read_at(self.body_at + range.start as u64, range.len())?;
+        if Sha256::digest(&bytes).as_slice() != digest {
+            self.damage();
+            return None;
+        }
+        let out = shared::decode::<ProjectOutput>(&bytes)?;
         self.used_projects
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -563,76 +652,86 @@ impl Cache {
     /// some files keeps the others'). Failures are ignored (a cache that cannot be
     /// written only costs speed).
     pub fn save(self) {
-        let fresh = self.fresh.into_inner().unwrap_or_else(|p| p.into_inner());
-        let made = self
-            .made_projects
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
-        let used = self
-            .used_projects
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
-        let fresh_facts = self
-            .fresh_facts
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
-        let mut changed =
-            self.stale || !fresh.is_empty() || !made.is_empty() || !fresh_facts.is_empty();
-        // Whole-run results: this run's (made, then used), then the others as they were.
-        let mut projects: Vec<ProjectEntry> = Vec::new();
-        for (key, output) in &made {
-            if !projects.iter().any(|p| p.key == *key) {
-                projects.push(ProjectEntry { key: *key, output });
-            }
+        fn take<T: Default>(m: &Mutex<T>) -> T {
+            std::mem::take(&mut *m.lock().unwrap_or_else(|p| p.into_inner()))
         }
-        let old_projects = used
+        let fresh = take(&self.fresh);
+        let made = take(&self.made_projects);
+        let used = take(&self.used_projects);
+        let fresh_facts = take(&self.fresh_facts);
+        let mut changed = self.stale
+            || self.damaged.load(std::sync::atomic::Ordering::Relaxed)
+            || !fresh.is_empty()
+            || !made.is_empty()
+            || !fresh_facts.is_empty();
+        // The earlier entries of files that still exist (whether this run saw them or
+        // not).
+        let kept: Vec<(&String, &Old)> = self
+            .old
             .iter()
-            .filter_map(|k| self.projects.iter().find(|(o, _)| o == k))
-            .chain(self.projects.iter());
-        for (key, range) in old_projects {
-            if projects.iter().any(|p| p.key == *key) {
-                continue;
-            }
-            if let Some(output) = self.bytes.get(range.clone()) {
-                projects.push(ProjectEntry { key: *key, output });
-            }
-        }
-        projects.truncate(MAX_PROJECTS);
-        let mut entries: Vec<Entry> = Vec::with_capacity(fresh.len() + self.old.len());
-        for (path, e) in &self.old {
-            if fresh.contains_key(path) {
-                continue;
-            }
-            if !Path::new(path).is_file() {
+            .filter(|(path, _)| !fresh.contains_key(*path))
+            .filter(|(path, _)| {
+                let there = Path::new(path).is_file();
                 // The file is gone: its entry goes too.
-                changed = true;
-                continue;
-            }
-            if let Some(output) = self.bytes.get(e.output.clone()) {
-                entries.push(Entry {
-                    path,
-                    content: e.content,
-                    context: e.context,
-                    stamp: e.stamp,
-                    digest: e.digest,
-                    output,
-                });
-            }
-        }
+                changed |= !there;
+                there
+            })
+            .collect();
         if !changed {
             return;
         }
+        // Every output, checked against its digest, in the order of the entries.
+        let mut files: Vec<(&str, [u8; 32], [u8; 32], Option<Stamp>, [u8; 32], &[u8])> = kept
+            .into_iter()
+            .filter_map(|(path, e)| {
+                let out = self.output(&e.output, &e.digest)?;
+                Some((path.as_str(), e.content, e.context, e.stamp, e.digest, out))
+            })
+            .collect();
         for (path, e) in &fresh {
+            files.push((path, e.content, e.context, e.stamp, e.digest, &e.output));
+        }
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        let mut body: Vec<&[u8]> = Vec::with_capacity(files.len() + MAX_PROJECTS);
+        let mut at = 0u64;
+        let mut place = |out: &[u8]| {
+            let r = (at, out.len() as u64);
+            at += out.len() as u64;
+            r
+        };
+        let mut entries: Vec<Entry> = Vec::with_capacity(files.len());
+        for &(path, content, context, stamp, digest, out) in &files {
             entries.push(Entry {
                 path,
-                content: e.content,
-                context: e.context,
-                stamp: e.stamp,
-                digest: e.digest,
-                output: &e.output,
+                content,
+                context,
+                stamp,
+                digest,
+                output: place(out),
             });
+            body.push(out);
         }
-        entries.sort_by(|a, b| a.path.cmp(b.path));
+        // Whole-run results: this run's (made, then used), then the others as they were.
+        let mut projects: Vec<ProjectEntry> = Vec::new();
+        let made = made
+            .iter()
+            .map(|(key, out)| (*key, Sha256::digest(out).into(), out.as_slice()));
+        let old = used
+            .iter()
+            .filter_map(|k| self.projects.iter().find(|(o, _, _)| o == k))
+            .chain(self.projects.iter())
+            .filter_map(|(key, digest, range)| Some((*key, *digest, self.output(range, digest)?)));
+        for (key, digest, out) in made.chain(old) {
+            if projects.len() == MAX_PROJECTS || projects.iter().any(|p| p.key == key) {
+                continue;
+            }
+            projects.push(ProjectEntry {
+                key,
+                digest,
+                output: place(out),
+            });
+            body.push(out);
+        }
         // Discovery's facts: this run's, and the earlier ones of files that still exist.
         let mut facts: Vec<FactEntry> = fresh_facts
             .iter()
@@ -657,26 +756,30 @@ impl Cache {
             entries,
             projects,
             facts,
+            body: at,
         };
-        // Sized beforehand: a buffer grown by doubling would copy (and fault in) the
-        // outputs several times over.
-        let size = stored
-            .entries
-            .iter()
-            .map(|e| e.path.len() + e.output.len() + 128)
-            .chain(stored.projects.iter().map(|p| p.output.len() + 48))
-            .sum::<usize>()
-            + 64;
-        let Ok(payload) = postcard::to_extend(&stored, Vec::with_capacity(size)) else {
+        let Ok(head) = postcard::to_stdvec(&stored) else {
             return;
         };
+        let len = (head.len() as u64).to_le_bytes();
         let Ok(mut mac) = HmacSha256::new_from_slice(&self.key) else {
             return;
         };
-        mac.update(&payload);
+        mac.update(&len);
+        mac.update(&head);
         let tag = mac.finalize().into_bytes();
-        let _ = write_atomically(&self.dir, &tag, &payload);
+        let _ = write_atomically(&self.dir, &tag, &len, &head, &body);
     }
+}
+
+/// What [`Cache::read`] found.
+struct Read {
+    file: std::fs::File,
+    body_at: u64,
+    body_len: usize,
+    old: HashMap<String, Old>,
+    projects: Vec<([u8; 32], [u8; 32], std::ops::Range<usize>)>,
+    facts: HashMap<String, (Stamp, TestMods)>,
 }
 
 /// The result of [`Cache::lookup`].
@@ -688,9 +791,16 @@ pub enum Lookup {
     },
 }
 
-/// Writes the cache file through a temporary file and a rename, with a `.gitignore`
-/// beside it (as other tools' caches have).
-fn write_atomically(dir: &Path, tag: &[u8], payload: &[u8]) -> std::io::Result<()> {
+/// Writes the cache file — its magic, signature, head length, head, then the body's
+/// parts — through a temporary file and a rename, with a `.gitignore` beside it (as
+/// other tools' caches have).
+fn write_atomically(
+    dir: &Path,
+    tag: &[u8],
+    len: &[u8],
+    head: &[u8],
+    body: &[&[u8]],
+) -> std::io::Result<()> {
     use std::io::Write;
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
@@ -702,11 +812,14 @@ fn write_atomically(dir: &Path, tag: &[u8], payload: &[u8]) -> std::io::Result<(
     }
     let tmp = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(MAGIC)?;
-        file.write_all(tag)?;
-        file.write_all(payload)?;
-        drop(file);
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        for part in [MAGIC.as_slice(), tag, len, head]
+            .into_iter()
+            .chain(body.iter().copied())
+        {
+            file.write_all(part)?;
+        }
+        file.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&tmp, dir.join(FILE_NAME))
     })();
     if result.is_err() {
@@ -747,6 +860,7 @@ mod tests {
         std::env::set_var(KEY_ENV, dir.path().join("key"));
         let key = machine_key().unwrap();
         let write = |build: &str| {
+            let out: &[u8] = &[0, 0, 0];
             let stored = Stored {
                 build,
                 entries: vec![Entry {
@@ -754,16 +868,20 @@ mod tests {
                     content: [1; 32],
                     context: [2; 32],
                     stamp: None,
-                    digest: [3; 32],
-                    output: &[0, 0, 0],
+                    digest: Sha256::digest(out).into(),
+                    output: (0, 3),
                 }],
                 projects: Vec::new(),
                 facts: Vec::new(),
+                body: 3,
             };
-            let payload = postcard::to_stdvec(&stored).unwrap();
+            let head = postcard::to_stdvec(&stored).unwrap();
+            let len = (head.len() as u64).to_le_bytes();
             let mut mac = HmacSha256::new_from_slice(&key).unwrap();
-            mac.update(&payload);
-            write_atomically(dir.path(), &mac.finalize().into_bytes(), &payload).unwrap();
+            mac.update(&len);
+            mac.update(&head);
+            let tag = mac.finalize().into_bytes();
+            write_atomically(dir.path(), &tag, &len, &head, &[out]).unwrap();
         };
         write(BUILD_ID);
         assert_eq!(Cache::open(dir.path()).unwrap().old.len(), 1);

@@ -163,6 +163,13 @@ fn an_edited_file_and_the_files_it_affects_are_judged_again() {
     assert_eq!(after, s.fresh(&["--format", "concise"]));
 }
 
+/// The cache file: magic, signature, the head's length, the head (signed: every entry's
+/// keys and the digest of its output), then the body (the outputs). Where the body
+/// starts.
+fn body_start(bytes: &[u8]) -> usize {
+    48 + u64::from_le_bytes(bytes[40..48].try_into().unwrap()) as usize
+}
+
 #[test]
 fn a_damaged_cache_is_ignored_and_rewritten() {
     let s = Sandbox::new();
@@ -170,16 +177,19 @@ fn a_damaged_cache_is_ignored_and_rewritten() {
     s.run(&["--format", "json"]);
     let file = s.cache().join("files.v1.bin");
     let bytes = std::fs::read(&file).unwrap();
+    let flip = |at: usize| {
+        let mut b = bytes.clone();
+        b[at] ^= 0xff;
+        b
+    };
     for damaged in [
         bytes[..bytes.len() / 2].to_vec(),
+        bytes[..bytes.len() - 1].to_vec(),
         b"garbage".to_vec(),
         Vec::new(),
-        {
-            let mut b = bytes.clone();
-            let last = b.len() - 1;
-            b[last] ^= 0xff;
-            b
-        },
+        // In the head.
+        flip(body_start(&bytes) - 1),
+        flip(20),
     ] {
         std::fs::write(&file, &damaged).unwrap();
         let (out, stats) = s.run(&["--format", "json"]);
@@ -189,6 +199,27 @@ fn a_damaged_cache_is_ignored_and_rewritten() {
         let (out, stats) = s.run(&["--format", "json"]);
         assert_eq!(out, expected);
         assert!(stats.ends_with(" 0 analysed"), "{stats}");
+    }
+    // In the body: a damaged output does not match its signed digest. It is not used
+    // (its file is analysed again when its result is needed) and it is dropped when the
+    // cache is next written.
+    for at in [body_start(&bytes), bytes.len() - 1] {
+        std::fs::write(&file, flip(at)).unwrap();
+        for edit in 0..2 {
+            // A file edited: a result that is needed, or a cache to write.
+            let models = s.project().join("src/models.rs");
+            let text = std::fs::read_to_string(&models).unwrap();
+            std::fs::write(
+                &models,
+                format!("{text}\npub fn extra_{at}_{edit}(a: &str) {{ println!(\"{{a}}\"); }}\n"),
+            )
+            .unwrap();
+            let (out, _) = s.run(&["--format", "json"]);
+            assert_eq!(out, s.fresh(&["--format", "json"]), "byte {at}");
+        }
+        let (out, stats) = s.run(&["--format", "json"]);
+        assert_eq!(out, s.fresh(&["--format", "json"]), "byte {at}");
+        assert_eq!(stats, "11 reused, 0 analysed", "byte {at}");
     }
 }
 
@@ -478,8 +509,9 @@ fn a_changed_configuration_or_manifest_invalidates_the_stored_results() {
     assert_eq!(out, s.fresh(&args));
 }
 
-/// The stored project-pass result is under the cache file's signature: changed by
-/// anyone without the key (to hide a finding), the whole file is ignored.
+/// The stored project-pass result is under the cache file's signature (its digest is
+/// in the signed head): changed by anyone without the key (to hide a finding), it is not
+/// used, and the pass runs; a changed head makes the whole file ignored.
 #[test]
 fn a_tampered_project_result_is_not_trusted() {
     let s = Sandbox::new();
@@ -488,15 +520,33 @@ fn a_tampered_project_result_is_not_trusted() {
     assert!(expected.contains("BL201"), "{expected}");
     s.run_project(&args);
     let file = s.cache().join("files.v1.bin");
-    let mut bytes = std::fs::read(&file).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
     // The project pass's result is stored after the files' results: the last `BL201`
     // is in it.
     let at = bytes
         .windows(5)
         .rposition(|w| w == b"BL201")
         .expect("a stored finding");
-    bytes[at + 4] = b'9';
-    std::fs::write(&file, &bytes).unwrap();
+    assert!(at > body_start(&bytes));
+    let mut tampered = bytes.clone();
+    tampered[at + 4] = b'9';
+    std::fs::write(&file, &tampered).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 0 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, expected);
+    // The head: a path changed.
+    let bytes = std::fs::read(&file).unwrap();
+    let mut tampered = bytes.clone();
+    let at = bytes
+        .windows(7)
+        .position(|w| w == b"main.rs")
+        .expect("a stored path");
+    assert!(at < body_start(&bytes));
+    tampered[at] = b'n';
+    std::fs::write(&file, &tampered).unwrap();
     let (out, files, project) = s.run_project(&args);
     assert_eq!(
         (files.as_str(), project.as_str()),

@@ -138,7 +138,7 @@ pub fn analyze_with(
     let first = || -> Vec<PerFile> {
         jobs.par_iter()
             .map(|job| {
-                let out = analyze_job_guarded(job, settings, &rules, context);
+                let out = analyze_job_guarded(job, settings, &rules, context, true);
                 progress.parsed();
                 out
             })
@@ -179,7 +179,10 @@ pub fn analyze_with(
                 PerFile::Done(r, _) => r,
                 PerFile::Stored(s, _) => match cache.and_then(|c| c.decode(&s)) {
                     Some(out) => Ok(out),
-                    None => analyze_job_guarded(job, settings, &rules, None).into_result(),
+                    // Damaged: analysed again, and stored anew.
+                    None => {
+                        analyze_job_guarded(job, settings, &rules, context, false).into_result()
+                    }
                 },
             })
             .collect()
@@ -289,7 +292,7 @@ enum PerFile {
 }
 
 impl PerFile {
-    /// The result of a file analysed without the cache.
+    /// The result of a file analysed without reusing a stored one.
     fn into_result(self) -> Result<FileOutput, FileError> {
         match self {
             PerFile::Done(r, _) => r,
@@ -555,6 +558,7 @@ fn analyze_job_guarded(
     settings: &Settings,
     rules: &[&dyn Rule],
     cache: Option<(&crate::cache::Cache, &crate::cache::Context)>,
+    reuse: bool,
 ) -> PerFile {
     let done = |r| PerFile::Done(r, None);
     match contain::before(&job.display) {
@@ -570,7 +574,7 @@ fn analyze_job_guarded(
         let stamp = crate::cache::stamp(&job.path);
         (c, job.path.to_string_lossy(), context, stamp)
     });
-    if let Some((c, path, context, stamp)) = &keyed {
+    if let Some((c, path, context, stamp)) = keyed.as_ref().filter(|_| reuse) {
         if let Some(stored) = c.lookup_unchanged(path, *stamp, context) {
             contain::after(&job.display);
             return PerFile::Stored(stored, *context);
@@ -589,7 +593,14 @@ fn analyze_job_guarded(
     // Else one stored for these contents.
     let mut store = None;
     if let Some((c, path, context, stamp)) = keyed {
-        match c.lookup(&path, &bytes, stamp, context) {
+        let found = match reuse {
+            true => c.lookup(&path, &bytes, stamp, context),
+            false => crate::cache::Lookup::Miss {
+                content: crate::cache::Cache::content_digest(&bytes),
+                context,
+            },
+        };
+        match found {
             crate::cache::Lookup::Hit(stored) => {
                 contain::after(&job.display);
                 return PerFile::Stored(stored, context);
