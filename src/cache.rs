@@ -681,17 +681,28 @@ impl Cache {
             return;
         }
         // Every output, checked against its digest, in the order of the entries.
-        let mut files: Vec<(&str, [u8; 32], [u8; 32], Option<Stamp>, [u8; 32], &[u8])> = kept
+        let entry = |path, content, context, stamp, digest| Entry {
+            path,
+            content,
+            context,
+            stamp,
+            digest,
+            output: (0, 0),
+        };
+        let mut files: Vec<(Entry, &[u8])> = kept
             .into_iter()
             .filter_map(|(path, e)| {
                 let out = self.output(&e.output, &e.digest)?;
-                Some((path.as_str(), e.content, e.context, e.stamp, e.digest, out))
+                Some((entry(path, e.content, e.context, e.stamp, e.digest), out))
             })
             .collect();
         for (path, e) in &fresh {
-            files.push((path, e.content, e.context, e.stamp, e.digest, &e.output));
+            files.push((
+                entry(path, e.content, e.context, e.stamp, e.digest),
+                &e.output,
+            ));
         }
-        files.sort_by(|a, b| a.0.cmp(b.0));
+        files.sort_by(|a, b| a.0.path.cmp(b.0.path));
         let mut body: Vec<&[u8]> = Vec::with_capacity(files.len() + MAX_PROJECTS);
         let mut at = 0u64;
         let mut place = |out: &[u8]| {
@@ -700,15 +711,9 @@ impl Cache {
             r
         };
         let mut entries: Vec<Entry> = Vec::with_capacity(files.len());
-        for &(path, content, context, stamp, digest, out) in &files {
-            entries.push(Entry {
-                path,
-                content,
-                context,
-                stamp,
-                digest,
-                output: place(out),
-            });
+        for (mut e, out) in files {
+            e.output = place(out);
+            entries.push(e);
             body.push(out);
         }
         // Whole-run results: this run's (made, then used), then the others as they were.

@@ -155,7 +155,7 @@ pub fn analyze_with(
             .zip(&first)
             .map(|(job, r)| match r {
                 PerFile::Stored(s, cx) => Some((job.display.as_str(), cx, &s.digest)),
-                PerFile::Done(Ok(_), Some((cx, d))) => Some((job.display.as_str(), cx, d)),
+                PerFile::Done(r, Some((cx, d))) if r.is_ok() => Some((job.display.as_str(), cx, d)),
                 PerFile::Done(..) => None,
             })
             .collect();
@@ -176,7 +176,7 @@ pub fn analyze_with(
         jobs.par_iter()
             .zip(first)
             .map(|(job, r)| match r {
-                PerFile::Done(r, _) => r,
+                PerFile::Done(r, _) => *r,
                 PerFile::Stored(s, _) => match cache.and_then(|c| c.decode(&s)) {
                     Some(out) => Ok(out),
                     // Damaged: analysed again, and stored anew.
@@ -286,7 +286,10 @@ pub fn analyze_with(
 enum PerFile {
     /// Analysed (or failed), with its context and result digests when the cache stored
     /// the result.
-    Done(Result<FileOutput, FileError>, Option<([u8; 32], [u8; 32])>),
+    Done(
+        Box<Result<FileOutput, FileError>>,
+        Option<([u8; 32], [u8; 32])>,
+    ),
     /// A stored result, not decoded yet, and the file's context digest.
     Stored(crate::cache::Reused, [u8; 32]),
 }
@@ -295,7 +298,7 @@ impl PerFile {
     /// The result of a file analysed without reusing a stored one.
     fn into_result(self) -> Result<FileOutput, FileError> {
         match self {
-            PerFile::Done(r, _) => r,
+            PerFile::Done(r, _) => *r,
             PerFile::Stored(..) => Ok(FileOutput::default()),
         }
     }
@@ -560,7 +563,7 @@ fn analyze_job_guarded(
     cache: Option<(&crate::cache::Cache, &crate::cache::Context)>,
     reuse: bool,
 ) -> PerFile {
-    let done = |r| PerFile::Done(r, None);
+    let done = |r| PerFile::Done(Box::new(r), None);
     match contain::before(&job.display) {
         contain::Before::Analyse => {}
         contain::Before::Ignore => return done(Ok(FileOutput::default())),
@@ -641,7 +644,7 @@ fn analyze_job_guarded(
                 .map(|d| (context, d));
         }
     }
-    PerFile::Done(result, digests)
+    PerFile::Done(Box::new(result), digests)
 }
 
 /// The output of a file whose analysis failed: its BL003 finding, or its error when BL003
