@@ -319,7 +319,7 @@ fn init(dir: Option<PathBuf>, force: bool, stdout: bool) -> io::Result<i32> {
                 paths: vec![root.clone()],
                 ..Target::default()
             },
-            crate::discover::plain_packages(&root),
+            crate::discover::plain_packages(&root, None),
         ),
     };
     let report = crate::check(&settings, &target, &root);
@@ -536,7 +536,11 @@ fn open_cache(args: &CheckArgs, cwd: &Path) -> Option<crate::cache::Cache> {
         (None, Some(d)) if !d.is_empty() => cwd.join(d),
         _ => crate::cache::default_dir(&manifest_dir(args, cwd))?,
     };
-    crate::cache::Cache::open(&dir)
+    let mut cache = crate::cache::Cache::open(&dir)?;
+    if args.show_layers {
+        cache.keep_layer_maps();
+    }
+    Some(cache)
 }
 
 fn check(args: CheckArgs) -> io::Result<i32> {
@@ -636,6 +640,10 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         if std::env::var_os("BACKLINT_CACHE_STATS").is_some() {
             let s = c.stats();
             eprintln!("cache: {} reused, {} analysed", s.hits, s.misses);
+            eprintln!(
+                "cache-project: {} reused, {} made",
+                s.projects_reused, s.projects_made
+            );
         }
         c.save();
     }

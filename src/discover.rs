@@ -34,7 +34,24 @@ pub struct Target {
 }
 
 pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
+    discover_with(target, settings, cwd, None)
+}
+
+/// [`discover`], with what files declare about their modules reused from `cache` while
+/// they are unchanged (and recorded there).
+pub fn discover_with(
+    target: &Target,
+    settings: &Settings,
+    cwd: &Path,
+    cache: Option<&crate::cache::Cache>,
+) -> Discovery {
     let mut d = Discovery::default();
+    // Manifests and files that may declare test-only modules are read on `--jobs`
+    // threads.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .ok();
     // Canonical once: every walked path below a canonical root is canonical too, so no
     // per-file system calls are needed to relate files, packages and the cwd.
     let cwd_canon = canonical(cwd);
@@ -81,7 +98,7 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 if target.selection.is_all() && target.manifest.is_none() =>
             {
                 // No Cargo.toml here or above: the directory tree is the project.
-                let plain = plain_packages(&cwd_canon);
+                let plain = plain_packages(&cwd_canon, pool.as_ref());
                 let lookup = PlainPackages::new(&plain);
                 walk(&cwd_canon, settings, &mut d, &mut |f| {
                     files.insert(f.to_path_buf(), lookup.meta_for(f, packages.len()));
@@ -137,7 +154,7 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
                 }),
                 Ok(_) => {
                     let p = canonical(&p);
-                    let plain = plain_packages(&p);
+                    let plain = plain_packages(&p, pool.as_ref());
                     let lookup = PlainPackages::new(&plain);
                     walk(&p, settings, &mut d, &mut |f| {
                         files.insert(f.to_path_buf(), lookup.meta_for(f, packages.len()));
@@ -147,7 +164,11 @@ pub fn discover(target: &Target, settings: &Settings, cwd: &Path) -> Discovery {
             }
         }
     }
-    mark_test_only_modules(&mut files);
+    let facts = |p: &Path| match cache {
+        Some(c) => c.module_facts(p, || test_only_mods(p)),
+        None => test_only_mods(p),
+    };
+    mark_test_only_modules(&mut files, pool.as_ref(), &facts);
     for (path, (mut meta, pkg)) in files {
         meta.path_layer = settings.layer_of_file(&path);
         let display = display_path(&path, cwd, &cwd_canon);
@@ -337,8 +358,8 @@ fn walk_error(err: &ignore::Error) -> (String, String) {
 }
 
 /// Packages found by their Cargo.toml at or below `dir` and above it (no cargo needed),
-/// with canonical paths.
-pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
+/// with canonical paths; the manifests are read on `pool`'s threads when given.
+pub(crate) fn plain_packages(dir: &Path, pool: Option<&rayon::ThreadPool>) -> Vec<Package> {
     let mut out = enclosing_package(dir);
     let keep_vendored = dir.ancestors().any(is_vendored);
     let walker = ignore::WalkBuilder::new(dir)
@@ -347,13 +368,21 @@ pub(crate) fn plain_packages(dir: &Path) -> Vec<Package> {
         .follow_links(false)
         .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e, keep_vendored))
         .build();
-    for e in walker.flatten() {
-        if e.file_name() == "Cargo.toml" && e.depth() > 0 {
-            if let Some(parent) = e.path().parent() {
-                out.push(canonical_package(&workspace::package_for_dir(parent)));
-            }
-        }
-    }
+    let dirs: Vec<PathBuf> = walker
+        .flatten()
+        .filter(|e| e.file_name() == "Cargo.toml" && e.depth() > 0)
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .collect();
+    let read = || -> Vec<Package> {
+        use rayon::prelude::*;
+        dirs.par_iter()
+            .map(|d| canonical_package(&workspace::package_for_dir(d)))
+            .collect()
+    };
+    out.extend(match pool {
+        Some(pool) => pool.install(read),
+        None => read(),
+    });
     out
 }
 
@@ -425,12 +454,38 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
 /// Marks as test code the files of modules their parent declares only for tests
 /// (`#[cfg(test)] mod fixtures;`, `#[cfg(any(test, feature = "testing"))] pub mod
 /// testing;`), and the files of their submodules.
-fn mark_test_only_modules(files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>)>) {
-    let mut declared: HashMap<PathBuf, TestMods> = HashMap::new();
+fn mark_test_only_modules(
+    files: &mut BTreeMap<PathBuf, (FileMeta, Option<usize>)>,
+    pool: Option<&rayon::ThreadPool>,
+    facts: &(dyn Fn(&Path) -> TestMods + Sync),
+) {
+    // The files that may declare others' modules (`mod.rs`, `lib.rs`, `main.rs`, and
+    // `a.rs` beside a directory `a/` of files) are read first, in parallel; a parent
+    // found only on disk is read when needed.
+    let dirs: std::collections::HashSet<&Path> = files.keys().filter_map(|p| p.parent()).collect();
+    let owners: Vec<&PathBuf> = files
+        .keys()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n == "mod.rs" || n == "lib.rs" || n == "main.rs")
+                || dirs.contains(p.with_extension("").as_path())
+        })
+        .collect();
+    let read = || -> HashMap<PathBuf, TestMods> {
+        use rayon::prelude::*;
+        owners
+            .par_iter()
+            .map(|p| ((*p).clone(), facts(p)))
+            .collect()
+    };
+    let mut declared = match pool {
+        Some(pool) => pool.install(read),
+        None => read(),
+    };
     let mut test: HashMap<PathBuf, bool> = HashMap::new();
     let paths: Vec<PathBuf> = files.keys().cloned().collect();
     for path in &paths {
-        if is_test_module_file(path, files, &mut declared, &mut test, 0) {
+        if is_test_module_file(path, files, &mut declared, &mut test, facts, 0) {
             if let Some((meta, _)) = files.get_mut(path) {
                 meta.test = true;
             }
@@ -448,6 +503,7 @@ fn is_test_module_file(
     files: &BTreeMap<PathBuf, (FileMeta, Option<usize>)>,
     declared: &mut HashMap<PathBuf, TestMods>,
     memo: &mut HashMap<PathBuf, bool>,
+    facts: &dyn Fn(&Path) -> TestMods,
     depth: usize,
 ) -> bool {
     if let Some(&t) = memo.get(path) {
@@ -483,7 +539,7 @@ fn is_test_module_file(
             }
             let mods = declared
                 .entry(owner.clone())
-                .or_insert_with(|| test_only_mods(&owner));
+                .or_insert_with(|| facts(&owner));
             if mods.paths.iter().any(|p| p.trim_start_matches("./") == rel) {
                 memo.insert(path.to_path_buf(), true);
                 return true;
@@ -524,17 +580,17 @@ fn is_test_module_file(
     };
     let mods = declared
         .entry(owner.clone())
-        .or_insert_with(|| test_only_mods(&owner));
-    let t =
-        mods.names.contains(&name) || is_test_module_file(&owner, files, declared, memo, depth + 1);
+        .or_insert_with(|| facts(&owner));
+    let t = mods.names.contains(&name)
+        || is_test_module_file(&owner, files, declared, memo, facts, depth + 1);
     memo.insert(path.to_path_buf(), t);
     t
 }
 
 /// The modules a file declares without a body (`mod x;`) behind a test-only attribute:
 /// by name, and by `#[path]` when it has one.
-#[derive(Default)]
-struct TestMods {
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TestMods {
     names: Vec<String>,
     paths: Vec<String>,
 }

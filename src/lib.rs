@@ -40,7 +40,8 @@ pub struct Report {
     /// Number of files analyzed.
     pub files: usize,
     /// The layers BL401 found (configured or inferred), when it ran: one map per
-    /// configuration the run used.
+    /// configuration the run used. None for a configuration whose stored project-pass
+    /// result the cache reused (see [`cache::Cache::keep_layer_maps`]).
     pub layers: Vec<engine::layers::LayerMap>,
     /// The package and target of each analysed file (for `--message-format json`).
     pub crates: workspace::CrateMap,
@@ -82,7 +83,7 @@ pub fn check_with(
     cache: Option<&cache::Cache>,
 ) -> Report {
     progress.finding();
-    let d = discover::discover(target, settings, cwd);
+    let d = discover::discover_with(target, settings, cwd, cache);
     let analysis = engine::analyze_with(&d.jobs, settings, progress, cache);
     let mut errors = d.errors;
     errors.extend(analysis.errors);

@@ -47,6 +47,15 @@ impl Sandbox {
     /// backlint on the project with the preview rules, with the cache in `cache()` and
     /// the key `key`, plus `args`: (stdout, "N reused, M analysed").
     fn run_with(&self, key: &str, args: &[&str]) -> (String, String) {
+        let (out, err) = self.run_full(key, args);
+        (
+            out,
+            stat(&err, "cache: ").unwrap_or_else(|| "no cache".into()),
+        )
+    }
+
+    /// The same: (stdout, standard error).
+    fn run_full(&self, key: &str, args: &[&str]) -> (String, String) {
         let out = Command::cargo_bin("backlint")
             .unwrap()
             .current_dir(self.project())
@@ -63,13 +72,22 @@ impl Sandbox {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let err = String::from_utf8_lossy(&out.stderr);
-        let stats = err
-            .lines()
-            .find_map(|l| l.strip_prefix("cache: "))
-            .unwrap_or("no cache")
-            .to_string();
-        (String::from_utf8(out.stdout).unwrap(), stats)
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// A run with the cache in `cache()`: (stdout, "N reused, M analysed", "N reused, M
+    /// made" of the project pass's stored results).
+    fn run_project(&self, args: &[&str]) -> (String, String, String) {
+        let dir = self.cache();
+        let mut all = vec!["--cache-dir", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let (out, err) = self.run_full("a", &all);
+        let files = stat(&err, "cache: ").unwrap_or_default();
+        let project = stat(&err, "cache-project: ").unwrap_or_default();
+        (out, files, project)
     }
 
     fn run(&self, args: &[&str]) -> (String, String) {
@@ -85,6 +103,13 @@ impl Sandbox {
         all.extend_from_slice(args);
         self.run_with("a", &all).0
     }
+}
+
+/// The rest of the first line of `err` starting with `prefix`.
+fn stat(err: &str, prefix: &str) -> Option<String> {
+    err.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(str::to_string)
 }
 
 fn age(dir: &Path) {
@@ -138,6 +163,13 @@ fn an_edited_file_and_the_files_it_affects_are_judged_again() {
     assert_eq!(after, s.fresh(&["--format", "concise"]));
 }
 
+/// The cache file: magic, signature, the head's length, the head (signed: every entry's
+/// keys and the digest of its output), then the body (the outputs). Where the body
+/// starts.
+fn body_start(bytes: &[u8]) -> usize {
+    48 + u64::from_le_bytes(bytes[40..48].try_into().unwrap()) as usize
+}
+
 #[test]
 fn a_damaged_cache_is_ignored_and_rewritten() {
     let s = Sandbox::new();
@@ -145,16 +177,19 @@ fn a_damaged_cache_is_ignored_and_rewritten() {
     s.run(&["--format", "json"]);
     let file = s.cache().join("files.v1.bin");
     let bytes = std::fs::read(&file).unwrap();
+    let flip = |at: usize| {
+        let mut b = bytes.clone();
+        b[at] ^= 0xff;
+        b
+    };
     for damaged in [
         bytes[..bytes.len() / 2].to_vec(),
+        bytes[..bytes.len() - 1].to_vec(),
         b"garbage".to_vec(),
         Vec::new(),
-        {
-            let mut b = bytes.clone();
-            let last = b.len() - 1;
-            b[last] ^= 0xff;
-            b
-        },
+        // In the head.
+        flip(body_start(&bytes) - 1),
+        flip(20),
     ] {
         std::fs::write(&file, &damaged).unwrap();
         let (out, stats) = s.run(&["--format", "json"]);
@@ -164,6 +199,27 @@ fn a_damaged_cache_is_ignored_and_rewritten() {
         let (out, stats) = s.run(&["--format", "json"]);
         assert_eq!(out, expected);
         assert!(stats.ends_with(" 0 analysed"), "{stats}");
+    }
+    // In the body: a damaged output does not match its signed digest. It is not used
+    // (its file is analysed again when its result is needed) and it is dropped when the
+    // cache is next written.
+    for at in [body_start(&bytes), bytes.len() - 1] {
+        std::fs::write(&file, flip(at)).unwrap();
+        for edit in 0..2 {
+            // A file edited: a result that is needed, or a cache to write.
+            let models = s.project().join("src/models.rs");
+            let text = std::fs::read_to_string(&models).unwrap();
+            std::fs::write(
+                &models,
+                format!("{text}\npub fn extra_{at}_{edit}(a: &str) {{ println!(\"{{a}}\"); }}\n"),
+            )
+            .unwrap();
+            let (out, _) = s.run(&["--format", "json"]);
+            assert_eq!(out, s.fresh(&["--format", "json"]), "byte {at}");
+        }
+        let (out, stats) = s.run(&["--format", "json"]);
+        assert_eq!(out, s.fresh(&["--format", "json"]), "byte {at}");
+        assert_eq!(stats, "11 reused, 0 analysed", "byte {at}");
     }
 }
 
@@ -208,14 +264,21 @@ fn a_cache_directory_that_cannot_be_written_only_costs_speed() {
 fn a_deleted_file_leaves_the_cache() {
     let s = Sandbox::new();
     s.run(&[]);
-    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
     let file = s.cache().join("files.v1.bin");
-    let full = size(&file);
-    std::fs::remove_file(s.project().join("src/repositories/orders.rs")).unwrap();
+    // Entries are stored under the file's absolute path (findings name it relative).
+    let deleted = s.project().join("src/repositories/orders.rs");
+    let path = std::fs::canonicalize(&deleted).unwrap();
+    let stored = |p: &Path| {
+        let bytes = std::fs::read(&file).unwrap();
+        let p = p.to_str().unwrap().as_bytes();
+        bytes.windows(p.len()).any(|w| w == p)
+    };
+    assert!(stored(&path));
+    std::fs::remove_file(&deleted).unwrap();
     let (_, stats) = s.run(&[]);
     assert_eq!(stats, "10 reused, 0 analysed");
     assert!(
-        size(&file) < full,
+        !stored(&path),
         "the entry of the deleted file is still stored"
     );
 }
@@ -321,4 +384,173 @@ fn a_touched_file_is_reused_and_an_edited_one_is_not() {
     std::fs::write(&lib, &edited).unwrap();
     let (_, stats) = s.run(&[]);
     assert_eq!(stats, "10 reused, 1 analysed");
+}
+
+/// With every file's result reused, the project pass's stored result is used too (the
+/// files' results are not decoded): what is printed is what a run without the cache
+/// prints, in every format and for any `--jobs`.
+#[test]
+fn a_run_with_nothing_changed_reuses_the_project_pass() {
+    let s = Sandbox::new();
+    let (_, _, project) = s.run_project(&["--format", "json"]);
+    assert_eq!(project, "0 reused, 1 made");
+    for format in FORMATS {
+        for jobs in ["1", "2"] {
+            let args = ["--format", format, "-j", jobs, "--statistics"];
+            let (warm, files, project) = s.run_project(&args);
+            assert_eq!(files, "11 reused, 0 analysed", "{format} -j{jobs}");
+            assert_eq!(project, "1 reused, 0 made", "{format} -j{jobs}");
+            assert_eq!(warm, s.fresh(&args), "{format} -j{jobs}");
+        }
+    }
+    // The layer map is not stored: `--show-layers` runs the pass.
+    let args = ["--show-layers"];
+    let (out, _, project) = s.run_project(&args);
+    assert_eq!(project, "0 reused, 1 made");
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// A change that leaves every file's result as it was (a comment appended) still
+/// reuses the project pass; one that changes a result, adds or removes a file does not.
+#[test]
+fn the_project_pass_is_reused_only_while_every_result_is_the_same() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    s.run_project(&args);
+    let main = s.project().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{text}\n// a comment\n")).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 1 analysed", "1 reused, 0 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // A result changed: a finding removed from an unchanged file (see
+    // `an_edited_file_and_the_files_it_affects_are_judged_again`).
+    let models = s.project().join("src/models.rs");
+    let text = std::fs::read_to_string(&models).unwrap();
+    std::fs::write(
+        &models,
+        format!("{text}\nimpl std::fmt::Debug for NewUser {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(\"NewUser\")\n    }}\n}}\n"),
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 1 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // A file added: a handler whose SQL is built from request data.
+    let added = s.project().join("src/handlers/search.rs");
+    std::fs::write(
+        &added,
+        "pub async fn search(axum::extract::Query(q): axum::extract::Query<String>, pool: sqlx::PgPool) {\n    sqlx::query(&format!(\"SELECT * FROM t WHERE name = '{q}'\")).execute(&pool).await.unwrap();\n}\n",
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 1 analysed", "0 reused, 1 made")
+    );
+    assert!(out.contains("search.rs"), "{out}");
+    assert_eq!(out, s.fresh(&args));
+    // Removed again: the earlier key, whose result is still stored.
+    std::fs::remove_file(&added).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 0 analysed", "1 reused, 0 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+    // Another file removed: a set never seen, the pass runs.
+    std::fs::remove_file(s.project().join("src/repositories/orders.rs")).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("10 reused, 0 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// Settings and the manifest are part of every file's key, and so of the project
+/// pass's: changed, nothing stored is used.
+#[test]
+fn a_changed_configuration_or_manifest_invalidates_the_stored_results() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    let before = s.run_project(&args).0;
+    assert!(before.contains("BL201"), "{before}");
+    let config = s.project().join("backlint.toml");
+    std::fs::write(&config, "ignore = [\"BL201\"]\n").unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert!(!out.contains("BL201"), "{out}");
+    assert_eq!(out, s.fresh(&args));
+    std::fs::remove_file(&config).unwrap();
+    let (out, _, project) = s.run_project(&args);
+    assert_eq!(project, "1 reused, 0 made");
+    assert_eq!(out, before);
+    let manifest = s.project().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("name = \"shop\"", "name = \"store\""),
+    )
+    .unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, s.fresh(&args));
+}
+
+/// The stored project-pass result is under the cache file's signature (its digest is
+/// in the signed head): changed by anyone without the key (to hide a finding), it is not
+/// used, and the pass runs; a changed head makes the whole file ignored.
+#[test]
+fn a_tampered_project_result_is_not_trusted() {
+    let s = Sandbox::new();
+    let args = ["--format", "concise"];
+    let expected = s.fresh(&args);
+    assert!(expected.contains("BL201"), "{expected}");
+    s.run_project(&args);
+    let file = s.cache().join("files.v1.bin");
+    let bytes = std::fs::read(&file).unwrap();
+    // The project pass's result is stored after the files' results: the last `BL201`
+    // is in it.
+    let at = bytes
+        .windows(5)
+        .rposition(|w| w == b"BL201")
+        .expect("a stored finding");
+    assert!(at > body_start(&bytes));
+    let mut tampered = bytes.clone();
+    tampered[at + 4] = b'9';
+    std::fs::write(&file, &tampered).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("11 reused, 0 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, expected);
+    // The head: a path changed.
+    let bytes = std::fs::read(&file).unwrap();
+    let mut tampered = bytes.clone();
+    let at = bytes
+        .windows(7)
+        .position(|w| w == b"main.rs")
+        .expect("a stored path");
+    assert!(at < body_start(&bytes));
+    tampered[at] = b'n';
+    std::fs::write(&file, &tampered).unwrap();
+    let (out, files, project) = s.run_project(&args);
+    assert_eq!(
+        (files.as_str(), project.as_str()),
+        ("0 reused, 11 analysed", "0 reused, 1 made")
+    );
+    assert_eq!(out, expected);
 }

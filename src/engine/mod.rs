@@ -101,7 +101,7 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub errors: Vec<FileError>,
     pub files: usize,
-    /// The layer map, when BL401 ran.
+    /// The layer map, when BL401 ran (none when the cache gave the project pass's result).
     pub layers: Option<layers::LayerMap>,
     /// Configuration that matched nothing.
     pub warnings: Vec<String>,
@@ -130,28 +130,68 @@ pub fn analyze_with(
     let rules = walking_rules(settings);
     let context = cache.map(|c| (c, crate::cache::Context::new(settings)));
     let context = context.as_ref().map(|(c, cx)| (*c, cx));
-    let run = || -> Vec<Result<FileOutput, FileError>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .stack_size(STACK_SIZE)
+        .build()
+        .ok();
+    let first = || -> Vec<PerFile> {
         jobs.par_iter()
             .map(|job| {
-                let out = analyze_job_guarded(job, settings, &rules, context);
+                let out = analyze_job_guarded(job, settings, &rules, context, true);
                 progress.parsed();
                 out
             })
             .collect()
     };
-    let results = match rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .stack_size(STACK_SIZE)
-        .build()
-    {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
+    let first = match &pool {
+        Some(pool) => pool.install(first),
+        None => first(),
     };
-    progress.cross_file();
+    // Every file's result known to the cache: the project pass's result may be too.
+    let project_key = cache.and_then(|_| {
+        let digests: Option<Vec<_>> = jobs
+            .iter()
+            .zip(&first)
+            .map(|(job, r)| match r {
+                PerFile::Stored(s, cx) => Some((job.display.as_str(), cx, &s.digest)),
+                PerFile::Done(r, Some((cx, d))) if r.is_ok() => Some((job.display.as_str(), cx, d)),
+                PerFile::Done(..) => None,
+            })
+            .collect();
+        Some(crate::cache::Cache::project_key(settings, digests?))
+    });
     let mut out = Analysis {
         files: jobs.len(),
         ..Analysis::default()
     };
+    if let Some(stored) = cache.zip(project_key).and_then(|(c, k)| c.project(&k)) {
+        progress.cross_file();
+        out.findings = stored.findings;
+        out.warnings = stored.warnings;
+        return out;
+    }
+    // Else the stored results are decoded (in parallel), and the pass runs.
+    let decode = || -> Vec<Result<FileOutput, FileError>> {
+        jobs.par_iter()
+            .zip(first)
+            .map(|(job, r)| match r {
+                PerFile::Done(r, _) => *r,
+                PerFile::Stored(s, _) => match cache.and_then(|c| c.decode(&s)) {
+                    Some(out) => Ok(out),
+                    // Damaged: analysed again, and stored anew.
+                    None => {
+                        analyze_job_guarded(job, settings, &rules, context, false).into_result()
+                    }
+                },
+            })
+            .collect()
+    };
+    let results = match &pool {
+        Some(pool) => pool.install(decode),
+        None => decode(),
+    };
+    progress.cross_file();
     let mut deferred = Vec::new();
     let mut bounded: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut indexes = Vec::new();
@@ -230,7 +270,38 @@ pub fn analyze_with(
     out.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     drop_outranked(&mut out.findings);
     out.errors.sort_by(|a, b| a.display.cmp(&b.display));
+    if let (Some(c), Some(key)) = (cache, project_key) {
+        c.store_project(
+            key,
+            &crate::cache::ProjectOutput {
+                findings: out.findings.clone(),
+                warnings: out.warnings.clone(),
+            },
+        );
+    }
     out
+}
+
+/// A file's result from the first phase of [`analyze_with`].
+enum PerFile {
+    /// Analysed (or failed), with its context and result digests when the cache stored
+    /// the result.
+    Done(
+        Box<Result<FileOutput, FileError>>,
+        Option<([u8; 32], [u8; 32])>,
+    ),
+    /// A stored result, not decoded yet, and the file's context digest.
+    Stored(crate::cache::Reused, [u8; 32]),
+}
+
+impl PerFile {
+    /// The result of a file analysed without reusing a stored one.
+    fn into_result(self) -> Result<FileOutput, FileError> {
+        match self {
+            PerFile::Done(r, _) => *r,
+            PerFile::Stored(..) => Ok(FileOutput::default()),
+        }
+    }
 }
 
 /// A taint finding (request data reaching the sink) outranks the same rule's other
@@ -490,11 +561,13 @@ fn analyze_job_guarded(
     settings: &Settings,
     rules: &[&dyn Rule],
     cache: Option<(&crate::cache::Cache, &crate::cache::Context)>,
-) -> Result<FileOutput, FileError> {
+    reuse: bool,
+) -> PerFile {
+    let done = |r| PerFile::Done(Box::new(r), None);
     match contain::before(&job.display) {
         contain::Before::Analyse => {}
-        contain::Before::Ignore => return Ok(FileOutput::default()),
-        contain::Before::Failed(what) => return internal_error(job, settings, what),
+        contain::Before::Ignore => return done(Ok(FileOutput::default())),
+        contain::Before::Failed(what) => return done(internal_error(job, settings, what)),
     }
     // A result stored for this file in this context: used without reading the file
     // while its size and modification time are those it was stored with.
@@ -504,29 +577,36 @@ fn analyze_job_guarded(
         let stamp = crate::cache::stamp(&job.path);
         (c, job.path.to_string_lossy(), context, stamp)
     });
-    if let Some((c, path, context, stamp)) = &keyed {
-        if let Some(out) = c.lookup_unchanged(path, *stamp, context) {
+    if let Some((c, path, context, stamp)) = keyed.as_ref().filter(|_| reuse) {
+        if let Some(stored) = c.lookup_unchanged(path, *stamp, context) {
             contain::after(&job.display);
-            return Ok(out);
+            return PerFile::Stored(stored, *context);
         }
     }
     let bytes = match std::fs::read(&job.path) {
         Ok(b) => b,
         Err(e) => {
             contain::after(&job.display);
-            return Err(FileError {
+            return done(Err(FileError {
                 display: job.display.clone(),
                 message: format!("cannot read file: {e}"),
-            });
+            }));
         }
     };
     // Else one stored for these contents.
     let mut store = None;
     if let Some((c, path, context, stamp)) = keyed {
-        match c.lookup(&path, &bytes, stamp, context) {
-            crate::cache::Lookup::Hit(out) => {
+        let found = match reuse {
+            true => c.lookup(&path, &bytes, stamp, context),
+            false => crate::cache::Lookup::Miss {
+                content: crate::cache::Cache::content_digest(&bytes),
+                context,
+            },
+        };
+        match found {
+            crate::cache::Lookup::Hit(stored) => {
                 contain::after(&job.display);
-                return Ok(*out);
+                return PerFile::Stored(stored, context);
             }
             crate::cache::Lookup::Miss { content, context } => {
                 store = Some((c, path.into_owned(), content, context, stamp))
@@ -552,16 +632,19 @@ fn analyze_job_guarded(
     });
     contain::after(&job.display);
     // An internal error is not stored: the next run tries the file again.
+    let mut digests = None;
     if let (Some((c, path, content, context, stamp)), Ok(out)) = (store, &result) {
         if !out
             .findings
             .iter()
             .any(|f| f.code == crate::rules::meta::internal_error::INTERNAL_ERROR.code)
         {
-            c.store(&path, content, context, stamp, out);
+            digests = c
+                .store(&path, content, context, stamp, out)
+                .map(|d| (context, d));
         }
     }
-    result
+    PerFile::Done(Box::new(result), digests)
 }
 
 /// The output of a file whose analysis failed: its BL003 finding, or its error when BL003
