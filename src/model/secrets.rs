@@ -528,60 +528,41 @@ pub const TRANSPARENT_FNS: &[&str] = &[
 /// Macros whose expansion is text containing their arguments.
 pub const FORMAT_MACROS: &[&str] = &["format", "format_args", "concat"];
 
-/// Where an output goes, for messages: "written to the log by `tracing::info!`".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    Log,
-    Stdout,
-    Stderr,
-    Panic,
-    Span,
-}
-
-impl Output {
-    pub fn verb(self) -> &'static str {
-        match self {
-            Output::Log => "written to the log",
-            Output::Stdout => "printed to stdout",
-            Output::Stderr => "printed to stderr",
-            Output::Panic => "included in the panic message",
-            Output::Span => "recorded on the tracing span",
-        }
-    }
-}
-
-/// Logging crates whose macros are sinks.
-pub const LOG_CRATES: &[&str] = &["tracing", "log", "slog", "tracing_core", "log_crate"];
-
-/// Logging macro names (`tracing`, `log`, `slog`).
-pub fn is_log_macro(name: &str) -> bool {
-    matches!(
-        name,
-        "trace"
-            | "debug"
-            | "info"
-            | "warn"
-            | "error"
-            | "crit"
-            | "event"
-            | "span"
-            | "log"
-            | "trace_span"
-            | "debug_span"
-            | "info_span"
-            | "warn_span"
-            | "error_span"
-    )
-}
-
-/// Printing and panicking macros of `std`: where their output goes.
-pub fn std_output_macro(name: &str) -> Option<Output> {
-    Some(match name {
-        "print" | "println" => Output::Stdout,
-        "eprint" | "eprintln" | "dbg" => Output::Stderr,
-        "panic" | "unreachable" | "todo" | "unimplemented" | "assert" | "assert_eq"
-        | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne" => Output::Panic,
-        _ => return None,
+/// Method or function names whose result is not the secret they are given: predicates,
+/// lengths, hashes, masked forms.
+pub fn is_redacting_name(name: &str) -> bool {
+    let w = words(name);
+    w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "len"
+                | "count"
+                | "is"
+                | "has"
+                | "hash"
+                | "hashed"
+                | "digest"
+                | "mask"
+                | "masked"
+                | "redact"
+                | "redacted"
+                | "obfuscate"
+                | "obfuscated"
+                | "fingerprint"
+                | "encrypt"
+                | "encrypted"
+                | "verify"
+                | "eq"
+                | "cmp"
+                | "sha256"
+                | "sha1"
+                | "blake3"
+                | "hmac"
+                | "contains"
+                | "starts"
+                | "ends"
+                | "empty"
+        )
     })
 }
 
