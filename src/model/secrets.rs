@@ -293,6 +293,23 @@ pub const PROTOCOL_TOKEN_WORDS: &[&str] = &[
     "parser",
 ];
 
+/// A quick test, without splitting words: whether an identifier may name a credential by
+/// unambiguous words ([`is_strong_secret_name`] holds only if this does, configured
+/// words aside). Every word of [`STRONG_CORES`] has one of these pieces.
+pub fn may_be_strong_secret_name(ident: &str) -> bool {
+    const PIECES: &[&[u8]] = &[
+        b"pass", b"secret", b"key", b"bearer", b"jwt", b"otp", b"token",
+    ];
+    let b = ident.as_bytes();
+    PIECES.iter().any(|p| {
+        b.windows(p.len()).any(|w| {
+            w.iter()
+                .zip(p.iter())
+                .all(|(a, c)| a.to_ascii_lowercase() == *c)
+        })
+    })
+}
+
 /// Whether an identifier names a credential by unambiguous words ([`STRONG_CORES`] or a
 /// configured word): `password`, `client_secret`, `api_key`, `access_token`, but not a
 /// bare `token`, `credentials`, `cookie` or `session_key`.
@@ -667,7 +684,16 @@ mod tests {
             "bearer_token",
         ] {
             assert!(is_strong_secret_name(n, &[]), "{n} should be strong");
+            assert!(may_be_strong_secret_name(n), "{n} passes the quick test");
         }
+        // The quick test holds for every word sequence of the strong names, in any case.
+        for core in STRONG_CORES {
+            let snake = core.join("_");
+            assert!(may_be_strong_secret_name(&snake), "{snake}");
+            assert!(may_be_strong_secret_name(&snake.to_ascii_uppercase()));
+        }
+        assert!(may_be_strong_secret_name("dbPassword"));
+        assert!(!may_be_strong_secret_name("user_id"));
         for n in [
             "token",
             "credentials",

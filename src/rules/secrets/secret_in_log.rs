@@ -18,8 +18,8 @@ use crate::model::logs::{self, LogSink, LogSite, Output};
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
     is_redacting_name, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
-    CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES, PROTOCOL_TOKEN_WORDS,
-    REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
+    may_be_strong_secret_name, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
+    PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -76,22 +76,22 @@ fn secret_read<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At) -> Option<String>
         return None;
     }
     let extra = &cx.settings.secrets.extra_names;
+    let strong = |n: &str| {
+        (!extra.is_empty() || may_be_strong_secret_name(n)) && is_strong_secret_name(n, extra)
+    };
     // Cheap tests first: most values read are none of these.
     let may = match e {
         Expr::Field(f) => match &f.member {
             syn::Member::Named(n) => {
                 let n = n.to_string();
-                !TRANSPARENT_FIELDS.contains(&n.as_str()) && is_strong_secret_name(&n, extra)
+                !TRANSPARENT_FIELDS.contains(&n.as_str()) && strong(&n)
             }
             syn::Member::Unnamed(_) => false,
         },
         // A binding named as a secret (`db_password`), not one that holds another value
         // (the engine follows that).
         Expr::Path(p) => {
-            p.qself.is_none()
-                && p.path
-                    .get_ident()
-                    .is_some_and(|i| is_strong_secret_name(&i.to_string(), extra))
+            p.qself.is_none() && p.path.get_ident().is_some_and(|i| strong(&i.to_string()))
         }
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
@@ -100,7 +100,7 @@ fn secret_read<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At) -> Option<String>
                     name.as_str(),
                     "get" | "get_all" | "header" | "get_header" | "typed_get"
                 )
-                || is_strong_secret_name(&name, extra)
+                || strong(&name)
         }
         Expr::Index(i) => header_key(&i.index).is_some(),
         _ => false,
