@@ -276,13 +276,12 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             macros,
             settings,
             scopes,
-            taint: crate::engine::taint::FileTaint {
-                specs: crate::engine::taint::all_specs()
+            taint: crate::engine::taint::FileTaint::new(
+                crate::engine::taint::all_specs()
                     .into_iter()
                     .filter(|s| settings.is_enabled(s.meta.code))
                     .collect(),
-                ..Default::default()
-            },
+            ),
             findings: Vec::new(),
             pending: Vec::new(),
             callsites: HashMap::default(),

@@ -380,7 +380,14 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
             let spec = taint::spec_of(flow.code)?;
             let hit = taint?.settle(&flow, spec, index)?;
             let mut f = d.finding;
-            f.message = taint::project::describe(&hit, &flow.sink, spec, &f.path);
+            f.message = match spec.follows {
+                taint::SourceKind::Request => {
+                    taint::project::describe(&hit, &flow.sink, spec, &f.path)
+                }
+                taint::SourceKind::Secret => {
+                    taint::project::describe_secret(&hit, &f.message, &f.path)
+                }
+            };
             f.help = Some(spec.help.to_string());
             Some(f)
         }

@@ -245,6 +245,20 @@ pub fn value_binding<'s, 'ast>(
     follow(scopes, name, at, Peel::Syntax, Binding::alias_of)
 }
 
+/// The element of a tuple expression a destructuring pattern's position selects
+/// (`(a, b)` at position 1 is `b`), through parentheses and nested tuples.
+pub fn tuple_position(src: &Expr, path: crate::engine::scope::ElemPath) -> Option<&Expr> {
+    let mut e = unwrap_all(src, Peel::Syntax);
+    let mut path = path;
+    let mut picked = false;
+    while let (Expr::Tuple(t), Some(i)) = (e, path.first()) {
+        e = unwrap_all(t.elems.iter().nth(i)?, Peel::Syntax);
+        path = path.rest();
+        picked = true;
+    }
+    picked.then_some(e)
+}
+
 /// The written type of the value a name holds at `at`: its binding's type, or, for an
 /// untyped alias (`let pool = pool;`, `let conn = &mut *conn;`), the type of the binding
 /// it aliases.

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod http_clients;
 pub mod jwt;
 pub mod layers;
+pub mod logs;
 pub mod names;
 pub mod password_hashing;
 pub mod ratelimit;

@@ -293,6 +293,23 @@ pub const PROTOCOL_TOKEN_WORDS: &[&str] = &[
     "parser",
 ];
 
+/// A quick test, without splitting words: whether an identifier may name a credential by
+/// unambiguous words ([`is_strong_secret_name`] holds only if this does, configured
+/// words aside). Every word of [`STRONG_CORES`] has one of these pieces.
+pub fn may_be_strong_secret_name(ident: &str) -> bool {
+    const PIECES: &[&[u8]] = &[
+        b"pass", b"secret", b"key", b"bearer", b"jwt", b"otp", b"token",
+    ];
+    let b = ident.as_bytes();
+    PIECES.iter().any(|p| {
+        b.windows(p.len()).any(|w| {
+            w.iter()
+                .zip(p.iter())
+                .all(|(a, c)| a.to_ascii_lowercase() == *c)
+        })
+    })
+}
+
 /// Whether an identifier names a credential by unambiguous words ([`STRONG_CORES`] or a
 /// configured word): `password`, `client_secret`, `api_key`, `access_token`, but not a
 /// bare `token`, `credentials`, `cookie` or `session_key`.
@@ -528,60 +545,41 @@ pub const TRANSPARENT_FNS: &[&str] = &[
 /// Macros whose expansion is text containing their arguments.
 pub const FORMAT_MACROS: &[&str] = &["format", "format_args", "concat"];
 
-/// Where an output goes, for messages: "written to the log by `tracing::info!`".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    Log,
-    Stdout,
-    Stderr,
-    Panic,
-    Span,
-}
-
-impl Output {
-    pub fn verb(self) -> &'static str {
-        match self {
-            Output::Log => "written to the log",
-            Output::Stdout => "printed to stdout",
-            Output::Stderr => "printed to stderr",
-            Output::Panic => "included in the panic message",
-            Output::Span => "recorded on the tracing span",
-        }
-    }
-}
-
-/// Logging crates whose macros are sinks.
-pub const LOG_CRATES: &[&str] = &["tracing", "log", "slog", "tracing_core", "log_crate"];
-
-/// Logging macro names (`tracing`, `log`, `slog`).
-pub fn is_log_macro(name: &str) -> bool {
-    matches!(
-        name,
-        "trace"
-            | "debug"
-            | "info"
-            | "warn"
-            | "error"
-            | "crit"
-            | "event"
-            | "span"
-            | "log"
-            | "trace_span"
-            | "debug_span"
-            | "info_span"
-            | "warn_span"
-            | "error_span"
-    )
-}
-
-/// Printing and panicking macros of `std`: where their output goes.
-pub fn std_output_macro(name: &str) -> Option<Output> {
-    Some(match name {
-        "print" | "println" => Output::Stdout,
-        "eprint" | "eprintln" | "dbg" => Output::Stderr,
-        "panic" | "unreachable" | "todo" | "unimplemented" | "assert" | "assert_eq"
-        | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne" => Output::Panic,
-        _ => return None,
+/// Method or function names whose result is not the secret they are given: predicates,
+/// lengths, hashes, masked forms.
+pub fn is_redacting_name(name: &str) -> bool {
+    let w = words(name);
+    w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "len"
+                | "count"
+                | "is"
+                | "has"
+                | "hash"
+                | "hashed"
+                | "digest"
+                | "mask"
+                | "masked"
+                | "redact"
+                | "redacted"
+                | "obfuscate"
+                | "obfuscated"
+                | "fingerprint"
+                | "encrypt"
+                | "encrypted"
+                | "verify"
+                | "eq"
+                | "cmp"
+                | "sha256"
+                | "sha1"
+                | "blake3"
+                | "hmac"
+                | "contains"
+                | "starts"
+                | "ends"
+                | "empty"
+        )
     })
 }
 
@@ -686,7 +684,16 @@ mod tests {
             "bearer_token",
         ] {
             assert!(is_strong_secret_name(n, &[]), "{n} should be strong");
+            assert!(may_be_strong_secret_name(n), "{n} passes the quick test");
         }
+        // The quick test holds for every word sequence of the strong names, in any case.
+        for core in STRONG_CORES {
+            let snake = core.join("_");
+            assert!(may_be_strong_secret_name(&snake), "{snake}");
+            assert!(may_be_strong_secret_name(&snake.to_ascii_uppercase()));
+        }
+        assert!(may_be_strong_secret_name("dbPassword"));
+        assert!(!may_be_strong_secret_name("user_id"));
         for n in [
             "token",
             "credentials",

@@ -42,6 +42,11 @@ pub const FILE_NAME: Kinds = 1 << 13;
 /// Hashed (a password hash or a digest): not the value any more.
 pub const HASHED: Kinds = 1 << 15;
 
+/// Taken out of a larger value by a pattern: an `Err` payload, a struct field, a position
+/// of a tuple a call returned. Which part holds what is not known: a secret in the value
+/// is not taken to be in the part (request data still is).
+pub const PART_OF_VALUE: Kinds = 1 << 16;
+
 /// Read from a request header: the client's browser sets it, a third party does not
 /// choose it for a victim (matters for what the victim's browser is sent back).
 pub const FROM_HEADER: Kinds = 1 << 14;

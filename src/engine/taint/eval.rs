@@ -3,7 +3,7 @@
 
 use super::{
     union, Atom, CallRet, Callee, FnKey, FnSummary, Frame, Guard, Root, SinkArg, SinkFlow, Source,
-    Taint,
+    SourceKind, Taint,
 };
 use crate::engine::cx::{Condition, Cx};
 use crate::engine::macros::ArgRef;
@@ -96,7 +96,16 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
             return Vec::new();
         }
         self.budget.set(left - 1);
-        let d = depth + 1;
+        let mut t = self.value(e, at, depth + 1);
+        // A secret read here is a source beside whatever else the value carries (request
+        // data in `body.password`).
+        if let Some(s) = self.secret(e, at) {
+            union(&mut t, s);
+        }
+        t
+    }
+
+    fn value(&self, e: &'ast Expr, at: At, d: u32) -> Taint {
         match e {
             Expr::Path(p) => match p.path.get_ident() {
                 Some(id) if p.qself.is_none() => {
@@ -217,6 +226,31 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         }
     }
 
+    /// A secret read here (a field, a getter, an exposed secret, a header), when a spec
+    /// that follows secrets is enabled: the second kind of source.
+    fn secret(&self, e: &'ast Expr, at: At) -> Option<Taint> {
+        let find = self.cx.taint.secrets?;
+        if !matches!(
+            e,
+            Expr::Field(_) | Expr::MethodCall(_) | Expr::Index(_) | Expr::Path(_)
+        ) {
+            return None;
+        }
+        let shown = find(self.cx, e, at)?;
+        let k = &self.frame.key;
+        let handler = match &k.owner {
+            Some(o) => format!("{o}::{}", k.name),
+            None => k.name.clone(),
+        };
+        Some(vec![Atom::new(Root::Source(Arc::new(Source {
+            kind: SourceKind::Secret,
+            path: self.cx.src.display.clone(),
+            line: e.span().start().line,
+            handler,
+            param: shown,
+        })))])
+    }
+
     fn all(&self, es: impl Iterator<Item = &'ast Expr>, at: At, d: u32) -> Taint {
         let mut t = Vec::new();
         for e in es {
@@ -228,12 +262,23 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
     /// What a local binding holds: its initializer (or the value it was destructured
     /// from), what was appended to it, a request input or a parameter; narrowed by its
     /// declared type and the checks it passed.
-    fn binding(&self, b: &Binding<'ast>, d: u32) -> Taint {
+    pub fn binding(&self, b: &Binding<'ast>, d: u32) -> Taint {
         let mut t = match b.origin {
             Origin::Param => self.param(b),
-            Origin::Let(Some(e)) | Origin::Destructure(e) | Origin::Element(e, _) => {
-                self.expr(e, b.at(), d)
+            // `let (id, secret) = (a, b);`: each name holds its own position.
+            Origin::Element(e, path) => match crate::engine::resolve::tuple_position(e, path) {
+                Some(x) => self.expr(x, b.at(), d),
+                // A position of a tuple the expression makes (`let (id, secret) = f()`).
+                None if path.len > 0 => {
+                    mark(self.expr(e, b.at(), d), |a| a.kinds |= m::PART_OF_VALUE)
+                }
+                None => self.expr(e, b.at(), d),
+            },
+            // `Err(e)`, `User { name, .. }`: a part of the value.
+            Origin::Destructure(e) if b.part => {
+                mark(self.expr(e, b.at(), d), |a| a.kinds |= m::PART_OF_VALUE)
             }
+            Origin::Let(Some(e)) | Origin::Destructure(e) => self.expr(e, b.at(), d),
             _ => Vec::new(),
         };
         for mu in &b.mutations {
@@ -298,6 +343,7 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         let root = if self.frame.inputs.contains(&b.name) {
             let start = b.span.start();
             Root::Source(Arc::new(Source {
+                kind: SourceKind::Request,
                 path: self.cx.src.display.clone(),
                 line: start.line,
                 handler: self.frame.handler.clone().unwrap_or_default(),
@@ -399,7 +445,11 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         if args.iter().all(|a| a.is_empty()) {
             return Vec::new();
         }
-        ret_atom(self.cx.method_callee(name, &mc.receiver), args)
+        let t = ret_atom(self.cx.method_callee(name, &mc.receiver), args);
+        if crate::model::secrets::is_redacting_name(name) {
+            return mark(t, |a| a.kinds |= m::HASHED);
+        }
+        t
     }
 
     fn call(&self, c: &'ast syn::ExprCall, at: At, d: u32) -> Taint {
@@ -451,6 +501,10 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
                 mark(ret_atom(callee, args), |a| {
                     a.kinds |= m::VALIDATED | m::ALLOW_LIST
                 })
+            }
+            // `mask(key)`, `sha256_hex(password)`: not the value any more.
+            Some(callee) if crate::model::secrets::is_redacting_name(&callee.name) => {
+                mark(ret_atom(callee, args), |a| a.kinds |= m::HASHED)
             }
             Some(callee) => ret_atom(callee, args),
             None => Vec::new(),
@@ -869,6 +923,29 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         Eval::new(self, frame, offset).expr(e, At::HERE, 0)
     }
 
+    /// The taint of `e` at the walker's position, also in a function that cannot hold
+    /// request data (a secret may be read there, or returned by what it calls).
+    pub fn taint_eval_any(&self, e: &'ast Expr) -> Taint {
+        let Some(frame) = self.taint.frames.last() else {
+            return Vec::new();
+        };
+        let offset = self.src.region(e.span()).byte_start;
+        Eval::new(self, frame, offset).expr(e, At::HERE, 0)
+    }
+
+    /// What the binding `name` holds at the walker's position (a format string's inline
+    /// capture).
+    pub fn taint_eval_name(&self, name: &str, span: proc_macro2::Span) -> Taint {
+        let Some(frame) = self.taint.frames.last() else {
+            return Vec::new();
+        };
+        let Some(b) = self.scopes.resolve(name, At::HERE) else {
+            return Vec::new();
+        };
+        let offset = self.src.region(span).byte_start;
+        Eval::new(self, frame, offset).binding(b, 1)
+    }
+
     /// The taint of a macro's output (`write!(s, ..)`'s text) at the walker's position.
     pub fn taint_eval_mac(&self, mac: &'ast syn::Macro) -> Taint {
         let Some(frame) = self.taint.frames.last().filter(|f| f.live) else {
@@ -880,10 +957,13 @@ impl<'a, 'ast> Cx<'a, 'ast> {
 
     /// Every expression, before its children: returns, checks, sinks and calls.
     pub fn taint_expr(&mut self, e: &'ast Expr) {
-        if self.taint.specs.is_empty()
-            || !self.taint.frames.last().is_some_and(|f| f.live)
-            || self.scopes.in_test()
-        {
+        if self.taint.specs.is_empty() || self.scopes.in_test() {
+            return;
+        }
+        let live = self.taint.frames.last().is_some_and(|f| f.live);
+        // A function that cannot hold request data may still return a secret: with a
+        // spec that follows secrets, its returned values are evaluated (nothing else).
+        if !live && self.taint.secrets.is_none() {
             return;
         }
         // A value the function returns: the leaves of its body's tail (through blocks,
@@ -894,20 +974,23 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             .last()
             .is_some_and(|f| f.tails.contains(&(e as *const Expr as usize)))
         {
-            let t = self.taint_eval(e);
+            let t = self.taint_eval_any(e);
             if let Some(f) = self.taint.frames.last_mut() {
                 union(&mut f.ret, t);
             }
         }
-        match e {
-            Expr::Return(r) => {
-                if let Some(v) = &r.expr {
-                    let t = self.taint_eval(v);
-                    if let Some(f) = self.taint.frames.last_mut() {
-                        union(&mut f.ret, t);
-                    }
+        if let Expr::Return(r) = e {
+            if let Some(v) = &r.expr {
+                let t = self.taint_eval_any(v);
+                if let Some(f) = self.taint.frames.last_mut() {
+                    union(&mut f.ret, t);
                 }
             }
+        }
+        if !live {
+            return;
+        }
+        match e {
             Expr::If(i) => self.record_if_guard(i),
             // `validate_name(&x)?;`, `x.validate()?`: the check holds after it.
             Expr::Try(t) => {

@@ -47,10 +47,32 @@ pub struct SinkArg<'ast> {
 /// Finds the sinks an expression is.
 pub type SinkFinder = for<'a, 'ast> fn(&Cx<'a, 'ast>, &'ast syn::Expr, &mut Vec<SinkArg<'ast>>);
 
-/// A taint rule: sources are always request data; the rule names its sinks and which
+/// Which values a spec follows: the engine's two kinds of source.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum SourceKind {
+    /// Request data: the parameters of request handlers that carry client data.
+    Request,
+    /// A secret: a value a spec's [`SecretFinder`] recognises (a secret-named field or
+    /// getter, an exposed secret, a credential header), wherever it is read.
+    Secret,
+}
+
+/// Recognises a secret where a value is read (a field, a method call, an index, a binding
+/// named as one), names resolved at the given point, without following bindings: the
+/// engine does that. Returns the secret as shown in messages.
+pub type SecretFinder =
+    for<'a, 'ast> fn(&Cx<'a, 'ast>, &'ast syn::Expr, crate::engine::resolve::At) -> Option<String>;
+
+/// A taint rule: the values it follows (request data or secrets), its sinks and which
 /// checks clear them.
 pub struct Spec {
     pub meta: &'static RuleMeta,
+    /// The kind of source whose values count at its sinks.
+    pub follows: SourceKind,
+    /// For [`SourceKind::Secret`]: where secrets are read.
+    pub secrets: Option<SecretFinder>,
     pub shape: Shape,
     /// Checks and conversions ([`crate::model::taint`]) that make the sink safe.
     pub clears: Kinds,
@@ -63,17 +85,19 @@ pub struct Spec {
     pub source: Option<fn(&project::Resolved) -> bool>,
 }
 
-/// Request data: where it enters.
+/// Where followed data enters: request data at a handler's parameter, or a secret where
+/// it is read.
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 pub struct Source {
-    /// Display path of the handler's file.
+    pub kind: SourceKind,
+    /// Display path of the handler's (the function's) file.
     pub path: String,
     pub line: usize,
-    /// The handler function.
+    /// The handler function (for a secret, the function it is read in).
     pub handler: String,
-    /// The handler's parameter.
+    /// The handler's parameter (for a secret, the expression it is read with).
     pub param: String,
 }
 
@@ -357,6 +381,20 @@ pub struct FileTaint {
     /// The last path resolved through the file's imports (its address and resolution):
     /// every spec's sink finder asks about the same call in turn.
     pub resolved: std::cell::RefCell<Option<(usize, Vec<String>)>>,
+    /// Where secrets are read, when a spec that follows them is enabled.
+    pub secrets: Option<SecretFinder>,
+}
+
+impl FileTaint {
+    /// The engine's state for the enabled specs.
+    pub fn new(specs: Vec<&'static Spec>) -> Self {
+        let secrets = specs.iter().find_map(|s| s.secrets);
+        FileTaint {
+            specs,
+            secrets,
+            ..Default::default()
+        }
+    }
 }
 
 /// Whether a resolved path ends with `pat` (`["std", "fs", "read"]`): the sink and model

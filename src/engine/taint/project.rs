@@ -1,7 +1,9 @@
 //! The project pass of the taint engine: function summaries resolved across files, request
 //! data propagated into parameters to a fixed point, sink findings settled.
 
-use super::{Atom, CallRet, Callee, FnKey, FnSummary, Root, Shape, SinkFlow, Source, Spec, Taint};
+use super::{
+    Atom, CallRet, Callee, FnKey, FnSummary, Root, Shape, SinkFlow, Source, SourceKind, Spec, Taint,
+};
 use crate::engine::index::ProjectIndex;
 use crate::model::taint::{self as m, Kinds};
 use std::cell::RefCell;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 const MAX_DEPTH: u32 = 12;
 /// Rounds of parameter propagation (a call chain this long is followed).
 const MAX_ROUNDS: usize = 12;
-/// Request data kept per parameter.
+/// Request data (and secrets, apart) kept per parameter.
 const MAX_ENTRY: usize = 8;
 
 /// Request data reaching a value, resolved: from a request, or from a parameter of the
@@ -236,8 +238,15 @@ impl TaintIndex {
                                 if r.via.len() < 4 {
                                     r.via.push(name.clone());
                                 }
-                                if slot.len() < MAX_ENTRY && !slot.iter().any(|s| same_data(s, &r))
-                                {
+                                // Each kind of source has its own room: secrets do not
+                                // crowd out request data.
+                                let kind = r.src.as_ref().map(|s| s.kind);
+                                let room = slot
+                                    .iter()
+                                    .filter(|s| s.src.as_ref().map(|s| s.kind) == kind)
+                                    .count()
+                                    < MAX_ENTRY;
+                                if room && !slot.iter().any(|s| same_data(s, &r)) {
                                     slot.push(r);
                                     changed = true;
                                 }
@@ -363,6 +372,14 @@ fn display_fn(k: &FnKey) -> String {
 /// Whether resolved request data counts for a spec: of its shape (after the fields'
 /// declared types), with none of its clearing checks.
 fn live(r: &Resolved, spec: &Spec, index: &ProjectIndex) -> bool {
+    if r.src.as_ref().is_none_or(|s| s.kind != spec.follows) {
+        return false;
+    }
+    if spec.follows == SourceKind::Secret {
+        // A length or a count of a secret, a hash of it, or a secret inside a struct
+        // shown whole (what its `Debug` prints is the type's business): not the secret.
+        return !r.numeric && r.kinds & spec.clears == 0 && r.in_fields.is_empty();
+    }
     let mut numeric = r.numeric;
     let mut kinds = r.kinds;
     // The type of the value at the sink, when known: the root's, then each field's.
@@ -463,5 +480,34 @@ pub fn describe(r: &Resolved, sink: &str, spec: &Spec, here: &str) -> String {
     format!(
         "request data {what} of handler `{}` ({place}) reaches `{sink}`{via}, which {}",
         src.handler, spec.effect
+    )
+}
+
+/// The message of a secret reaching a sink: what the sink was given (`shown`, written by
+/// the spec's rule), then where the secret is read and the functions it went through.
+pub fn describe_secret(r: &Resolved, shown: &str, here: &str) -> String {
+    let Some(src) = &r.src else {
+        return shown.to_string();
+    };
+    let place = if src.path == here {
+        format!("line {}", src.line)
+    } else {
+        format!("{}:{}", src.path, src.line)
+    };
+    let via = if r.via.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", through {}",
+            r.via
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "{shown}: it holds the secret `{}` read in `{}` ({place}){via}",
+        src.param, src.handler
     )
 }

@@ -3,7 +3,7 @@
 //! A taint rule ([`crate::engine::taint`]): the engine follows request data to the sinks
 //! ([`crate::model::sinks`]); this rule names them and the checks that clear them.
 
-use crate::engine::taint::{Shape, Spec};
+use crate::engine::taint::{Shape, SourceKind, Spec};
 use crate::model::taint as m;
 
 crate::declare_rule! {
@@ -23,6 +23,8 @@ crate::declare_rule! {
 /// The taint specification.
 pub static SPEC: Spec = Spec {
     meta: &META,
+    follows: SourceKind::Request,
+    secrets: None,
     shape: Shape::Text,
     clears: m::ALLOW_LIST | m::VALIDATED | m::CHARSET | m::REGEX_ESCAPED,
     sinks: crate::model::sinks::regex_sinks,

@@ -137,6 +137,8 @@ fn taint_sinks<'ast>(
 /// count).
 pub static SPEC: crate::engine::taint::Spec = crate::engine::taint::Spec {
     meta: &META,
+    follows: crate::engine::taint::SourceKind::Request,
+    secrets: None,
     shape: crate::engine::taint::Shape::Text,
     clears: crate::model::taint::ALLOW_LIST
         | crate::model::taint::VALIDATED

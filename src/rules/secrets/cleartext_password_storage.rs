@@ -6,7 +6,7 @@
 //! carrying one (a hash included) ends the flow.
 
 use crate::engine::taint::project::Resolved;
-use crate::engine::taint::{Shape, Spec};
+use crate::engine::taint::{Shape, SourceKind, Spec};
 use crate::model::secrets::is_password_name;
 use crate::model::taint as m;
 
@@ -39,6 +39,8 @@ fn is_password(r: &Resolved) -> bool {
 /// The taint specification.
 pub static SPEC: Spec = Spec {
     meta: &META,
+    follows: SourceKind::Request,
+    secrets: None,
     shape: Shape::Text,
     clears: m::HASHED,
     sinks: crate::model::sinks::db_store_sinks,

@@ -10,15 +10,16 @@
 
 use crate::engine::cx::{Condition, Cx, DebugType, MacroRef};
 use crate::engine::index::{collect_type_names, path_crate, type_is_not_secret, visit_type_paths};
-use crate::engine::macros::{ArgRef, FormatArgs, LogField, Sigil};
-use crate::engine::pattern::typed_pattern_names;
-use crate::engine::resolve::{declared_type, is_self_alias, unwrap_all, At, Peel};
+use crate::engine::macros::{ArgRef, FormatArgs};
+use crate::engine::resolve::{declared_type, is_self_alias, tuple_position, unwrap_all, At, Peel};
 use crate::engine::scope::Origin;
+use crate::engine::taint::{Root, Shape, SinkFlow, SourceKind, Spec};
+use crate::model::logs::{self, LogSink, LogSite, Output};
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
-    is_log_macro, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
-    std_output_macro, Output, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
-    LOG_CRATES, PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
+    is_redacting_name, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
+    may_be_strong_secret_name, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
+    PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -40,6 +41,86 @@ crate::declare_rule! {
 }
 
 pub struct SecretInLog;
+
+/// The taint specification: secrets ([`SourceKind::Secret`], read where [`secret_read`]
+/// says) followed through bindings, calls and return values to the log sinks of
+/// [`crate::model::logs`], which the rule's hooks find (they are macros and attributes,
+/// not calls); a hash, a length or a count of a secret is not the secret, nor is a part
+/// a pattern takes out of a value holding one (`Err(e)`, a position of a returned tuple).
+pub static SPEC: Spec = Spec {
+    meta: &META,
+    follows: SourceKind::Secret,
+    secrets: Some(secret_read),
+    shape: Shape::Text,
+    clears: crate::model::taint::HASHED | crate::model::taint::PART_OF_VALUE,
+    sinks: no_call_sinks,
+    effect: "writes it where operators, log pipelines and support staff read it",
+    help: HELP,
+    source: None,
+};
+
+/// The log sinks are found by the rule's hooks (macros, attributes), not among calls.
+fn no_call_sinks<'ast>(
+    _: &Cx<'_, 'ast>,
+    _: &'ast Expr,
+    _: &mut Vec<crate::engine::taint::SinkArg<'ast>>,
+) {
+}
+
+/// Where a secret is read, for the taint engine: a binding, field or getter named as a
+/// credential (strong names only: `password`, `api_key`, not `token`), an exposed secret
+/// (`.expose_secret()` of a value named as one), a credential header (`headers.get(AUTHORIZATION)`). The value
+/// shown in messages, or `None` (the engine follows bindings, calls and the rest).
+fn secret_read<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At) -> Option<String> {
+    if cx.scopes.in_test() {
+        return None;
+    }
+    let extra = &cx.settings.secrets.extra_names;
+    let strong = |n: &str| {
+        (!extra.is_empty() || may_be_strong_secret_name(n)) && is_strong_secret_name(n, extra)
+    };
+    // Cheap tests first: most values read are none of these.
+    let may = match e {
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => {
+                let n = n.to_string();
+                !TRANSPARENT_FIELDS.contains(&n.as_str()) && strong(&n)
+            }
+            syn::Member::Unnamed(_) => false,
+        },
+        // A binding named as a secret (`db_password`), not one that holds another value
+        // (the engine follows that).
+        Expr::Path(p) => {
+            p.qself.is_none() && p.path.get_ident().is_some_and(|i| strong(&i.to_string()))
+        }
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            EXPOSE_METHODS.contains(&name.as_str())
+                || matches!(
+                    name.as_str(),
+                    "get" | "get_all" | "header" | "get_header" | "typed_get"
+                )
+                || strong(&name)
+        }
+        Expr::Index(i) => header_key(&i.index).is_some(),
+        _ => false,
+    };
+    if !may {
+        return None;
+    }
+    let ana = Ana { cx };
+    let why = ana.secret(e, at, 0)?;
+    // Beyond its function, an exposed value counts when its name says credential
+    // (`db_password.expose_secret()`), not when it names something else kept in a
+    // wrapper (`ssh_username.expose_secret()`, `redis_uri.expose_secret()`).
+    if let (Kind::Exposed, Expr::MethodCall(m)) = (&why.kind, e) {
+        if expr_name(&m.receiver).is_some_and(|n| !is_secret_name(&n, extra)) {
+            return None;
+        }
+    }
+    let shown = ana.text(e.span());
+    (!why.weak() && why.source == shown).then_some(shown)
+}
 
 const HELP: &str = "log a redacted or hashed form (or only that it is present), or keep the value in `secrecy::SecretString` so that `Debug` prints `[REDACTED]`";
 const HELP_INSTRUMENT: &str = "add the argument to `#[instrument(skip(..))]` (or use `skip_all` and record safe fields with `fields(..)`)";
@@ -71,100 +152,26 @@ impl Rule for SecretInLog {
         &META
     }
 
+    fn taint(&self) -> Option<&'static Spec> {
+        Some(&SPEC)
+    }
+
     fn check_macro<'ast>(&self, cx: &mut Cx<'_, 'ast>, mac: MacroRef<'ast>) {
         if cx.scopes.in_test() {
             return;
         }
-        let name = mac.parsed.name.as_str();
-        if matches!(name, "write" | "writeln") {
-            let Some(fa) = mac.parsed.format() else {
-                return;
-            };
-            let Some(out) = fa
-                .target
-                .as_ref()
-                .and_then(|t| stdio_target(cx, t, At::HERE, 0))
-            else {
-                return;
-            };
-            if matches!(out, Output::Stdout | Output::Stderr) && cli_code(cx) {
-                return;
-            }
-            check_format(cx, fa, &format!("{name}!({}, ..)", stdio_name(out)), out);
-            return;
-        }
-        let Some((sink, output)) = macro_sink(cx, mac) else {
-            return;
-        };
-        // What a command-line tool prints to stdout is its output to the user who ran
-        // it (`tool token create` prints the token); its logs still count.
-        // (`eprintln!` too: a tool prints to stderr what must not go down a pipe;
-        // `dbg!` is no output to the user.)
-        let printed = output == Output::Stdout || (output == Output::Stderr && name != "dbg");
-        if printed && cli_code(cx) {
-            return;
-        }
-        if output == Output::Log && is_slog(cx, mac.mac) {
-            check_slog(cx, mac.mac, &sink);
-            return;
-        }
-        if let Some(log) = mac.parsed.log() {
-            // `target: x` names the log target: it is written with every event.
-            for (key, value) in &log.prefixes {
-                if key == "target" {
-                    check_value(cx, value, false, &sink, output, None);
-                }
-            }
-            for f in &log.fields {
-                check_log_field(cx, f, &sink, output);
-            }
-            if let Some(fa) = &log.format {
-                check_format(cx, fa, &sink, output);
-            }
-        } else if let Some(fa) = mac.parsed.format() {
-            check_format(cx, fa, &sink, output);
-        } else if name == "dbg" {
-            if let crate::engine::macros::MacroKind::Exprs(list) = &mac.parsed.kind {
-                for e in list {
-                    check_value(cx, e, true, &sink, output, None);
-                }
-            }
-        }
+        let mut sinks = Vec::new();
+        logs::macro_log_sinks(cx, mac, &mut sinks);
+        check_sinks(cx, sinks);
     }
 
     fn check_expr<'ast>(&self, cx: &mut Cx<'_, 'ast>, expr: &'ast Expr) {
         if cx.scopes.in_test() {
             return;
         }
-        let Expr::MethodCall(m) = expr else { return };
-        // Cheap test before allocating the name: most method calls are none of these.
-        let id = &m.method;
-        if !(id == "expect"
-            || id == "record"
-            || id == "write_all"
-            || id == "write"
-            || id == "write_fmt")
-        {
-            return;
-        }
-        let method = id.to_string();
-        match method.as_str() {
-            "expect" => {
-                if let Some(fa) = m.args.first().and_then(|a| format_macro_arg(cx, a)) {
-                    check_format(cx, fa, "expect", Output::Panic);
-                }
-            }
-            "record" if m.args.len() == 2 => check_span_record(cx, m),
-            "write_all" | "write" | "write_fmt" => {
-                if let (Some(out), Some(arg)) =
-                    (stdio_target(cx, &m.receiver, At::HERE, 0), m.args.first())
-                {
-                    let sink = format!("{}().{method}", stdio_name(out));
-                    check_value(cx, arg, false, &sink, out, None);
-                }
-            }
-            _ => {}
-        }
+        let mut sinks = Vec::new();
+        logs::expr_log_sinks(cx, expr, &mut sinks);
+        check_sinks(cx, sinks);
     }
 
     fn check_fn<'ast>(
@@ -177,10 +184,26 @@ impl Rule for SecretInLog {
         if cx.scopes.in_test() {
             return;
         }
-        for a in attrs {
-            if is_instrument(cx, a) {
-                check_instrument(cx, a, sig);
+        let mut sinks = Vec::new();
+        logs::fn_log_sinks(cx, attrs, sig, &mut sinks);
+        check_sinks(cx, sinks);
+    }
+}
+
+/// Checks each value given to a log sink ([`crate::model::logs`]).
+fn check_sinks<'ast>(cx: &mut Cx<'_, 'ast>, sinks: Vec<LogSink<'ast>>) {
+    for s in sinks {
+        let (sink, out) = (s.sink.as_str(), s.out);
+        match s.site {
+            LogSite::Value { expr, debug, field } => {
+                check_value(cx, expr, debug, sink, out, field.as_deref());
             }
+            LogSite::Format(fa) => check_format(cx, fa, sink, out),
+            LogSite::Detached { expr, debug, field } => {
+                check_detached(cx, &expr, debug, field.as_deref(), sink, out)
+            }
+            LogSite::Argument { name, span, ty } => check_argument(cx, &name, span, ty, sink),
+            LogSite::Return { span, sig } => check_instrument_ret(cx, span, sig),
         }
     }
 }
@@ -527,17 +550,17 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             Expr::Try(t) => self.not_secret_value(&t.expr),
             Expr::Await(a) => self.not_secret_value(&a.base),
             Expr::MethodCall(m) => {
-                is_sanitizer(&m.method.to_string())
+                is_redacting_name(&m.method.to_string())
                     || (is_unwrapping(&m.method.to_string()) && self.not_secret_value(&m.receiver))
             }
-            Expr::Call(c) => match &*c.func {
-                Expr::Path(p) => p
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| is_sanitizer(&s.ident.to_string()) || s.ident == "Empty"),
-                _ => false,
-            },
+            Expr::Call(c) => {
+                match &*c.func {
+                    Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
+                        is_redacting_name(&s.ident.to_string()) || s.ident == "Empty"
+                    }),
+                    _ => false,
+                }
+            }
             Expr::Path(p) => p
                 .path
                 .segments
@@ -1156,20 +1179,6 @@ enum TypeOf {
     Field(String, String, Option<String>),
 }
 
-/// The element of a tuple expression a destructuring pattern's position selects
-/// (`(a, b)` at position 1 is `b`), through parentheses and nested tuples.
-fn tuple_position(src: &Expr, path: crate::engine::scope::ElemPath) -> Option<&Expr> {
-    let mut e = unwrap_all(src, Peel::Syntax);
-    let mut path = path;
-    let mut picked = false;
-    while let (Expr::Tuple(t), Some(i)) = (e, path.first()) {
-        e = unwrap_all(t.elems.iter().nth(i)?, Peel::Syntax);
-        path = path.rest();
-        picked = true;
-    }
-    picked.then_some(e)
-}
-
 /// A one-time nonce (`id_token_nonce.secret()`, `nonce.secret()`): an anti-replay value
 /// that is sent in the clear, not a credential, whatever its accessor is called.
 fn names_nonce(receiver: &Expr) -> bool {
@@ -1223,44 +1232,6 @@ fn is_wrapper(n: &str) -> bool {
     )
 }
 
-/// Method or function names whose result is not the secret they are given: predicates,
-/// lengths, hashes, masked forms.
-fn is_sanitizer(name: &str) -> bool {
-    let w = words(name);
-    w.iter().any(|x| {
-        matches!(
-            x.as_str(),
-            "len"
-                | "count"
-                | "is"
-                | "has"
-                | "hash"
-                | "hashed"
-                | "digest"
-                | "mask"
-                | "masked"
-                | "redact"
-                | "redacted"
-                | "obfuscate"
-                | "obfuscated"
-                | "fingerprint"
-                | "encrypt"
-                | "encrypted"
-                | "verify"
-                | "eq"
-                | "cmp"
-                | "sha256"
-                | "sha1"
-                | "blake3"
-                | "hmac"
-                | "contains"
-                | "starts"
-                | "ends"
-                | "empty"
-        )
-    })
-}
-
 /// Values that secret wrappers hold but that exist to be shown to the user: an OAuth
 /// device flow's `user_code` and verification URI (`details.user_code().secret()`).
 fn shown_to_user(receiver: &Expr) -> bool {
@@ -1302,99 +1273,6 @@ fn passes_argument_on(e: &Expr) -> bool {
         };
     }
     false
-}
-
-/// Words of a module or function name that make it a command-line tool's code
-/// (`src/cli/`, `mod commands`, `fn run_command`).
-fn cli_word(name: &str) -> bool {
-    words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "cli" | "cmd" | "cmds" | "command" | "commands" | "subcommand" | "subcommands"
-        )
-    })
-}
-
-/// Whether what the code prints to stdout is a command-line tool's output to the user
-/// who ran it: a package that parses arguments and serves no requests, or, in a package
-/// that does both, a `cli`/`commands` module, a `*_command` function, or the root of a
-/// binary target (`src/main.rs`, `src/bin/*.rs`) that parses arguments (`clap`, `argh`,
-/// `std::env::args`).
-fn cli_code(cx: &Cx<'_, '_>) -> bool {
-    if cx.file.cli || cx.file.module.iter().any(|m| cli_word(m)) || cli_bin_root(cx) {
-        return true;
-    }
-    let mut seen = Vec::new();
-    cx.scopes
-        .current_fn()
-        .is_some_and(|f| cli_fn(cx, f, &mut seen))
-}
-
-/// The root file of a binary target (`src/main.rs`, `src/bin/*.rs`) that parses
-/// arguments.
-fn cli_bin_root(cx: &Cx<'_, '_>) -> bool {
-    let display = cx.src.display.replace('\\', "/");
-    let bin_root = display.contains("/bin/")
-        || display.starts_with("bin/")
-        || display.ends_with("/main.rs")
-        || display == "main.rs";
-    bin_root
-        && cx.text_fact("bl201-parses-arguments", |t| {
-            [
-                "clap::",
-                "use clap",
-                "argh::",
-                "structopt::",
-                "pico_args",
-                "lexopt",
-                "env::args",
-            ]
-            .iter()
-            .any(|k| t.contains(k))
-        })
-}
-
-/// A function of the file that is a command-line tool's: named so
-/// (`create_token_command`), taking parsed arguments (`args: CreateTokenArgs`,
-/// `cli: &Cli`), or private and called only by such functions (a subcommand's helper).
-fn cli_fn(cx: &Cx<'_, '_>, name: &str, seen: &mut Vec<String>) -> bool {
-    if cli_word(name) {
-        return true;
-    }
-    if seen.len() > 16 || seen.iter().any(|s| s == name) {
-        return false;
-    }
-    seen.push(name.to_string());
-    let calls = cx.facts.calls();
-    let Some(defs) = calls.fns.get(name) else {
-        return false;
-    };
-    let takes_args = defs.iter().any(|d| {
-        d.sig.inputs.iter().any(|i| {
-            let syn::FnArg::Typed(t) = i else {
-                return false;
-            };
-            let mut names = Vec::new();
-            collect_type_names(&t.ty, &mut names, 0);
-            names.iter().any(|n| {
-                words(n)
-                    .last()
-                    .is_some_and(|w| matches!(w.as_str(), "args" | "cli" | "opts" | "subcommand"))
-            })
-        })
-    });
-    if takes_args {
-        return true;
-    }
-    if defs.iter().any(|d| d.public || d.test) {
-        return false;
-    }
-    match calls.callers.get(name) {
-        Some(callers) if !callers.is_empty() => {
-            callers.iter().all(|c| !c.is_empty() && cli_fn(cx, c, seen))
-        }
-        _ => false,
-    }
 }
 
 /// The value a block ends with.
@@ -1595,114 +1473,6 @@ fn header_key(e: &Expr) -> Option<String> {
     }
 }
 
-/// The sink a macro is, and where its output goes.
-fn macro_sink(cx: &Cx<'_, '_>, mac: MacroRef<'_>) -> Option<(String, Output)> {
-    let name = mac.parsed.name.as_str();
-    let path = &mac.mac.path;
-    if !is_log_macro(name) && std_output_macro(name).is_none() {
-        return None;
-    }
-    let cands = cx.uses.candidates(path);
-    if is_log_macro(name) {
-        if let Some(c) = cands
-            .iter()
-            .find(|c| c.len() >= 2 && LOG_CRATES.contains(&c[0].as_str()))
-        {
-            let krate = if c[0] == "log_crate" {
-                "log"
-            } else {
-                c[0].as_str()
-            };
-            return Some((format!("{krate}::{name}!"), Output::Log));
-        }
-        // `#[macro_use] extern crate log;` makes the bare names available everywhere.
-        if path.segments.len() == 1 && cands.first().is_some_and(|c| c.len() == 1) {
-            return Some((format!("{name}!"), Output::Log));
-        }
-        return None;
-    }
-    let out = std_output_macro(name)?;
-    let std_path = path.segments.len() == 1
-        || path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "std" || s.ident == "core");
-    if !std_path
-        || cands
-            .first()
-            .is_some_and(|c| c.len() > 1 && c[0] != "std" && c[0] != "core")
-    {
-        return None;
-    }
-    Some((format!("{name}!"), out))
-}
-
-fn is_slog(cx: &Cx<'_, '_>, mac: &syn::Macro) -> bool {
-    cx.uses
-        .candidates(&mac.path)
-        .iter()
-        .any(|c| c.first().is_some_and(|k| k == "slog"))
-}
-
-/// `slog` macros: `info!(logger, "msg {}", x; "key" => value, "k2" => ?v)`.
-fn check_slog<'ast>(cx: &mut Cx<'_, 'ast>, mac: &'ast syn::Macro, sink: &str) {
-    use proc_macro2::TokenTree;
-    let mut parts: Vec<Vec<TokenTree>> = vec![Vec::new()];
-    for t in mac.tokens.clone() {
-        match &t {
-            TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';' => {
-                parts.push(Vec::new())
-            }
-            _ => {
-                if let Some(last) = parts.last_mut() {
-                    last.push(t)
-                }
-            }
-        }
-    }
-    let mut debug_fmt = false;
-    for (i, part) in parts.into_iter().enumerate() {
-        if i == 0 || part.is_empty() {
-            continue;
-        }
-        // `"key" => value`: the value follows `=>`, maybe with a `%`/`?`/`#?` sigil.
-        let arrow = part.windows(2).position(|w| {
-            matches!((&w[0], &w[1]), (TokenTree::Punct(a), TokenTree::Punct(b)) if a.as_char() == '=' && b.as_char() == '>')
-        });
-        let (toks, debug): (Vec<TokenTree>, bool) = match arrow {
-            Some(at) => {
-                let mut rest: Vec<TokenTree> = part[at + 2..].to_vec();
-                let mut debug = false;
-                while let Some(TokenTree::Punct(p)) = rest.first() {
-                    match p.as_char() {
-                        '?' => debug = true,
-                        '%' | '#' => {}
-                        _ => break,
-                    }
-                    rest.remove(0);
-                }
-                (rest, debug)
-            }
-            None => (part, debug_fmt),
-        };
-        let ts: proc_macro2::TokenStream = toks.into_iter().collect();
-        if let Ok(lit) = syn::parse2::<syn::LitStr>(ts.clone()) {
-            debug_fmt = lit.value().contains(":?");
-            continue;
-        }
-        // Parsed here, so the expression does not live in the syntax tree: analyse what
-        // can be analysed by name.
-        if let Ok(e) = syn::parse2::<Expr>(ts) {
-            let leaked = Ana { cx: &*cx }.secret_owned(&e);
-            if let Some(why) = leaked {
-                let text = cx.flow().text(e.span());
-                let msg = message(&text, &why, sink, Output::Log, debug);
-                report_why(cx, e.span(), msg, &why, HELP);
-            }
-        }
-    }
-}
-
 impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
     /// Name-only analysis of an expression that is not part of the syntax tree.
     fn secret_owned(&self, e: &Expr) -> Option<Why> {
@@ -1765,6 +1535,54 @@ fn message(shown: &str, why: &Why, sink: &str, out: Output, debug: bool) -> Stri
 
 /// Checks one value given to a sink. `field` names the structured field it is recorded as.
 fn check_value<'ast>(
+    cx: &mut Cx<'_, 'ast>,
+    e: &'ast Expr,
+    debug: bool,
+    sink: &str,
+    out: Output,
+    field: Option<&str>,
+) -> bool {
+    if check_value_here(cx, e, debug, sink, out, field) {
+        return true;
+    }
+    let taint = cx.taint_eval_any(e);
+    let shown = cx.flow().text(e.span());
+    check_flow(cx, taint, e.span(), &shown, debug, sink, out)
+}
+
+/// A value given to a sink that may hold a secret read in another function (returned by
+/// a call, or given to this function's parameter): a deferred finding the taint
+/// engine's project pass settles ([`SPEC`]). What this function reads itself is judged
+/// by [`check_value_here`].
+fn check_flow(
+    cx: &mut Cx<'_, '_>,
+    mut taint: crate::engine::taint::Taint,
+    span: Span,
+    shown: &str,
+    debug: bool,
+    sink: &str,
+    out: Output,
+) -> bool {
+    taint.retain(|a| matches!(a.root, Root::Ret(_) | Root::Param(_)));
+    if taint.is_empty() {
+        return false;
+    }
+    let flow = SinkFlow {
+        code: META.code,
+        func: cx.taint.frames.last().map(|f| f.key.clone()),
+        sink: sink.to_string(),
+        taint,
+    };
+    let with = if debug { " with `Debug`" } else { "" };
+    let msg = format!("`{shown}` is {}{with} by `{sink}`", out.verb());
+    cx.report_when(&META, span, msg, Condition::IfTainted(Box::new(flow)))
+        .help = Some(HELP.into());
+    true
+}
+
+/// Checks one value given to a sink by what this function shows of it: names, types,
+/// bindings, `Debug`. `field` names the structured field it is recorded as.
+fn check_value_here<'ast>(
     cx: &mut Cx<'_, 'ast>,
     e: &'ast Expr,
     debug: bool,
@@ -1891,16 +1709,6 @@ fn binding_exempt<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> bool {
     }
 }
 
-fn check_log_field<'ast>(cx: &mut Cx<'_, 'ast>, f: &'ast LogField, sink: &str, out: Output) {
-    // A shorthand field is named by its value's text; the value itself is checked.
-    let shorthand = quote::ToTokens::to_token_stream(&f.value)
-        .to_string()
-        .replace(' ', "")
-        == f.name;
-    let field = (!shorthand).then_some(f.name.as_str());
-    check_value(cx, &f.value, f.sigil == Sigil::Debug, sink, out, field);
-}
-
 fn check_format<'ast>(cx: &mut Cx<'_, 'ast>, fa: &'ast FormatArgs, sink: &str, out: Output) {
     for (i, a) in fa.args.iter().enumerate() {
         let debug = fa
@@ -1922,14 +1730,22 @@ fn check_format<'ast>(cx: &mut Cx<'_, 'ast>, fa: &'ast FormatArgs, sink: &str, o
             report_why(cx, lit.span(), msg, &why, HELP);
             continue;
         }
-        if debug {
-            check_capture_debug(cx, name, lit.span(), sink, out);
+        if debug && check_capture_debug(cx, name, lit.span(), sink, out) {
+            continue;
         }
+        let taint = cx.taint_eval_name(name, lit.span());
+        check_flow(cx, taint, lit.span(), name, debug, sink, out);
     }
 }
 
 /// `{name:?}` of a captured binding whose type prints secrets.
-fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, out: Output) {
+fn check_capture_debug(
+    cx: &mut Cx<'_, '_>,
+    name: &str,
+    span: Span,
+    sink: &str,
+    out: Output,
+) -> bool {
     let ana = Ana { cx: &*cx };
     let leak = match cx.scopes.lookup(name) {
         Some(b) => match (b.ty, b.origin) {
@@ -1946,10 +1762,12 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
         Some(TypeOf::Headers) => {
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`, which prints every header, including `Authorization` and `Cookie`");
             cx.report(&META, span, msg).help = Some(HELP_HEADERS.into());
+            true
         }
         Some(TypeOf::Credential(t)) => {
             let msg = format!("`{name}`, a `{t}` credential, is {verb} with `Debug` by `{sink}`");
             cx.report(&META, span, msg).help = Some(HELP.into());
+            true
         }
         Some(TypeOf::Named(t, path_crate)) => {
             let ty = DebugType {
@@ -1964,219 +1782,55 @@ fn check_capture_debug(cx: &mut Cx<'_, '_>, name: &str, span: Span, sink: &str, 
             let msg = format!("`{name}` is {verb} with `Debug` by `{sink}`");
             cx.report_when(&META, span, msg, Condition::IfDebugLeaks(ty))
                 .help = Some(HELP_DEBUG_TYPE.into());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// An argument `#[instrument]` records: secret by its type or its name, or of a type whose
+/// `Debug` prints headers or a secret field.
+fn check_argument(cx: &mut Cx<'_, '_>, name: &str, span: Span, ty: &Type, sink: &str) {
+    let ana = Ana { cx: &*cx };
+    if ana.exempt_type(ty) {
+        return;
+    }
+    if let Some(c) = ana.credential_type(ty) {
+        let msg =
+            format!("argument `{name}`, a `{c}` credential, is recorded on the span by `{sink}`");
+        cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
+        return;
+    }
+    let decl = ana.type_of_decl(ty);
+    let named_type = matches!(decl, Some(TypeOf::Named(..)));
+    if !named_type && is_secret_name(name, &cx.settings.secrets.extra_names) {
+        let msg = format!("argument `{name}` is recorded on the span by `{sink}`");
+        let weak = !is_strong_secret_name(name, &cx.settings.secrets.extra_names);
+        let r = cx.report(&META, span, msg);
+        r.help = Some(HELP_INSTRUMENT.into());
+        r.preview = weak;
+        return;
+    }
+    match decl {
+        Some(TypeOf::Headers) => {
+            let msg = format!("argument `{name}` is recorded with `Debug` on the span by `{sink}`, which prints every header, including `Authorization` and `Cookie`");
+            cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
+        }
+        Some(TypeOf::Named(t, path_crate)) => {
+            let msg = format!("argument `{name}` is recorded with `Debug` on the span by `{sink}`");
+            let ty = DebugType {
+                name: t,
+                field: None,
+                krate: cx.file.krate.clone(),
+                path_crate,
+                stands_if_unknown: is_secret_name(name, &cx.settings.secrets.extra_names),
+                display: false,
+                weak_if_unknown: !is_strong_secret_name(name, &cx.settings.secrets.extra_names),
+            };
+            cx.report_when(&META, span, msg, Condition::IfDebugLeaks(ty))
+                .help = Some(HELP_INSTRUMENT.into());
         }
         _ => {}
-    }
-}
-
-/// `format!(..)`, `&format!(..)` or `format!(..).as_str()` given to `expect`.
-fn format_macro_arg<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> Option<&'ast FormatArgs> {
-    match e {
-        Expr::Reference(r) => format_macro_arg(cx, &r.expr),
-        Expr::Paren(p) => format_macro_arg(cx, &p.expr),
-        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "as_str" | "as_ref") => {
-            format_macro_arg(cx, &m.receiver)
-        }
-        Expr::Macro(m) => {
-            let parsed = cx.macros.get(&m.mac);
-            (parsed.name == "format").then(|| parsed.format()).flatten()
-        }
-        _ => None,
-    }
-}
-
-/// `span.record("field", &value)` / `Span::current().record("f", field::display(&v))`.
-fn check_span_record<'ast>(cx: &mut Cx<'_, 'ast>, m: &'ast syn::ExprMethodCall) {
-    let Some(Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Str(name),
-        ..
-    })) = m.args.first()
-    else {
-        return;
-    };
-    let Some(mut value) = m.args.iter().nth(1) else {
-        return;
-    };
-    let mut debug = false;
-    // `field::display(x)` / `field::debug(x)` / `tracing::field::debug(&x)`.
-    if let Expr::Call(c) = value {
-        if let Expr::Path(p) = &*c.func {
-            let last = p.path.segments.last().map(|s| s.ident.to_string());
-            if let (Some("display" | "debug"), Some(arg)) = (last.as_deref(), c.args.first()) {
-                debug = last.as_deref() == Some("debug");
-                value = arg;
-            }
-        }
-    }
-    let field = name.value();
-    check_value(cx, value, debug, "Span::record", Output::Span, Some(&field));
-}
-
-fn stdio_name(out: Output) -> &'static str {
-    match out {
-        Output::Stderr => "stderr",
-        _ => "stdout",
-    }
-}
-
-/// Whether a writer is the process's stdout or stderr (`io::stdout()`, `.lock()` of it,
-/// a `BufWriter` around it, or a binding of one).
-fn stdio_target<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, at: At, depth: u32) -> Option<Output> {
-    // Parentheses, references, derefs and `{ x }` blocks change nothing here.
-    let e = unwrap_all(e, Peel::Syntax);
-    if depth > 8 {
-        return None;
-    }
-    match e {
-        Expr::Reference(r) => stdio_target(cx, &r.expr, at, depth + 1),
-        Expr::Paren(p) => stdio_target(cx, &p.expr, at, depth + 1),
-        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "lock" | "by_ref") => {
-            stdio_target(cx, &m.receiver, at, depth + 1)
-        }
-        Expr::Call(c) => {
-            let Expr::Path(p) = &*c.func else { return None };
-            let full = cx.uses.resolve(&p.path);
-            let last = full.last()?.as_str();
-            let std_io = full.len() == 1 || full.iter().any(|s| s == "io");
-            match last {
-                "stdout" if std_io => Some(Output::Stdout),
-                "stderr" if std_io => Some(Output::Stderr),
-                "new"
-                    if full.len() >= 2
-                        && matches!(full[full.len() - 2].as_str(), "BufWriter" | "LineWriter") =>
-                {
-                    stdio_target(cx, c.args.first()?, at, depth + 1)
-                }
-                _ => None,
-            }
-        }
-        Expr::Path(p) => {
-            let id = p.path.get_ident()?.to_string();
-            let b = cx.scopes.resolve(&id, at)?;
-            match b.origin {
-                Origin::Let(Some(init)) => stdio_target(cx, init, b.at(), depth + 1),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// `#[instrument]`, `#[tracing::instrument]`, `#[tracing_attributes::instrument]`.
-fn is_instrument(cx: &Cx<'_, '_>, a: &syn::Attribute) -> bool {
-    let path = a.path();
-    if path.segments.last().is_none_or(|s| s.ident != "instrument") {
-        return false;
-    }
-    let cands = cx.uses.candidates(path);
-    cands.iter().any(|c| {
-        c.len() == 1
-            || c.first()
-                .is_some_and(|k| k == "tracing" || k == "tracing_attributes")
-    })
-}
-
-/// `#[instrument]` records every argument (with `Debug` unless it is a primitive) except
-/// those in `skip(..)`, and whatever `fields(..)` names.
-fn check_instrument<'ast>(
-    cx: &mut Cx<'_, 'ast>,
-    a: &'ast syn::Attribute,
-    sig: &'ast syn::Signature,
-) {
-    use proc_macro2::TokenTree;
-    let mut skipped: Vec<String> = Vec::new();
-    let mut skip_all = false;
-    let mut ret: Option<Span> = None;
-    let mut fields: Vec<proc_macro2::TokenStream> = Vec::new();
-    if let syn::Meta::List(l) = &a.meta {
-        let toks: Vec<TokenTree> = l.tokens.clone().into_iter().collect();
-        for (i, t) in toks.iter().enumerate() {
-            let TokenTree::Ident(id) = t else { continue };
-            let group = match toks.get(i + 1) {
-                Some(TokenTree::Group(g)) => Some(g.stream()),
-                _ => None,
-            };
-            match (id.to_string().as_str(), group) {
-                ("skip_all", _) => skip_all = true,
-                ("ret", _) => ret = Some(id.span()),
-                ("skip", Some(g)) => skipped.extend(g.into_iter().filter_map(|t| match t {
-                    TokenTree::Ident(i) => Some(i.to_string()),
-                    _ => None,
-                })),
-                ("fields", Some(g)) => fields.push(g),
-                _ => {}
-            }
-        }
-    }
-    let sink = "#[instrument]";
-    for g in fields {
-        check_instrument_fields(cx, g, sink);
-    }
-    if let Some(span) = ret {
-        check_instrument_ret(cx, span, sig);
-    }
-    if skip_all {
-        return;
-    }
-    for input in &sig.inputs {
-        let syn::FnArg::Typed(t) = input else {
-            continue;
-        };
-        for pn in typed_pattern_names(&t.pat, &t.ty) {
-            let name = pn.ident.to_string();
-            if skipped.contains(&name) || name.starts_with('_') {
-                continue;
-            }
-            let ty = pn.ty.unwrap_or(&t.ty);
-            let ana = Ana { cx: &*cx };
-            if ana.exempt_type(ty) {
-                continue;
-            }
-            let span = pn.ident.span();
-            if let Some(c) = ana.credential_type(ty) {
-                let msg = format!(
-                    "argument `{name}`, a `{c}` credential, is recorded on the span by `{sink}`"
-                );
-                cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
-                continue;
-            }
-            let decl = ana.type_of_decl(ty);
-            let named_type = matches!(decl, Some(TypeOf::Named(..)));
-            if !named_type && is_secret_name(&name, &cx.settings.secrets.extra_names) {
-                let msg = format!("argument `{name}` is recorded on the span by `{sink}`");
-                let weak = !is_strong_secret_name(&name, &cx.settings.secrets.extra_names);
-                let r = cx.report(&META, span, msg);
-                r.help = Some(HELP_INSTRUMENT.into());
-                r.preview = weak;
-                continue;
-            }
-            match decl {
-                Some(TypeOf::Headers) => {
-                    let msg = format!("argument `{name}` is recorded with `Debug` on the span by `{sink}`, which prints every header, including `Authorization` and `Cookie`");
-                    cx.report(&META, span, msg).help = Some(HELP_INSTRUMENT.into());
-                }
-                Some(TypeOf::Named(t, path_crate)) => {
-                    let msg = format!(
-                        "argument `{name}` is recorded with `Debug` on the span by `{sink}`"
-                    );
-                    let ty = DebugType {
-                        name: t,
-                        field: None,
-                        krate: cx.file.krate.clone(),
-                        path_crate,
-                        stands_if_unknown: is_secret_name(&name, &cx.settings.secrets.extra_names),
-                        display: false,
-                        weak_if_unknown: !is_strong_secret_name(
-                            &name,
-                            &cx.settings.secrets.extra_names,
-                        ),
-                    };
-                    cx.report_when(&META, span, msg, Condition::IfDebugLeaks(ty))
-                        .help = Some(HELP_INSTRUMENT.into());
-                }
-                _ => {}
-            }
-        }
     }
 }
 
@@ -2227,59 +1881,41 @@ fn check_instrument_ret(cx: &mut Cx<'_, '_>, span: Span, sig: &syn::Signature) {
     f.preview = weak;
 }
 
-/// `fields(user.password = %creds.password, token)`: parsed from the attribute, so only
-/// name-level analysis applies.
-fn check_instrument_fields(cx: &mut Cx<'_, '_>, g: proc_macro2::TokenStream, sink: &str) {
-    use proc_macro2::TokenTree;
-    let mut parts: Vec<proc_macro2::TokenStream> = vec![proc_macro2::TokenStream::new()];
-    for t in g {
-        match &t {
-            TokenTree::Punct(p) if p.as_char() == ',' => {
-                parts.push(proc_macro2::TokenStream::new())
-            }
-            _ => {
-                if let Some(last) = parts.last_mut() {
-                    last.extend(std::iter::once(t))
-                }
-            }
-        }
-    }
-    for part in parts {
-        let toks: Vec<TokenTree> = part.into_iter().collect();
-        // `name = value` (name may be dotted); a bare `name` declares an empty field.
-        let Some(eq) = toks
-            .iter()
-            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '='))
-        else {
-            continue;
-        };
-        let name: String = toks[..eq].iter().map(|t| t.to_string()).collect();
-        let mut rest = &toks[eq + 1..];
-        let mut debug = false;
-        if let Some(TokenTree::Punct(p)) = rest.first() {
-            if p.as_char() == '?' || p.as_char() == '%' {
-                debug = p.as_char() == '?';
-                rest = &rest[1..];
-            }
-        }
-        let ts: proc_macro2::TokenStream = rest.iter().cloned().collect();
-        let Ok(e) = syn::parse2::<Expr>(ts) else {
-            continue;
-        };
-        let ana = Ana { cx: &*cx };
-        let why = ana.secret_owned(&e).or_else(|| {
-            (is_secret_name(&name, &cx.settings.secrets.extra_names) && !ana.not_secret_value(&e))
-                .then(|| Why {
-                    source: name.clone(),
-                    kind: Kind::Name(ana.strong_name(&name)),
-                })
-        });
-        if let Some(why) = why {
-            let shown = quote::ToTokens::to_token_stream(&e)
-                .to_string()
-                .replace(' ', "");
-            let msg = message(&shown, &why, sink, Output::Span, debug);
-            report_why(cx, e.span(), msg, &why, HELP_INSTRUMENT);
-        }
+/// A value parsed from a macro's or an attribute's tokens (`slog`'s `"key" => value`,
+/// `#[instrument(fields(name = value))]`): not in the syntax tree, so only names are
+/// known. A field of `#[instrument]` named as a secret is one unless its value is plainly
+/// not.
+fn check_detached(
+    cx: &mut Cx<'_, '_>,
+    e: &Expr,
+    debug: bool,
+    field: Option<&str>,
+    sink: &str,
+    out: Output,
+) {
+    let ana = Ana { cx: &*cx };
+    let why = ana.secret_owned(e).or_else(|| {
+        field
+            .filter(|name| {
+                out == Output::Span
+                    && is_secret_name(name, &cx.settings.secrets.extra_names)
+                    && !ana.not_secret_value(e)
+            })
+            .map(|name| Why {
+                source: name.to_string(),
+                kind: Kind::Name(ana.strong_name(name)),
+            })
+    });
+    let Some(why) = why else { return };
+    if out == Output::Span {
+        let shown = quote::ToTokens::to_token_stream(e)
+            .to_string()
+            .replace(' ', "");
+        let msg = message(&shown, &why, sink, out, debug);
+        report_why(cx, e.span(), msg, &why, HELP_INSTRUMENT);
+    } else {
+        let text = cx.flow().text(e.span());
+        let msg = message(&text, &why, sink, out, debug);
+        report_why(cx, e.span(), msg, &why, HELP);
     }
 }
