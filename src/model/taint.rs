@@ -407,3 +407,82 @@ pub fn is_raw_input_type(name: &str) -> bool {
                 | "Map"
         )
 }
+
+/// Method names that the standard library and common crates (collections, `Option` and
+/// `Result`, I/O, HTTP clients and their requests, maps and caches) define: a call of one
+/// on a receiver of unknown type is not taken for the workspace's only method of that
+/// name (`client.post(url)` is reqwest's, not the project's `Notifier::post`).
+pub const LIBRARY_METHOD_NAMES: &[&str] = &[
+    "get",
+    "get_mut",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "request",
+    "send",
+    "call",
+    "insert",
+    "remove",
+    "push",
+    "pop",
+    "contains",
+    "contains_key",
+    "entry",
+    "extend",
+    "clear",
+    "len",
+    "is_empty",
+    "iter",
+    "map",
+    "and_then",
+    "filter",
+    "find",
+    "next",
+    "take",
+    "set",
+    "read",
+    "write",
+    "open",
+    "close",
+    "flush",
+    "load",
+    "store",
+    "update",
+    "execute",
+    "query",
+    "fetch",
+    "run",
+    "start",
+    "stop",
+    "build",
+    "json",
+    "text",
+    "bytes",
+    "body",
+    "header",
+    "headers",
+    "parse",
+    "to_string",
+    "clone",
+    "from",
+    "into",
+    "new",
+    "default",
+    "lock",
+    "join",
+    "split",
+    "format",
+    "encode",
+    "decode",
+    "list",
+    "search",
+    "subscribe",
+    "publish",
+];
+
+/// Whether a method of this name may well be a library's: see [`LIBRARY_METHOD_NAMES`].
+pub fn is_library_method_name(name: &str) -> bool {
+    LIBRARY_METHOD_NAMES.contains(&name)
+}

@@ -89,7 +89,9 @@ impl TaintIndex {
                 .collect();
             if !typed.is_empty() {
                 typed
-            } else if methods.len() == 1 {
+            } else if methods.len() == 1 && !crate::model::taint::is_library_method_name(&c.name) {
+                // The only method of that name, unless the name is one libraries define
+                // too: the receiver may be a library type.
                 methods
             } else {
                 Vec::new()
