@@ -283,6 +283,15 @@ pub fn local_name(e: &Expr, peel: Peel) -> Option<String> {
     }
 }
 
+/// The value a block ends with: its last statement, when that is an expression without
+/// `;`.
+pub fn block_tail(b: &syn::Block) -> Option<&syn::Expr> {
+    match b.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 
 use crate::engine::index::root_ident;
 use crate::engine::pattern::pattern_names;
-use crate::engine::resolve::{unwrap_once, Peel};
+use crate::engine::resolve::{block_tail, unwrap_once, Peel};
 use crate::model::web::{
     is_check_macro, is_checking_call, is_checking_fn, is_conversion_fn, is_create_fn, is_delete_fn,
     is_fallible_constructor, is_insert_sql, is_key_constructor, is_lookup_fn, is_read_only_sql,
@@ -161,14 +161,6 @@ fn made_from_names(e: &Expr, names: &[String]) -> bool {
         };
     }
     false
-}
-
-/// The value a block ends with (its last statement, an expression without `;`).
-fn block_tail(b: &syn::Block) -> Option<&Expr> {
-    match b.stmts.last()? {
-        syn::Stmt::Expr(e, None) => Some(e),
-        _ => None,
-    }
 }
 
 /// A local bound from a tracked value.

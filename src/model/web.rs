@@ -536,29 +536,11 @@ pub fn is_verify_fn(name: &str) -> bool {
 /// Logging and error macros: what they are given is printed or returned as an error,
 /// not stored.
 pub fn is_reporting_macro(name: &str) -> bool {
-    matches!(
-        name,
-        "trace"
-            | "debug"
-            | "info"
-            | "warn"
-            | "error"
-            | "event"
-            | "println"
-            | "eprintln"
-            | "print"
-            | "eprint"
-            | "log"
-            | "bail"
-            | "anyhow"
-            | "trace_span"
-            | "debug_span"
-            | "info_span"
-            | "warn_span"
-            | "error_span"
-            | "span"
-            | "dbg"
-    )
+    crate::model::logs::is_log_macro(name)
+        || matches!(
+            name,
+            "println" | "eprintln" | "print" | "eprint" | "bail" | "anyhow" | "dbg"
+        )
 }
 
 /// sqlx's query functions and macros: a `SELECT` given the payload as a bound

@@ -702,13 +702,7 @@ fn mark(mut t: Taint, f: impl Fn(&mut Atom)) -> Taint {
 
 use super::path_ends_with as ends_with;
 
-/// The value a block ends with.
-pub fn block_tail(b: &syn::Block) -> Option<&Expr> {
-    match b.stmts.last()? {
-        syn::Stmt::Expr(e, None) => Some(e),
-        _ => None,
-    }
-}
+pub use crate::engine::resolve::block_tail;
 
 // ---------------------------------------------------------------------------------------
 // The walker's hooks.

@@ -462,6 +462,16 @@ pub fn describe(r: &Resolved, sink: &str, spec: &Spec, here: &str) -> String {
     } else {
         format!("`{}.{}`", src.param, r.fields.join("."))
     };
+    let (place, via) = place_and_via(r, src, here, " through");
+    format!(
+        "request data {what} of handler `{}` ({place}) reaches `{sink}`{via}, which {}",
+        src.handler, spec.effect
+    )
+}
+
+/// Where a source is (`line 12` in the finding's own file, else `path:line`), and the
+/// functions the value went through, after `lead` (empty when it went through none).
+fn place_and_via(r: &Resolved, src: &Source, here: &str, lead: &str) -> (String, String) {
     let place = if src.path == here {
         format!("line {}", src.line)
     } else {
@@ -470,19 +480,10 @@ pub fn describe(r: &Resolved, sink: &str, spec: &Spec, here: &str) -> String {
     let via = if r.via.is_empty() {
         String::new()
     } else {
-        format!(
-            " through {}",
-            r.via
-                .iter()
-                .map(|v| format!("`{v}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        let names: Vec<String> = r.via.iter().map(|v| format!("`{v}`")).collect();
+        format!("{lead} {}", names.join(", "))
     };
-    format!(
-        "request data {what} of handler `{}` ({place}) reaches `{sink}`{via}, which {}",
-        src.handler, spec.effect
-    )
+    (place, via)
 }
 
 /// The message of a secret reaching a sink: what the sink was given (`shown`, written by
@@ -491,23 +492,7 @@ pub fn describe_secret(r: &Resolved, shown: &str, here: &str) -> String {
     let Some(src) = &r.src else {
         return shown.to_string();
     };
-    let place = if src.path == here {
-        format!("line {}", src.line)
-    } else {
-        format!("{}:{}", src.path, src.line)
-    };
-    let via = if r.via.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", through {}",
-            r.via
-                .iter()
-                .map(|v| format!("`{v}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let (place, via) = place_and_via(r, src, here, ", through");
     format!(
         "{shown}: it holds the secret `{}` read in `{}` ({place}){via}",
         src.param, src.handler

@@ -18,7 +18,7 @@ use crate::engine::cx::{Condition, Cx};
 use crate::engine::handler::{handler, param_extractor};
 use crate::engine::macros::{json_values, parse_macro, ParsedMacro};
 use crate::engine::pattern::{pattern_names, typed_pattern_names};
-use crate::engine::resolve::{is_self_alias, Peel};
+use crate::engine::resolve::{block_tail, is_self_alias, Peel};
 use crate::engine::usemap::path_names;
 use crate::model::errors::{
     is_infallible_call, is_pure_constructor, is_serializer, is_time_conversion, spawn_fn,
@@ -1576,13 +1576,6 @@ fn key(span: Span) -> (usize, usize) {
 
 fn is_zero(e: &Expr) -> bool {
     matches!(e, Expr::Lit(l) if matches!(&l.lit, Lit::Int(i) if i.base10_digits() == "0"))
-}
-
-fn block_tail(b: &syn::Block) -> Option<&Expr> {
-    match b.stmts.last() {
-        Some(syn::Stmt::Expr(e, None)) => Some(e),
-        _ => None,
-    }
 }
 
 /// Whether `e` calls one of `methods` anywhere.

@@ -581,12 +581,14 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
             // A label chosen by a condition: every branch ends in one
             // (`if has_password { "password" } else { "token" }`).
             Expr::If(i) => {
-                block_value(&i.then_branch).is_some_and(|v| self.not_secret_value(v))
+                crate::engine::resolve::block_tail(&i.then_branch)
+                    .is_some_and(|v| self.not_secret_value(v))
                     && i.else_branch
                         .as_ref()
                         .is_some_and(|(_, e)| self.not_secret_value(e))
             }
-            Expr::Block(b) => block_value(&b.block).is_some_and(|v| self.not_secret_value(v)),
+            Expr::Block(b) => crate::engine::resolve::block_tail(&b.block)
+                .is_some_and(|v| self.not_secret_value(v)),
             Expr::Match(m) => {
                 !m.arms.is_empty() && m.arms.iter().all(|a| self.not_secret_value(&a.body))
             }
@@ -1273,14 +1275,6 @@ fn passes_argument_on(e: &Expr) -> bool {
         };
     }
     false
-}
-
-/// The value a block ends with.
-fn block_value(b: &syn::Block) -> Option<&Expr> {
-    match b.stmts.last()? {
-        syn::Stmt::Expr(e, None) => Some(e),
-        _ => None,
-    }
 }
 
 /// Methods whose result is a lexer's token, a word of a text, or a cancellation token.

@@ -11,6 +11,7 @@ use crate::engine::builders::{
     Branch, Builder, Candidates, Gate, Root, StepKind,
 };
 use crate::engine::cx::Cx;
+use crate::engine::resolve::block_tail;
 use crate::finding::{Label, Severity};
 use crate::model::cors::{
     constructor, is_credentials_yes, is_origin_predicate, is_rocket_options, lib_name,
@@ -380,13 +381,6 @@ fn worst(
             a
         }
     })
-}
-
-fn block_tail(b: &syn::Block) -> Option<&Expr> {
-    match b.stmts.last()? {
-        syn::Stmt::Expr(e, None) => Some(e),
-        _ => None,
-    }
 }
 
 fn report(cx: &mut Cx<'_, '_>, v: Verdict) {
