@@ -172,6 +172,10 @@ fn yields_body_chunks(output: &syn::ReturnType) -> bool {
 /// conversion), each with what it shows.
 type Evidence = Vec<(Span, String)>;
 
+/// A finding: where, its message, whether it rests on weak evidence (the preview
+/// sub-check: an error of unseen origin behind a 5xx status), and its evidence.
+type Found = (Span, String, bool, Evidence);
+
 fn labels(cx: &Cx<'_, '_>, evidence: &Evidence) -> Vec<crate::finding::Label> {
     evidence
         .iter()
@@ -179,15 +183,16 @@ fn labels(cx: &Cx<'_, '_>, evidence: &Evidence) -> Vec<crate::finding::Label> {
         .collect()
 }
 
-fn report(cx: &mut Cx<'_, '_>, found: Vec<(Span, String, Evidence)>) {
+fn report(cx: &mut Cx<'_, '_>, found: Vec<Found>) {
     let mut seen = HashSet::new();
-    for (span, msg, evidence) in found {
+    for (span, msg, weak, evidence) in found {
         let key = (span.start().line, span.start().column);
         if seen.insert(key) {
             let labels = labels(cx, &evidence);
             let f = cx.report(&META, span, msg);
             f.help = Some(HELP.into());
             f.labels = labels;
+            f.preview |= weak;
         }
     }
 }
@@ -977,7 +982,7 @@ fn scan<'ast>(
     cx: &Cx<'_, 'ast>,
     own: Option<&ErrorType>,
     f: impl for<'s> FnOnce(&mut Scan<'s, 'ast>),
-) -> Vec<(Span, String, Evidence)> {
+) -> Vec<Found> {
     let macros = Arena::new();
     let exprs = Arena::new();
     let mut s = Scan {
@@ -997,17 +1002,20 @@ fn scan<'ast>(
     let evidence = s.evidence.into_inner();
     s.found
         .into_iter()
-        .map(|(span, msg)| {
+        .map(|(span, (msg, weak))| {
             let key = (span.start(), span.end());
             let ev = evidence
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map(|(_, e)| e.clone())
                 .unwrap_or_default();
-            (span, msg, ev)
+            (span, msg, weak, ev)
         })
         .collect()
 }
+
+/// A finding's message, and whether it rests on weak evidence.
+type Verdict = (String, bool);
 
 struct Scan<'s, 'ast> {
     cx: &'s Cx<'s, 'ast>,
@@ -1024,7 +1032,7 @@ struct Scan<'s, 'ast> {
     texts: HashMap<String, (String, ErrInfo, bool)>,
     /// Spans of expressions already judged as part of an enclosing response.
     covered: HashSet<(usize, usize)>,
-    found: Vec<(Span, String)>,
+    found: Vec<(Span, Verdict)>,
     /// The evidence of findings on the response impl's own error type, by the found
     /// text's span (start, end).
     evidence: std::cell::RefCell<Vec<(SpanKey, Evidence)>>,
@@ -1555,7 +1563,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
         }
     }
 
-    fn verdict(&self, status: Option<Status>, t: &Text) -> Option<String> {
+    fn verdict(&self, status: Option<Status>, t: &Text) -> Option<Verdict> {
         let name = &t.name;
         let status_note = match status {
             Some(Status::Known(StatusClass::Success)) => {
@@ -1572,21 +1580,23 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     .borrow_mut()
                     .push(((t.span.start(), t.span.end()), evidence));
                 let how = if t.debug { "`Debug`" } else { "`Display`" };
-                return Some(format!(
+                return Some((format!(
                     "`{}`'s {how} text is sent to the client{status_note}, and `{}::{variant}` shows the wrapped {kind} error: its message can reveal queries, tables, file paths or hosts",
                     own.name, own.name
-                ));
+                ), false));
             }
         }
         if let Some(kind) = t.info.internal {
-            return Some(format!(
+            return Some((format!(
                 "the text of {kind} error `{name}` is sent to the client{status_note}: its message can reveal queries, tables, file paths or hosts"
-            ));
+            ), false));
         }
         if status == Some(Status::Known(StatusClass::Server)) && !t.info.client {
-            return Some(format!(
+            // Nothing says where the error comes from: only the status does. The errors
+            // of the project's own functions are often fixed texts written for clients.
+            return Some((format!(
                 "the text of error `{name}` is sent to the client in a 5xx response: the details of a server-side failure belong in the log"
-            ));
+            ), true));
         }
         None
     }
@@ -1617,10 +1627,10 @@ impl<'s, 'ast> Scan<'s, 'ast> {
             self.cover(b);
             self.found.push((
                 t.span,
-                format!(
+                (format!(
                     "the text of {kind} error `{}` is shown to the user {how}: its message can reveal queries, tables, file paths or hosts",
                     t.name
-                ),
+                ), false),
             ));
         }
     }
@@ -1708,7 +1718,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                     debug: false,
                     span: p.span(),
                 };
-                if let Some(msg) = self.verdict(Some(status), &t) {
+                if let Some((msg, weak)) = self.verdict(Some(status), &t) {
                     let f = quote::ToTokens::to_token_stream(&p.path)
                         .to_string()
                         .replace(' ', "");
@@ -1717,7 +1727,7 @@ impl<'s, 'ast> Scan<'s, 'ast> {
                         &format!("`.map_err({f})` sends the error's text"),
                     );
                     let msg = msg.replace("error `the error`", "error");
-                    self.found.push((t.span, msg));
+                    self.found.push((t.span, (msg, weak)));
                 }
             }
             Expr::Call(c) => {
