@@ -247,6 +247,10 @@ pub fn analyze_with(
     } else {
         layers::LayerMap::default()
     };
+    layer_map.judge_fit(deferred.iter().filter_map(|d| match &d.cond {
+        Condition::IfLayerViolation(r) => Some(&**r),
+        _ => None,
+    }));
     let project = Project {
         bounded: &bounded,
         index: &index,
@@ -393,7 +397,7 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
         }
         Condition::UnlessPanicsCaught => (!panics_caught).then_some(d.finding),
         Condition::IfLayerViolation(r) => {
-            let w = layer_violation::describe(&layer_map.settle(&r)?);
+            let w = layer_violation::describe(&layer_map.breach(&r)?);
             let mut f = d.finding;
             f.message = w.message;
             f.help = Some(w.help);

@@ -52,7 +52,42 @@ pub struct LayerMap {
     pub unlayered: BTreeMap<String, String>,
     /// Configured prefixes, crates and globs that matched nothing.
     pub warnings: Vec<String>,
+    /// Inferred layers the workspace's own references do not follow (see
+    /// [`LayerMap::judge_fit`]): how many references between layers there are and how
+    /// many break the layering, and the same in modules. Nothing is then reported.
+    pub misfit: Option<Fit>,
 }
+
+/// How well an inferred layering fits the references between its layers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fit {
+    /// References from one layer to another.
+    pub cross: usize,
+    /// Of those, references that break the layering.
+    pub breaking: usize,
+    /// Modules with a reference to another layer.
+    pub modules: usize,
+    /// Of those, modules with a reference that breaks the layering.
+    pub breaking_modules: usize,
+}
+
+impl Fit {
+    /// Layers inferred from names are the project's architecture only when its code
+    /// mostly follows them: at most a quarter of the references between layers, and at
+    /// most two in five of the modules making them, break the layering. A workspace whose
+    /// `api`, `db` or `service` modules are something else (a re-export facade, a cached
+    /// domain layer, a protocol translation layer) breaks it everywhere.
+    /// It is judged only with enough modules to judge it by ([`MIN_FIT_MODULES`]): in a
+    /// small application a few breaking references are a large share by nature.
+    pub fn fits(&self) -> bool {
+        self.modules < MIN_FIT_MODULES
+            || (self.breaking * 4 <= self.cross && self.breaking_modules * 5 <= self.modules * 2)
+    }
+}
+
+/// How many modules with references to another layer an inferred layering needs before
+/// the references are taken as evidence against it.
+pub const MIN_FIT_MODULES: usize = 20;
 
 impl LayerMap {
     pub fn new(files: Vec<FileLayers>, settings: &Settings) -> Self {
@@ -410,8 +445,72 @@ impl LayerMap {
         Ok(cur)
     }
 
-    /// Settles a reference: what it breaks, if anything.
-    pub fn settle(&self, r: &LayerRef) -> Option<Breach> {
+    /// Judges inferred layers against the workspace's references (every reference of
+    /// every file): when the code does not follow them ([`Fit::fits`]), they are not its
+    /// architecture, nothing is reported, and a warning says so. Configured layers are
+    /// the user's word and are not judged.
+    pub fn judge_fit<'r>(&mut self, refs: impl Iterator<Item = &'r LayerRef>) {
+        if !self.inferred || !self.is_active() {
+            return;
+        }
+        let mut fit = Fit::default();
+        let mut modules = HashSet::new();
+        let mut breaking = HashSet::new();
+        for r in refs {
+            if !self.crosses(r) {
+                continue;
+            }
+            fit.cross += 1;
+            let m = (r.krate.as_deref(), r.module.as_slice());
+            modules.insert(m);
+            if matches!(self.settle(r), Some(Breach::Layer { .. })) {
+                fit.breaking += 1;
+                breaking.insert(m);
+            }
+        }
+        fit.modules = modules.len();
+        fit.breaking_modules = breaking.len();
+        if fit.fits() {
+            return;
+        }
+        self.warnings.push(format!(
+            "the layers inferred from module names do not fit this workspace: {} of {} references between them break the layering, from {} of {} modules; BL401 reports nothing until the layers are configured (`[layers]`, see `backlint init` and `--show-layers`)",
+            fit.breaking, fit.cross, fit.breaking_modules, fit.modules
+        ));
+        self.misfit = Some(fit);
+    }
+
+    /// Whether a reference goes from one layer to another layer of the workspace (an
+    /// internal path, both ends classified, start-up wiring excluded): the references
+    /// an inferred layering is judged on ([`LayerMap::conformance`]).
+    pub fn crosses(&self, r: &LayerRef) -> bool {
+        let from = r.krate.as_deref();
+        let Class::Layer(f) = self.classify(from, &r.module, true) else {
+            return false;
+        };
+        if self.is_wiring(from, &r.module, f) {
+            return false;
+        }
+        let Some((tk, tp)) = self.internal(from, &r.target) else {
+            return false;
+        };
+        let Ok((rk, rp)) = self.follow(tk, tp) else {
+            return false;
+        };
+        matches!(self.classify(rk.as_deref(), &rp, false), Class::Layer(t) if t != f)
+    }
+
+    /// Settles a reference: what it breaks, if anything (nothing when the inferred
+    /// layers do not fit the workspace).
+    pub fn breach(&self, r: &LayerRef) -> Option<Breach> {
+        if self.misfit.is_some() {
+            return None;
+        }
+        self.settle(r)
+    }
+
+    /// What a reference breaks in the layer map, if anything.
+    fn settle(&self, r: &LayerRef) -> Option<Breach> {
         let from = r.krate.as_deref();
         let from_class = match self.classify(from, &r.module, true) {
             Class::Layer(f) if self.is_wiring(from, &r.module, f) => Class::Unlayered,
@@ -651,6 +750,12 @@ impl LayerMap {
         if !self.is_active() {
             s += "no layers found: BL401 reports nothing\n";
         }
+        if let Some(f) = &self.misfit {
+            s += &format!(
+                "these inferred layers do not fit the workspace: {} of {} references between them break the layering, from {} of {} modules; BL401 reports nothing until the layers are configured\n",
+                f.breaking, f.cross, f.breaking_modules, f.modules
+            );
+        }
         s
     }
 }
@@ -789,6 +894,78 @@ mod tests {
                 ("crate::interfaces::api".into(), "web"),
             ]
         );
+    }
+
+    /// A crate with `handlers`, `services` and `repositories`, `n` modules in each, and
+    /// references: every handler module uses its service, every service module its
+    /// repository, and the first `broken` handler modules also use a repository.
+    fn layered(n: usize, broken: usize) -> (LayerMap, Vec<LayerRef>) {
+        let path = |s: &str| -> Vec<String> { s.split("::").map(str::to_string).collect() };
+        let mut modules = vec![path("crate")];
+        let mut refs = Vec::new();
+        let r = |from: &str, to: &str| LayerRef {
+            krate: Some("app".into()),
+            module: path(from),
+            target: path(to),
+            kind: RefKind::Path,
+        };
+        for layer in ["handlers", "services", "repositories"] {
+            modules.push(path(&format!("crate::{layer}")));
+            for i in 0..n {
+                modules.push(path(&format!("crate::{layer}::m{i}")));
+            }
+        }
+        for i in 0..n {
+            refs.push(r(
+                &format!("crate::handlers::m{i}"),
+                &format!("crate::services::m{i}::run"),
+            ));
+            refs.push(r(
+                &format!("crate::services::m{i}"),
+                &format!("crate::repositories::m{i}::Repo"),
+            ));
+            if i < broken {
+                refs.push(r(
+                    &format!("crate::handlers::m{i}"),
+                    &format!("crate::repositories::m{i}::Repo"),
+                ));
+            }
+        }
+        let file = FileLayers {
+            krate: Some("app".into()),
+            modules,
+            ..FileLayers::default()
+        };
+        let mut map = LayerMap::new(vec![file], &Settings::default());
+        map.judge_fit(refs.iter());
+        (map, refs)
+    }
+
+    #[test]
+    fn inferred_layers_the_code_does_not_follow_report_nothing() {
+        // A few handlers skipping the service layer: the layering fits, they are reported.
+        let (map, refs) = layered(12, 3);
+        assert!(map.inferred && map.misfit.is_none(), "{:?}", map.misfit);
+        assert_eq!(refs.iter().filter(|r| map.breach(r).is_some()).count(), 3);
+        assert!(map.warnings.is_empty());
+        // Most handlers do: the names are not this workspace's architecture.
+        let (map, refs) = layered(12, 9);
+        let fit = map.misfit.expect("judged a misfit");
+        assert_eq!(
+            (fit.breaking, fit.cross, fit.breaking_modules, fit.modules),
+            (9, 33, 9, 24)
+        );
+        assert!(refs.iter().all(|r| map.breach(r).is_none()));
+        assert!(
+            map.warnings[0].contains("9 of 33 references"),
+            "{:?}",
+            map.warnings
+        );
+        assert!(map.describe().contains("do not fit the workspace"));
+        // A small application is not judged by its share of breaking references.
+        let (map, refs) = layered(5, 4);
+        assert!(map.misfit.is_none());
+        assert_eq!(refs.iter().filter(|r| map.breach(r).is_some()).count(), 4);
     }
 
     #[test]
