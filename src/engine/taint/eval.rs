@@ -546,6 +546,20 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         if owner.as_deref() == Some("Self") {
             owner = self.cx.scopes.self_ty().and_then(type_name);
         }
+        // A bare name the imports do not resolve (`get(id)`) is a function of the
+        // calling module (or a glob import's, not followed): not any function of that
+        // name in the workspace.
+        if resolved.len() == 1 && path.segments.len() == 1 {
+            segs = self
+                .cx
+                .file
+                .module
+                .iter()
+                .chain(&self.cx.taint.mods)
+                .filter(|s| s.as_str() != "crate")
+                .cloned()
+                .collect();
+        }
         Some(Callee {
             name,
             owner,
