@@ -6,7 +6,7 @@
 use crate::config::Settings;
 use crate::engine::cx::FileMeta;
 use crate::engine::{FileError, SourceJob};
-use crate::model::names::is_test_crate_name;
+use crate::model::names::is_test_package_name;
 use crate::workspace::{self, CrateMap, Package};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -430,7 +430,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
             krate: Some(p.name.clone()),
             module: workspace::module_path(file, p),
             test: test_dir(&p.manifest_dir)
-                || is_test_crate_name(&p.name)
+                || is_test_package_name(&p.name)
                 || test_module
                 || nested_in_test_dir(&p.manifest_dir),
             cli: p.is_cli(),

@@ -82,6 +82,16 @@ const SERVER_CRATES: &[&str] = &[
     "hyper",
 ];
 
+/// Whether a package's name is a command-line tool's: `cli`, `foo-cli`, `foo_cli`, or
+/// one word ending in `cli` (`mycli`). `cli-utils`, `clinic` and `client` are not.
+pub fn is_cli_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    match name.rsplit_once(['-', '_']) {
+        Some((_, last)) => last == "cli",
+        None => name.ends_with("cli"),
+    }
+}
+
 impl Package {
     pub fn manifest_path(&self) -> PathBuf {
         self.manifest_dir.join("Cargo.toml")
@@ -108,10 +118,12 @@ impl Package {
     }
 
     /// A command-line tool: it parses arguments and serves no requests, so what it prints
-    /// to stdout is its output to the user who ran it.
+    /// to stdout is its output to the user who ran it. A package named as one (`foo-cli`,
+    /// `foo_cli`, `cli`, `mycli`) is one whatever it depends on: a command-line client of
+    /// a service may well depend on the service's gRPC or HTTP library.
     pub fn is_cli(&self) -> bool {
         let has = |list: &[&str]| self.runtime_dependencies().any(|d| list.contains(&d));
-        has(CLI_CRATES) && !has(SERVER_CRATES)
+        is_cli_name(&self.name) || (has(CLI_CRATES) && !has(SERVER_CRATES))
     }
 
     /// The dependencies its own code (library, binaries, build script) may use.
@@ -129,10 +141,13 @@ impl Package {
     }
 
     /// Whether `file` is part of no service: the package's build script, a command-line
-    /// tool, or (in a package that depends on no web framework) a developer task binary
-    /// (an `xtask` package, a code generator (`*-codegen`, a `codegen` binary), a package
-    /// in a `tools/`, `tasks/` or `scripts/` directory, a binary in such a directory) or a
-    /// binary under `src/bin/`.
+    /// tool, a command-line module or binary of any package (`src/cli.rs`, files under
+    /// `src/cli/`, a binary named as a command-line tool (`src/bin/cli.rs`, `shop-cli`):
+    /// subcommands that run once and exit, beside a server's own code), or (in a package
+    /// that depends on no web framework) a developer task binary (an `xtask` package, a
+    /// code generator (`*-codegen`, a `codegen` binary), a package in a `tools/`, `tasks/`
+    /// or `scripts/` directory, a binary in such a directory) or a binary under
+    /// `src/bin/`.
     pub fn is_tool_file(&self, file: &Path) -> bool {
         let rel = file.strip_prefix(&self.manifest_dir).ok();
         let build_script = rel.is_some_and(|r| r == Path::new("build.rs"))
@@ -140,7 +155,12 @@ impl Package {
                 .targets
                 .iter()
                 .any(|t| t.src_path == file && t.kind.iter().any(|k| k == "custom-build"));
-        if build_script || self.is_cli() {
+        let cli_module = rel
+            .is_some_and(|r| r == Path::new("src/cli.rs") || r.starts_with("src/cli/"))
+            || self
+                .target_of(file)
+                .is_some_and(|t| t.kind.iter().any(|k| k == "bin") && is_cli_name(&t.name));
+        if build_script || cli_module || self.is_cli() {
             return true;
         }
         if self.is_server() {
@@ -560,6 +580,43 @@ mod tests {
         pkg.name = "gen".into();
         pkg.manifest_dir = "/w/tools/gen".into();
         assert!(tool(&pkg, "/w/tools/gen/src/main.rs"));
+    }
+
+    #[test]
+    fn command_line_packages_and_modules_are_tools_even_beside_a_server() {
+        for name in ["cli", "shop-cli", "shop_cli", "opscli", "Shop-CLI"] {
+            assert!(is_cli_name(name), "{name}");
+        }
+        for name in ["client", "clinic", "cli-utils", "shop-client", "api"] {
+            assert!(!is_cli_name(name), "{name}");
+        }
+        let mut pkg = app();
+        let tool = |pkg: &Package, f: &str| pkg.is_tool_file(Path::new(f));
+        // A command-line client of the service, with the service's own libraries.
+        pkg.dependencies = vec!["tonic".into(), "reqwest".into()];
+        assert!(!pkg.is_cli());
+        pkg.name = "shop-cli".into();
+        assert!(pkg.is_cli());
+        assert!(tool(&pkg, "/w/app/src/main.rs"));
+        assert!(tool(&pkg, "/w/app/src/commands/sync.rs"));
+        // A server's subcommands that run once and exit.
+        pkg.name = "app".into();
+        pkg.dependencies = vec!["axum".into(), "clap".into()];
+        assert!(pkg.is_server() && !pkg.is_cli());
+        assert!(tool(&pkg, "/w/app/src/cli.rs"));
+        assert!(tool(&pkg, "/w/app/src/cli/mod.rs"));
+        assert!(tool(&pkg, "/w/app/src/cli/import.rs"));
+        assert!(!tool(&pkg, "/w/app/src/main.rs"));
+        assert!(!tool(&pkg, "/w/app/src/client.rs"));
+        assert!(!tool(&pkg, "/w/app/src/handlers/cli.rs"));
+        assert!(!tool(&pkg, "/w/app/src/bin/tool.rs"));
+        pkg.targets.push(CrateTarget::plain(
+            "bin",
+            "cli",
+            "/w/app/src/bin/cli.rs".into(),
+            "2021",
+        ));
+        assert!(tool(&pkg, "/w/app/src/bin/cli.rs"));
     }
 
     #[test]

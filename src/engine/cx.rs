@@ -68,13 +68,17 @@ pub struct FileMeta {
     pub krate: Option<String>,
     /// Module path (`["crate", "handlers", "user"]`).
     pub module: Vec<String>,
-    /// Test-only file: under `tests/` or `benches/`, or in a test-support crate.
+    /// Test-only file: under `tests/` or `benches/`, or in a test-support crate or an
+    /// integration or end-to-end test package (`integration`, `shop-e2e`).
     pub test: bool,
-    /// In a command-line tool's package (it parses arguments and serves no requests).
+    /// In a command-line tool's package (it parses arguments and serves no requests, or
+    /// is named as a command-line tool: `shop-cli`).
     pub cli: bool,
     /// Not part of a service: a build script, a developer task binary (an `xtask`
     /// package, a package under `tools/`, `tasks/` or `scripts/`), a binary under
-    /// `src/bin/` of a package that depends on no web framework, or a command-line tool.
+    /// `src/bin/` of a package that depends on no web framework, a command-line tool, or
+    /// a command-line module of any package (`src/cli.rs`, `src/cli/`, a binary named
+    /// `cli`).
     pub tool: bool,
     /// The configured layer whose `paths` globs match the file (BL401).
     pub path_layer: Option<usize>,

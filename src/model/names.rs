@@ -142,6 +142,19 @@ pub fn is_test_crate_name(name: &str) -> bool {
     })
 }
 
+/// Whether a workspace package's name says it is test code: a test-support crate
+/// ([`is_test_crate_name`]) or an integration or end-to-end test harness (`integration`,
+/// `integration-tests`, `shop-integration-tests`, `e2e`, `shop-e2e`, `e2e-tests`). Only
+/// for package names: a module named `integration` is as likely a third-party
+/// integration.
+pub fn is_test_package_name(name: &str) -> bool {
+    if is_test_crate_name(name) {
+        return true;
+    }
+    let w = words(name);
+    matches!(w.as_slice(), [only] if only == "integration") || w.last().is_some_and(|l| l == "e2e")
+}
+
 /// Whether a cargo feature's name says only tests enable it (`testing`, `test-utils`,
 /// `test_support`, `mocks`): code behind it is test support, not production code.
 pub fn is_test_feature_name(name: &str) -> bool {
@@ -299,6 +312,32 @@ mod tests {
         assert!(!is_test("#[cfg(any(test, unix))]"));
         assert!(is_test("#[cfg(all(test, not(feature = \"postgres\")))]"));
         assert!(!is_test("#[cfg(not(all(test, unix)))]"));
+    }
+
+    #[test]
+    fn test_package_names() {
+        for n in [
+            "integration",
+            "integration-tests",
+            "integration_tests",
+            "shop-integration-tests",
+            "e2e",
+            "shop-e2e",
+            "shop_e2e",
+            "e2e-tests",
+            "test-utils",
+        ] {
+            assert!(is_test_package_name(n), "{n}");
+        }
+        for n in [
+            "slack-integration",
+            "integrations",
+            "e2ee",
+            "shop",
+            "e2e-crypto",
+        ] {
+            assert!(!is_test_package_name(n), "{n}");
+        }
     }
 
     #[test]

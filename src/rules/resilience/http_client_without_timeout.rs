@@ -5,8 +5,10 @@
 //! within the function (a [`Tree`]): a builder given `.timeout(..)` (or `read_timeout`) on
 //! any path is fine; a builder handed to another function is not judged; a client whose
 //! every request in the function sets its own `.timeout(..)` (or is awaited inside
-//! `tokio::time::timeout`) is fine. A client stored, returned or passed on without a
-//! timeout is reported where it is created: that is where the timeout belongs.
+//! `tokio::time::timeout`) is fine, and so is a client that is only the fallback for when
+//! building one with a timeout fails (`.unwrap_or_else(|_| Client::new())`, an `Err` arm).
+//! A client stored, returned or passed on without a timeout is reported where it is
+//! created: that is where the timeout belongs.
 
 use crate::engine::cx::Cx;
 use crate::engine::health_probe::loopback_health_probe;
@@ -124,7 +126,9 @@ fn check_tree<'ast>(
                 };
                 if eval.climb(i, start, 0) == Outcome::Unbounded {
                     let connect_only = eval.connect_only;
-                    if one_shot_health_check(cx, tree, i, sig, &mut probe) {
+                    if one_shot_health_check(cx, tree, i, sig, &mut probe)
+                        || fallback_of_bounded_client(cx, tree, i, ctor.lib)
+                    {
                         continue;
                     }
                     report(cx, node.expr, ctor, connect_only);
@@ -132,12 +136,139 @@ fn check_tree<'ast>(
             }
             Expr::Path(_) if matches!(node.role, Role::Arg) => {
                 if let Some(ctor) = fn_value_constructor(cx, node.expr) {
-                    report(cx, node.expr, ctor, false);
+                    if !fallback_of_bounded_client(cx, tree, i, ctor.lib) {
+                        report(cx, node.expr, ctor, false);
+                    }
                 }
             }
             _ => {}
         }
     }
+}
+
+/// Whether the client created at node `i` is only the fallback for when building a
+/// client that has a timeout fails: the closure or argument of `unwrap_or_else` /
+/// `unwrap_or` on the built client (`b.timeout(t).build().unwrap_or_else(|_|
+/// Client::new())`), a `match` arm other than `Ok(..)` / `Some(..)` on it (`Err(e) => {
+/// warn!(..); Client::new() }`), or the `else` branch of `if let Ok(c) = ..`. A fallback
+/// from a builder without a timeout is still reported.
+fn fallback_of_bounded_client<'ast>(
+    cx: &Cx<'_, 'ast>,
+    tree: &Tree<'ast>,
+    i: usize,
+    lib: HttpLib,
+) -> bool {
+    fallback_of(tree, i).is_some_and(|primary| built_with_timeout(cx, tree, primary, lib))
+}
+
+/// The value node `i` stands in for when that value is an error or nothing (see
+/// [`fallback_of_bounded_client`]).
+fn fallback_of<'ast>(tree: &Tree<'ast>, i: usize) -> Option<&'ast Expr> {
+    let success = |pat: &syn::Pat| match pat {
+        syn::Pat::TupleStruct(p) => p.path.is_ident("Ok") || p.path.is_ident("Some"),
+        _ => false,
+    };
+    let mut cur = i;
+    for _ in 0..64 {
+        let node = &tree.nodes[cur];
+        let (p, parent) = tree.parent(cur)?;
+        match (node.role, parent.expr) {
+            // The client's own chain (`Client::builder().build().unwrap()`), wrappers, the
+            // value of a block or of a closure.
+            (Role::Receiver | Role::Transparent, _)
+            | (Role::Tail, Expr::Block(_) | Expr::Unsafe(_))
+            | (Role::ClosureBody, Expr::Closure(_)) => {}
+            (Role::Arg, Expr::MethodCall(m))
+                if matches!(
+                    m.method.to_string().as_str(),
+                    "unwrap_or_else" | "unwrap_or"
+                ) =>
+            {
+                return Some(&m.receiver);
+            }
+            // An arm of a `match` on the built client other than its success.
+            (Role::Tail | Role::BranchTail, Expr::Match(m)) => {
+                let arm = m.arms.iter().find(|arm| inside(tree, i, arm.body.span()))?;
+                return (!success(&arm.pat)).then_some(&*m.expr);
+            }
+            // `if let Ok(c) = built { c } else { Client::new() }`.
+            (Role::BranchTail, Expr::If(f)) => {
+                let Expr::Let(l) = &*f.cond else { return None };
+                return (success(&l.pat) && !inside(tree, i, f.then_branch.span()))
+                    .then_some(&*l.expr);
+            }
+            _ => return None,
+        }
+        cur = p;
+    }
+    None
+}
+
+/// Whether `e` is a client built (`.build()`) from a builder given a timeout: on the
+/// chain itself, or, for a builder created in this function, on any path its
+/// constructor's value takes (the same test as for the builder's own finding). Locals
+/// are followed to their `let`.
+fn built_with_timeout<'ast>(
+    cx: &Cx<'_, 'ast>,
+    tree: &Tree<'ast>,
+    e: &'ast Expr,
+    lib: HttpLib,
+) -> bool {
+    let mut e = e;
+    let mut built = false;
+    for _ in 0..64 {
+        e = crate::engine::builders::peel(e);
+        match e {
+            Expr::Try(t) => e = &t.expr,
+            Expr::Await(a) => e = &a.base,
+            Expr::MethodCall(m) => {
+                let method = m.method.to_string();
+                if built && lib.builder_timeouts().contains(&method.as_str()) {
+                    return true;
+                }
+                built |= method == BUILD_METHOD;
+                e = &m.receiver;
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return false;
+                };
+                let builder = cx
+                    .uses
+                    .candidates(&p.path)
+                    .iter()
+                    .find_map(|path| constructor(path))
+                    .filter(|ctor| ctor.produces == Produces::Builder);
+                let Some(ctor) = builder else { return false };
+                let Some(j) = tree.nodes.iter().position(|n| std::ptr::eq(n.expr, e)) else {
+                    return false;
+                };
+                let mut eval = Eval {
+                    cx,
+                    tree,
+                    lib: ctor.lib,
+                    connect_only: false,
+                };
+                return built && eval.climb(j, St::Builder, 0) == Outcome::Bounded;
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+                    return false;
+                };
+                let at = e.span().start();
+                let Some((_, init)) = tree
+                    .lets_of(&name)
+                    .into_iter()
+                    .rfind(|(end, _)| (end.line, end.column) <= (at.line, at.column))
+                else {
+                    return false;
+                };
+                e = init;
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn says_health(name: &str) -> bool {
