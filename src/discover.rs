@@ -435,6 +435,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                 || nested_in_test_dir(&p.manifest_dir),
             cli: p.is_cli(),
             tool: p.is_tool_file(file),
+            build_script: p.is_build_script(file),
             path_layer: None,
         },
         None => FileMeta {
@@ -446,6 +447,7 @@ fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {
                     .any(|c| is_non_production_dir(c.as_os_str())),
             cli: false,
             tool: file.file_name().is_some_and(|n| n == "build.rs"),
+            build_script: file.file_name().is_some_and(|n| n == "build.rs"),
             path_layer: None,
         },
     }

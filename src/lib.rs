@@ -144,6 +144,7 @@ fn analyze_one(
         test: false,
         cli: false,
         tool: false,
+        build_script: false,
         path_layer: None,
     };
     let run = move || {

@@ -148,13 +148,20 @@ impl Package {
     /// code generator (`*-codegen`, a `codegen` binary), a package in a `tools/`, `tasks/`
     /// or `scripts/` directory, a binary in such a directory) or a binary under
     /// `src/bin/`.
-    pub fn is_tool_file(&self, file: &Path) -> bool {
-        let rel = file.strip_prefix(&self.manifest_dir).ok();
-        let build_script = rel.is_some_and(|r| r == Path::new("build.rs"))
+    /// Whether a file is the package's build script (`build.rs`, or the `custom-build`
+    /// target's source): compiled and run apart from the package's code.
+    pub fn is_build_script(&self, file: &Path) -> bool {
+        file.strip_prefix(&self.manifest_dir)
+            .is_ok_and(|r| r == Path::new("build.rs"))
             || self
                 .targets
                 .iter()
-                .any(|t| t.src_path == file && t.kind.iter().any(|k| k == "custom-build"));
+                .any(|t| t.src_path == file && t.kind.iter().any(|k| k == "custom-build"))
+    }
+
+    pub fn is_tool_file(&self, file: &Path) -> bool {
+        let rel = file.strip_prefix(&self.manifest_dir).ok();
+        let build_script = self.is_build_script(file);
         let cli_module = rel
             .is_some_and(|r| r == Path::new("src/cli.rs") || r.starts_with("src/cli/"))
             || self

@@ -80,6 +80,8 @@ pub struct FileMeta {
     /// a command-line module of any package (`src/cli.rs`, `src/cli/`, a binary named
     /// `cli`).
     pub tool: bool,
+    /// The package's build script: a program of its own run at build time, in no layer.
+    pub build_script: bool,
     /// The configured layer whose `paths` globs match the file (BL401).
     pub path_layer: Option<usize>,
 }

@@ -451,3 +451,54 @@ pub const LIBRARY_METHOD_NAMES: &[&str] = &[
 pub fn is_library_method_name(name: &str) -> bool {
     LIBRARY_METHOD_NAMES.contains(&name)
 }
+
+/// Standard library types. A project cannot give them inherent methods, so a workspace
+/// function called as `Vec::from(..)` or `String::try_from(..)` is the project's own
+/// trait implementation for that type, and the standard library has others of the same
+/// trait: the call is not taken for the project's (`Vec::from(password)` is not the
+/// project's `impl From<GroupsResponse> for Vec<Group>`).
+pub const STD_TYPES: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "String",
+    "Option",
+    "Result",
+    "Box",
+    "Arc",
+    "Rc",
+    "Cow",
+    "HashMap",
+    "HashSet",
+    "BTreeMap",
+    "BTreeSet",
+    "PathBuf",
+    "Path",
+    "OsString",
+    "str",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
+    "Duration",
+    "SystemTime",
+    "Instant",
+    "IpAddr",
+    "SocketAddr",
+];
+
+/// Whether a type name is a standard library type: see [`STD_TYPES`].
+pub fn is_std_type(name: &str) -> bool {
+    STD_TYPES.contains(&name)
+}

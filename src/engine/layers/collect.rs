@@ -48,7 +48,9 @@ pub fn collect(
         refs: Vec::new(),
         rule,
     };
-    if meta.test {
+    // Tests, and build scripts (programs of their own, run at build time: generating
+    // query code from a database is not the web layer using persistence).
+    if meta.test || meta.build_script {
         return (c.out, Vec::new());
     }
     c.enter_module();

@@ -96,6 +96,14 @@ impl TaintIndex {
             } else {
                 Vec::new()
             }
+        } else if c
+            .owner
+            .as_deref()
+            .is_some_and(crate::model::taint::is_std_type)
+        {
+            // `Vec::from(x)`: one of the trait's many implementations for a standard
+            // type, the project's among them; not followed.
+            Vec::new()
         } else {
             all.iter()
                 .copied()
