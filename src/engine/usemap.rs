@@ -17,6 +17,9 @@ pub struct UseMap {
     /// Names imported into a module nested in the file (`mod wire { pub use a::b as c; }`):
     /// `crate::…::wire::c` → `a::b`, so that `wire::c` resolves through the re-export.
     nested: HashMap<Vec<String>, Vec<String>>,
+    /// Names the file's own module imports: a module nested in the file (a test module
+    /// importing `std::thread::sleep`) does not rebind them for the file's code.
+    top_names: std::collections::HashSet<String>,
 }
 
 impl UseMap {
@@ -91,6 +94,11 @@ impl UseMap {
             let mut key = module.to_vec();
             key.push(name.clone());
             self.nested.insert(key, full.clone());
+            if self.top_names.contains(&name) {
+                return;
+            }
+        } else {
+            self.top_names.insert(name.clone());
         }
         self.aliases.insert(name, full);
     }
@@ -296,6 +304,21 @@ mod tests {
     fn res(m: &UseMap, p: &str) -> String {
         let path: syn::Path = syn::parse_str(p).unwrap();
         m.resolve(&path).join("::")
+    }
+
+    #[test]
+    fn a_nested_module_does_not_rebind_the_files_imports() {
+        // Whichever comes first in the file.
+        for src in [
+            "use tokio::time::sleep;\n#[cfg(test)] mod tests { use std::thread::sleep; }",
+            "#[cfg(test)] mod tests { use std::thread::sleep; }\nuse tokio::time::sleep;",
+        ] {
+            let m = map(src, &["crate", "handlers"]);
+            assert_eq!(res(&m, "sleep"), "tokio::time::sleep", "{src}");
+        }
+        // A name only the nested module imports still resolves.
+        let m = map("mod tests { use std::thread::sleep; }", &["crate"]);
+        assert_eq!(res(&m, "sleep"), "std::thread::sleep");
     }
 
     #[test]
