@@ -2039,6 +2039,13 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             }
             if let Some((_, g)) = &arm.guard {
                 self.visit_expr(g);
+                // `Self::Internal(e) if cfg!(debug_assertions) => ..`: debug builds only.
+                if debug_build_only(g) {
+                    if let (Some(own), Some(info)) = (outer_self, self.errs.get_mut("self")) {
+                        info.own = own;
+                    }
+                    continue;
+                }
             }
             self.visit_expr(&arm.body);
             if let (Some(own), Some(info)) = (outer_self, self.errs.get_mut("self")) {
@@ -2059,6 +2066,14 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
                 Some(info) => self.errs.insert(name, info),
                 None => self.errs.remove(&name),
             };
+            if let Some((_, e)) = &i.else_branch {
+                self.visit_expr(e);
+            }
+            return;
+        }
+        // `if cfg!(debug_assertions) { e.to_string() } else { .. }`: the error's text is
+        // sent by debug builds only; a release build takes the other branch.
+        if debug_build_only(&i.cond) {
             if let Some((_, e)) = &i.else_branch {
                 self.visit_expr(e);
             }
@@ -2144,6 +2159,19 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
 }
 
 /// Whether evaluating `e` always leaves the function (`return ..`, a block ending in one).
+/// A condition true only in debug builds: `cfg!(debug_assertions)`, alone or in a `&&`.
+fn debug_build_only(e: &Expr) -> bool {
+    match peel(e) {
+        Expr::Macro(m) => {
+            m.mac.path.is_ident("cfg") && m.mac.tokens.to_string().trim() == "debug_assertions"
+        }
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            debug_build_only(&b.left) || debug_build_only(&b.right)
+        }
+        _ => false,
+    }
+}
+
 fn diverges(e: &Expr) -> bool {
     match e {
         Expr::Return(_) => true,
