@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Nesting of return-value resolution through callees before it gives up.
+/// The most resolution steps one argument or one sink's value may take.
+const MAX_STEPS: usize = 20_000;
+
 const MAX_DEPTH: u32 = 12;
 /// Rounds of parameter propagation (a call chain this long is followed).
 const MAX_ROUNDS: usize = 12;
@@ -41,6 +44,9 @@ pub struct TaintIndex {
     by_key: HashMap<FnKey, usize>,
     rets: RefCell<HashMap<usize, Vec<Resolved>>>,
     in_progress: RefCell<Vec<usize>>,
+    /// Steps left for the resolution under way ([`MAX_STEPS`]); reset for each
+    /// argument propagated and each sink settled.
+    steps: std::cell::Cell<usize>,
     /// Request data entering each function's parameters.
     entry: Vec<Vec<Vec<Resolved>>>,
 }
@@ -64,6 +70,7 @@ impl TaintIndex {
             by_key,
             rets: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(Vec::new()),
+            steps: std::cell::Cell::new(MAX_STEPS),
             entry,
         };
         ix.propagate();
@@ -145,6 +152,14 @@ impl TaintIndex {
     /// A taint of some function, resolved: request data and that function's parameters.
     pub fn resolve(&self, t: &Taint, depth: u32) -> Vec<Resolved> {
         let mut out = Vec::new();
+        // Arguments are resolved afresh at each call they flow through: without a
+        // bound, a chain of calls on calls multiplies. The order is fixed, so where the
+        // bound cuts is too.
+        let left = self.steps.get();
+        if left == 0 {
+            return out;
+        }
+        self.steps.set(left - 1);
         for a in t {
             match &a.root {
                 Root::Source(s) => push(
@@ -225,6 +240,7 @@ impl TaintIndex {
                     }
                     for (j, arg) in call.args.iter().enumerate() {
                         let mut incoming = Vec::new();
+                        self.steps.set(MAX_STEPS);
                         for r in self.resolve(arg, 0) {
                             match &r.src {
                                 Some(_) => incoming.push(r),
@@ -284,6 +300,7 @@ impl TaintIndex {
     pub fn settle(&self, flow: &SinkFlow, spec: &Spec, index: &ProjectIndex) -> Option<Resolved> {
         let func = flow.func.as_ref().and_then(|k| self.by_key.get(k).copied());
         let mut hits = Vec::new();
+        self.steps.set(MAX_STEPS);
         for r in self.resolve(&flow.taint, 0) {
             if r.src.is_some() {
                 hits.push(r);
