@@ -653,3 +653,42 @@ fn cargo_missing_or_broken_changes_nothing() {
         assert!(stderr(&o).is_empty(), "{name}: {}", stderr(&o));
     }
 }
+
+/// Many functions sharing a name across files without manifests (`Builder::new` in each),
+/// called on one another's results: each call may be any of them, so following every
+/// flow multiplies at each level. The taint engine's resolution is bounded: the run ends
+/// and still reports the other file's finding.
+#[test]
+fn calls_on_calls_of_a_shared_name() {
+    let d = dir_with_bad();
+    for i in 0..12 {
+        write(
+            d.path(),
+            &format!("builder_{i}.rs"),
+            "pub struct Builder;\n\
+             impl Builder {\n    \
+             pub fn new(part: String, other: String) -> String { format!(\"{part}{other}\") }\n\
+             }\n",
+        );
+    }
+    let depth = 14;
+    let nested = format!(
+        "{}q.name{}",
+        "Builder::new(".repeat(depth),
+        ", q.name.clone())".repeat(depth)
+    );
+    write(
+        d.path(),
+        "handler.rs",
+        &format!(
+            "use axum::extract::Query;\n\
+             #[derive(serde::Deserialize)]\n\
+             pub struct Params {{ pub name: String }}\n\
+             pub async fn search(Query(q): Query<Params>, pool: sqlx::PgPool) {{\n    \
+             let text = {nested};\n    \
+             let _ = sqlx::query(&text).execute(&pool).await;\n\
+             }}\n"
+        ),
+    );
+    run(d.path(), &[".", "--preview", "--format", "concise"], 1);
+}
