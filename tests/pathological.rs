@@ -680,7 +680,7 @@ fn calls_on_calls_of_a_shared_name() {
     write(
         d.path(),
         "handler.rs",
-        &format!(
+        format!(
             "use axum::extract::Query;\n\
              #[derive(serde::Deserialize)]\n\
              pub struct Params {{ pub name: String }}\n\
