@@ -1,6 +1,7 @@
 //! The cargo workspace: packages, their target roots, and each file's crate and module
 //! path (`src/handlers/user.rs` → `crate::handlers::user`).
 
+use crate::model::names::is_cli_name;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -82,16 +83,6 @@ const SERVER_CRATES: &[&str] = &[
     "hyper",
 ];
 
-/// Whether a package's name is a command-line tool's: `cli`, `foo-cli`, `foo_cli`, or
-/// one word ending in `cli` (`mycli`). `cli-utils`, `clinic` and `client` are not.
-pub fn is_cli_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    match name.rsplit_once(['-', '_']) {
-        Some((_, last)) => last == "cli",
-        None => name.ends_with("cli"),
-    }
-}
-
 impl Package {
     pub fn manifest_path(&self) -> PathBuf {
         self.manifest_dir.join("Cargo.toml")
@@ -140,14 +131,6 @@ impl Package {
             .any(|d| SERVER_CRATES.contains(&d))
     }
 
-    /// Whether `file` is part of no service: the package's build script, a command-line
-    /// tool, a command-line module or binary of any package (`src/cli.rs`, files under
-    /// `src/cli/`, a binary named as a command-line tool (`src/bin/cli.rs`, `shop-cli`):
-    /// subcommands that run once and exit, beside a server's own code), or (in a package
-    /// that depends on no web framework) a developer task binary (an `xtask` package, a
-    /// code generator (`*-codegen`, a `codegen` binary), a package in a `tools/`, `tasks/`
-    /// or `scripts/` directory, a binary in such a directory) or a binary under
-    /// `src/bin/`.
     /// Whether a file is the package's build script (`build.rs`, or the `custom-build`
     /// target's source): compiled and run apart from the package's code.
     pub fn is_build_script(&self, file: &Path) -> bool {
@@ -159,6 +142,14 @@ impl Package {
                 .any(|t| t.src_path == file && t.kind.iter().any(|k| k == "custom-build"))
     }
 
+    /// Whether `file` is part of no service: the package's build script, a command-line
+    /// tool, a command-line module or binary of any package (`src/cli.rs`, files under
+    /// `src/cli/`, a binary named as a command-line tool (`src/bin/cli.rs`, `shop-cli`):
+    /// subcommands that run once and exit, beside a server's own code), or (in a package
+    /// that depends on no web framework) a developer task binary (an `xtask` package, a
+    /// code generator (`*-codegen`, a `codegen` binary), a package in a `tools/`, `tasks/`
+    /// or `scripts/` directory, a binary in such a directory) or a binary under
+    /// `src/bin/`.
     pub fn is_tool_file(&self, file: &Path) -> bool {
         let rel = file.strip_prefix(&self.manifest_dir).ok();
         let build_script = self.is_build_script(file);

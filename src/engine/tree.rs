@@ -94,6 +94,11 @@ impl<'ast> Tree<'ast> {
         self.nodes.get(p).map(|n| (p, n))
     }
 
+    /// The node of expression `e` (the same syntax node, not an equal one).
+    pub fn index_of(&self, e: &Expr) -> Option<usize> {
+        self.nodes.iter().position(|n| std::ptr::eq(n.expr, e))
+    }
+
     /// Where node `i` starts.
     pub fn start(&self, i: usize) -> LineColumn {
         self.nodes

@@ -155,6 +155,17 @@ pub fn is_test_package_name(name: &str) -> bool {
     matches!(w.as_slice(), [only] if only == "integration") || w.last().is_some_and(|l| l == "e2e")
 }
 
+/// Whether a package's or binary's name is a command-line tool's: `cli`, `foo-cli`,
+/// `foo_cli`, or one word ending in `cli` (`mycli`). `cli-utils`, `clinic` and `client`
+/// are not.
+pub fn is_cli_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    match name.rsplit_once(['-', '_']) {
+        Some((_, last)) => last == "cli",
+        None => name.ends_with("cli"),
+    }
+}
+
 /// Whether a cargo feature's name says only tests enable it (`testing`, `test-utils`,
 /// `test_support`, `mocks`): code behind it is test support, not production code.
 pub fn is_test_feature_name(name: &str) -> bool {

@@ -409,17 +409,11 @@ pub fn is_raw_input_type(name: &str) -> bool {
 }
 
 /// Method names that the standard library and common crates (collections, `Option` and
-/// `Result`, HTTP clients and their requests, maps) define on many types: a call of one
-/// on a receiver of unknown type is not taken for the workspace's only method of that
-/// name (`client.post(url)` is reqwest's, not the project's `Notifier::post`).
+/// `Result`, conversions, HTTP requests and responses, maps) define on many types: a call
+/// of one on a receiver of unknown type is not taken for the workspace's only method of
+/// that name. The HTTP clients' request methods count too (`client.post(url)` is
+/// reqwest's, not the project's `Notifier::post`).
 pub const LIBRARY_METHOD_NAMES: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "request",
     "send",
     "insert",
     "remove",
@@ -450,9 +444,12 @@ pub const LIBRARY_METHOD_NAMES: &[&str] = &[
 /// Whether a method of this name may well be a library's: see [`LIBRARY_METHOD_NAMES`].
 pub fn is_library_method_name(name: &str) -> bool {
     LIBRARY_METHOD_NAMES.contains(&name)
+        || crate::model::http_clients::HttpLib::Reqwest
+            .request_methods()
+            .contains(&name)
 }
 
-/// Standard library types. A project cannot give them inherent methods, so a workspace
+/// Standard library types, besides the primitive ones. A project cannot give them inherent methods, so a workspace
 /// function called as `Vec::from(..)` or `String::try_from(..)` is the project's own
 /// trait implementation for that type, and the standard library has others of the same
 /// trait: the call is not taken for the project's (`Vec::from(password)` is not the
@@ -474,23 +471,6 @@ pub const STD_TYPES: &[&str] = &[
     "PathBuf",
     "Path",
     "OsString",
-    "str",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "u128",
-    "usize",
-    "i8",
-    "i16",
-    "i32",
-    "i64",
-    "i128",
-    "isize",
-    "f32",
-    "f64",
-    "bool",
-    "char",
     "Duration",
     "SystemTime",
     "Instant",
@@ -500,5 +480,5 @@ pub const STD_TYPES: &[&str] = &[
 
 /// Whether a type name is a standard library type: see [`STD_TYPES`].
 pub fn is_std_type(name: &str) -> bool {
-    STD_TYPES.contains(&name)
+    STD_TYPES.contains(&name) || crate::model::types::is_primitive_type(name)
 }

@@ -64,6 +64,11 @@ pub fn is_number_type(name: &str) -> bool {
     is_integer_type(name) || name == "f32" || name == "f64"
 }
 
+/// Whether a type name is a primitive type: a number, `bool`, `char` or `str`.
+pub fn is_primitive_type(name: &str) -> bool {
+    is_number_type(name) || matches!(name, "bool" | "char" | "str")
+}
+
 /// Wrappers that dereference to their first type argument: smart pointers and web
 /// framework extractors (`Query<Params>` is used as `Params`).
 const DEREF_WRAPPERS: &[&str] = &[

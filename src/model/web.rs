@@ -272,13 +272,20 @@ pub fn handler_extractor(path: &[String]) -> Option<&'static HandlerExtractor> {
         .find(|e| e.path.len() == path.len() && e.path.iter().zip(path).all(|(a, b)| a == b))
 }
 
+/// [`raw_payload`]'s description of a JSON value.
+pub const RAW_JSON: &str = "arbitrary JSON";
+/// [`raw_payload`]'s description of a map of arbitrary keys.
+pub const RAW_MAP: &str = "an arbitrary map";
+/// [`raw_payload`]'s description of text.
+pub const RAW_TEXT: &str = "arbitrary text";
+
 /// Payload types that are arbitrary input whatever the program defines, described for
 /// messages: `Json<Value>`, `Query<HashMap<..>>`, `Json<String>`.
 pub fn raw_payload(type_name: &str) -> Option<&'static str> {
     match type_name {
-        "Value" => Some("arbitrary JSON"),
-        "HashMap" | "BTreeMap" | "IndexMap" => Some("an arbitrary map"),
-        "String" => Some("arbitrary text"),
+        "Value" => Some(RAW_JSON),
+        "HashMap" | "BTreeMap" | "IndexMap" => Some(RAW_MAP),
+        "String" => Some(RAW_TEXT),
         _ => None,
     }
 }

@@ -485,12 +485,9 @@ impl LayerMap {
     /// an inferred layering is judged on ([`LayerMap::conformance`]).
     pub fn crosses(&self, r: &LayerRef) -> bool {
         let from = r.krate.as_deref();
-        let Class::Layer(f) = self.classify(from, &r.module, true) else {
+        let Class::Layer(f) = self.source_class(r) else {
             return false;
         };
-        if self.is_wiring(from, &r.module, f) {
-            return false;
-        }
         let Some((tk, tp)) = self.internal(from, &r.target) else {
             return false;
         };
@@ -498,6 +495,15 @@ impl LayerMap {
             return false;
         };
         matches!(self.classify(rk.as_deref(), &rp, false), Class::Layer(t) if t != f)
+    }
+
+    /// Where a referencing module belongs; start-up wiring is in no layer.
+    fn source_class(&self, r: &LayerRef) -> Class {
+        let from = r.krate.as_deref();
+        match self.classify(from, &r.module, true) {
+            Class::Layer(f) if self.is_wiring(from, &r.module, f) => Class::Unlayered,
+            c => c,
+        }
     }
 
     /// Settles a reference: what it breaks, if anything (nothing when the inferred
@@ -512,10 +518,7 @@ impl LayerMap {
     /// What a reference breaks in the layer map, if anything.
     fn settle(&self, r: &LayerRef) -> Option<Breach> {
         let from = r.krate.as_deref();
-        let from_class = match self.classify(from, &r.module, true) {
-            Class::Layer(f) if self.is_wiring(from, &r.module, f) => Class::Unlayered,
-            c => c,
-        };
+        let from_class = self.source_class(r);
         let written = r.target.join("::");
         let Some((tk, tp)) = self.internal(from, &r.target) else {
             let Class::Layer(f) = from_class else {

@@ -550,15 +550,8 @@ impl<'c, 'a, 'ast> Eval<'c, 'a, 'ast> {
         // calling module (or a glob import's, not followed): not any function of that
         // name in the workspace.
         if resolved.len() == 1 && path.segments.len() == 1 {
-            segs = self
-                .cx
-                .file
-                .module
-                .iter()
-                .chain(&self.cx.taint.mods)
-                .filter(|s| s.as_str() != "crate")
-                .cloned()
-                .collect();
+            segs = self.cx.taint_module();
+            segs.retain(|s| s != "crate");
         }
         Some(Callee {
             name,
@@ -722,6 +715,16 @@ pub use crate::engine::resolve::block_tail;
 // The walker's hooks.
 
 impl<'a, 'ast> Cx<'a, 'ast> {
+    /// The module the walker is in: the file's, with the inline modules around it.
+    pub fn taint_module(&self) -> Vec<String> {
+        self.file
+            .module
+            .iter()
+            .chain(&self.taint.mods)
+            .cloned()
+            .collect()
+    }
+
     /// A method call as a callee: its receiver's type when the binding service or the
     /// file's structs tell it.
     pub fn method_callee(&self, name: &str, recv: &Expr) -> Callee {
@@ -843,13 +846,7 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             owner,
             name: sig.ident.to_string(),
             method: sig.receiver().is_some(),
-            module: self
-                .file
-                .module
-                .iter()
-                .chain(&self.taint.mods)
-                .cloned()
-                .collect(),
+            module: self.taint_module(),
             path: self.src.display.clone(),
             line: sig.ident.span().start().line,
         };

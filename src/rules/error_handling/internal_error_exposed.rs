@@ -19,7 +19,7 @@
 //! error and the message shows it (`#[error("db: {0}")] Db(#[from] sqlx::Error)`), or a
 //! `From<sqlx::Error>` conversion stores the error's text in it.
 
-use crate::engine::builders::peel;
+use crate::engine::builders::{cond_gate, peel};
 use crate::engine::cx::Cx;
 use crate::engine::macros::{json_values, parse_macro, ArgRef, ParsedMacro};
 use crate::engine::pattern::pattern_names;
@@ -2040,7 +2040,7 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
             if let Some((_, g)) = &arm.guard {
                 self.visit_expr(g);
                 // `Self::Internal(e) if cfg!(debug_assertions) => ..`: debug builds only.
-                if debug_build_only(g) {
+                if cond_gate(g, 0).0.dev_build {
                     if let (Some(own), Some(info)) = (outer_self, self.errs.get_mut("self")) {
                         info.own = own;
                     }
@@ -2073,10 +2073,16 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
         }
         // `if cfg!(debug_assertions) { e.to_string() } else { .. }`: the error's text is
         // sent by debug builds only; a release build takes the other branch.
-        if debug_build_only(&i.cond) {
+        let (then_gate, else_gate) = cond_gate(&i.cond, 0);
+        if then_gate.dev_build {
             if let Some((_, e)) = &i.else_branch {
                 self.visit_expr(e);
             }
+            return;
+        }
+        if else_gate.dev_build {
+            self.visit_expr(&i.cond);
+            self.visit_block(&i.then_branch);
             return;
         }
         visit::visit_expr_if(self, i);
@@ -2159,19 +2165,6 @@ impl<'s, 'ast> Visit<'s> for Scan<'s, 'ast> {
 }
 
 /// Whether evaluating `e` always leaves the function (`return ..`, a block ending in one).
-/// A condition true only in debug builds: `cfg!(debug_assertions)`, alone or in a `&&`.
-fn debug_build_only(e: &Expr) -> bool {
-    match peel(e) {
-        Expr::Macro(m) => {
-            m.mac.path.is_ident("cfg") && m.mac.tokens.to_string().trim() == "debug_assertions"
-        }
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-            debug_build_only(&b.left) || debug_build_only(&b.right)
-        }
-        _ => false,
-    }
-}
-
 fn diverges(e: &Expr) -> bool {
     match e {
         Expr::Return(_) => true,

@@ -23,7 +23,7 @@ use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence, Strength};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
-    extractor, raw_payload, InputKind, VALIDATING_CRATES, VALIDATING_WRAPPERS,
+    extractor, raw_payload, InputKind, RAW_MAP, RAW_TEXT, VALIDATING_CRATES, VALIDATING_WRAPPERS,
 };
 use crate::rules::{Rule, RuleMeta};
 use syn::Type;
@@ -82,7 +82,7 @@ impl Rule for UnvalidatedInput {
             // A path segment is a key, not a document: only free text (`Path<String>`)
             // that a handler stores or sends out unchecked is reported.
             let path_text = param.kind == InputKind::Path;
-            if path_text && !matches!(param.payload, Payload::Raw("arbitrary text")) {
+            if path_text && !matches!(param.payload, Payload::Raw(RAW_TEXT)) {
                 continue;
             }
             let bindings: Vec<String> = typed_pattern_names(&t.pat, &t.ty)
@@ -133,7 +133,7 @@ impl Rule for UnvalidatedInput {
             let span = syn::spanned::Spanned::span(&*t.ty);
             let uses = ev.uses[0].clone();
             let passed_to: Vec<Callee> = ev.passed_to.into_iter().map(|(_, c)| c).collect();
-            let map = matches!(param.payload, Payload::Raw("an arbitrary map"));
+            let map = matches!(param.payload, Payload::Raw(RAW_MAP));
             let (ty, path_crate, module, msg) = match param.payload {
                 Payload::Raw(what) => {
                     if through_derive {
@@ -145,7 +145,7 @@ impl Rule for UnvalidatedInput {
                     // A text body is one value, cleared when it is only read as a key, a
                     // flag or a credential; a map or JSON value is never cleared by how
                     // it is read (counted, keyed), only weakened.
-                    let unbounded: Option<&[String]> = (what == "arbitrary text").then_some(&[]);
+                    let unbounded: Option<&[String]> = (what == RAW_TEXT).then_some(&[]);
                     let strength = uses.strength(unbounded);
                     if strength == Strength::Nothing {
                         continue;

@@ -240,7 +240,7 @@ fn built_with_timeout<'ast>(
                     .find_map(|path| constructor(path))
                     .filter(|ctor| ctor.produces == Produces::Builder);
                 let Some(ctor) = builder else { return false };
-                let Some(j) = tree.nodes.iter().position(|n| std::ptr::eq(n.expr, e)) else {
+                let Some(j) = tree.index_of(e) else {
                     return false;
                 };
                 let mut eval = Eval {
