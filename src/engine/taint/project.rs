@@ -49,6 +49,11 @@ pub struct TaintIndex {
     steps: std::cell::Cell<usize>,
     /// Request data entering each function's parameters.
     entry: Vec<Vec<Vec<Resolved>>>,
+    /// What each call returns, resolved ([`TaintIndex::call_ret`]), keyed by the call's
+    /// place in the summaries, with the depth it was resolved at: reused at that depth
+    /// or deeper, where it could only be cut shorter. Resolutions the step bound cut are
+    /// not kept.
+    call_rets: RefCell<HashMap<*const CallRet, (u32, Vec<Resolved>)>>,
 }
 
 impl TaintIndex {
@@ -72,6 +77,7 @@ impl TaintIndex {
             in_progress: RefCell::new(Vec::new()),
             steps: std::cell::Cell::new(MAX_STEPS),
             entry,
+            call_rets: RefCell::new(HashMap::new()),
         };
         ix.propagate();
         ix
@@ -203,10 +209,26 @@ impl TaintIndex {
     /// What a call returns, resolved in the caller: each callee's return value with the
     /// call's own arguments for its parameters.
     fn call_ret(&self, call: &CallRet, depth: u32) -> Vec<Resolved> {
-        let mut out = Vec::new();
         if depth > MAX_DEPTH {
-            return out;
+            return Vec::new();
         }
+        let key: *const CallRet = call;
+        if let Some((at, r)) = self.call_rets.borrow().get(&key) {
+            if *at <= depth {
+                return r.clone();
+            }
+        }
+        let out = self.call_ret_fresh(call, depth);
+        if self.steps.get() > 0 {
+            self.call_rets
+                .borrow_mut()
+                .insert(key, (depth, out.clone()));
+        }
+        out
+    }
+
+    fn call_ret_fresh(&self, call: &CallRet, depth: u32) -> Vec<Resolved> {
+        let mut out = Vec::new();
         for f in self.candidates(&call.callee) {
             for r in self.ret(f, depth + 1) {
                 if r.src.is_some() {
@@ -229,53 +251,76 @@ impl TaintIndex {
     /// Request data given to each function's parameters, from every call site, to a
     /// fixed point.
     fn propagate(&mut self) {
+        // What each call site gives each parameter does not change between rounds, only
+        // what enters the caller's own parameters: the callees and the arguments are
+        // resolved once.
+        struct Site {
+            caller: usize,
+            cands: Vec<usize>,
+            args: Vec<(usize, Vec<Resolved>)>,
+        }
+        let mut sites = Vec::new();
+        for g in 0..self.fns.len() {
+            for call in &self.fns[g].calls {
+                let cands = self.candidates(&call.callee);
+                if cands.is_empty() {
+                    continue;
+                }
+                let mut args = Vec::new();
+                for (j, arg) in call.args.iter().enumerate() {
+                    self.steps.set(MAX_STEPS);
+                    let r = self.resolve(arg, 0);
+                    if !r.is_empty() {
+                        args.push((j, r));
+                    }
+                }
+                if !args.is_empty() {
+                    sites.push(Site {
+                        caller: g,
+                        cands,
+                        args,
+                    });
+                }
+            }
+        }
+        let names: Vec<String> = self.fns.iter().map(|f| display_fn(&f.key)).collect();
         for _ in 0..MAX_ROUNDS {
             let mut changed = false;
-            for g in 0..self.fns.len() {
-                let calls = self.fns[g].calls.clone();
-                for call in &calls {
-                    let cands = self.candidates(&call.callee);
-                    if cands.is_empty() {
-                        continue;
-                    }
-                    for (j, arg) in call.args.iter().enumerate() {
-                        let mut incoming = Vec::new();
-                        self.steps.set(MAX_STEPS);
-                        for r in self.resolve(arg, 0) {
-                            match &r.src {
-                                Some(_) => incoming.push(r),
-                                None => {
-                                    for e in self.entry_of(g, r.param) {
-                                        incoming.extend(combine(e, &r, None));
-                                    }
+            for site in &sites {
+                for (j, resolved) in &site.args {
+                    let mut incoming = Vec::new();
+                    for r in resolved {
+                        match &r.src {
+                            Some(_) => incoming.push(r.clone()),
+                            None => {
+                                for e in self.entry_of(site.caller, r.param) {
+                                    incoming.extend(combine(e, r, None));
                                 }
                             }
                         }
-                        if incoming.is_empty() {
+                    }
+                    if incoming.is_empty() {
+                        continue;
+                    }
+                    for &f in &site.cands {
+                        let Some(slot) = self.entry.get_mut(f).and_then(|e| e.get_mut(*j)) else {
                             continue;
-                        }
-                        for &f in &cands {
-                            let name = display_fn(&self.fns[f].key);
-                            let Some(slot) = self.entry.get_mut(f).and_then(|e| e.get_mut(j))
-                            else {
-                                continue;
-                            };
-                            for mut r in incoming.iter().cloned() {
-                                if r.via.len() < 4 {
-                                    r.via.push(name.clone());
-                                }
-                                // Each kind of source has its own room: secrets do not
-                                // crowd out request data.
-                                let kind = r.src.as_ref().map(|s| s.kind);
-                                let room = slot
-                                    .iter()
-                                    .filter(|s| s.src.as_ref().map(|s| s.kind) == kind)
-                                    .count()
-                                    < MAX_ENTRY;
-                                if room && !slot.iter().any(|s| same_data(s, &r)) {
-                                    slot.push(r);
-                                    changed = true;
-                                }
+                        };
+                        for mut r in incoming.iter().cloned() {
+                            if r.via.len() < 4 {
+                                r.via.push(names[f].clone());
+                            }
+                            // Each kind of source has its own room: secrets do not
+                            // crowd out request data.
+                            let kind = r.src.as_ref().map(|s| s.kind);
+                            let room = slot
+                                .iter()
+                                .filter(|s| s.src.as_ref().map(|s| s.kind) == kind)
+                                .count()
+                                < MAX_ENTRY;
+                            if room && !slot.iter().any(|s| same_data(s, &r)) {
+                                slot.push(r);
+                                changed = true;
                             }
                         }
                     }
