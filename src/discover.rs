@@ -376,6 +376,7 @@ pub(crate) fn plain_packages(dir: &Path, pool: Option<&rayon::ThreadPool>) -> Ve
     let read = || -> Vec<Package> {
         use rayon::prelude::*;
         dirs.par_iter()
+            .with_max_len(1)
             .map(|d| canonical_package(&workspace::package_for_dir(d)))
             .collect()
     };
@@ -477,6 +478,7 @@ fn mark_test_only_modules(
         use rayon::prelude::*;
         owners
             .par_iter()
+            .with_max_len(1)
             .map(|p| ((*p).clone(), facts(p)))
             .collect()
     };

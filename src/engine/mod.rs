@@ -135,8 +135,11 @@ pub fn analyze_with(
         .stack_size(STACK_SIZE)
         .build()
         .ok();
+    // One file per task: files differ in cost by orders of magnitude, and rayon's default
+    // split leaves a thread alone with a long run of them at the end.
     let first = || -> Vec<PerFile> {
         jobs.par_iter()
+            .with_max_len(1)
             .map(|job| {
                 let out = analyze_job_guarded(job, settings, &rules, context, true);
                 progress.parsed();
@@ -175,6 +178,7 @@ pub fn analyze_with(
     let decode = || -> Vec<Result<FileOutput, FileError>> {
         jobs.par_iter()
             .zip(first)
+            .with_max_len(1)
             .map(|(job, r)| match r {
                 PerFile::Done(r, _) => *r,
                 PerFile::Stored(s, _) => match cache.and_then(|c| c.decode(&s)) {
