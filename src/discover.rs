@@ -403,15 +403,30 @@ fn is_non_production_dir(name: &std::ffi::OsStr) -> bool {
 }
 
 /// Whether a package lives inside another package's `tests/`, `benches/` or `examples/`
-/// directory (a mock server or fixture crate under `crates/core/tests/mock-api/`): all of
-/// it is test code. At most eight directories up.
+/// directory (a mock server or fixture crate under `crates/core/tests/mock-api/`), or in a
+/// directory of the workspace named as a test suite (`phd-tests/framework/`,
+/// `e2e/harness/`): all of it is test code. At most eight directories up.
 fn nested_in_test_dir(manifest_dir: &Path) -> bool {
     manifest_dir
         .ancestors()
         .skip(1)
         .take(8)
-        .filter(|a| a.file_name().is_some_and(is_non_production_dir))
+        .filter(|a| {
+            a.file_name()
+                .is_some_and(|n| is_non_production_dir(n) || is_test_suite_dir(n))
+        })
         .any(|a| a.parent().is_some_and(|p| p.join("Cargo.toml").is_file()))
+}
+
+/// A directory named as a test suite: `integration-tests`, `phd-tests`, `e2e`,
+/// `test-utils`, `fixtures` (not `integration` alone: as likely third-party integrations).
+fn is_test_suite_dir(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| {
+        crate::model::names::is_test_crate_name(n)
+            || crate::model::names::words(n)
+                .last()
+                .is_some_and(|w| w == "e2e")
+    })
 }
 
 fn meta_for(file: &Path, pkg: Option<&Package>) -> FileMeta {

@@ -435,6 +435,46 @@ fn workspace_mode_reads_the_manifests() {
         ));
 }
 
+/// A package inside a directory named as a test suite (`phd-tests/framework`,
+/// `integration-tests/harness`, `e2e/support`) is test code; the same package elsewhere
+/// in the workspace (`services/framework`) and a directory merely named `integration`
+/// are not.
+#[test]
+fn packages_in_test_suite_directories_are_test_code() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "Cargo.toml", "[workspace]\nmembers = [\"*/*\"]\n");
+    let client = "pub async fn fetch(url: &str) -> reqwest::Result<String> {\n    \
+        reqwest::Client::new().get(url).send().await?.text().await\n}\n";
+    for dir in [
+        "phd-tests/framework",
+        "integration-tests/harness",
+        "e2e/support",
+        "services/framework",
+        "integration/slack",
+    ] {
+        let name = dir.replace('/', "-");
+        write(
+            &d.path().join(dir),
+            "Cargo.toml",
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nreqwest = \"0.12\"\naxum = \"0.7\"\n"),
+        );
+        write(&d.path().join(dir), "src/lib.rs", client);
+    }
+    let out = backlint()
+        .current_dir(d.path())
+        .args(["--select", "BL601", "--format", "concise", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut found: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" BL601 "))
+        .filter_map(|l| l.split("/src/").next())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["integration/slack", "services/framework"], "{text}");
+}
+
 #[test]
 fn configured_sql_sinks() {
     let d = tempfile::tempdir().unwrap();

@@ -633,6 +633,15 @@ fn flag_words(e: &Expr) -> Vec<String> {
     }
 }
 
+/// Whether an item is compiled only into debug builds or with a development feature
+/// (`#[cfg(debug_assertions)]`, `#[cfg(feature = "dev")]`): never part of a release build.
+pub fn is_dev_build_item(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && matches!(&a.meta, syn::Meta::List(l) if cfg_dev(l.tokens.clone()))
+    })
+}
+
 /// The gates of the two branches of `if cond`: (then, else).
 pub fn cond_gate(cond: &Expr, depth: usize) -> (Gate, Gate) {
     if depth > 32 {

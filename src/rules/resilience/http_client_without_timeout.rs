@@ -52,8 +52,13 @@ impl Rule for HttpClientWithoutTimeout {
         body: &'ast syn::Block,
     ) {
         // Build scripts, developer tasks and command-line tools serve no requests: a
-        // hung download there stalls one run, not a service.
-        if cx.scopes.in_test() || cx.file.tool || !mentions_clients(cx) {
+        // hung download there stalls one run, not a service; nor does a function only
+        // debug builds have.
+        if cx.scopes.in_test()
+            || cx.file.tool
+            || crate::engine::builders::is_dev_build_item(attrs)
+            || !mentions_clients(cx)
+        {
             return;
         }
         let tree = Tree::from_block(body, cx.macros);
