@@ -212,6 +212,10 @@ pub enum Condition {
     /// Kept only if no analysed file of the workspace installs a layer that catches a
     /// handler's panic and answers 500 (BL701).
     UnlessPanicsCaught,
+    /// Dropped if the workspace sends requests through fields of these names and every
+    /// one sets its own timeout ([`crate::engine::requests`]): a client stored without
+    /// one (BL601).
+    UnlessFieldRequestsTimed(Vec<String>),
 }
 
 /// A handler's payload, settled against the project index.

@@ -134,6 +134,8 @@ pub struct FileIndex {
     /// Function parameters given on to other functions (not validated in the function
     /// itself): the parameter, and the calls it is given to.
     pub param_passes: Vec<(Callee, Vec<Callee>)>,
+    /// Outbound requests sent through struct fields ([`crate::engine::requests`]).
+    pub field_requests: Vec<crate::engine::requests::FieldRequest>,
 }
 
 /// Traits whose implementations the index records.
@@ -827,6 +829,8 @@ pub struct ProjectIndex {
     /// Function parameters given on to other functions: (name, index after `self`) →
     /// the type of the defining `impl`, and the calls.
     param_passes: HashMap<(String, usize), Vec<ParamPasses>>,
+    /// Requests sent through a field of each name: (all, those that set a timeout).
+    field_requests: HashMap<String, (usize, usize)>,
 }
 
 /// The declaration of a field that a derived `Debug` prints a credential from.
@@ -911,9 +915,22 @@ impl ProjectIndex {
                     .or_default()
                     .push(c.owner);
             }
+            for (field, timed) in f.field_requests {
+                let e = idx.field_requests.entry(field).or_default();
+                e.0 += 1;
+                e.1 += usize::from(timed);
+            }
         }
         idx.compute_leaky(secrets);
         idx
+    }
+
+    /// Whether the workspace sends requests through fields named `field`, each with its
+    /// own timeout.
+    pub fn field_requests_timed(&self, field: &str) -> bool {
+        self.field_requests
+            .get(field)
+            .is_some_and(|&(all, timed)| all > 0 && all == timed)
     }
 
     fn redacts(&self, name: &str, secrets: &SecretSettings) -> bool {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod layers;
 pub mod macros;
 pub mod pattern;
+pub mod requests;
 pub mod resolve;
 pub mod scope;
 pub mod source;
@@ -229,6 +230,7 @@ pub fn analyze_with(
                 | Condition::UnlessRedacted(_)
                 | Condition::IfTainted(_)
                 | Condition::UnlessAnyTainted(_)
+                | Condition::UnlessFieldRequestsTimed(_)
         )
     }) {
         ProjectIndex::new(indexes, &settings.secrets)
@@ -400,6 +402,10 @@ pub fn settle(d: Deferred, project: &Project<'_>, settings: &Settings) -> Option
             Some(f)
         }
         Condition::UnlessPanicsCaught => (!panics_caught).then_some(d.finding),
+        Condition::UnlessFieldRequestsTimed(fields) => {
+            let timed = fields.iter().all(|f| index.field_requests_timed(f));
+            (!timed).then_some(d.finding)
+        }
         Condition::IfLayerViolation(r) => {
             let w = layer_violation::describe(&layer_map.breach(&r)?);
             let mut f = d.finding;
@@ -781,7 +787,7 @@ fn walk_source(
     let bounded_types = facts.bounded_type_names();
     let uses = usemap::UseMap::build(&file.items, &meta.module);
     let scan_validate = settings.is_enabled("BL301");
-    let index = FileIndex::build(
+    let mut index = FileIndex::build(
         src,
         &file.items,
         meta.krate.as_deref(),
@@ -789,6 +795,9 @@ fn walk_source(
         &uses,
         scan_validate,
     );
+    if settings.is_enabled("BL601") {
+        index.field_requests = requests::scan(&file.items, &uses);
+    }
     let (file_layers, layer_refs) = if settings.is_enabled(LAYER_VIOLATION.code) {
         layers::collect(&file, src, meta, &uses, settings, &LAYER_VIOLATION)
     } else {

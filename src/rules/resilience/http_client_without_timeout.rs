@@ -10,6 +10,7 @@
 //! A client stored, returned or passed on without a timeout is reported where it is
 //! created: that is where the timeout belongs.
 
+use crate::engine::cx::Condition;
 use crate::engine::cx::Cx;
 use crate::engine::health_probe::loopback_health_probe;
 use crate::engine::tree::{pat_ident, Node, Role, Tree};
@@ -83,7 +84,7 @@ impl Rule for HttpClientWithoutTimeout {
             Expr::Call(c) => {
                 for a in &c.args {
                     if let Some(ctor) = fn_value_constructor(cx, a) {
-                        report(cx, a, ctor, false);
+                        report(cx, a, ctor, false, None);
                     }
                 }
             }
@@ -123,26 +124,36 @@ fn check_tree<'ast>(
                     tree,
                     lib: ctor.lib,
                     connect_only: false,
+                    stored: Vec::new(),
                 };
                 let start = match ctor.produces {
                     Produces::Builder => St::Builder,
                     Produces::Client => St::Client,
                     Produces::Request => St::Request,
                 };
-                if eval.climb(i, start, 0) == Outcome::Unbounded {
+                let outcome = eval.climb(i, start, 0);
+                if matches!(outcome, Outcome::Unbounded | Outcome::Stored) {
                     let connect_only = eval.connect_only;
+                    let mut stored = std::mem::take(&mut eval.stored);
                     if one_shot_health_check(cx, tree, i, sig, &mut probe)
                         || fallback_of_bounded_client(cx, tree, i, ctor.lib)
                     {
                         continue;
                     }
-                    report(cx, node.expr, ctor, connect_only);
+                    // A stored client stands unless every request sent through its
+                    // fields sets its own timeout.
+                    let cond = (outcome == Outcome::Stored).then(|| {
+                        stored.sort();
+                        stored.dedup();
+                        Condition::UnlessFieldRequestsTimed(stored)
+                    });
+                    report(cx, node.expr, ctor, connect_only, cond);
                 }
             }
             Expr::Path(_) if matches!(node.role, Role::Arg) => {
                 if let Some(ctor) = fn_value_constructor(cx, node.expr) {
                     if !fallback_of_bounded_client(cx, tree, i, ctor.lib) {
-                        report(cx, node.expr, ctor, false);
+                        report(cx, node.expr, ctor, false, None);
                     }
                 }
             }
@@ -253,6 +264,7 @@ fn built_with_timeout<'ast>(
                     tree,
                     lib: ctor.lib,
                     connect_only: false,
+                    stored: Vec::new(),
                 };
                 return built && eval.climb(j, St::Builder, 0) == Outcome::Bounded;
             }
@@ -389,7 +401,13 @@ fn fn_value_constructor(cx: &Cx<'_, '_>, e: &Expr) -> Option<&'static Constructo
         .filter(|c| c.produces == Produces::Client)
 }
 
-fn report(cx: &mut Cx<'_, '_>, at: &Expr, ctor: &Constructor, connect_only: bool) {
+fn report(
+    cx: &mut Cx<'_, '_>,
+    at: &Expr,
+    ctor: &Constructor,
+    connect_only: bool,
+    cond: Option<Condition>,
+) {
     let name = ctor.path.join("::");
     let stall = "a server that accepts the connection and never answers holds the request, and the task awaiting it, forever";
     let message = match ctor.produces {
@@ -411,7 +429,10 @@ fn report(cx: &mut Cx<'_, '_>, at: &Expr, ctor: &Constructor, connect_only: bool
         (Produces::Request, HttpLib::Ureq) => "set `.timeout(..)` on the request (ureq 2; `.config().timeout_global(Some(..)).build()` in ureq 3), or send it with an agent that has one".to_string(),
         (_, lib) => lib.fix().to_string(),
     };
-    let f = cx.report(&META, at.span(), message);
+    let f = match cond {
+        Some(cond) => cx.report_when(&META, at.span(), message, cond),
+        None => cx.report(&META, at.span(), message),
+    };
     f.help = Some(help);
 }
 
@@ -433,6 +454,10 @@ enum Outcome {
     Unknown,
     /// Reassigned to the same local (`b = b.user_agent(..)`): its other uses decide.
     Neutral,
+    /// A client stored in a struct field (`Self { client, .. }`), the fields in
+    /// [`Eval::stored`], with no other use unbounded: the requests sent through those
+    /// fields decide, once the workspace is known.
+    Stored,
 }
 
 struct Eval<'e, 'c, 'a, 'ast> {
@@ -441,6 +466,8 @@ struct Eval<'e, 'c, 'a, 'ast> {
     lib: HttpLib,
     /// A builder of the chain set only a connect timeout.
     connect_only: bool,
+    /// The fields the client was stored in ([`Outcome::Stored`]).
+    stored: Vec<String>,
 }
 
 const MAX_DEPTH: usize = 6;
@@ -532,6 +559,30 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
                     }
                     return self.binding(&name, node.expr.span().end(), st, depth);
                 }
+                // `Self { client, .. }`: a client kept in a field.
+                Role::Other if st == St::Client => {
+                    let Some((
+                        _,
+                        Node {
+                            expr: Expr::Struct(lit),
+                            ..
+                        },
+                    )) = parent
+                    else {
+                        return escape(st);
+                    };
+                    let field = lit.fields.iter().find_map(|f| match &f.member {
+                        syn::Member::Named(n) if std::ptr::eq(&f.expr, node.expr) => {
+                            Some(n.to_string())
+                        }
+                        _ => None,
+                    });
+                    let Some(field) = field else {
+                        return escape(st);
+                    };
+                    self.stored.push(field);
+                    return Outcome::Stored;
+                }
                 _ => return escape(st),
             }
             let Some((p, _)) = parent else {
@@ -573,12 +624,18 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
                     Outcome::Bounded
                 } else if any(Outcome::Unbounded) && !any(Outcome::Unknown) {
                     Outcome::Unbounded
+                } else if any(Outcome::Stored) && !any(Outcome::Unknown) {
+                    Outcome::Stored
                 } else {
                     Outcome::Unknown
                 }
             }
             St::Client | St::Request => {
-                if any(Outcome::Bounded) && !any(Outcome::Unbounded) && !any(Outcome::Unknown) {
+                if any(Outcome::Unbounded) || any(Outcome::Unknown) {
+                    Outcome::Unbounded
+                } else if any(Outcome::Stored) {
+                    Outcome::Stored
+                } else if any(Outcome::Bounded) {
                     Outcome::Bounded
                 } else {
                     Outcome::Unbounded
