@@ -419,13 +419,14 @@ fn nested_in_test_dir(manifest_dir: &Path) -> bool {
 }
 
 /// A directory named as a test suite: `integration-tests`, `phd-tests`, `e2e`,
-/// `test-utils`, `fixtures` (not `integration` alone: as likely third-party integrations).
+/// `test-utils`, `testing` (not `integration` alone: as likely third-party integrations;
+/// nor `fixtures`, which holds sample projects a tool's own tests and users run on).
 fn is_test_suite_dir(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| {
-        crate::model::names::is_test_crate_name(n)
-            || crate::model::names::words(n)
-                .last()
-                .is_some_and(|w| w == "e2e")
+        let w = crate::model::names::words(n);
+        w.iter()
+            .any(|w| matches!(w.as_str(), "test" | "tests" | "testing"))
+            || w.last().is_some_and(|w| w == "e2e")
     })
 }
 

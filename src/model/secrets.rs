@@ -203,6 +203,18 @@ pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
     is_secret_name_with(ident, CORES, VALUE_SUFFIX, extra)
 }
 
+/// Whether a name says its value identifies or labels something rather than holding its
+/// content: `name`, `secret_name`, `key_id`, `ids`, `label`, `title` (a log field `name =
+/// %spec.target_secret` records which secret, not what is in it).
+pub fn names_a_reference(ident: &str) -> bool {
+    words(ident).last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "name" | "names" | "id" | "ids" | "uuid" | "label" | "labels" | "title" | "slug"
+        )
+    })
+}
+
 /// [`is_secret_name`] with other word sequences (`cores`) and other words allowed after
 /// them (`suffixes`); the exempt prefixes and the rule for a bare `tokens` are the same.
 pub fn is_secret_name_with(
@@ -211,11 +223,7 @@ pub fn is_secret_name_with(
     suffixes: &[&str],
     extra: &[Vec<String>],
 ) -> bool {
-    let cores = cores
-        .iter()
-        .map(|c| c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .chain(extra.iter().cloned());
-    names_credential(&words(ident), cores, suffixes)
+    names_credential(&words(ident), cores, extra, suffixes)
 }
 
 /// Word sequences that name a credential's value unambiguously: a password, a secret, a
@@ -319,37 +327,49 @@ pub fn is_strong_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
 
 /// Words that name a password (a secret a person chose and remembers), as opposed to a
 /// generated token or key.
-const PASSWORD_CORES: &[&str] = &["password", "passwords", "passwd", "passphrase", "pwd"];
+const PASSWORD_CORES: &[&[&str]] = &[
+    &["password"],
+    &["passwords"],
+    &["passwd"],
+    &["passphrase"],
+    &["pwd"],
+];
 
 /// Whether an identifier names a password: `password`, `user.password`, `newPassword`,
 /// `pwd`, `passphrase`, but not `password_hash`, `hashed_password`, `password_reset_token`,
 /// `is_password_set`, `api_key` or `token` (tokens and keys are generated, not chosen).
 pub fn is_password_name(ident: &str) -> bool {
-    let cores = PASSWORD_CORES.iter().map(|c| vec![c.to_string()]);
-    names_credential(&words(ident), cores, VALUE_SUFFIX)
+    names_credential(&words(ident), PASSWORD_CORES, &[], VALUE_SUFFIX)
 }
 
 /// Whether words `w` contain one of `cores` with only value suffixes after it and no
 /// exempting prefix before it.
 fn names_credential(
     w: &[String],
-    cores: impl Iterator<Item = Vec<String>>,
+    cores: &[&[&str]],
+    extra: &[Vec<String>],
     suffixes: &[&str],
 ) -> bool {
     if w.is_empty() {
         return false;
     }
-    let mut core_spans: Vec<(usize, usize)> = Vec::new();
-    for core in cores {
+    fn spans<S: AsRef<str>>(w: &[String], core: &[S], out: &mut Vec<(usize, usize)>) {
         let n = core.len();
         if n == 0 || n > w.len() {
-            continue;
+            return;
         }
         for i in 0..=w.len() - n {
-            if w[i..i + n] == core[..] {
-                core_spans.push((i, i + n));
+            if w[i..i + n].iter().zip(core).all(|(a, b)| a == b.as_ref()) {
+                out.push((i, i + n));
             }
         }
+    }
+    let mut core_spans: Vec<(usize, usize)> = Vec::new();
+    for core in cores {
+        spans(w, core, &mut core_spans);
+    }
+    for core in extra {
+        spans(w, core, &mut core_spans);
     }
     let in_core = |k: usize| core_spans.iter().any(|&(a, b)| a <= k && k < b);
     core_spans.iter().any(|&(start, end)| {

@@ -18,8 +18,9 @@ use crate::model::logs::{self, LogSink, LogSite, Output};
 use crate::model::names::{is_camel_case, is_const_case, words};
 use crate::model::secrets::{
     is_redacting_name, is_secret_header, is_secret_name, is_strong_secret_name, is_token_only_name,
-    may_be_strong_secret_name, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS, HEADER_DUMP_TYPES,
-    PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS, TRANSPARENT_METHODS,
+    may_be_strong_secret_name, names_a_reference, CREDENTIAL_TYPES, EXPOSE_METHODS, FORMAT_MACROS,
+    HEADER_DUMP_TYPES, PROTOCOL_TOKEN_WORDS, REDACTING_TYPES, TRANSPARENT_FIELDS,
+    TRANSPARENT_METHODS,
 };
 use crate::rules::{Rule, RuleMeta};
 use proc_macro2::Span;
@@ -578,6 +579,11 @@ impl<'c, 'a, 'ast> Ana<'c, 'a, 'ast> {
                     | syn::BinOp::Or(_)
             ),
             Expr::Unary(u) => matches!(u.op, syn::UnOp::Not(_)),
+            // A value named as a reference to a secret (`secret = self.name`): which
+            // secret, not its content.
+            Expr::Field(f) => {
+                matches!(&f.member, syn::Member::Named(n) if names_a_reference(&n.to_string()))
+            }
             // A label chosen by a condition: every branch ends in one
             // (`if has_password { "password" } else { "token" }`).
             Expr::If(i) => {
@@ -1536,6 +1542,11 @@ fn check_value<'ast>(
     out: Output,
     field: Option<&str>,
 ) -> bool {
+    // `name = %spec.target_secret`: the field's own name says the value names a secret
+    // (shown with `Display`; a `Debug` of a whole value may hold more).
+    if !debug && field.is_some_and(names_a_reference) {
+        return false;
+    }
     if check_value_here(cx, e, debug, sink, out, field) {
         return true;
     }
@@ -1887,6 +1898,10 @@ fn check_detached(
     sink: &str,
     out: Output,
 ) {
+    // `name = %spec.target_secret`: the field's own name says the value names a secret.
+    if !debug && field.is_some_and(names_a_reference) {
+        return;
+    }
     let ana = Ana { cx: &*cx };
     let why = ana.secret_owned(e).or_else(|| {
         field
