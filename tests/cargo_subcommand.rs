@@ -22,7 +22,7 @@ fn bin_dir() -> &'static Path {
 }
 
 /// `cargo backlint ARGS` in `dir`, through the cargo that runs these tests, with the
-/// rules the fixtures' findings come from: preview rules (none has met the promotion bar
+/// rules the fixtures' findings come from: preview rules (none of them has met the promotion bar
 /// yet), off by default; exact codes select them.
 fn cargo_backlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -13,7 +13,7 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The rules the tests below rely on. They are preview rules (none has met the promotion
+/// The rules the tests below rely on. They are preview rules (none of them has met the promotion
 /// bar yet), off by default; exact codes select them.
 const RULES: &str = "BL101,BL201,BL401,BL502,BL601";
 

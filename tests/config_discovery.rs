@@ -21,7 +21,7 @@ fn bare(dir: &Path) -> Command {
 }
 
 /// [`bare`] with the rules the tests rely on added to the configured selection: they
-/// are preview rules (none has met the promotion bar yet), off by default; exact codes
+/// are preview rules (none of them has met the promotion bar yet), off by default; exact codes
 /// select them.
 fn backlint(dir: &Path) -> Command {
     let mut c = bare(dir);

@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The rules the tests rely on: preview rules (none has met the promotion bar yet), off
+/// The rules the tests rely on: preview rules (none of them has met the promotion bar yet), off
 /// by default; exact codes select them.
 const RULES: &str = "--extend-select=BL101,BL201,BL401,BL502,BL601";
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The SARIF log of a run in `dir`, with the rules the sample project's findings come
-/// from: preview rules (none has met the promotion bar yet), off by default; exact codes
+/// from: preview rules (none of them has met the promotion bar yet), off by default; exact codes
 /// select them.
 fn sarif(dir: &Path, extra: &[&str]) -> Value {
     let out = Command::cargo_bin("backlint")

@@ -6,7 +6,7 @@ use backlint::report::{self, Format, RenderContext};
 use std::path::PathBuf;
 
 fn render(format: Format) -> String {
-    // The default rules and the sample project's checks: preview rules (none has met the
+    // The default rules and the sample project's checks: preview rules (none of them has met the
     // promotion bar yet), selected by code as `--extend-select` does.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let rules = ["BL101", "BL201", "BL401", "BL502", "BL601"];

@@ -18,7 +18,7 @@ use assert_cmd::Command;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// The rules of the findings below: preview rules (none has met the promotion bar yet),
+/// The rules of the findings below: preview rules (none of them has met the promotion bar yet),
 /// off by default; exact codes select them.
 const RULES: &str = "--extend-select=BL101,BL201,BL401,BL502,BL601";
 

@@ -48,7 +48,7 @@ crate::declare_rule! {
         severity: Warning,
         cwe: [209, 200],
         precision: High,
-        status: Preview,
+        status: Stable,
         since: "0.1.0",
         summary: "the text of an internal error (database, I/O, HTTP client, anyhow) or of any error behind a 5xx status put in an HTTP response body",
     }
