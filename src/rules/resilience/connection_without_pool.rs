@@ -51,7 +51,7 @@ impl Rule for ConnectionWithoutPool {
         sig: &'ast syn::Signature,
         body: &'ast syn::Block,
     ) {
-        if cx.scopes.in_test() || cx.file.test {
+        if cx.scopes.in_test() || cx.file.test || !mentions_db_crates(cx) {
             return;
         }
         let name = sig.ident.to_string();
@@ -103,6 +103,21 @@ struct Finder<'c, 'a, 'ast> {
     locals: Locals<'ast>,
     found: Vec<(proc_macro2::Span, String)>,
     depth: usize,
+}
+
+/// Whether the file's text names a crate whose connections the rule knows (every one it
+/// reports is named through a path or an import of the file): a cheap test before the
+/// file's call graph is built to tell handlers.
+fn mentions_db_crates(cx: &Cx<'_, '_>) -> bool {
+    cx.text_fact("db-connection-crates", |text| {
+        CONNECT_FNS
+            .iter()
+            .filter_map(|p| p.first())
+            .chain(DIESEL_CONNECTION_TRAITS.iter().filter_map(|p| p.first()))
+            .chain(CONNECT_BUILDERS.iter().map(|(krate, _, _)| krate))
+            .chain(std::iter::once(&"redis"))
+            .any(|krate| text.contains(krate))
+    })
 }
 
 impl<'ast> Finder<'_, '_, 'ast> {

@@ -72,7 +72,6 @@ impl Rule for WeakPasswordHash {
         let mut collect = Collect { env: &mut env };
         collect.visit_block(body);
         let name = sig.ident.to_string();
-        let protocol = handshake_file(cx) || protocol_fn(sig, body);
         let mut checker = Checker {
             cx,
             env: &env,
@@ -81,7 +80,8 @@ impl Rule for WeakPasswordHash {
             // `PartialEq`/`Ord` implementations compare fields, not logins.
             compare: !matches!(name.as_str(), "eq" | "ne" | "cmp" | "partial_cmp" | "hash"),
             breach_check: breach_check_file(cx),
-            protocol,
+            protocol: None,
+            protocol_of: Some((sig, body)),
             found: Vec::new(),
         };
         checker.visit_block(body);
@@ -103,7 +103,8 @@ impl Rule for WeakPasswordHash {
             cache: 0,
             compare: false,
             breach_check: breach_check_file(cx),
-            protocol: false,
+            protocol: Some(false),
+            protocol_of: None,
             found: Vec::new(),
         };
         checker.check(expr);
@@ -242,8 +243,11 @@ struct Checker<'c, 'a, 'ast, 'e> {
     /// The file queries Have I Been Pwned, which needs the SHA-1 of the password.
     breach_check: bool,
     /// The function computes a wire protocol's or file format's value from the password
-    /// ([`protocol_fn`]): a handshake response or a cipher key, not a stored hash.
-    protocol: bool,
+    /// ([`protocol_fn`]): a handshake response or a cipher key, not a stored hash. Asked
+    /// only when a fast hash is found ([`Checker::is_protocol`]).
+    protocol: Option<bool>,
+    /// The function [`Checker::protocol`] is about.
+    protocol_of: Option<(&'ast syn::Signature, &'ast syn::Block)>,
     found: Vec<(Span, String, &'static str)>,
 }
 
@@ -586,8 +590,22 @@ impl<'c, 'a, 'ast, 'e> Checker<'c, 'a, 'ast, 'e> {
         }
     }
 
+    /// Whether the file is a protocol handshake's or the function computes a protocol's
+    /// value ([`protocol_fn`]), computed once, when first asked.
+    fn is_protocol(&mut self) -> bool {
+        if let Some(p) = self.protocol {
+            return p;
+        }
+        let p = handshake_file(self.cx)
+            || self
+                .protocol_of
+                .is_some_and(|(sig, body)| protocol_fn(sig, body));
+        self.protocol = Some(p);
+        p
+    }
+
     fn fast_hash(&mut self, span: Span, arg: &'ast Expr, label: &str) {
-        if self.cache > 0 || self.breach_check || self.protocol {
+        if self.cache > 0 || self.breach_check || self.is_protocol() {
             return;
         }
         let mut carried = Carried::default();
