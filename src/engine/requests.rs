@@ -3,7 +3,7 @@
 //! every request the workspace sends through it is (BL601).
 
 use crate::engine::usemap::UseMap;
-use crate::model::http_clients::{HttpLib, FUTURE_TIMEOUTS, PASS_THROUGH};
+use crate::model::http_clients::{is_future_timeout, HTTP_LIBS, PASS_THROUGH};
 use syn::visit::Visit;
 use syn::Expr;
 
@@ -33,8 +33,6 @@ struct Scan<'u> {
     in_timeout: usize,
     depth: usize,
 }
-
-const LIBS: [HttpLib; 2] = [HttpLib::Reqwest, HttpLib::Ureq];
 
 /// The field a method chain starts from, and whether the chain starts a request on it
 /// (`x.field.get(..)`, through `clone()`/`as_ref()`-style calls) and sets a timeout.
@@ -66,7 +64,7 @@ fn chain(m: &syn::ExprMethodCall) -> Option<(String, bool)> {
                     return Some((field.to_string(), false));
                 };
                 let verb = &methods[first];
-                let lib = LIBS
+                let lib = HTTP_LIBS
                     .into_iter()
                     .find(|l| l.request_methods().contains(&verb.as_str()))?;
                 let timed = methods[first + 1..]
@@ -117,10 +115,9 @@ impl<'ast> Visit<'ast> for Scan<'_> {
 impl Scan<'_> {
     fn is_future_timeout(&self, f: &Expr) -> bool {
         let Expr::Path(p) = f else { return false };
-        self.uses.candidates(&p.path).iter().any(|path| {
-            FUTURE_TIMEOUTS
-                .iter()
-                .any(|t| t.len() == path.len() && t.iter().zip(path).all(|(a, b)| a == b))
-        })
+        self.uses
+            .candidates(&p.path)
+            .iter()
+            .any(|path| is_future_timeout(path))
     }
 }

@@ -29,6 +29,9 @@ pub enum HttpLib {
     Ureq,
 }
 
+/// Every library whose clients are judged.
+pub const HTTP_LIBS: [HttpLib; 2] = [HttpLib::Reqwest, HttpLib::Ureq];
+
 #[derive(Debug)]
 pub struct Constructor {
     /// Full path of the function.
@@ -171,6 +174,13 @@ pub static FUTURE_TIMEOUTS: &[&[&str]] = &[
     &["async_std", "future", "timeout"],
     &["async_std", "io", "timeout"],
 ];
+
+/// Whether a resolved path is one of [`FUTURE_TIMEOUTS`].
+pub fn is_future_timeout(path: &[String]) -> bool {
+    FUTURE_TIMEOUTS
+        .iter()
+        .any(|t| t.len() == path.len() && t.iter().zip(path).all(|(a, b)| a == b))
+}
 
 /// Methods that only bound connecting; named in the message when a builder sets one.
 pub const CONNECT_ONLY_TIMEOUTS: &[&str] = &["connect_timeout", "timeout_connect"];

@@ -15,8 +15,8 @@ use crate::engine::cx::Cx;
 use crate::engine::health_probe::loopback_health_probe;
 use crate::engine::tree::{pat_ident, Node, Role, Tree};
 use crate::model::http_clients::{
-    constructor, Constructor, HttpLib, Produces, BUILD_METHOD, CONNECT_ONLY_TIMEOUTS,
-    FUTURE_TIMEOUTS, HTTP_CRATES, PASS_THROUGH,
+    constructor, Constructor, HttpLib, Produces, BUILD_METHOD, CONNECT_ONLY_TIMEOUTS, HTTP_CRATES,
+    PASS_THROUGH,
 };
 use crate::model::names::words;
 use crate::rules::{Rule, RuleMeta};
@@ -666,10 +666,7 @@ impl<'e, 'c, 'a, 'ast> Eval<'e, 'c, 'a, 'ast> {
         let Expr::Path(p) = &*c.func else {
             return false;
         };
-        let path = self.cx.resolve(&p.path);
-        FUTURE_TIMEOUTS
-            .iter()
-            .any(|t| t.len() == path.len() && t.iter().zip(&path).all(|(a, b)| a == b))
+        crate::model::http_clients::is_future_timeout(&self.cx.resolve(&p.path))
     }
 }
 
