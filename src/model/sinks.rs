@@ -221,11 +221,27 @@ fn fn_table_sinks<'ast>(
 /// The expression a method chain starts from (`Command::new("sh")` of
 /// `Command::new("sh").arg("-c").arg(x)`), through a local binding's initializer.
 fn chain_base<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> &'ast Expr {
+    chain_base_counting(cx, e, "").0
+}
+
+/// [`chain_base`], with how many calls of `method` the chain makes on the way (the
+/// position of a `.bind(x)` among the binds before it).
+fn chain_base_counting<'ast>(
+    cx: &Cx<'_, 'ast>,
+    e: &'ast Expr,
+    method: &str,
+) -> (&'ast Expr, usize) {
     let mut e = e;
     let mut at = At::HERE;
+    let mut count = 0;
     for _ in 0..32 {
         match e {
-            Expr::MethodCall(mc) => e = &mc.receiver,
+            Expr::MethodCall(mc) => {
+                if !method.is_empty() && mc.method == method {
+                    count += 1;
+                }
+                e = &mc.receiver
+            }
             Expr::Reference(r) => e = &r.expr,
             Expr::Paren(p) => e = &p.expr,
             Expr::Try(t) => e = &t.expr,
@@ -233,7 +249,7 @@ fn chain_base<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> &'ast Expr {
             Expr::Group(g) => e = &g.expr,
             Expr::Block(b) => match crate::engine::taint::eval::block_tail(&b.block) {
                 Some(t) => e = t,
-                None => return e,
+                None => return (e, count),
             },
             Expr::Path(_) => match cx.scopes.resolve_expr(e, at) {
                 Some(b) => match b.origin {
@@ -241,14 +257,14 @@ fn chain_base<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> &'ast Expr {
                         at = b.at();
                         e = init;
                     }
-                    _ => return e,
+                    _ => return (e, count),
                 },
-                None => return e,
+                None => return (e, count),
             },
-            _ => return e,
+            _ => return (e, count),
         }
     }
-    e
+    (e, count)
 }
 
 /// The literal string arguments given along a method chain (and to the methods called
@@ -661,18 +677,79 @@ pub fn alloc_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg
 /// (`.bind(x)`, `query!("..", x)`), diesel's `.values(x)`, the password field of a
 /// sea-orm `ActiveModel` or of a `New*` insert struct (`Set(x)` looked through).
 pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    db_writes(cx, e, out, Columns::Passwords);
+}
+
+/// BL301: what writes a value into a row, column by column: a parameter of an `INSERT`'s
+/// values or an `UPDATE`'s `SET` list (sqlx `.bind(x)` and `query!`, tokio-postgres,
+/// rusqlite and mysql `execute`-style calls with a literal statement), diesel's
+/// `insert_into(..).values(col.eq(x))` and `update(..).set(col.eq(x))`, a field of a
+/// sea-orm `ActiveModel` (`Set(x)`), or of a diesel `New*`/`*Insert` record. A parameter
+/// of a `WHERE` (a lookup key) and a statement whose text is not known are not sinks.
+pub fn db_write_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
+    db_writes(cx, e, out, Columns::Written);
+}
+
+/// Which columns [`db_writes`] reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// Password columns (and every bound parameter: BL202 follows passwords only).
+    Passwords,
+    /// Every written column but the row's `id`; bound parameters only where the
+    /// statement's text shows they are written.
+    Written,
+}
+
+impl Columns {
+    fn wants(self, column: &str) -> bool {
+        match self {
+            Columns::Passwords => crate::model::secrets::is_password_name(column),
+            Columns::Written => column != "id",
+        }
+    }
+}
+
+/// The statement text of a query call's argument: a literal, or a local bound to one.
+fn sql_text<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> Option<String> {
+    crate::engine::taint::eval::str_literal(chain_base(cx, e))
+}
+
+/// Statement-taking methods of tokio-postgres, rusqlite and mysql clients: the statement
+/// first, its parameters second.
+const PARAM_LIST_METHODS: &[&str] = &[
+    "execute",
+    "query",
+    "query_one",
+    "query_opt",
+    "query_row",
+    "exec",
+    "exec_drop",
+    "exec_first",
+];
+
+fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>, cols: Columns) {
     match e {
         Expr::MethodCall(mc) if mc.method == "bind" && mc.args.len() == 1 => {
-            if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
+            let (base, before) = chain_base_counting(cx, &mc.receiver, "bind");
+            if let Expr::Call(c) = base {
                 if let Expr::Path(p) = &*c.func {
                     let segs = cx.resolve_memo(&p.path);
-                    if segs.iter().any(|s| s == "sqlx")
+                    let sqlx = segs.iter().any(|s| s == "sqlx")
                         || (segs.last().is_some_and(|s| s.starts_with("query"))
-                            && cx.uses.imports_crate(&["sqlx"]))
-                    {
+                            && cx.uses.imports_crate(&["sqlx"]));
+                    let sink = match cols {
+                        Columns::Passwords => Some("bind".to_string()),
+                        Columns::Written => c
+                            .args
+                            .first()
+                            .and_then(|a| sql_text(cx, a))
+                            .filter(|sql| crate::model::sql::binds_stored_value(sql, before))
+                            .map(|sql| crate::model::sql::statement_label(&sql)),
+                    };
+                    if let (true, Some(sink)) = (sqlx, sink) {
                         out.push(SinkArg {
                             arg: &mc.args[0],
-                            sink: "bind".into(),
+                            sink,
                             span: e.span(),
                         });
                     }
@@ -687,8 +764,58 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
                         .last()
                         .is_some_and(|s| s.ident == "insert_into")
                     {
-                        diesel_values_sinks(e, &mc.args[0], out);
+                        diesel_values_sinks(e, &mc.args[0], out, cols, "insert_into(..).values");
                     }
+                }
+            }
+        }
+        // `diesel::update(t).set((col.eq(x), ..))`.
+        Expr::MethodCall(mc)
+            if cols == Columns::Written && mc.method == "set" && mc.args.len() == 1 =>
+        {
+            if let Expr::Call(c) = chain_base(cx, &mc.receiver) {
+                if let Expr::Path(p) = &*c.func {
+                    if p.path.segments.last().is_some_and(|s| s.ident == "update")
+                        && cx.uses.imports_crate(&["diesel"])
+                    {
+                        diesel_values_sinks(e, &mc.args[0], out, cols, "update(..).set");
+                    }
+                }
+            }
+        }
+        // `client.execute("INSERT ..", &[&a, &b])`, `conn.execute("..", params![a, b])`.
+        Expr::MethodCall(mc)
+            if cols == Columns::Written
+                && mc.args.len() == 2
+                && PARAM_LIST_METHODS.contains(&mc.method.to_string().as_str()) =>
+        {
+            let Some(sql) = sql_text(cx, &mc.args[0]) else {
+                return;
+            };
+            let params: Vec<&'ast Expr> = match peel_ref(&mc.args[1]) {
+                Expr::Array(a) => a.elems.iter().collect(),
+                Expr::Tuple(t) => t.elems.iter().collect(),
+                Expr::Macro(m)
+                    if m.mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "params") =>
+                {
+                    match &cx.macros.get(&m.mac).kind {
+                        crate::engine::macros::MacroKind::Exprs(v) => v.iter().collect(),
+                        _ => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            for (i, a) in params.into_iter().enumerate() {
+                if crate::model::sql::binds_stored_value(&sql, i) {
+                    out.push(SinkArg {
+                        arg: peel_ref(a),
+                        sink: crate::model::sql::statement_label(&sql),
+                        span: e.span(),
+                    });
                 }
             }
         }
@@ -717,12 +844,24 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
                     .iter()
                     .position(|x| matches!(x, Expr::Lit(_)))
                     .unwrap_or(0);
-                for a in v.iter().skip(sql + 1) {
-                    out.push(SinkArg {
-                        arg: a,
-                        sink: "query!".into(),
-                        span: e.span(),
-                    });
+                let text = v.get(sql).and_then(crate::engine::taint::eval::str_literal);
+                for (i, a) in v.iter().skip(sql + 1).enumerate() {
+                    let written = cols == Columns::Passwords
+                        || text
+                            .as_deref()
+                            .is_some_and(|t| crate::model::sql::binds_stored_value(t, i));
+                    if written {
+                        out.push(SinkArg {
+                            arg: a,
+                            sink: match (cols, &text) {
+                                (Columns::Written, Some(t)) => {
+                                    crate::model::sql::statement_label(t)
+                                }
+                                _ => "query!".into(),
+                            },
+                            span: e.span(),
+                        });
+                    }
                 }
             }
         }
@@ -731,14 +870,22 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
                 return;
             };
             let ty = last.ident.to_string();
-            if !(ty.ends_with("ActiveModel") || ty.starts_with("New") || ty.ends_with("Insert")) {
+            let model = ty.ends_with("ActiveModel");
+            let record = ty.starts_with("New") || ty.ends_with("Insert");
+            // Written column by column: a sea-orm active model; a diesel insert record
+            // where the file uses diesel (elsewhere a `New*` struct is any command).
+            let wanted = match cols {
+                Columns::Passwords => model || record,
+                Columns::Written => model || (record && cx.uses.imports_crate(&["diesel"])),
+            };
+            if !wanted {
                 return;
             }
             for f in &st.fields {
                 let syn::Member::Named(n) = &f.member else {
                     continue;
                 };
-                if crate::model::secrets::is_password_name(&n.to_string()) {
+                if cols.wants(&n.to_string()) {
                     out.push(SinkArg {
                         arg: unwrap_set(&f.expr),
                         sink: format!("{ty}::{n}"),
@@ -751,9 +898,7 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
         Expr::Assign(a) => {
             if let Expr::Field(f) = &*a.left {
                 if let syn::Member::Named(n) = &f.member {
-                    if crate::model::secrets::is_password_name(&n.to_string())
-                        && is_set_call(&a.right)
-                    {
+                    if cols.wants(&n.to_string()) && is_set_call(&a.right) {
                         out.push(SinkArg {
                             arg: unwrap_set(&a.right),
                             sink: format!("ActiveModel::{n}"),
@@ -764,6 +909,14 @@ pub fn db_store_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
             }
         }
         _ => {}
+    }
+}
+
+fn peel_ref(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => peel_ref(&r.expr),
+        Expr::Paren(p) => peel_ref(&p.expr),
+        _ => e,
     }
 }
 
@@ -780,11 +933,17 @@ fn unwrap_set(e: &Expr) -> &Expr {
     }
 }
 
-/// `insert_into(t).values(x)`: the value given to a password column of a tuple of
-/// `column.eq(value)` (`(users::email.eq(..), users::password.eq(&pw))`), else the whole
-/// record.
-fn diesel_values_sinks<'ast>(call: &'ast Expr, arg: &'ast Expr, out: &mut Vec<SinkArg<'ast>>) {
-    let cols: Vec<&'ast Expr> = match arg {
+/// `insert_into(t).values(x)` / `update(t).set(x)`: the values given to the wanted
+/// columns of a tuple of `column.eq(value)` (`(users::email.eq(..),
+/// users::password.eq(&pw))`), else (for passwords) the whole record.
+fn diesel_values_sinks<'ast>(
+    call: &'ast Expr,
+    arg: &'ast Expr,
+    out: &mut Vec<SinkArg<'ast>>,
+    cols: Columns,
+    what: &str,
+) {
+    let cols_list: Vec<&'ast Expr> = match arg {
         Expr::Tuple(t) => t.elems.iter().collect(),
         Expr::Reference(r) => match &*r.expr {
             Expr::Tuple(t) => t.elems.iter().collect(),
@@ -794,7 +953,7 @@ fn diesel_values_sinks<'ast>(call: &'ast Expr, arg: &'ast Expr, out: &mut Vec<Si
         _ => Vec::new(),
     };
     let mut columns = false;
-    for c in cols {
+    for c in cols_list {
         let Expr::MethodCall(eq) = c else { continue };
         if eq.method != "eq" || eq.args.len() != 1 {
             continue;
@@ -802,18 +961,18 @@ fn diesel_values_sinks<'ast>(call: &'ast Expr, arg: &'ast Expr, out: &mut Vec<Si
         columns = true;
         let column = quote::ToTokens::to_token_stream(&eq.receiver).to_string();
         let last = column.rsplit("::").next().unwrap_or("").trim().to_string();
-        if crate::model::secrets::is_password_name(&last) {
+        if cols.wants(&last) {
             out.push(SinkArg {
                 arg: &eq.args[0],
-                sink: format!("insert_into(..).values({last}.eq(..))"),
+                sink: format!("{what}({last}.eq(..))"),
                 span: call.span(),
             });
         }
     }
-    if !columns {
+    if !columns && cols == Columns::Passwords {
         out.push(SinkArg {
             arg,
-            sink: "insert_into(..).values".into(),
+            sink: what.into(),
             span: call.span(),
         });
     }

@@ -253,3 +253,285 @@ pub fn matches_fn_sink(sink: &FnSink, path: &[String]) -> bool {
             .zip(sink.tail)
             .all(|(a, b)| a == b)
 }
+
+/// Whether the value bound to the `n`-th parameter (0-based, in the order values are
+/// given) of the SQL statement `sql` is written into a row: a value of an `INSERT` (its
+/// `VALUES` list, its `SELECT` list, an upsert's `SET`) or of an `UPDATE`'s `SET` list.
+/// A parameter in a `WHERE`, `ON`, `LIMIT`, `RETURNING` or a subquery is a key or a
+/// filter, not stored. Placeholders: `$1`-style (by number), `?1`-style (by number) and
+/// bare `?` (by position); named parameters are not followed (`false`).
+pub fn binds_stored_value(sql: &str, n: usize) -> bool {
+    let Some(at) = placeholder_offset(sql, n) else {
+        return false;
+    };
+    // The clause each open parenthesis level is in, and the statement it belongs to.
+    let mut clauses: Vec<(Option<&'static str>, Option<&'static str>)> = vec![(None, None)];
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < at && i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' => {
+                // A quoted string or identifier: skipped whole.
+                i += 1;
+                while i < bytes.len() && bytes[i] != c {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                // `crypt($1, gen_salt('bf'))`, `digest($1, 'sha256')`: the database hashes
+                // the value; what is written is not what was sent.
+                let before = sql[..i].trim_end();
+                let word_start = before
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |p| p + 1);
+                let func = before[word_start..].to_ascii_lowercase();
+                if SQL_HASH_FUNCTIONS.contains(&func.as_str()) {
+                    let mut depth = 0usize;
+                    let mut j = i;
+                    while j < bytes.len() {
+                        match bytes[j] {
+                            b'(' => depth += 1,
+                            b')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    if at < j {
+                        return false;
+                    }
+                }
+                clauses.push((None, None));
+                i += 1;
+            }
+            b')' => {
+                if clauses.len() > 1 {
+                    clauses.pop();
+                }
+                i += 1;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = sql[start..i].to_ascii_uppercase();
+                const STATEMENTS: &[&str] = &[
+                    "INSERT", "REPLACE", "UPSERT", "UPDATE", "SELECT", "DELETE", "MERGE",
+                ];
+                const CLAUSES: &[&str] = &[
+                    "VALUES",
+                    "SET",
+                    "SELECT",
+                    "WHERE",
+                    "RETURNING",
+                    "LIMIT",
+                    "OFFSET",
+                    "FROM",
+                    "JOIN",
+                    "ON",
+                    "HAVING",
+                    "GROUP",
+                    "ORDER",
+                    "USING",
+                    "INTO",
+                    "WHEN",
+                    "CASE",
+                ];
+                if let Some(top) = clauses.last_mut() {
+                    if let Some(s) = STATEMENTS.iter().find(|s| **s == word) {
+                        if top.1.is_none() {
+                            top.1 = Some(s);
+                        }
+                    }
+                    if let Some(k) = CLAUSES.iter().find(|k| **k == word) {
+                        top.0 = Some(k);
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    // The innermost level that has a clause of its own decides; a parenthesised list
+    // (`VALUES ($1, $2)`) is in the clause around it.
+    let Some(level) = clauses
+        .iter()
+        .rposition(|(k, s)| k.is_some() || s.is_some())
+    else {
+        return false;
+    };
+    let (clause, statement) = clauses[level];
+    // The statement the level belongs to: its own, else the nearest one around it.
+    let statement = statement.or_else(|| clauses[..level].iter().rev().find_map(|(_, s)| *s));
+    match clause {
+        Some("VALUES" | "SET") => true,
+        Some("SELECT") => matches!(statement, Some("INSERT" | "REPLACE" | "UPSERT")) && level == 0,
+        _ => false,
+    }
+}
+
+/// How a writing statement is named in messages: its verb and table (`INSERT INTO
+/// comments`, `UPDATE boards`), else its first word.
+pub fn statement_label(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().take(4).collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    let table = |w: &str| {
+        w.split('(')
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| c == '"' || c == '`')
+            .to_string()
+    };
+    match upper.first().map(String::as_str) {
+        Some("INSERT" | "REPLACE") if upper.get(1).is_some_and(|w| w == "INTO") => {
+            format!(
+                "{} INTO {}",
+                upper[0],
+                words.get(2).map(|w| table(w)).unwrap_or_default()
+            )
+        }
+        Some("UPDATE") => format!(
+            "UPDATE {}",
+            words.get(1).map(|w| table(w)).unwrap_or_default()
+        ),
+        Some(w) => w.to_string(),
+        None => String::new(),
+    }
+}
+
+/// SQL functions that hash or encrypt their argument (PostgreSQL's pgcrypto, MySQL's).
+const SQL_HASH_FUNCTIONS: &[&str] = &[
+    "crypt",
+    "digest",
+    "hmac",
+    "md5",
+    "sha1",
+    "sha2",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
+    "encrypt",
+    "pgp_sym_encrypt",
+    "pgp_pub_encrypt",
+    "password",
+    "aes_encrypt",
+];
+
+/// The byte offset of the `n`-th parameter's placeholder (0-based): `$n+1` or `?n+1`
+/// where the statement numbers them, else the `n`-th bare `?`; outside quotes.
+fn placeholder_offset(sql: &str, n: usize) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let want = (n + 1).to_string();
+    let mut bare = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != c {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            b'$' | b'?' => {
+                let start = i;
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j].is_ascii_digit() {
+                    j += 1;
+                }
+                if j > i + 1 {
+                    if sql[i + 1..j] == want {
+                        return Some(start);
+                    }
+                } else if c == b'?' {
+                    if bare == n {
+                        return Some(start);
+                    }
+                    bare += 1;
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod stored_tests {
+    use super::binds_stored_value as stored;
+
+    #[test]
+    fn insert_values_are_stored() {
+        let sql = "INSERT INTO users (name, email) VALUES ($1, $2) RETURNING id";
+        assert!(stored(sql, 0));
+        assert!(stored(sql, 1));
+        assert!(!stored(sql, 2));
+        assert!(stored("insert into t (a, b) values (?, ?)", 1));
+        assert!(stored(
+            "INSERT INTO t (a) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM t WHERE a = $2)",
+            0
+        ));
+        assert!(!stored(
+            "INSERT INTO t (a) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM t WHERE a = $2)",
+            1
+        ));
+    }
+
+    #[test]
+    fn update_set_is_stored_and_where_is_a_key() {
+        let sql = "UPDATE users SET name = $1, bio = $2 WHERE id = $3";
+        assert!(stored(sql, 0));
+        assert!(stored(sql, 1));
+        assert!(!stored(sql, 2));
+        // Numbered out of order.
+        let sql = "UPDATE users SET name = $2 WHERE username = $1";
+        assert!(!stored(sql, 0));
+        assert!(stored(sql, 1));
+        assert!(stored("UPDATE t SET a = ?1 WHERE b = ?2", 0));
+        assert!(!stored("UPDATE t SET a = ?1 WHERE b = ?2", 1));
+    }
+
+    #[test]
+    fn upserts_and_subqueries() {
+        let sql = "INSERT INTO t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = $3";
+        assert!(stored(sql, 2));
+        let sql = "INSERT INTO t (a, owner) VALUES ($1, (SELECT id FROM u WHERE name = $2))";
+        assert!(stored(sql, 0));
+        assert!(!stored(sql, 1));
+        // Hashed by the database: not the value sent.
+        assert!(!stored(
+            "UPDATE users SET pw = crypt($1, gen_salt('bf')) WHERE id = $2",
+            0
+        ));
+        assert!(stored(
+            "UPDATE users SET name = COALESCE($1, name) WHERE id = $2",
+            0
+        ));
+    }
+
+    #[test]
+    fn reads_and_deletes_store_nothing() {
+        assert!(!stored("SELECT * FROM users WHERE name = $1", 0));
+        assert!(!stored("DELETE FROM users WHERE name = ?", 0));
+        assert!(!stored("SELECT * FROM t WHERE a = '?' AND b = ?", 0));
+        assert!(!stored("UPDATE t SET a = 1 WHERE b = :name", 0));
+        assert!(!stored("", 0));
+    }
+}

@@ -51,6 +51,10 @@ pub const PART_OF_VALUE: Kinds = 1 << 16;
 /// choose it for a victim (matters for what the victim's browser is sent back).
 pub const FROM_HEADER: Kinds = 1 << 14;
 
+/// Read from a URL path segment (`Path<String>`, `web::Path<(String, String)>`): most often
+/// a reference to a record the route names (a key, a slug), not free text.
+pub const PATH_SEGMENT: Kinds = 1 << 17;
+
 /// Methods, besides [`crate::model::values::TRANSPARENT_METHODS`], whose result carries
 /// their receiver's data (and their arguments', for the ones that combine: `join`,
 /// `unwrap_or`).

@@ -874,7 +874,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                 Some("Uri" | "OriginalUri") => m::LOCAL_PATH,
                 // actix-web: a route's one `{name}` segment holds no `/` (`%2F` stays
                 // encoded), and `..` alone names a directory.
-                Some("Path") if one_segment => m::NO_TRAVERSAL,
+                Some("Path") if one_segment => m::NO_TRAVERSAL | m::PATH_SEGMENT,
+                Some("Path") => m::PATH_SEGMENT,
                 // Cookies the server signed or encrypted: it chose their values.
                 Some("SignedCookieJar" | "PrivateCookieJar") => m::VALIDATED | m::ALLOW_LIST,
                 _ => 0,
@@ -1157,7 +1158,8 @@ impl<'a, 'ast> Cx<'a, 'ast> {
     /// `if <check> { <leave> }`: the check holds after the `if`; `if <check> { .. }`
     /// with a positive check: it holds inside.
     fn record_if_guard(&mut self, i: &'ast syn::ExprIf) {
-        if matches!(&*i.cond, Expr::Let(_)) {
+        if let Expr::Let(l) = &*i.cond {
+            self.record_if_let_guard(i, l);
             return;
         }
         // Inside the branch the condition holds; in `else` it does not; after an `if`
@@ -1179,6 +1181,36 @@ impl<'a, 'ast> Cx<'a, 'ast> {
         if let Some(end) = after.or(else_end) {
             let guards = self.guards_of(&i.cond, false);
             self.add_guards(guards, Some((then.byte_end, end)));
+        }
+    }
+
+    /// `if let Err(e) = check(&x) { <leave> }`: the check passed after the `if`;
+    /// `if let Ok(..) = check(&x) { .. }`: it passed inside.
+    fn record_if_let_guard(&mut self, i: &'ast syn::ExprIf, l: &'ast syn::ExprLet) {
+        let variant = match &*l.pat {
+            syn::Pat::TupleStruct(ts) => ts.path.segments.last().map(|s| s.ident.to_string()),
+            syn::Pat::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let passed_inside = match variant.as_deref() {
+            Some("Ok" | "Some") => true,
+            Some("Err" | "None") => false,
+            _ => return,
+        };
+        let (kinds, target) = self.check_kinds(&l.expr, true, true);
+        if kinds == 0 {
+            return;
+        }
+        let guards: Vec<_> = self
+            .locals_in(target)
+            .into_iter()
+            .map(|(s, f)| (s, f, kinds))
+            .collect();
+        let then = self.src.region(i.then_branch.span());
+        if passed_inside {
+            self.add_guards(guards, Some((then.byte_start, then.byte_end)));
+        } else if diverges(&i.then_branch) {
+            self.add_guards(guards, Some((then.byte_end, usize::MAX)));
         }
     }
 

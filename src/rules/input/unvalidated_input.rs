@@ -23,7 +23,7 @@ use crate::engine::pattern::typed_pattern_names;
 use crate::engine::validation::{Callee, Evidence, Strength};
 use crate::model::types::first_type_arg;
 use crate::model::web::{
-    extractor, raw_payload, InputKind, RAW_MAP, RAW_TEXT, VALIDATING_CRATES, VALIDATING_WRAPPERS,
+    extractor, raw_payload, InputKind, RAW_TEXT, VALIDATING_CRATES, VALIDATING_WRAPPERS,
 };
 use crate::rules::{Rule, RuleMeta};
 use syn::Type;
@@ -44,11 +44,47 @@ crate::declare_rule! {
 
 pub struct UnvalidatedInput;
 
+/// The rule's core, a taint specification: request text written into a database row (an
+/// `INSERT`'s values, an `UPDATE`'s `SET`, an active model's field) with no check on its
+/// way from the extractor: no validation, length bound, allow-list or character check.
+/// Numbers, parsed values and the program's own types do not count; a value used as a key
+/// (`WHERE name = $1`) is not written. Request headers (the client's software sets them)
+/// and URL path segments (a reference to a record, checked by the lookup it names) do not
+/// count.
+pub static SPEC: crate::engine::taint::Spec = crate::engine::taint::Spec {
+    meta: &META,
+    follows: crate::engine::taint::SourceKind::Request,
+    secrets: None,
+    shape: crate::engine::taint::Shape::Text,
+    clears: crate::model::taint::ALLOW_LIST
+        | crate::model::taint::VALIDATED
+        | crate::model::taint::CHARSET
+        | crate::model::taint::BOUNDED
+        | crate::model::taint::NO_TRAVERSAL
+        | crate::model::taint::UNDER_ROOT
+        | crate::model::taint::LOCAL_PATH
+        | crate::model::taint::HOST_CHECKED
+        | crate::model::taint::FROM_HEADER
+        | crate::model::taint::PATH_SEGMENT
+        | crate::model::taint::HASHED,
+    sinks: crate::model::sinks::db_write_sinks,
+    effect: "writes it into the row as sent: nothing checked its length or form, so an empty, huge or malformed value is kept and served to whoever reads it",
+    source: None,
+    help: HELP_STORED,
+};
+
+/// The help of a core finding.
+pub const HELP_STORED: &str = "check the value where the request enters (derive `validator::Validate` with length and format constraints and call `.validate()`, or parse it into a domain type with `TryFrom`) before it is stored";
+
 pub const HELP: &str = "validate at the boundary: derive `validator::Validate` (or `garde::Validate`) with constraints and call `.validate()`, use a validating extractor (`axum_valid::Valid<Json<T>>`, `actix_web_validator::Json<T>`), or convert into a domain type with `TryFrom`";
 
 impl Rule for UnvalidatedInput {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn taint(&self) -> Option<&'static crate::engine::taint::Spec> {
+        Some(&SPEC)
     }
 
     fn check_fn<'ast>(
@@ -133,7 +169,6 @@ impl Rule for UnvalidatedInput {
             let span = syn::spanned::Spanned::span(&*t.ty);
             let uses = ev.uses[0].clone();
             let passed_to: Vec<Callee> = ev.passed_to.into_iter().map(|(_, c)| c).collect();
-            let map = matches!(param.payload, Payload::Raw(RAW_MAP));
             let (ty, path_crate, module, msg) = match param.payload {
                 Payload::Raw(what) => {
                     if through_derive {
@@ -153,10 +188,9 @@ impl Rule for UnvalidatedInput {
                     if passed_to.is_empty() {
                         // A map of arbitrary keys is most often read as selectors (filters,
                         // labels, pass-through options): weak evidence, a preview sub-check.
-                        let preview = strength == Strength::Weak || map;
                         let f = cx.report(&META, span, msg);
                         f.help = Some(HELP.into());
-                        f.preview = preview;
+                        f.preview = true;
                         continue;
                     }
                     (None, None, None, msg)
@@ -181,7 +215,11 @@ impl Rule for UnvalidatedInput {
             };
             let f = cx.report_when(&META, span, msg, Condition::IfUnvalidated(check));
             f.help = Some(HELP.into());
-            f.preview |= map;
+            // What the handler's signature and body show is weak evidence (on unseen code
+            // 87 true and 138 false: a payload read as lookup keys, verified credentials,
+            // checks made further in); the rule's core is request text the engine follows
+            // into a stored row with no check on the way ([`SPEC`]).
+            f.preview = true;
         }
     }
 }
