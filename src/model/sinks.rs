@@ -695,8 +695,8 @@ pub fn db_write_sinks<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<Sink
 enum Columns {
     /// Password columns (and every bound parameter: BL202 follows passwords only).
     Passwords,
-    /// Every written column but the row's `id`; bound parameters only where the
-    /// statement's text shows they are written.
+    /// Every written column but keys (`id`, `*_id`: a reference to a record); bound
+    /// parameters only where the statement's text shows they are written.
     Written,
 }
 
@@ -704,7 +704,7 @@ impl Columns {
     fn wants(self, column: &str) -> bool {
         match self {
             Columns::Passwords => crate::model::secrets::is_password_name(column),
-            Columns::Written => column != "id",
+            Columns::Written => !crate::model::names::is_reference_key(column),
         }
     }
 }

@@ -38,7 +38,7 @@ crate::declare_rule! {
         precision: Medium,
         status: Preview,
         since: "0.1.0",
-        summary: "a handler's body, form or query extractor of a type with unbounded fields that is never validated",
+        summary: "request text written into a database row with no check on its way (sub-check: a handler's payload that is never validated)",
     }
 }
 
@@ -69,9 +69,25 @@ pub static SPEC: crate::engine::taint::Spec = crate::engine::taint::Spec {
         | crate::model::taint::HASHED,
     sinks: crate::model::sinks::db_write_sinks,
     effect: "writes it into the row as sent: nothing checked its length or form, so an empty, huge or malformed value is kept and served to whoever reads it",
-    source: None,
+    source: Some(free_text),
     help: HELP_STORED,
 };
+
+/// Request text that counts: not a key of a record (`payload.merchant_id`: a reference
+/// to a row that must exist, checked by the write's foreign key or a lookup), and not
+/// inside a struct given to the sink whole.
+fn free_text(r: &crate::engine::taint::project::Resolved) -> bool {
+    if !r.in_fields.is_empty() {
+        return false;
+    }
+    match r.fields.last() {
+        Some(f) => !crate::model::names::is_reference_key(f),
+        None => r
+            .src
+            .as_ref()
+            .is_none_or(|s| !crate::model::names::is_reference_key(&s.param)),
+    }
+}
 
 /// The help of a core finding.
 pub const HELP_STORED: &str = "check the value where the request enters (derive `validator::Validate` with length and format constraints and call `.validate()`, or parse it into a domain type with `TryFrom`) before it is stored";
