@@ -73,20 +73,18 @@ pub static SPEC: crate::engine::taint::Spec = crate::engine::taint::Spec {
     help: HELP_STORED,
 };
 
-/// Request text that counts: not a key of a record (`payload.merchant_id`: a reference
-/// to a row that must exist, checked by the write's foreign key or a lookup), and not
+/// Request text that counts: not a field named as a key of a record
+/// (`payload.merchant_id`: a reference to a row that must exist), and not
 /// inside a struct given to the sink whole.
 fn free_text(r: &crate::engine::taint::project::Resolved) -> bool {
     if !r.in_fields.is_empty() {
         return false;
     }
-    match r.fields.last() {
-        Some(f) => !crate::model::names::is_reference_key(f),
-        None => r
-            .src
-            .as_ref()
-            .is_none_or(|s| !crate::model::names::is_reference_key(&s.param)),
-    }
+    // A field's name is the payload type's (and the client's); a binding's name is the
+    // handler's own choice, which renaming must not change.
+    r.fields
+        .last()
+        .is_none_or(|f| !crate::model::names::is_reference_key(f))
 }
 
 /// The help of a core finding.
