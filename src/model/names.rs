@@ -386,14 +386,11 @@ mod tests {
 }
 
 /// A name that says its value is a key of a record (`id`, `user_id`, `member_ids`,
-/// `uuid`): written as a reference to a row that must exist, not as free text.
+/// `orgId`, `uuid`): written as a reference to a row that must exist, not as free text.
 pub fn is_reference_key(name: &str) -> bool {
-    let n = name.trim_start_matches("r#").to_ascii_lowercase();
-    matches!(n.as_str(), "id" | "ids" | "uuid" | "uuids")
-        || n.ends_with("_id")
-        || n.ends_with("_ids")
-        || n.ends_with("_uuid")
-        || (name.len() > 2 && (name.ends_with("Id") || name.ends_with("Ids")))
+    words(name)
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "uuid"))
 }
 
 #[cfg(test)]

@@ -207,12 +207,13 @@ pub fn is_secret_name(ident: &str, extra: &[Vec<String>]) -> bool {
 /// content: `name`, `secret_name`, `key_id`, `ids`, `label`, `title` (a log field `name =
 /// %spec.target_secret` records which secret, not what is in it).
 pub fn names_a_reference(ident: &str) -> bool {
-    words(ident).last().is_some_and(|w| {
-        matches!(
-            w.as_str(),
-            "name" | "names" | "id" | "ids" | "uuid" | "label" | "labels" | "title" | "slug"
-        )
-    })
+    crate::model::names::is_reference_key(ident)
+        || words(ident).last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "name" | "names" | "label" | "labels" | "title" | "slug"
+            )
+        })
 }
 
 /// [`is_secret_name`] with other word sequences (`cores`) and other words allowed after

@@ -2,7 +2,7 @@
 //! not be given request data, and how to recognise them in code.
 
 use crate::engine::cx::Cx;
-use crate::engine::resolve::At;
+use crate::engine::resolve::{unwrap_all, At, Peel};
 use crate::engine::scope::Origin;
 use crate::engine::taint::SinkArg;
 use syn::spanned::Spanned;
@@ -714,19 +714,6 @@ fn sql_text<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr) -> Option<String> {
     crate::engine::taint::eval::str_literal(chain_base(cx, e))
 }
 
-/// Statement-taking methods of tokio-postgres, rusqlite and mysql clients: the statement
-/// first, its parameters second.
-const PARAM_LIST_METHODS: &[&str] = &[
-    "execute",
-    "query",
-    "query_one",
-    "query_opt",
-    "query_row",
-    "exec",
-    "exec_drop",
-    "exec_first",
-];
-
 fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>>, cols: Columns) {
     match e {
         Expr::MethodCall(mc) if mc.method == "bind" && mc.args.len() == 1 => {
@@ -783,16 +770,19 @@ fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>
                 }
             }
         }
-        // `client.execute("INSERT ..", &[&a, &b])`, `conn.execute("..", params![a, b])`.
+        // `client.execute("INSERT ..", &[&a, &b])`, `conn.execute("..", params![a, b])`:
+        // a statement-taking method of a database client, its parameters second. Any
+        // receiver: the literal statement, parsed below, is the evidence.
         Expr::MethodCall(mc)
             if cols == Columns::Written
                 && mc.args.len() == 2
-                && PARAM_LIST_METHODS.contains(&mc.method.to_string().as_str()) =>
+                && crate::model::sql::takes_statement_first(&mc.method.to_string()) =>
         {
             let Some(sql) = sql_text(cx, &mc.args[0]) else {
                 return;
             };
-            let params: Vec<&'ast Expr> = match peel_ref(&mc.args[1]) {
+            let written = crate::model::sql::written_parameters(&sql);
+            let params: Vec<&'ast Expr> = match unwrap_all(&mc.args[1], Peel::Syntax) {
                 Expr::Array(a) => a.elems.iter().collect(),
                 Expr::Tuple(t) => t.elems.iter().collect(),
                 Expr::Macro(m)
@@ -809,14 +799,13 @@ fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>
                 }
                 _ => Vec::new(),
             };
-            for (i, a) in params.into_iter().enumerate() {
-                if crate::model::sql::binds_stored_value(&sql, i) {
-                    out.push(SinkArg {
-                        arg: peel_ref(a),
-                        sink: crate::model::sql::statement_label(&sql),
-                        span: e.span(),
-                    });
-                }
+            let sink = crate::model::sql::statement_label(&sql);
+            for (a, _) in params.into_iter().zip(&written).filter(|(_, w)| **w) {
+                out.push(SinkArg {
+                    arg: unwrap_all(a, Peel::Syntax),
+                    sink: sink.clone(),
+                    span: e.span(),
+                });
             }
         }
         Expr::Macro(m)
@@ -845,20 +834,19 @@ fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>
                     .position(|x| matches!(x, Expr::Lit(_)))
                     .unwrap_or(0);
                 let text = v.get(sql).and_then(crate::engine::taint::eval::str_literal);
+                let written = text
+                    .as_deref()
+                    .map(crate::model::sql::written_parameters)
+                    .unwrap_or_default();
+                let sink = match (cols, &text) {
+                    (Columns::Written, Some(t)) => crate::model::sql::statement_label(t),
+                    _ => "query!".into(),
+                };
                 for (i, a) in v.iter().skip(sql + 1).enumerate() {
-                    let written = cols == Columns::Passwords
-                        || text
-                            .as_deref()
-                            .is_some_and(|t| crate::model::sql::binds_stored_value(t, i));
-                    if written {
+                    if cols == Columns::Passwords || written.get(i).copied().unwrap_or(false) {
                         out.push(SinkArg {
                             arg: a,
-                            sink: match (cols, &text) {
-                                (Columns::Written, Some(t)) => {
-                                    crate::model::sql::statement_label(t)
-                                }
-                                _ => "query!".into(),
-                            },
+                            sink: sink.clone(),
                             span: e.span(),
                         });
                     }
@@ -909,14 +897,6 @@ fn db_writes<'ast>(cx: &Cx<'_, 'ast>, e: &'ast Expr, out: &mut Vec<SinkArg<'ast>
             }
         }
         _ => {}
-    }
-}
-
-fn peel_ref(e: &Expr) -> &Expr {
-    match e {
-        Expr::Reference(r) => peel_ref(&r.expr),
-        Expr::Paren(p) => peel_ref(&p.expr),
-        _ => e,
     }
 }
 

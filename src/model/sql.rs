@@ -244,6 +244,14 @@ pub fn is_db_receiver_type(name: &str) -> bool {
     DB_RECEIVER_TYPES.contains(&name) || DB_RECEIVER_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
+/// Whether `method` is a method of [`METHOD_SINKS`] that takes the statement first
+/// (`execute`, `query_one`, `exec_drop`, …), whatever the crate.
+pub fn takes_statement_first(method: &str) -> bool {
+    METHOD_SINKS
+        .iter()
+        .any(|s| s.arg == 0 && s.methods.contains(&method))
+}
+
 /// Whether the resolved path `path` is the sink `sink`.
 pub fn matches_fn_sink(sink: &FnSink, path: &[String]) -> bool {
     path.len() > sink.tail.len()
@@ -255,129 +263,127 @@ pub fn matches_fn_sink(sink: &FnSink, path: &[String]) -> bool {
 }
 
 /// Whether the value bound to the `n`-th parameter (0-based, in the order values are
-/// given) of the SQL statement `sql` is written into a row: a value of an `INSERT` (its
-/// `VALUES` list, its `SELECT` list, an upsert's `SET`) or of an `UPDATE`'s `SET` list.
-/// A parameter in a `WHERE`, `ON`, `LIMIT`, `RETURNING` or a subquery is a key or a
-/// filter, not stored. Placeholders: `$1`-style (by number), `?1`-style (by number) and
-/// bare `?` (by position); named parameters are not followed (`false`).
+/// given) of the SQL statement `sql` is written into a row ([`written_parameters`]).
 pub fn binds_stored_value(sql: &str, n: usize) -> bool {
-    let Some(at) = placeholder_offset(sql, n) else {
-        return false;
+    written_parameters(sql).get(n).copied().unwrap_or(false)
+}
+
+/// Which parameters of the SQL statement `sql` are written into a row, by index (0 is `$1`,
+/// `?1` or the first bare `?`): a value of an `INSERT` (its `VALUES` list, its `SELECT`
+/// list, an upsert's `SET`) or of an `UPDATE`'s `SET` list. A parameter in a `WHERE`,
+/// `ON`, `LIMIT`, `RETURNING` or a subquery is a key or a filter, and one given to a hashing
+/// function of the statement (`crypt($1, gen_salt('bf'))`) is not written as sent. Named
+/// parameters, and text that does not tokenize, give nothing. Strings, quoted identifiers
+/// and comments are the tokenizer's (`sqlparser`) business.
+pub fn written_parameters(sql: &str) -> Vec<bool> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&sqlparser::dialect::GenericDialect {}, sql).tokenize() else {
+        return Vec::new();
     };
-    // The clause each open parenthesis level is in, and the statement it belongs to.
-    let mut clauses: Vec<(Option<&'static str>, Option<&'static str>)> = vec![(None, None)];
-    let bytes = sql.as_bytes();
-    let mut i = 0;
-    while i < at && i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'\'' | b'"' | b'`' => {
-                // A quoted string or identifier: skipped whole.
-                i += 1;
-                while i < bytes.len() && bytes[i] != c {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'(' => {
-                // `crypt($1, gen_salt('bf'))`, `digest($1, 'sha256')`: the database hashes
-                // the value; what is written is not what was sent.
-                let before = sql[..i].trim_end();
-                let word_start = before
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |p| p + 1);
-                let func = before[word_start..].to_ascii_lowercase();
-                if SQL_HASH_FUNCTIONS.contains(&func.as_str()) {
-                    let mut depth = 0usize;
-                    let mut j = i;
-                    while j < bytes.len() {
-                        match bytes[j] {
-                            b'(' => depth += 1,
-                            b')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                        j += 1;
-                    }
-                    if at < j {
-                        return false;
-                    }
-                }
-                clauses.push((None, None));
-                i += 1;
-            }
-            b')' => {
-                if clauses.len() > 1 {
-                    clauses.pop();
-                }
-                i += 1;
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = sql[start..i].to_ascii_uppercase();
-                const STATEMENTS: &[&str] = &[
-                    "INSERT", "REPLACE", "UPSERT", "UPDATE", "SELECT", "DELETE", "MERGE",
-                ];
-                const CLAUSES: &[&str] = &[
-                    "VALUES",
-                    "SET",
-                    "SELECT",
-                    "WHERE",
-                    "RETURNING",
-                    "LIMIT",
-                    "OFFSET",
-                    "FROM",
-                    "JOIN",
-                    "ON",
-                    "HAVING",
-                    "GROUP",
-                    "ORDER",
-                    "USING",
-                    "INTO",
-                    "WHEN",
-                    "CASE",
-                ];
-                if let Some(top) = clauses.last_mut() {
-                    if let Some(s) = STATEMENTS.iter().find(|s| **s == word) {
-                        if top.1.is_none() {
-                            top.1 = Some(s);
-                        }
-                    }
-                    if let Some(k) = CLAUSES.iter().find(|k| **k == word) {
-                        top.0 = Some(k);
-                    }
-                }
-            }
-            _ => i += 1,
-        }
+    /// A parenthesis level: the clause and statement it is in, and whether it is the
+    /// argument list of a hashing function.
+    #[derive(Default)]
+    struct Level {
+        clause: Option<&'static str>,
+        statement: Option<&'static str>,
+        hashed: bool,
     }
-    // The innermost level that has a clause of its own decides; a parenthesised list
-    // (`VALUES ($1, $2)`) is in the clause around it.
-    let Some(level) = clauses
-        .iter()
-        .rposition(|(k, s)| k.is_some() || s.is_some())
-    else {
-        return false;
-    };
-    let (clause, statement) = clauses[level];
-    // The statement the level belongs to: its own, else the nearest one around it.
-    let statement = statement.or_else(|| clauses[..level].iter().rev().find_map(|(_, s)| *s));
-    match clause {
-        Some("VALUES" | "SET") => true,
-        Some("SELECT") => matches!(statement, Some("INSERT" | "REPLACE" | "UPSERT")) && level == 0,
-        _ => false,
+    const STATEMENTS: &[&str] = &[
+        "INSERT", "REPLACE", "UPSERT", "UPDATE", "SELECT", "DELETE", "MERGE",
+    ];
+    const CLAUSES: &[&str] = &[
+        "VALUES",
+        "SET",
+        "SELECT",
+        "WHERE",
+        "RETURNING",
+        "LIMIT",
+        "OFFSET",
+        "FROM",
+        "JOIN",
+        "ON",
+        "HAVING",
+        "GROUP",
+        "ORDER",
+        "USING",
+        "INTO",
+        "WHEN",
+        "CASE",
+    ];
+    let mut levels = vec![Level::default()];
+    let mut written = Vec::new();
+    let mut bare = 0;
+    let mut prev_word: Option<&str> = None;
+    for t in &tokens {
+        match t {
+            Token::Whitespace(_) => continue,
+            Token::LParen => {
+                let hashed = prev_word
+                    .is_some_and(|w| SQL_HASH_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(w)));
+                levels.push(Level {
+                    hashed,
+                    ..Level::default()
+                });
+            }
+            Token::RParen if levels.len() > 1 => {
+                levels.pop();
+            }
+            Token::Word(w) if w.quote_style.is_none() => {
+                let upper = w.value.to_ascii_uppercase();
+                if let Some(top) = levels.last_mut() {
+                    if let Some(st) = STATEMENTS.iter().find(|x| **x == upper) {
+                        top.statement.get_or_insert(st);
+                    }
+                    if let Some(k) = CLAUSES.iter().find(|x| **x == upper) {
+                        top.clause = Some(k);
+                    }
+                }
+            }
+            Token::Placeholder(p) => {
+                let index = match p.get(1..).and_then(|d| d.parse::<usize>().ok()) {
+                    Some(k) if k > 0 => k - 1,
+                    _ if p == "?" => {
+                        bare += 1;
+                        bare - 1
+                    }
+                    _ => {
+                        prev_word = None;
+                        continue;
+                    }
+                };
+                if written.len() <= index {
+                    written.resize(index + 1, false);
+                }
+                written[index] |= written_here(&levels);
+            }
+            _ => {}
+        }
+        prev_word = match t {
+            Token::Word(w) => Some(w.value.as_str()),
+            _ => None,
+        };
+    }
+    return written;
+
+    /// Whether a parameter at the innermost of `levels` is written: the innermost level
+    /// with a clause of its own decides (a parenthesised list, `VALUES ($1, $2)`, is in
+    /// the clause around it), with the nearest statement around it.
+    fn written_here(levels: &[Level]) -> bool {
+        if levels.iter().any(|l| l.hashed) {
+            return false;
+        }
+        let Some(at) = levels
+            .iter()
+            .rposition(|l| l.clause.is_some() || l.statement.is_some())
+        else {
+            return false;
+        };
+        let statement = levels[..=at].iter().rev().find_map(|l| l.statement);
+        match levels[at].clause {
+            Some("VALUES" | "SET") => true,
+            Some("SELECT") => at == 0 && matches!(statement, Some("INSERT" | "REPLACE" | "UPSERT")),
+            _ => false,
+        }
     }
 }
 
@@ -428,50 +434,6 @@ const SQL_HASH_FUNCTIONS: &[&str] = &[
     "password",
     "aes_encrypt",
 ];
-
-/// The byte offset of the `n`-th parameter's placeholder (0-based): `$n+1` or `?n+1`
-/// where the statement numbers them, else the `n`-th bare `?`; outside quotes.
-fn placeholder_offset(sql: &str, n: usize) -> Option<usize> {
-    let bytes = sql.as_bytes();
-    let want = (n + 1).to_string();
-    let mut bare = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'\'' | b'"' | b'`' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != c {
-                    i += 1;
-                }
-                i += 1;
-                continue;
-            }
-            b'$' | b'?' => {
-                let start = i;
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j].is_ascii_digit() {
-                    j += 1;
-                }
-                if j > i + 1 {
-                    if sql[i + 1..j] == want {
-                        return Some(start);
-                    }
-                } else if c == b'?' {
-                    if bare == n {
-                        return Some(start);
-                    }
-                    bare += 1;
-                }
-                i = j;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
 
 #[cfg(test)]
 mod stored_tests {
@@ -532,6 +494,11 @@ mod stored_tests {
         assert!(!stored("DELETE FROM users WHERE name = ?", 0));
         assert!(!stored("SELECT * FROM t WHERE a = '?' AND b = ?", 0));
         assert!(!stored("UPDATE t SET a = 1 WHERE b = :name", 0));
+        assert!(!stored(
+            "UPDATE t SET a = 1 /* SET b = $1 */ WHERE c = $1",
+            0
+        ));
+        assert!(!stored("UPDATE t SET a = 1 -- SET b = ?\nWHERE c = ?", 0));
         assert!(!stored("", 0));
     }
 }

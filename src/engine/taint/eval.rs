@@ -1197,15 +1197,10 @@ impl<'a, 'ast> Cx<'a, 'ast> {
             Some("Err" | "None") => false,
             _ => return,
         };
-        let (kinds, target) = self.check_kinds(&l.expr, true, true);
-        if kinds == 0 {
+        let guards = self.check_guards(&l.expr, true, true);
+        if guards.is_empty() {
             return;
         }
-        let guards: Vec<_> = self
-            .locals_in(target)
-            .into_iter()
-            .map(|(s, f)| (s, f, kinds))
-            .collect();
         let then = self.src.region(i.then_branch.span());
         if passed_inside {
             self.add_guards(guards, Some((then.byte_start, then.byte_end)));
@@ -1383,15 +1378,20 @@ impl<'a, 'ast> Cx<'a, 'ast> {
                     }
                 }
             }
-            _ => {
-                let (kinds, target) = self.check_kinds(e, v, false);
-                if kinds != 0 {
-                    for (seq, field) in self.locals_in(target) {
-                        out.push((seq, field, kinds));
-                    }
-                }
-            }
+            _ => out.extend(self.check_guards(e, v, false)),
         }
+    }
+
+    /// What one check ([`Self::check_kinds`]) establishes, by the bindings it checks.
+    fn check_guards(&self, e: &Expr, v: bool, result: bool) -> Vec<(u32, Option<String>, Kinds)> {
+        let (kinds, target) = self.check_kinds(e, v, result);
+        if kinds == 0 {
+            return Vec::new();
+        }
+        self.locals_in(target)
+            .into_iter()
+            .map(|(seq, field)| (seq, field, kinds))
+            .collect()
     }
 
     /// What one check establishes when it has the truth value `v`, and the expression
